@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+// NetZero City (零碳城): a desktop sandbox for building a carbon-neutral city.
+// Module map and import rules: docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+    name: "NetZeroCity",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "netzero", targets: ["netzero"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Generic entity-component-system runtime. Knows nothing of cities; imports nothing of ours.
+        .target(name: "ECS", swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+        // The carbon-city model, built on ECS only.
+        .target(name: "CitySim", dependencies: ["ECS"]),
+        // System libraries, each behind a shim header (Swift cannot call C macros).
+        .systemLibrary(name: "CSDL2", pkgConfig: "sdl2",
+                       providers: [.apt(["libsdl2-dev", "libsdl2-ttf-dev", "libgl-dev"])]),
+        .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+        .executableTarget(
+            name: "netzero",
+            dependencies: [
+                "ECS", "CitySim", "CSDL2", "CLua",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "ECSTests", dependencies: ["ECS"]),
+    ]
+)

@@ -1,0 +1,28 @@
+// CSDL2 — SDL2, SDL2_ttf and OpenGL for Swift.
+// Found through pkg-config (sdl2); installed by Tools/setup.
+// Swift cannot call C macros, so the ones the game needs are wrapped here as inline functions.
+#ifndef NETZERO_CSDL2_SHIM_H
+#define NETZERO_CSDL2_SHIM_H
+
+#include <SDL2/SDL.h>
+#include <SDL2/SDL_ttf.h>
+#define GL_GLEXT_PROTOTYPES 1
+#include <GL/gl.h>
+#include <GL/glext.h>
+
+static inline Uint32 nz_SDL_WINDOWPOS_CENTERED(void) { return SDL_WINDOWPOS_CENTERED; }
+static inline int nz_SDL_BUTTON_LEFT(void) { return SDL_BUTTON_LEFT; }
+static inline int nz_SDL_BUTTON_RIGHT(void) { return SDL_BUTTON_RIGHT; }
+static inline Uint32 nz_SDL_BUTTON_LMASK(void) { return SDL_BUTTON_LMASK; }
+static inline Uint32 nz_SDL_BUTTON_RMASK(void) { return SDL_BUTTON_RMASK; }
+static inline int nz_TTF_MAJOR_VERSION(void) { return SDL_TTF_MAJOR_VERSION; }
+static inline void nz_SDL_linked_version(int *major, int *minor, int *patch) {
+    SDL_version v; SDL_GetVersion(&v);
+    *major = v.major; *minor = v.minor; *patch = v.patch;
+}
+static inline void nz_TTF_linked_version(int *major, int *minor, int *patch) {
+    const SDL_version *v = TTF_Linked_Version();
+    *major = v->major; *minor = v->minor; *patch = v->patch;
+}
+
+#endif

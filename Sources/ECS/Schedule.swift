@@ -1,0 +1,197 @@
+// Schedule.swift — what runs when.
+//
+// A schedule is a list of named phases (e.g. input → simulate → account → present). Each system
+// belongs to one phase and declares the components it reads and writes; within a phase, systems
+// run in registration order unless `after:` / `before:` say otherwise. At the end of each phase
+// the world's command buffer is applied (a sync point); at the end of a run, events age one tick.
+//
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum FileHandleStderr {
+    static func print(_ text: String) {
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+    }
+}
+
+// Systems run one after another on one thread. That keeps every run bit-identical; the declared
+// access is checked at run time, so a query outside a system's declaration is reported.
+
+/// What a system may touch, declared when it is added.
+public struct SystemAccess {
+    public var reads: [any Component.Type]
+    public var writes: [any Component.Type]
+    public init(reads: [any Component.Type] = [], writes: [any Component.Type] = []) {
+        self.reads = reads
+        self.writes = writes
+    }
+}
+
+/// What a running system is given.
+public struct SystemContext {
+    public let world: World
+    public let name: String
+    /// The change tick of this system's previous run (0 on its first run).
+    public let lastRun: UInt32
+
+    public var commands: Commands { world.commands }
+}
+
+/// The declared access of the system that is running; queries made meanwhile are checked
+/// against it (see `Query.init`).
+struct ActiveAccess {
+    let system: String
+    let readable: ComponentSet
+    let writable: ComponentSet
+    let schedule: Schedule
+}
+
+public enum ScheduleError: Error, Equatable, CustomStringConvertible {
+    case unknownPhase(system: String, phase: String)
+    case unknownSystem(system: String, reference: String)
+    case duplicateSystem(String)
+    case cycle(phase: String, systems: [String])
+
+    public var description: String {
+        switch self {
+        case .unknownPhase(let s, let p): return "system '\(s)' names unknown phase '\(p)'"
+        case .unknownSystem(let s, let r): return "system '\(s)' is ordered against unknown system '\(r)'"
+        case .duplicateSystem(let s): return "system '\(s)' is added twice"
+        case .cycle(let p, let names): return "ordering cycle in phase '\(p)' among: \(names.joined(separator: ", "))"
+        }
+    }
+}
+
+public final class Schedule {
+    public struct System {
+        public let name: String
+        public let phase: String
+        public let access: SystemAccess
+        public let after: [String]
+        public let before: [String]
+        let run: (SystemContext) -> Void
+    }
+
+    public let phases: [String]
+    private var systems: [System] = []
+    private var lastRun: [String: UInt32] = [:]
+    private var resolved: [[Int]]?
+    private var accessSets: [(reads: ComponentSet, writes: ComponentSet)] = []
+    public private(set) var accessViolations: [String] = []
+
+    public init(phases: [String]) {
+        self.phases = phases
+    }
+
+    /// Adds a system; `after` / `before` name systems of the same phase.
+    public func add(_ name: String, phase: String, access: SystemAccess = SystemAccess(),
+                    after: [String] = [], before: [String] = [], run: @escaping (SystemContext) -> Void) {
+        systems.append(System(name: name, phase: phase, access: access, after: after, before: before, run: run))
+        resolved = nil
+    }
+
+    /// The systems of each phase in the order they will run.
+    public func order() throws(ScheduleError) -> [(phase: String, systems: [String])] {
+        let plan = try resolve()
+        return zip(phases, plan).map { ($0, $1.map { systems[$0].name }) }
+    }
+
+    private func resolve() throws(ScheduleError) -> [[Int]] {
+        if let resolved { return resolved }
+        var indexByName: [String: Int] = [:]
+        for (i, system) in systems.enumerated() {
+            guard indexByName[system.name] == nil else { throw .duplicateSystem(system.name) }
+            guard phases.contains(system.phase) else { throw .unknownPhase(system: system.name, phase: system.phase) }
+            indexByName[system.name] = i
+        }
+        var plan: [[Int]] = []
+        for phase in phases {
+            let members = systems.indices.filter { systems[$0].phase == phase }
+            // Edges: predecessor → successor, only within the phase.
+            var predecessors = [Int: Set<Int>]()
+            for m in members { predecessors[m] = [] }
+            for m in members {
+                for name in systems[m].after {
+                    guard let other = indexByName[name] else { throw .unknownSystem(system: systems[m].name, reference: name) }
+                    if systems[other].phase == phase { predecessors[m]!.insert(other) }
+                }
+                for name in systems[m].before {
+                    guard let other = indexByName[name] else { throw .unknownSystem(system: systems[m].name, reference: name) }
+                    if systems[other].phase == phase { predecessors[other]!.insert(m) }
+                }
+            }
+            // Kahn's algorithm, always taking the earliest-registered ready system: a stable order.
+            var ordered: [Int] = []
+            var remaining = members
+            while !remaining.isEmpty {
+                guard let next = remaining.first(where: { predecessors[$0]!.isSubset(of: ordered) }) else {
+                    throw .cycle(phase: phase, systems: remaining.map { systems[$0].name })
+                }
+                ordered.append(next)
+                remaining.removeAll { $0 == next }
+            }
+            plan.append(ordered)
+        }
+        resolved = plan
+        return plan
+    }
+
+    /// Runs every phase once: one tick of the world.
+    public func run(_ world: World) throws(ScheduleError) {
+        let plan = try resolve()
+        if accessSets.count != systems.count {
+            accessSets = systems.map { system in
+                (ComponentSet(system.access.reads.map { world.componentID(ofExistential: $0) }),
+                 ComponentSet(system.access.writes.map { world.componentID(ofExistential: $0) }))
+            }
+        }
+        for phaseSystems in plan {
+            for index in phaseSystems {
+                let system = systems[index]
+                let previous = lastRun[system.name] ?? 0
+                let tick = world.beginSystem(lastRun: previous)
+                world.activeAccess = ActiveAccess(system: system.name, readable: accessSets[index].reads,
+                                                  writable: accessSets[index].writes, schedule: self)
+                system.run(SystemContext(world: world, name: system.name, lastRun: previous))
+                world.activeAccess = nil
+                world.endSystem()
+                lastRun[system.name] = tick
+            }
+            world.applyCommands()
+        }
+        world.updateEvents()
+    }
+
+    /// Records a query term the running system did not declare. The query still runs, so that
+    /// the mistake is visible in `accessViolations` and on stderr, not silent.
+    func recordViolation(_ message: String) {
+        if !accessViolations.contains(message) {
+            accessViolations.append(message)
+            FileHandleStderr.print("ECS: \(message)\n")
+        }
+    }
+}
+
+extension World {
+    /// Checks a query's terms against the running system's declared access.
+    @usableFromInline
+    func checkAccess(terms: Int, isWrite: (Int) -> Bool, ids: [ComponentID?]) {
+        guard let access = activeAccess else { return }
+        for term in 0..<terms {
+            guard let id = ids[term] else { continue }
+            let write = isWrite(term)
+            let allowed = write ? access.writable.contains(id) : (access.readable.contains(id) || access.writable.contains(id))
+            if !allowed {
+                access.schedule.recordViolation(
+                    "system '\(access.system)' \(write ? "writes" : "reads") \(componentName(id)) without declaring it")
+            }
+        }
+    }
+
+    fileprivate func componentID(ofExistential type: any Component.Type) -> ComponentID {
+        func open<T: Component>(_ t: T.Type) -> ComponentID { self.componentID(t) }
+        return open(type)
+    }
+}

@@ -1,0 +1,48 @@
+// NetZero.swift — the `netzero` command: entry point and subcommands.
+//
+//   netzero version           versions of the game and of the linked system libraries
+//   netzero bench ecs --json  ECS runtime benchmark (see BenchECS.swift)
+import ArgumentParser
+import CitySim
+import CLua
+import CSDL2
+
+@main
+struct NetZero: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "netzero",
+        abstract: "NetZero City (零碳城): build a city and make it carbon-neutral.",
+        subcommands: [Version.self, Bench.self],
+        defaultSubcommand: Version.self)
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the versions of the game and its system libraries.")
+
+    func run() {
+        var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
+        nz_SDL_linked_version(&major, &minor, &patch)
+        let sdl = "\(major).\(minor).\(patch)"
+        nz_TTF_linked_version(&major, &minor, &patch)
+        let ttf = "\(major).\(minor).\(patch)"
+        print("netzero \(CitySim.version)")
+        print("SDL2 \(sdl), SDL2_ttf \(ttf), \(luaVersion())")
+    }
+
+    /// Asks a real Lua state for its version, proving the library links and runs.
+    private func luaVersion() -> String {
+        guard let state = luaL_newstate() else { return "Lua: could not create a state" }
+        defer { lua_close(state) }
+        luaL_openlibs(state)
+        guard nz_luaL_dostring(state, "return _VERSION") == LUA_OK, let text = nz_lua_tostring(state, -1) else {
+            return "Lua: error"
+        }
+        return String(cString: text)
+    }
+}
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks that print figures (never run by the tests).",
+        subcommands: [BenchECS.self])
+}

@@ -1,0 +1,361 @@
+// ECSTests — the runtime's guarantees: handles, storage moves, queries, commands, events,
+// change detection, schedule order and determinism.
+import ECS
+import Testing
+
+struct Position: Component, Equatable { var x: Double, y: Double }
+struct Velocity: Component, Equatable { var x: Double, y: Double }
+struct Health: Component, Equatable { var value: Int }
+struct Frozen: Component {}
+struct Label: Component, Equatable { var text: String }  // non-trivial: holds a String
+struct Spawned: Equatable { var entity: Entity }
+
+@Suite("Entity handles")
+struct HandleTests {
+    @Test func despawnedHandleIsStaleAndRecycledIndexIsNotConfused() throws {
+        let world = World()
+        let first = world.spawn(Health(value: 1))
+        try world.despawn(first)
+        let second = world.spawn(Health(value: 2))
+        #expect(second.index == first.index, "the freed index is reused")
+        #expect(second.generation == first.generation + 1)
+        #expect(!world.isAlive(first))
+        #expect(world.isAlive(second))
+        #expect(throws: ECSError.staleEntity(first)) { try world.get(Health.self, of: first) }
+        #expect(throws: ECSError.staleEntity(first)) { try world.despawn(first) }
+        #expect(throws: ECSError.staleEntity(first)) { try world.insert(Frozen(), into: first) }
+        #expect(try world.get(Health.self, of: second) == Health(value: 2))
+    }
+
+    @Test func unknownHandleIsReported() {
+        let world = World()
+        let made = Entity(index: 42, generation: 0)
+        #expect(throws: ECSError.unknownEntity(made)) { try world.despawn(made) }
+    }
+
+    @Test func entityCountTracksSpawnsAndDespawns() throws {
+        let world = World()
+        let handles = (0..<10).map { world.spawn(Health(value: $0)) }
+        for handle in handles.prefix(4) { try world.despawn(handle) }
+        #expect(world.entityCount == 6)
+        #expect(world.allEntities == Array(handles.suffix(6)))
+    }
+}
+
+@Suite("Archetype storage")
+struct StorageTests {
+    @Test func addingAndRemovingComponentsMovesEntitiesAndKeepsValues() throws {
+        let world = World()
+        let a = world.spawn(Position(x: 1, y: 2))
+        let b = world.spawn(Position(x: 3, y: 4))
+        let c = world.spawn(Position(x: 5, y: 6))
+        try world.insert(Velocity(x: 9, y: 9), into: a)
+        #expect(try world.componentNames(of: a).count == 2)
+        #expect(try world.get(Position.self, of: a) == Position(x: 1, y: 2))
+        // `a` left the Position-only archetype; the last row (c) filled its place.
+        #expect(try world.get(Position.self, of: c) == Position(x: 5, y: 6))
+        #expect(try world.get(Position.self, of: b) == Position(x: 3, y: 4))
+        #expect(world.query(Read<Position>.self).count == 3)
+        #expect(world.query(Read<Position>.self, Read<Velocity>.self).count == 1)
+
+        let removed = try world.remove(Velocity.self, from: a)
+        #expect(removed == Velocity(x: 9, y: 9))
+        #expect(try world.get(Velocity.self, of: a) == nil)
+        #expect(try world.remove(Velocity.self, from: a) == nil)
+        #expect(world.query(Read<Position>.self, Read<Velocity>.self).count == 0)
+        #expect(try world.get(Position.self, of: a) == Position(x: 1, y: 2))
+    }
+
+    @Test func insertingAnExistingComponentReplacesIt() throws {
+        let world = World()
+        let e = world.spawn(Health(value: 1))
+        let archetypes = world.archetypeCount
+        try world.insert(Health(value: 7), into: e)
+        #expect(try world.get(Health.self, of: e) == Health(value: 7))
+        #expect(world.archetypeCount == archetypes)
+    }
+
+    @Test func nonTrivialComponentsSurviveMovesAndGrowth() throws {
+        let world = World()
+        var handles: [Entity] = []
+        for i in 0..<1000 { handles.append(world.spawn(Label(text: "entity \(i) " + String(repeating: "x", count: i % 40)))) }
+        for (i, e) in handles.enumerated() where i % 3 == 0 { try world.insert(Health(value: i), into: e) }
+        for (i, e) in handles.enumerated() where i % 5 == 0 { try world.despawn(e) }
+        for (i, e) in handles.enumerated() where i % 5 != 0 {
+            #expect(try world.get(Label.self, of: e)?.text.hasPrefix("entity \(i) ") == true)
+        }
+    }
+
+    @Test func spawnBatchStoresEveryValue() throws {
+        let world = World()
+        let handles = world.spawnBatch(count: 100) { i in (Position(x: Double(i), y: 0), Health(value: i)) }
+        #expect(handles.count == 100)
+        for (i, e) in handles.enumerated() {
+            #expect(try world.get(Health.self, of: e) == Health(value: i))
+        }
+    }
+}
+
+@Suite("Queries")
+struct QueryTests {
+    @Test func writeTermsChangeStorageAndReadTermsSeeValues() throws {
+        let world = World()
+        let e = world.spawn(Position(x: 0, y: 0), Velocity(x: 1, y: 2))
+        for _ in 0..<3 {
+            world.query(Write<Position>.self, Read<Velocity>.self).forEach { position, velocity in
+                position.value.x += velocity.x
+                position.y += velocity.y  // through dynamic member lookup
+            }
+        }
+        #expect(try world.get(Position.self, of: e) == Position(x: 3, y: 6))
+    }
+
+    @Test func withAndWithoutFilter() {
+        let world = World()
+        world.spawn(Position(x: 1, y: 0))
+        world.spawn(Position(x: 2, y: 0), Frozen())
+        world.spawn(Position(x: 3, y: 0), Health(value: 1))
+        world.spawn(Position(x: 4, y: 0), Health(value: 1), Frozen())
+        var seen: [Double] = []
+        world.query(Read<Position>.self).without(Frozen.self).forEach { seen.append($0.x) }
+        #expect(seen.sorted() == [1, 3])
+        seen = []
+        world.query(Read<Position>.self).with(Health.self).without(Frozen.self).forEach { seen.append($0.x) }
+        #expect(seen == [3])
+        #expect(world.query(Read<Position>.self).with(Frozen.self).count == 2)
+    }
+
+    @Test func entityTermAndSixTerms() {
+        struct A: Component { var v = 1 }
+        struct B: Component { var v = 2 }
+        struct C: Component { var v = 3 }
+        struct D: Component { var v = 4 }
+        struct E: Component { var v = 5 }
+        let world = World()
+        let target = world.spawn(A(), B(), C(), D(), E())
+        world.spawn(A(), B())
+        var sums: [Entity: Int] = [:]
+        world.query(Entity.self, Read<A>.self, Read<B>.self, Read<C>.self, Read<D>.self, Write<E>.self)
+            .forEach { entity, a, b, c, d, e in
+                e.value.v = a.v + b.v + c.v + d.v
+                sums[entity] = e.value.v
+            }
+        #expect(sums == [target: 10])
+        #expect(world.query(Entity.self, Read<A>.self).entities.count == 2)
+    }
+
+    @Test func queriesSeeArchetypesCreatedAfterTheFirstRun() {
+        let world = World()
+        world.spawn(Health(value: 1))
+        #expect(world.query(Read<Health>.self).count == 1)
+        world.spawn(Health(value: 2), Frozen())
+        #expect(world.query(Read<Health>.self).count == 2)
+    }
+}
+
+@Suite("Commands, events and change detection")
+struct DeferredTests {
+    @Test func commandsApplyAtThePhaseEndNotDuringIteration() throws {
+        let world = World()
+        for i in 0..<5 { world.spawn(Health(value: i)) }
+        let schedule = Schedule(phases: ["simulate", "account"])
+        var countSeenInSamePhase = -1
+        var countSeenInNextPhase = -1
+        schedule.add("split", phase: "simulate", access: SystemAccess(reads: [Health.self])) { ctx in
+            ctx.world.query(Entity.self, Read<Health>.self).forEach { entity, health in
+                if health.value % 2 == 0 { ctx.commands.despawn(entity) }
+                ctx.commands.spawn(Position(x: Double(health.value), y: 0))
+            }
+        }
+        schedule.add("look", phase: "simulate", access: SystemAccess(reads: [Health.self])) { ctx in
+            countSeenInSamePhase = ctx.world.query(Read<Health>.self).count
+        }
+        schedule.add("look-later", phase: "account", access: SystemAccess(reads: [Health.self, Position.self])) { ctx in
+            countSeenInNextPhase = ctx.world.query(Read<Health>.self).count
+                + ctx.world.query(Read<Position>.self).count
+        }
+        try schedule.run(world)
+        #expect(countSeenInSamePhase == 5, "despawns wait for the sync point")
+        #expect(countSeenInNextPhase == 2 + 5)
+        #expect(world.commands.errors.isEmpty)
+    }
+
+    @Test func refusedCommandsAreReportedNotFatal() throws {
+        let world = World()
+        let e = world.spawn(Health(value: 1))
+        world.commands.despawn(e)
+        world.commands.despawn(e)
+        world.applyCommands()
+        #expect(world.commands.errors == [.staleEntity(e)])
+    }
+
+    @Test func spawnedHandleIsUsableByLaterCommands() throws {
+        let world = World()
+        let e = world.commands.spawn(Health(value: 3))
+        #expect(throws: ECSError.pendingEntity(e)) { try world.get(Health.self, of: e) }
+        world.commands.insert(Frozen(), into: e)
+        world.applyCommands()
+        #expect(world.has(Frozen.self, e))
+        #expect(try world.get(Health.self, of: e) == Health(value: 3))
+    }
+
+    @Test func eventsLiveOneTickBoundary() throws {
+        let world = World()
+        let schedule = Schedule(phases: ["update"])
+        var tick = 0
+        var readerLog: [[Int]] = []
+        var reader = EventReader<Int>()
+        // The reader runs before the sender each tick, so it sees each event one tick later.
+        schedule.add("reader", phase: "update") { ctx in readerLog.append(reader.read(ctx.world)) }
+        schedule.add("sender", phase: "update", after: ["reader"]) { ctx in
+            if tick == 0 { ctx.world.send(100); ctx.world.send(101) }
+        }
+        var live: [[Int]] = []
+        for _ in 0..<3 {
+            try schedule.run(world)
+            live.append(world.events(Int.self))
+            tick += 1
+        }
+        #expect(readerLog == [[], [100, 101], []], "each event is read exactly once")
+        #expect(live == [[100, 101], [], []], "after the tick boundary the events are dropped")
+    }
+
+    @Test func changeDetectionSinceLastRun() throws {
+        let world = World()
+        let a = world.spawn(Health(value: 1))
+        let b = world.spawn(Health(value: 2))
+        let schedule = Schedule(phases: ["update"])
+        var changedSeen: [[Int]] = []
+        var addedSeen: [[Int]] = []
+        schedule.add("watcher", phase: "update", access: SystemAccess(reads: [Health.self])) { ctx in
+            var changed: [Int] = []
+            ctx.world.query(Read<Health>.self).changed(Health.self).forEach { changed.append($0.value) }
+            changedSeen.append(changed.sorted())
+            var added: [Int] = []
+            ctx.world.query(Read<Health>.self).added(Health.self).forEach { added.append($0.value) }
+            addedSeen.append(added.sorted())
+        }
+        try schedule.run(world)  // first run: everything is new
+        try schedule.run(world)  // nothing happened
+        try world.modify(Health.self, of: b) { $0.value = 20 }
+        try schedule.run(world)
+        try world.insert(Health(value: 10), into: a)
+        world.spawn(Health(value: 3))
+        try schedule.run(world)
+        #expect(changedSeen == [[1, 2], [], [20], [3, 10]])
+        #expect(addedSeen == [[1, 2], [], [], [3]])
+    }
+
+    @Test func writeQueriesMarkRowsChanged() throws {
+        let world = World()
+        world.spawn(Health(value: 1), Frozen())
+        world.spawn(Health(value: 2))
+        let schedule = Schedule(phases: ["update"])
+        var seen: [Int] = []
+        schedule.add("writer", phase: "update", access: SystemAccess(writes: [Health.self])) { ctx in
+            ctx.world.query(Write<Health>.self).without(Frozen.self).forEach { $0.value.value += 1 }
+        }
+        schedule.add("watcher", phase: "update", access: SystemAccess(reads: [Health.self]), after: ["writer"]) { ctx in
+            seen = []
+            ctx.world.query(Read<Health>.self).changed(Health.self).forEach { seen.append($0.value) }
+        }
+        try schedule.run(world)
+        try schedule.run(world)
+        #expect(seen == [4], "only the row the writer touched since the watcher last ran")
+    }
+}
+
+@Suite("Schedule")
+struct ScheduleTests {
+    @Test func phasesRunInOrderAndSystemsFollowAfterAndBefore() throws {
+        let world = World()
+        let schedule = Schedule(phases: ["input", "simulate", "account", "present"])
+        var log: [String] = []
+        schedule.add("draw", phase: "present") { _ in log.append("draw") }
+        schedule.add("ledger", phase: "account") { _ in log.append("ledger") }
+        schedule.add("power", phase: "simulate", after: ["demand"]) { _ in log.append("power") }
+        schedule.add("demand", phase: "simulate") { _ in log.append("demand") }
+        schedule.add("weather", phase: "simulate", before: ["demand"]) { _ in log.append("weather") }
+        schedule.add("keys", phase: "input") { _ in log.append("keys") }
+        try schedule.run(world)
+        #expect(log == ["keys", "weather", "demand", "power", "ledger", "draw"])
+        #expect(try schedule.order().map(\.systems) == [["keys"], ["weather", "demand", "power"], ["ledger"], ["draw"]])
+    }
+
+    @Test func cyclesAndUnknownNamesAreErrors() {
+        let schedule = Schedule(phases: ["a"])
+        schedule.add("x", phase: "a", after: ["y"]) { _ in }
+        schedule.add("y", phase: "a", after: ["x"]) { _ in }
+        #expect(throws: ScheduleError.cycle(phase: "a", systems: ["x", "y"])) { try schedule.order() }
+        let other = Schedule(phases: ["a"])
+        other.add("x", phase: "b") { _ in }
+        #expect(throws: ScheduleError.unknownPhase(system: "x", phase: "b")) { try other.order() }
+    }
+
+    @Test func undeclaredAccessIsRecorded() throws {
+        let world = World()
+        world.spawn(Health(value: 1))
+        let schedule = Schedule(phases: ["a"])
+        schedule.add("sneaky", phase: "a", access: SystemAccess(reads: [Health.self])) { ctx in
+            ctx.world.query(Write<Health>.self).forEach { $0.value.value = 0 }
+        }
+        schedule.add("honest", phase: "a", access: SystemAccess(writes: [Health.self])) { ctx in
+            ctx.world.query(Write<Health>.self).forEach { $0.value.value += 1 }
+        }
+        try schedule.run(world)
+        #expect(schedule.accessViolations == ["system 'sneaky' writes ECSTests.Health without declaring it"])
+    }
+}
+
+@Suite("Determinism")
+struct DeterminismTests {
+    /// A small deterministic scenario: spawns, moves, despawns and command buffers.
+    func runScenario(seed: UInt64) throws -> UInt64 {
+        var rng = SplitMix64(seed: seed)
+        let world = World()
+        let schedule = Schedule(phases: ["simulate", "account"])
+        schedule.add("move", phase: "simulate", access: SystemAccess(reads: [Velocity.self], writes: [Position.self])) { ctx in
+            ctx.world.query(Write<Position>.self, Read<Velocity>.self).without(Frozen.self).forEach { p, v in
+                p.value.x += v.x * 0.1
+                p.value.y += v.y * 0.1
+            }
+        }
+        schedule.add("age", phase: "account", access: SystemAccess(writes: [Health.self])) { ctx in
+            ctx.world.query(Entity.self, Write<Health>.self).forEach { entity, health in
+                health.value.value -= 1
+                if health.value.value <= 0 { ctx.commands.despawn(entity) }
+            }
+        }
+        for _ in 0..<200 {
+            for _ in 0..<Int(rng.next() % 20) {
+                let e = world.spawn(Position(x: rng.unit(), y: rng.unit()), Velocity(x: rng.unit(), y: rng.unit()),
+                                    Health(value: Int(rng.next() % 50) + 1))
+                if rng.next() % 4 == 0 { try world.insert(Frozen(), into: e) }
+            }
+            try schedule.run(world)
+        }
+        return world.contentHash()
+    }
+
+    @Test func sameInputsGiveTheSameHashAndOtherInputsDoNot() throws {
+        let first = try runScenario(seed: 7)
+        let second = try runScenario(seed: 7)
+        let other = try runScenario(seed: 8)
+        #expect(first == second)
+        #expect(first != other)
+    }
+}
+
+/// A tiny seeded generator for tests (SplitMix64).
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
