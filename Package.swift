@@ -15,8 +15,11 @@ let package = Package(
     targets: [
         // Generic entity-component-system runtime. Knows nothing of cities; imports nothing of ours.
         .target(name: "ECS", swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
-        // The carbon-city model, built on ECS only.
-        .target(name: "CitySim", dependencies: ["ECS"]),
+        // A TOML reader that keeps the position of every key, for file:line:col errors.
+        .target(name: "TOML"),
+        // The carbon-city model, built on ECS and TOML only.
+        .target(name: "CitySim", dependencies: ["ECS", "TOML"],
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // System libraries, each behind a shim header (Swift cannot call C macros).
         .systemLibrary(name: "CSDL2", pkgConfig: "sdl2",
                        providers: [.apt(["libsdl2-dev", "libsdl2-ttf-dev", "libgl-dev"])]),
@@ -28,5 +31,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ECSTests", dependencies: ["ECS"]),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
+        .testTarget(name: "CitySimTests", dependencies: ["CitySim", "ECS", "TOML"]),
     ]
 )

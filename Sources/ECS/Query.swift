@@ -314,16 +314,43 @@ public struct Query<Terms: QueryTerms> {
         return true
     }
 
-    /// Stamps the written terms' change ticks for `rows` (all rows when nil).
+    /// Stamps the written terms' change ticks for `rows`, or for the row range `range`.
     @usableFromInline
-    func stampWrites(_ archetype: Archetype, rows: [Int]?) {
+    func stampWrites(_ archetype: Archetype, rows: [Int]?, range: Range<Int>? = nil) {
         let tick = world.changeTick
         for term in 0..<Terms.count where Terms.isWrite(term) {
             guard let id = termIDs[term], let column = archetype.column(for: id) else { continue }
+            let ticks = column.ticks
             if let rows {
-                for row in rows { column.ticks[row].changed = tick }
+                for row in rows { ticks[row].changed = tick }
             } else {
-                for row in 0..<archetype.count { column.ticks[row].changed = tick }
+                for row in range ?? 0..<archetype.count { ticks[row].changed = tick }
+            }
+        }
+    }
+
+    /// Like `forEach`, over one of `slices` equal parts of every matching archetype's rows.
+    /// Calling it with slice 0, 1, …, slices − 1 visits each entity once, provided nothing is
+    /// spawned or despawned in between (a spawn or despawn moves rows, so an entity may then be
+    /// visited twice or skipped once). Spreads per-entity work over several ticks.
+    @inlinable
+    public func forEach(slice: Int, of slices: Int, _ body: (Terms.Items) -> Void) {
+        precondition(slices > 0 && slice >= 0 && slice < slices, "slice \(slice) of \(slices)")
+        for archetype in matchingArchetypes {
+            let rows = archetype.count
+            let range = rows * slice / slices ..< rows * (slice + 1) / slices
+            if range.isEmpty { continue }
+            let bases = Terms.bases { storage(archetype, term: $0) }
+            if hasTickFilter {
+                var passed: [Int] = []
+                for row in range where rowPasses(archetype, row) {
+                    body(Terms.items(bases, row))
+                    passed.append(row)
+                }
+                stampWrites(archetype, rows: passed)
+            } else {
+                for row in range { body(Terms.items(bases, row)) }
+                stampWrites(archetype, rows: nil, range: range)
             }
         }
     }

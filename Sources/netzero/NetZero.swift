@@ -1,7 +1,9 @@
 // NetZero.swift — the `netzero` command: entry point and subcommands.
 //
+//   netzero run [LEVEL]       headless simulation (RunCommand.swift)
 //   netzero version           versions of the game and of the linked system libraries
-//   netzero bench ecs --json  ECS runtime benchmark (see BenchECS.swift)
+//   netzero bench ecs --json  ECS runtime benchmark (BenchECS.swift)
+//   netzero bench sim --json  simulation benchmark on the reference city (BenchSim.swift)
 import ArgumentParser
 import CitySim
 import CLua
@@ -12,7 +14,7 @@ struct NetZero: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netzero",
         abstract: "NetZero City (零碳城): build a city and make it carbon-neutral.",
-        subcommands: [Version.self, Bench.self],
+        subcommands: [Run.self, Version.self, Bench.self],
         defaultSubcommand: Version.self)
 }
 
@@ -25,7 +27,7 @@ struct Version: ParsableCommand {
         let sdl = "\(major).\(minor).\(patch)"
         nz_TTF_linked_version(&major, &minor, &patch)
         let ttf = "\(major).\(minor).\(patch)"
-        print("netzero \(CitySim.version)")
+        print("netzero \(Simulation.version)")
         print("SDL2 \(sdl), SDL2_ttf \(ttf), \(luaVersion())")
     }
 
@@ -44,5 +46,5 @@ struct Version: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (never run by the tests).",
-        subcommands: [BenchECS.self])
+        subcommands: [BenchECS.self, BenchSim.self])
 }

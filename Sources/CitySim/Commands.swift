@@ -1,0 +1,65 @@
+// Commands.swift — the only way the player (or a level, or a replay) changes the city.
+//
+// A command names a tool and a tile. Commands are queued with the tick they were issued at and
+// applied at the start of the next tick, in the order they were issued; each gets a result
+// (done, or refused with a reason). The game, the renderer and replays all go through here, so
+// a log of commands is a complete record of a run.
+
+public enum Structure: Equatable, Hashable, Sendable {
+    case building(BuildingKind, density: Double = 1)
+    case plant(PlantKind)
+    case storage(StorageKind)
+    case zone(ZoneKind)
+    case road, rail, busStop, metroStation, bikeLane
+
+    /// A stable text name, used in replay logs and level files.
+    public var key: String {
+        switch self {
+        case .building(let kind, _): return kind.key
+        case .plant(let kind): return kind.key + "_plant"
+        case .storage(let kind): return kind.key
+        case .zone(let kind): return kind.key
+        case .road: return "road"
+        case .rail: return "rail"
+        case .busStop: return "bus_stop"
+        case .metroStation: return "metro_station"
+        case .bikeLane: return "bike_lane"
+        }
+    }
+
+    public static let all: [Structure] = BuildingKind.allCases.map { .building($0) } + PlantKind.allCases.map { .plant($0) }
+        + StorageKind.allCases.map { .storage($0) } + ZoneKind.allCases.map { .zone($0) }
+        + [.road, .rail, .busStop, .metroStation, .bikeLane]
+
+    public static func named(_ key: String) -> Structure? { all.first { $0.key == key } }
+}
+
+public enum CityCommand: Equatable, Sendable {
+    case build(Structure, x: Int, y: Int)
+    case demolish(x: Int, y: Int)
+    case upgrade(UpgradeKind, x: Int, y: Int)
+
+    public var tile: (x: Int, y: Int) {
+        switch self {
+        case .build(_, let x, let y), .demolish(let x, let y), .upgrade(_, let x, let y): return (x, y)
+        }
+    }
+}
+
+public enum CommandOutcome: Equatable, Sendable {
+    case done(cost: Double)
+    case refused(String)
+}
+
+public struct CommandRecord: Equatable, Sendable {
+    public var tick: Int64
+    public var command: CityCommand
+    public var outcome: CommandOutcome
+}
+
+/// Commands waiting for the next tick, and every command applied so far.
+public struct CommandQueue: Sendable {
+    public internal(set) var pending: [CityCommand] = []
+    public internal(set) var applied: [CommandRecord] = []
+    public init() {}
+}

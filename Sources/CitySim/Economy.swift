@@ -1,0 +1,255 @@
+// Economy.swift — the budget, population, jobs, air quality and happiness.
+//
+// Phase simulate, "economy.budget" (hourly): taxes from residents and from jobs (scaled by the
+//   power served, since a blackout stops work), fuel bought by the plants dispatched this hour,
+//   and every structure's fixed costs (O&M, maintenance) spread over the hours of a year.
+// Phase simulate, "economy.daily" (at 00:00): air quality, happiness and migration.
+//   - Air quality is local combustion pollution, a field separate from CO2: each tile's
+//     emissions (plant stacks, road traffic) are spread by a box model (mixing height ×
+//     dispersion width, today's wind) and smoothed over neighbouring tiles, on top of the
+//     regional background.
+//   - Happiness (0…1) weighs jobs, commute time, air, services and green space (catalog
+//     weights), times a reliability factor that falls with blackout hours.
+//   - Migration: the population moves towards what happiness and vacant jobs attract, at most
+//     the catalog's growth rate per year; newcomers take free homes and the nearest of a few
+//     seeded vacant jobs, leavers go newest first.
+import ECS
+import Foundation
+
+public struct Budget: Sendable, Equatable {
+    /// yuan
+    public var balance: Double
+    public var incomeThisYear = 0.0
+    public var spendingThisYear = 0.0
+    public init(balance: Double) { self.balance = balance }
+
+    mutating func earn(_ yuan: Double) {
+        balance += yuan
+        incomeThisYear += yuan
+    }
+
+    mutating func spend(_ yuan: Double) {
+        balance -= yuan
+        spendingThisYear += yuan
+    }
+}
+
+public struct CityStats: Sendable, Equatable {
+    public var population = 0
+    public var jobs = 0
+    public var employed = 0
+    public var happiness = 0.5
+    /// Population-weighted PM2.5-equivalent, µg/m3.
+    public var airQuality = 0.0
+    public var greenTiles = 0
+    public var meanCommuteMinutes = 0.0
+    /// Served share of electricity demand over the last day.
+    public var reliability = 1.0
+    public var schoolPlaces = 0.0
+    public var hospitalBeds = 0.0
+    var migrationCarry = 0.0
+    var servedToday = 0.0
+    var demandToday = 0.0
+}
+
+/// Per-tile air pollution (PM2.5-equivalent, µg/m3), recomputed daily.
+public struct AirQualityField: Sendable {
+    public var concentration: [Float]
+    var emissionsToday: [Float]
+    public init(tiles: Int) {
+        concentration = Array(repeating: 0, count: tiles)
+        emissionsToday = concentration
+    }
+}
+
+/// The level's identity and seed.
+public struct LevelInfo: Sendable, Equatable {
+    public var id: String
+    public var title: String
+    public var seed: UInt64
+    public var startYear: Int
+    /// Share of home capacity filled when the level starts.
+    public var initialOccupancy: Double
+    public init(id: String, title: String, seed: UInt64, startYear: Int = 2020, initialOccupancy: Double = 0.9) {
+        self.id = id
+        self.title = title
+        self.seed = seed
+        self.startYear = startYear
+        self.initialOccupancy = initialOccupancy
+    }
+}
+
+public enum Economy {
+    public static func register(in schedule: Schedule) {
+        schedule.add("economy.budget", phase: Phase.simulate,
+                     access: SystemAccess(reads: [Building.self, PowerPlant.self, StorageUnit.self, GreenZone.self, TilePosition.self]),
+                     after: ["grid.attribute"], run: budget)
+        schedule.add("economy.daily", phase: Phase.simulate,
+                     access: SystemAccess(reads: [Building.self, TilePosition.self, PowerPlant.self, GreenZone.self],
+                                          writes: [Citizen.self]),
+                     after: ["economy.budget"], run: daily)
+    }
+
+    static func budget(_ ctx: SystemContext) {
+        let world = ctx.world
+        let catalog = world.resource(Catalog.self)!
+        let hoursPerYear = Sinks.hoursPerYear
+        let kinds = BuildingKind.allCases.count
+        var taxPerHour = [Double](repeating: 0, count: kinds)
+        var maintenancePerHour = taxPerHour
+        var capacityPerDensity = taxPerHour
+        for kind in BuildingKind.allCases {
+            let spec = catalog.building(kind)
+            taxPerHour[Int(kind.rawValue)] = spec.tax / hoursPerYear
+            maintenancePerHour[Int(kind.rawValue)] = spec.maintenance / hoursPerYear
+            capacityPerDensity[Int(kind.rawValue)] = kind == .residential ? spec.occupants : spec.jobs
+        }
+        var income = 0.0, spending = 0.0
+        // The census rides along: residents, jobs, workers, school places and hospital beds.
+        var population = 0, jobs = 0, employed = 0, schoolPlaces = 0.0, hospitalBeds = 0.0
+        world.query(Read<Building>.self).forEach { building in
+            let k = Int(building.kind.rawValue)
+            if building.kind == .residential {
+                income += Double(building.residents) * taxPerHour[k]
+                population += Int(building.residents)
+            } else {
+                income += Double(building.workers) * building.servedFraction * taxPerHour[k]
+                jobs += Int((capacityPerDensity[k] * building.density).rounded())
+                employed += Int(building.workers)
+                if building.kind == .school { schoolPlaces += 1500 * building.density }
+                if building.kind == .hospital { hospitalBeds += 250 * building.density }
+            }
+            spending += maintenancePerHour[k] * building.density
+        }
+        var ccusCaptured = 0.0
+        let map = world.resource(TileMap.self)!
+        world.withResource(AirQualityField.self) { air in
+            world.query(Read<PowerPlant>.self, Read<TilePosition>.self).forEach { plant, position in
+                let spec = catalog.plants[Int(plant.kind.rawValue)]
+                spending += plant.outputKW * spec.fuelCost + spec.fixedOM / hoursPerYear
+                if plant.hasCCUS { ccusCaptured += plant.outputKW * spec.emissionFactor / 1e6 * catalog.ccus.captureRate }
+                // Local air pollution emitted this hour, by tile.
+                air.emissionsToday[map.index(Int(position.x), Int(position.y))] += Float(plant.outputKW * spec.airPollution)
+            }
+        }
+        spending += ccusCaptured * catalog.ccus.storageCost
+        world.query(Read<StorageUnit>.self).forEach { unit in spending += catalog.storage[Int(unit.kind.rawValue)].fixedOM / hoursPerYear }
+        var greenTiles = 0
+        var zoneMaintenance = [Double](repeating: 0, count: ZoneKind.allCases.count)
+        for kind in ZoneKind.allCases { zoneMaintenance[Int(kind.rawValue)] = catalog.zone(kind).maintenance / hoursPerYear }
+        world.query(Read<GreenZone>.self).forEach { zone in
+            spending += zoneMaintenance[Int(zone.kind.rawValue)]
+            greenTiles += 1
+        }
+        world.withResource(Budget.self) { budget in
+            budget.earn(income)
+            budget.spend(spending)
+        }
+        let grid = world.resource(PowerGrid.self)!
+        world.withResource(CityStats.self) { stats in
+            stats.servedToday += grid.totalDelivered
+            stats.demandToday += grid.demandKWh.reduce(0, +)
+            stats.population = population
+            stats.jobs = jobs
+            stats.employed = employed
+            stats.greenTiles = greenTiles
+            stats.schoolPlaces = schoolPlaces
+            stats.hospitalBeds = hospitalBeds
+        }
+    }
+
+    static func daily(_ ctx: SystemContext) {
+        let world = ctx.world
+        let clock = world.resource(Clock.self)!
+        guard clock.isNewDay, clock.tick > 0 else { return }
+        let catalog = world.resource(Catalog.self)!
+        let map = world.resource(TileMap.self)!
+        let weather = world.resource(Weather.self)!
+        let transport = world.resource(TransportState.self)!
+        updateAir(world: world, catalog: catalog, map: map, weather: weather, transport: transport)
+
+        var airWeighted = 0.0, airWeight = 0.0
+        let air = world.resource(AirQualityField.self)!
+        world.query(Read<Building>.self, Read<TilePosition>.self).forEach { building, position in
+            guard building.kind == .residential, building.residents > 0 else { return }
+            airWeighted += Double(air.concentration[map.index(Int(position.x), Int(position.y))]) * Double(building.residents)
+            airWeight += Double(building.residents)
+        }
+        let weights = catalog.economy.happinessWeights
+        world.withResource(CityStats.self) { stats in
+            let population = stats.population, employed = stats.employed, greenTiles = stats.greenTiles
+            let schoolPlaces = stats.schoolPlaces, hospitalBeds = stats.hospitalBeds
+            stats.airQuality = airWeight > 0 ? airWeighted / airWeight : catalog.air.nationalPM25 * catalog.air.backgroundShare
+            stats.meanCommuteMinutes = transport.commuteCount > 0 ? transport.commuteMinutesTotal / transport.commuteCount : 0
+            stats.reliability = stats.demandToday > 0 ? stats.servedToday / stats.demandToday : 1
+            stats.servedToday = 0
+            stats.demandToday = 0
+            let p = Double(max(1, population))
+            let jobScore = min(1, Double(employed) / p / 0.6)              // ~60% of residents are of working age
+            let commuteScore = 1 / (1 + stats.meanCommuteMinutes / 30)
+            let airScore = 1 / (1 + stats.airQuality / catalog.air.whoInterim)
+            let serviceScore = (min(1, schoolPlaces / (p * 0.15)) + min(1, hospitalBeds / (p * 0.005))) / 2
+            let greenScore = min(1, Double(greenTiles) * 10_000 / p / 15)  // 15 m² of green per person
+            let base = weights.jobs * jobScore + weights.commute * commuteScore + weights.air * 2 * airScore
+                + weights.services * serviceScore + weights.green * greenScore
+            let reliability = 1 - catalog.air.blackoutWeight * (1 - pow(stats.reliability, 4))
+            stats.happiness = min(1, max(0, base * reliability))
+        }
+        migrate(world: world, catalog: catalog, clock: clock)
+    }
+
+    static func updateAir(world: World, catalog: Catalog, map: TileMap, weather: Weather, transport: TransportState) {
+        let spec = catalog.air
+        let carGrams = catalog.mode(.carPetrol).airPollution
+        let background = spec.nationalPM25 * spec.backgroundShare
+        let wind = max(1, weather.windSpeed)
+        world.withResource(AirQualityField.self) { air in
+            var field = [Float](repeating: 0, count: map.tileCount)
+            // Box model: µg/m3 = (g/day → µg/s) / (wind × mixing height × width).
+            let toConcentration = 1e6 / 86_400 / (wind * spec.mixingHeight * spec.dispersionWidth)
+            for i in 0..<map.tileCount {
+                let traffic = Double(transport.tileFlowsYesterday[i]) * 0.1 * carGrams   // vehicle-km on a 100 m tile
+                field[i] = Float((Double(air.emissionsToday[i]) + traffic) * toConcentration)
+                air.emissionsToday[i] = 0
+            }
+            // Spread over the neighbourhood: a separable 3 × 3 box (rows, then columns), scaled
+            // so that a plume stays near its source.
+            var rows = field
+            for y in 0..<map.height {
+                for x in 0..<map.width {
+                    var sum = field[map.index(x, y)]
+                    if x > 0 { sum += field[map.index(x - 1, y)] }
+                    if x + 1 < map.width { sum += field[map.index(x + 1, y)] }
+                    rows[map.index(x, y)] = sum / 3
+                }
+            }
+            for y in 0..<map.height {
+                for x in 0..<map.width {
+                    var sum = rows[map.index(x, y)]
+                    if y > 0 { sum += rows[map.index(x, y - 1)] }
+                    if y + 1 < map.height { sum += rows[map.index(x, y + 1)] }
+                    field[map.index(x, y)] = sum / 3
+                }
+            }
+            for i in 0..<map.tileCount { air.concentration[i] = Float(background) + field[i] * 9 }
+        }
+    }
+
+    static func migrate(world: World, catalog: Catalog, clock: Clock) {
+        let stats = world.resource(CityStats.self)!
+        let economy = catalog.economy
+        let vacancy = stats.population > 0 ? Double(stats.jobs - stats.employed) / Double(stats.population) : 0
+        let unemployment = stats.population > 0 ? Double(stats.population - stats.employed) / Double(stats.population) - 0.4 : 0
+        var rate = economy.migrationHappiness * (stats.happiness - 0.5) * 2 + economy.migrationJobs * (vacancy - max(0, unemployment))
+        rate = min(economy.growthRateMax, max(-economy.growthRateMax, rate))
+        var carry = stats.migrationCarry + rate * Double(max(stats.population, 50)) / 365
+        let movers = Int(carry.rounded(.towardZero))
+        carry -= Double(movers)
+        world.withResource(CityStats.self) { $0.migrationCarry = carry }
+        if movers > 0 {
+            Population.moveIn(world: world, count: movers, catalog: catalog, day: clock.dayIndex)
+        } else if movers < 0 {
+            Population.moveOut(world: world, count: -movers)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+// FileSystem.swift — the few file operations the model needs: reading catalog and level files,
+// finding the game's Resources folder, and writing outputs atomically.
+//
+// Atomic write: the bytes go to a temporary file in the same folder, which is fsync'ed and then
+// renamed over the target, so a crash mid-write never leaves a half-written file or loses the
+// previous one.
+import Foundation
+
+public enum FileSystem {
+    public static func read(_ path: String) -> [UInt8]? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return [UInt8](data)
+    }
+
+    public static func list(_ directory: String) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    }
+
+    public static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+    public static func makeDirectory(_ path: String) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    public struct WriteError: Error, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        public var description: String { "\(path): cannot write: \(reason)" }
+    }
+
+    /// Writes `bytes` to `path` through a temporary file, fsync and rename.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(WriteError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if written < 0 {
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                unlink(temporary)
+                throw WriteError(path: path, reason: reason)
+            }
+            offset += written
+        }
+        guard fsync(fd) == 0, close(fd) == 0 else {
+            unlink(temporary)
+            throw WriteError(path: path, reason: "fsync failed")
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw WriteError(path: path, reason: reason)
+        }
+    }
+
+    public static func writeAtomically(_ text: String, to path: String) throws(WriteError) {
+        try writeAtomically(Array(text.utf8), to: path)
+    }
+}
+
+/// Finds the game's `Resources` folder: `$NETZERO_RESOURCES`, else the nearest `Resources`
+/// beside or above the executable, else `./Resources`.
+public enum ResourceLocator {
+    public static func path(_ relative: String) -> String { root + "/" + relative }
+
+    public static let root: String = {
+        if let explicit = ProcessInfo.processInfo.environment["NETZERO_RESOURCES"], !explicit.isEmpty {
+            return explicit
+        }
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+        var directory = executable.deletingLastPathComponent()
+        for _ in 0..<8 {
+            let candidate = directory.appendingPathComponent("Resources/catalog").path
+            if FileManager.default.fileExists(atPath: candidate) {
+                return directory.appendingPathComponent("Resources").path
+            }
+            directory = directory.deletingLastPathComponent()
+        }
+        return FileManager.default.currentDirectoryPath + "/Resources"
+    }()
+}

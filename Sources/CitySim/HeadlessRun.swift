@@ -1,0 +1,160 @@
+// HeadlessRun.swift — `netzero run`: simulate a level for N years and write the results.
+//
+// Outputs (byte-identical for the same level, seed and commands):
+//   yearly.csv    one row per simulated year
+//   daily.csv     one row per day (streamed as days close, so memory does not grow)
+//   summary.json  the run's totals and its final state
+// Numbers are printed with fixed decimals by `Fixed`, never with locale-dependent formatting.
+
+public struct RunOptions: Sendable {
+    public var years: Int
+    public var outputDirectory: String
+    public init(years: Int, outputDirectory: String) {
+        self.years = years
+        self.outputDirectory = outputDirectory
+    }
+}
+
+/// Fixed-decimal formatting that is the same on every machine.
+public enum Fixed {
+    public static func format(_ value: Double, _ decimals: Int) -> String {
+        guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        guard scaled < 9.0e18 else { return String(value) }
+        let units = UInt64(scaled)
+        let whole = units / UInt64(scale)
+        let fraction = units % UInt64(scale)
+        var text = String(whole)
+        if decimals > 0 {
+            let digits = String(fraction)
+            text += "." + String(repeating: "0", count: decimals - digits.count) + digits
+        }
+        return (value < 0 && units != 0 ? "-" : "") + text
+    }
+}
+
+public enum HeadlessRun {
+    public static let yearlyHeader = "year,power_t,industry_t,buildings_t,transport_t,agriculture_waste_t,land_sinks_release_t,"
+        + "removals_t,net_t,electricity_scope2_t,grid_factor_g_per_kwh,renewable_share,electricity_kwh,unserved_kwh,"
+        + "curtailed_kwh,population,jobs,employed,happiness,air_pm25_ug_m3,budget_yuan"
+    public static let dailyHeader = "date,power_t,industry_t,buildings_t,transport_t,agriculture_waste_t,land_sinks_release_t,"
+        + "removals_t,net_t,grid_factor_g_per_kwh,renewable_share,unserved_kwh"
+
+    static func sectorColumns(_ period: LedgerPeriod) -> [String] {
+        Sector.allCases.map { sector in
+            let tonnes = Scope.allCases.filter(\.countsInCityTotal).reduce(0.0) { $0 + period.tally.tonnes(sector, $1) }
+            // Land sinks: releases only (fires, demolition); removals have their own column.
+            return Fixed.format(sector == .landSinks ? tonnes + period.removals : tonnes, 3)
+        }
+    }
+
+    static func scope2(_ period: LedgerPeriod) -> Double {
+        Sector.allCases.reduce(0) { $0 + period.tally.tonnes($1, .electricity) }
+    }
+
+    public static func yearlyRow(_ period: LedgerPeriod, stats: CityStats, budget: Budget) -> String {
+        ([String(period.start.year)] + sectorColumns(period) + [
+            Fixed.format(period.removals, 3), Fixed.format(period.net, 3), Fixed.format(scope2(period), 3),
+            Fixed.format(period.gridFactor, 2), Fixed.format(period.renewableShare, 4),
+            Fixed.format(period.electricityKWh, 0), Fixed.format(period.unservedKWh, 0), Fixed.format(period.curtailedKWh, 0),
+            String(stats.population), String(stats.jobs), String(stats.employed), Fixed.format(stats.happiness, 4),
+            Fixed.format(stats.airQuality, 2), Fixed.format(budget.balance, 0),
+        ]).joined(separator: ",")
+    }
+
+    public static func dailyRow(_ period: LedgerPeriod) -> String {
+        let d = period.start
+        let date = "\(d.year)-\(d.month < 10 ? "0" : "")\(d.month)-\(d.day < 10 ? "0" : "")\(d.day)"
+        return ([date] + sectorColumns(period) + [
+            Fixed.format(period.removals, 3), Fixed.format(period.net, 3), Fixed.format(period.gridFactor, 2),
+            Fixed.format(period.renewableShare, 4), Fixed.format(period.unservedKWh, 0),
+        ]).joined(separator: ",")
+    }
+
+    /// Runs the city for `options.years` whole years and writes the three files.
+    /// `progress(hoursDone, hoursTotal)` is called once per simulated day.
+    public static func run(_ city: City, options: RunOptions, progress: (Int, Int) -> Void = { _, _ in }) throws {
+        try FileSystem.makeDirectory(options.outputDirectory)
+        let dailyLines = DailyLines()
+        city.world.withResource(Ledger.self) { ledger in
+            ledger.onDayClosed = { period in dailyLines.append(HeadlessRun.dailyRow(period)) }
+        }
+        var yearly = [yearlyHeader]
+        let startYear = city.view.clock.year
+        let totalHours = Int(Clock.daysFromCivil(year: startYear + options.years, month: 1, day: 1)
+            - Clock.daysFromCivil(year: startYear, month: 1, day: 1)) * 24
+        var hours = 0
+        while hours < totalHours {
+            city.step()
+            hours += 1
+            if hours % 24 == 0 { progress(hours, totalHours) }
+            if city.view.clock.isNewYear {
+                let view = city.view
+                yearly.append(yearlyRow(view.ledger.years.last!, stats: view.stats, budget: view.budget))
+            }
+        }
+        city.world.withResource(Ledger.self) { $0.onDayClosed = nil }
+        let directory = options.outputDirectory
+        try FileSystem.writeAtomically(yearly.joined(separator: "\n") + "\n", to: directory + "/yearly.csv")
+        try FileSystem.writeAtomically(([dailyHeader] + dailyLines.lines).joined(separator: "\n") + "\n", to: directory + "/daily.csv")
+        try FileSystem.writeAtomically(summary(city, years: options.years), to: directory + "/summary.json")
+    }
+
+    /// The run's summary as JSON, keys in a fixed order.
+    public static func summary(_ city: City, years: Int) -> String {
+        let view = city.view
+        let ledger = view.ledger
+        let peak = ledger.years.max { $0.net < $1.net }
+        let last = ledger.years.last
+        var fields: [(String, String)] = [
+            ("level", quote(view.level.id)),
+            ("title", quote(view.level.title)),
+            ("seed", String(view.level.seed)),
+            ("years", String(years)),
+            ("start", quote(String(describing: ledger.years.first?.start ?? view.clock.date))),
+            ("end", quote(String(describing: view.clock.date))),
+            ("cumulative_net_t", Fixed.format(ledger.cumulative.cityNet, 3)),
+            ("cumulative_removals_t", Fixed.format(ledger.cumulative.removals, 3)),
+            ("final_year_net_t", Fixed.format(last?.net ?? 0, 3)),
+            ("final_year_grid_factor_g_per_kwh", Fixed.format(last?.gridFactor ?? 0, 2)),
+            ("final_year_renewable_share", Fixed.format(last?.renewableShare ?? 0, 4)),
+            ("peak_year", peak.map { String($0.start.year) } ?? "null"),
+            ("peak_net_t", Fixed.format(peak?.net ?? 0, 3)),
+            ("population", String(view.stats.population)),
+            ("jobs", String(view.stats.jobs)),
+            ("happiness", Fixed.format(view.stats.happiness, 4)),
+            ("budget_yuan", Fixed.format(view.budget.balance, 0)),
+            ("blackout_hours_final_year", String(view.grid.blackoutHoursThisYear)),
+            ("commands_applied", String(view.commandLog.count)),
+        ]
+        var sectors: [String] = []
+        for sector in Sector.allCases {
+            let tonnes = Scope.allCases.filter(\.countsInCityTotal).reduce(0.0) { $0 + ledger.cumulative.tonnes(sector, $1) }
+            sectors.append("\(quote(sector.key)): \(Fixed.format(tonnes, 3))")
+        }
+        fields.append(("cumulative_by_sector_t", "{" + sectors.joined(separator: ", ") + "}"))
+        return "{\n" + fields.map { "  \(quote($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}\n"
+    }
+
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default:
+                if scalar.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// Collects daily rows from the ledger's day-closed callback.
+final class DailyLines: @unchecked Sendable {
+    var lines: [String] = []
+    func append(_ line: String) { lines.append(line) }
+}

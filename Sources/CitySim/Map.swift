@@ -1,0 +1,213 @@
+// Map.swift — the tile grid, its terrain and structures, and the networks derived from it.
+//
+// One tile is one hectare (100 m × 100 m). A tile holds at most one structure: a road piece, a
+// rail piece, a bus stop (a road tile with a stop), a metro station (a rail tile with a
+// station), or an entity (building, plant, storage, green zone).
+//
+// Networks are derived from tiles whenever a road or rail piece changes:
+// - road components (4-neighbour connected road tiles, stops included) carry both traffic and
+//   the power distribution lines: a power island is one road component;
+// - a structure is connected to the island of the nearest road tile within
+//   `TileMap.serviceReach` tiles (Manhattan), searched in a fixed order;
+// - each tile knows its walking distance to the nearest bus stop and metro station.
+import ECS
+
+public enum Terrain: UInt8, Sendable, CaseIterable {
+    case land, water, hill, forest
+    public var name: String { ["land", "water", "hill", "forest"][Int(rawValue)] }
+    public var isBuildable: Bool { self != .water }
+}
+
+public enum TileStructure: UInt8, Sendable {
+    case none, road, rail, busStop, metroStation, entity
+    public var isRoad: Bool { self == .road || self == .busStop }
+    public var isRail: Bool { self == .rail || self == .metroStation }
+}
+
+public struct TilePosition: Component, Hashable, Sendable {
+    public var x: Int32
+    public var y: Int32
+    public init(_ x: Int, _ y: Int) {
+        self.x = Int32(x)
+        self.y = Int32(y)
+    }
+    /// Manhattan distance in tiles.
+    public func distance(to other: TilePosition) -> Int { Int(abs(x - other.x) + abs(y - other.y)) }
+}
+
+extension Entity {
+    /// "No entity" in tile arrays.
+    public static let none = Entity(index: .max, generation: .max)
+}
+
+public struct TileMap: Sendable {
+    public static let maximumSide = 512
+    /// How far (tiles, Manhattan) a structure may be from a road to be served by it.
+    public static let serviceReach = 3
+    /// Distances to stops are capped here (tiles); farther counts as "no stop".
+    public static let stopSearchLimit = 12
+
+    public let width: Int
+    public let height: Int
+    public private(set) var terrain: [Terrain]
+    public private(set) var structure: [TileStructure]
+    public private(set) var occupant: [Entity]
+    /// Bike lanes along road tiles.
+    public private(set) var bikeLane: [Bool]
+
+    // Derived networks (rebuilt by `rebuildNetworks()` when `networksDirty`).
+    public private(set) var roadComponent: [Int32]
+    public private(set) var railComponent: [Int32]
+    public private(set) var busStopDistance: [UInt8]
+    public private(set) var metroStationDistance: [UInt8]
+    /// The road tile serving each tile (see `servingRoadTile`), or -1.
+    public private(set) var servingRoad: [Int32]
+    /// The rail component of each tile's nearest metro station, or -1.
+    public private(set) var nearestStationLine: [Int32]
+    public private(set) var roadComponentCount = 0
+    public private(set) var networksDirty = true
+    /// Bumped whenever any tile's structure changes, so caches (e.g. service links) can refresh.
+    public private(set) var revision = 0
+    /// The revision at which structures were last linked to the networks.
+    public private(set) var linkedRevision = -1
+
+    public mutating func markLinked() { linkedRevision = revision }
+
+    public init(width: Int, height: Int, terrain fill: Terrain = .land) {
+        precondition(width > 0 && height > 0 && width <= TileMap.maximumSide && height <= TileMap.maximumSide)
+        self.width = width
+        self.height = height
+        let n = width * height
+        terrain = Array(repeating: fill, count: n)
+        structure = Array(repeating: .none, count: n)
+        occupant = Array(repeating: .none, count: n)
+        bikeLane = Array(repeating: false, count: n)
+        roadComponent = Array(repeating: -1, count: n)
+        railComponent = Array(repeating: -1, count: n)
+        busStopDistance = Array(repeating: UInt8.max, count: n)
+        metroStationDistance = Array(repeating: UInt8.max, count: n)
+        servingRoad = Array(repeating: -1, count: n)
+        nearestStationLine = Array(repeating: -1, count: n)
+    }
+
+    @inline(__always) public func index(_ x: Int, _ y: Int) -> Int { y * width + x }
+    @inline(__always) public func contains(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < width && y < height }
+    public var tileCount: Int { width * height }
+
+    public mutating func setTerrain(_ x: Int, _ y: Int, _ value: Terrain) {
+        terrain[index(x, y)] = value
+    }
+
+    public mutating func setStructure(_ x: Int, _ y: Int, _ value: TileStructure, occupant entity: Entity = .none) {
+        let i = index(x, y)
+        if structure[i] != value && (value != .entity && value != .none || structure[i] != .entity && structure[i] != .none) {
+            networksDirty = true
+        }
+        structure[i] = value
+        occupant[i] = entity
+        if !value.isRoad { bikeLane[i] = false }
+        revision += 1
+    }
+
+    public mutating func setBikeLane(_ x: Int, _ y: Int, _ on: Bool) {
+        let i = index(x, y)
+        guard structure[i].isRoad else { return }
+        bikeLane[i] = on
+    }
+
+    // MARK: Derived networks
+
+    public mutating func rebuildNetworks() {
+        guard networksDirty else { return }
+        roadComponentCount = label(into: &roadComponent) { $0.isRoad }
+        _ = label(into: &railComponent) { $0.isRail }
+        var ignored: [Int32] = []
+        distanceField(into: &busStopDistance, nearest: &ignored, limit: TileMap.stopSearchLimit) { $0 == .busStop }
+        var stationTile: [Int32] = []
+        distanceField(into: &metroStationDistance, nearest: &stationTile, limit: TileMap.stopSearchLimit) { $0 == .metroStation }
+        nearestStationLine = stationTile.map { $0 >= 0 ? railComponent[Int($0)] : -1 }
+        var roadDistance: [UInt8] = []
+        distanceField(into: &roadDistance, nearest: &servingRoad, limit: TileMap.serviceReach) { $0.isRoad }
+        networksDirty = false
+    }
+
+    /// Connected components (4-neighbour) of the tiles `member` accepts; returns the count.
+    private func label(into labels: inout [Int32], _ member: (TileStructure) -> Bool) -> Int {
+        labels = Array(repeating: -1, count: tileCount)
+        var next: Int32 = 0
+        var stack: [Int] = []
+        for start in 0..<tileCount where labels[start] < 0 && member(structure[start]) {
+            labels[start] = next
+            stack.append(start)
+            while let i = stack.popLast() {
+                let x = i % width, y = i / width
+                for step in 0..<4 {
+                    let nx = x + (step == 0 ? 1 : step == 1 ? -1 : 0), ny = y + (step == 2 ? 1 : step == 3 ? -1 : 0)
+                    guard contains(nx, ny) else { continue }
+                    let j = index(nx, ny)
+                    if labels[j] < 0 && member(structure[j]) {
+                        labels[j] = next
+                        stack.append(j)
+                    }
+                }
+            }
+            next += 1
+        }
+        return Int(next)
+    }
+
+    /// Breadth-first Manhattan distance (tiles, up to `limit`) to the nearest tile `source`
+    /// accepts, and which tile that is. Sources are visited in index order and neighbours in a
+    /// fixed order, so ties always resolve the same way.
+    private func distanceField(into field: inout [UInt8], nearest: inout [Int32], limit: Int,
+                               _ source: (TileStructure) -> Bool) {
+        field = Array(repeating: UInt8.max, count: tileCount)
+        nearest = Array(repeating: -1, count: tileCount)
+        var frontier: [Int] = []
+        for i in 0..<tileCount where source(structure[i]) {
+            field[i] = 0
+            nearest[i] = Int32(i)
+            frontier.append(i)
+        }
+        var distance: UInt8 = 0
+        var nextFrontier: [Int] = []
+        while !frontier.isEmpty && Int(distance) < limit {
+            distance += 1
+            nextFrontier.removeAll(keepingCapacity: true)
+            for i in frontier {
+                let x = i % width, y = i / width
+                for step in 0..<4 {
+                    let nx = x + (step == 0 ? 1 : step == 1 ? -1 : 0), ny = y + (step == 2 ? 1 : step == 3 ? -1 : 0)
+                    guard contains(nx, ny) else { continue }
+                    let j = index(nx, ny)
+                    if field[j] == UInt8.max {
+                        field[j] = distance
+                        nearest[j] = nearest[i]
+                        nextFrontier.append(j)
+                    }
+                }
+            }
+            swap(&frontier, &nextFrontier)
+        }
+    }
+
+    /// The road tile serving (x, y): the nearest road tile within `serviceReach` tiles
+    /// (Manhattan), or nil. Valid after `rebuildNetworks()`.
+    @inline(__always)
+    public func servingRoadTile(_ x: Int, _ y: Int) -> Int? {
+        let road = servingRoad[index(x, y)]
+        return road >= 0 ? Int(road) : nil
+    }
+
+    /// Whether the nearest metro stations of two tiles lie on one connected rail network.
+    @inline(__always)
+    public func sameRailLine(_ a: Int, _ b: Int) -> Bool {
+        nearestStationLine[a] >= 0 && nearestStationLine[a] == nearestStationLine[b]
+    }
+
+    /// The power island (road component) serving (x, y), or -1 when no road is within reach.
+    public func island(servingX x: Int, y: Int) -> Int {
+        guard let road = servingRoadTile(x, y) else { return -1 }
+        return Int(roadComponent[road])
+    }
+}

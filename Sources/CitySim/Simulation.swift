@@ -1,0 +1,74 @@
+// Simulation.swift — what runs when: every system of the city, in order.
+//
+// Phase input
+//   input.commands        apply the player's queued commands (build, demolish, upgrade)
+//   input.networks        after a road or rail change: rebuild the networks, re-link structures
+// Phase simulate
+//   weather               this hour's weather (Weather.swift)
+//   buildings.demand      electricity and heat demand, gas and process emissions (Buildings.swift)
+//   sinks.grow            green zones grow, burn in droughts (Sinks.swift)
+//   transport.trips       commutes of this hour's bucket of citizens (Transport.swift)
+//   transport.freight     factories' freight by road or rail
+//   transport.congestion  at 23:00, today's traffic becomes tomorrow's congestion
+//   grid.dispatch         merit-order dispatch per power island (Grid.swift)
+//   grid.attribute        scope-2 electricity emissions of every consumer
+//   economy.budget        taxes, fuel, fixed costs (Economy.swift)
+//   economy.daily         at 00:00: air quality, happiness, migration
+// Phase account
+//   ledger.close          roll the tick into the hour, day and year books (Ledger.swift)
+//   clock.advance         next hour
+// Structural changes made by systems (spawns, despawns) are applied at the end of each phase.
+import ECS
+
+public enum Simulation {
+    public static let version = "0.2.0"
+
+    public static func makeSchedule() -> Schedule {
+        let schedule = Schedule(phases: Phase.all)
+        schedule.add("input.commands", phase: Phase.input, run: applyCommands)
+        schedule.add("input.networks", phase: Phase.input, after: ["input.commands"], run: { ctx in
+            ctx.world.applyCommands()  // new structures must exist before they are linked
+            City.refreshNetworks(world: ctx.world)
+        })
+        schedule.add("weather", phase: Phase.simulate, run: advanceWeather)
+        Buildings.register(in: schedule)
+        Sinks.register(in: schedule)
+        Transport.register(in: schedule)
+        Grid.register(in: schedule)
+        Economy.register(in: schedule)
+        LedgerBooks.register(in: schedule)
+        schedule.add("clock.advance", phase: Phase.account, after: ["ledger.close"], run: { ctx in
+            ctx.world.withResource(Clock.self) { $0.advance() }
+        })
+        return schedule
+    }
+
+    static func applyCommands(_ ctx: SystemContext) {
+        let world = ctx.world
+        let queue = world.resource(CommandQueue.self)!
+        guard !queue.pending.isEmpty else { return }
+        let tick = world.resource(Clock.self)!.tick
+        var records: [CommandRecord] = []
+        var jobsChanged = false
+        for command in queue.pending {
+            let outcome = City.apply(command, world: world, free: false)
+            records.append(CommandRecord(tick: tick, command: command, outcome: outcome))
+            if case .done = outcome, case .build(.building, _, _) = command { jobsChanged = true }
+        }
+        world.withResource(CommandQueue.self) { q in
+            q.pending.removeAll()
+            q.applied += records
+        }
+        if jobsChanged {
+            world.applyCommands()
+            Population.matchUnemployed(world: world, catalog: world.resource(Catalog.self)!)
+        }
+    }
+
+    static func advanceWeather(_ ctx: SystemContext) {
+        let world = ctx.world
+        let catalog = world.resource(Catalog.self)!
+        let clock = world.resource(Clock.self)!
+        world.withResource(Weather.self) { $0.advance(clock: clock, spec: catalog.weather, disturbance: catalog.disturbance) }
+    }
+}

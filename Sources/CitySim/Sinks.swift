@@ -1,0 +1,92 @@
+// Sinks.swift — green zones: parks, urban forest, wetland and managed farmland.
+//
+// Phase simulate, "sinks.grow": zones are split into 24 slices (by storage row); each hour one
+// slice grows by a day, so every zone is updated once a day. The day's removal is the stock
+// gained along the growth curve by age:
+//     removal rate r(t) = max_removal / (1 + exp(−k (t − midpoint))),  k = ln 19 / (maturity − midpoint)
+//     (50% of the peak rate at the midpoint age, 95% at maturity), so young trees absorb
+//     little; the stock stops growing once it reaches max_stock (the stand has saturated).
+//   During a drought the hour's removal shrinks by the zone's drought loss.
+//   Fire (a seeded draw per zone per drought day) releases the catalog's share of the stock;
+//   demolition releases its share when the zone is removed (see City.demolish).
+// Removals are booked as negative tonnes in the land-sinks sector, releases as positive ones.
+import ECS
+import Foundation
+
+public struct GreenZone: Component, Sendable {
+    public var kind: ZoneKind
+    /// Hours since planting (or since the last fire replanted it).
+    public var ageHours: Double = 0
+    /// tCO2e held in the zone.
+    public var stock: Double = 0
+    public var burns = 0
+    public init(kind: ZoneKind) { self.kind = kind }
+}
+
+public enum Sinks {
+    public static let hoursPerYear = 8766.0  // 365.25 days
+
+    public static func register(in schedule: Schedule) {
+        schedule.add("sinks.grow", phase: Phase.simulate, access: SystemAccess(writes: [GreenZone.self, CarbonAccount.self]),
+                     after: ["weather"], run: grow)
+    }
+
+    /// Removal rate (tCO2e/ha/yr) at `ageYears` on the zone's curve.
+    public static func removalRate(_ spec: ZoneSpec, ageYears: Double) -> Double {
+        let k = log(19) / max(0.01, spec.maturityAge - spec.growthMidpoint)
+        return spec.maxRemoval / (1 + exp(-k * (ageYears - spec.growthMidpoint)))
+    }
+
+    /// Stock gained from `fromHours` to `toHours` with no drought and no cap: the integral of
+    /// the removal rate (closed form of the logistic), per hectare.
+    public static func growth(_ spec: ZoneSpec, fromHours: Double, toHours: Double) -> Double {
+        let k = log(19) / max(0.01, spec.maturityAge - spec.growthMidpoint)
+        func integral(_ hours: Double) -> Double {
+            let t = hours / hoursPerYear
+            // ∫ r dt = (max/k) · ln(1 + exp(k (t − m)))
+            let z = k * (t - spec.growthMidpoint)
+            let softplus = z > 30 ? z : log1p(exp(z))
+            return spec.maxRemoval / k * softplus
+        }
+        return integral(toHours) - integral(fromHours)
+    }
+
+    static func grow(_ ctx: SystemContext) {
+        let world = ctx.world
+        let catalog = world.resource(Catalog.self)!
+        let clock = world.resource(Clock.self)!
+        let weather = world.resource(Weather.self)!
+        let seed = world.resource(LevelInfo.self)!.seed
+        let zones = catalog.zones
+        let fireChance = catalog.disturbance.fireChance
+        var tally = LedgerTally()
+        world.query(Entity.self, Write<GreenZone>.self, Write<CarbonAccount>.self)
+            .forEach(slice: clock.hour, of: 24) { entity, zone, account in
+            let spec = zones[Int(zone.value.kind.rawValue)]
+            let area = spec.areaHa
+            let age = zone.value.ageHours
+            zone.value.ageHours = age + 24
+            // Fire: once per drought day, a seeded draw per zone.
+            if weather.inDrought && spec.releaseOnFire > 0
+                && SeededRandom.unit(seed: seed ^ 0xF1BE, UInt64(entity.index), UInt64(clock.dayIndex)) < fireChance {
+                let released = zone.value.stock * spec.releaseOnFire
+                account.book(.process, spec.releaseOnFireID, value: spec.releaseOnFire, quantity: zone.value.stock, tonnes: released,
+                             sector: .landSinks, scope: .direct, clock: clock, tally: &tally)
+                zone.value.stock -= released
+                zone.value.ageHours = 0
+                zone.value.burns += 1
+                return
+            }
+            var gained = growth(spec, fromHours: age, toHours: age + 24) * area
+            if weather.inDrought { gained *= 1 - spec.droughtLoss }
+            gained = min(gained, spec.maxStock * area - zone.value.stock)
+            guard gained > 0 else { return }
+            zone.value.stock += gained
+            // Factor: the curve's rate at this age; quantity: hectare-years grown today.
+            let rate = removalRate(spec, ageYears: (age + 12) / hoursPerYear)
+            account.book(.primary, spec.maxRemovalID, value: rate, quantity: rate > 0 ? gained / rate : 0, tonnes: -gained,
+                         sector: .landSinks, scope: .direct, clock: clock, tally: &tally)
+        }
+        world.withResource(Ledger.self) { $0.absorb(tally) }
+    }
+}

@@ -1,0 +1,292 @@
+// Transport.swift — citizens' commutes, mode choice, road traffic and congestion, and freight.
+//
+// Citizens live in a home and (when employed) work in a job building. The citizens are split
+// into 24 slices (by storage row); each hour one slice makes its day's commute decision and
+// books the day's round trip, which spreads the work evenly over the day.
+//
+// Phase simulate, "transport.trips" (after buildings.demand, before grid.dispatch):
+//   for the citizens of this hour's slice:
+//     1. the options: walk and bike within their maximum distance; bus if a stop is within
+//        reach of home and work on one road network; metro likewise for stations on one rail
+//        line; a car if the citizen has one (a seeded draw against the car-ownership share);
+//     2. generalised cost = minutes (access, waiting, riding; cars slowed by the congestion of
+//        the home and work districts) + money × 60 / value of time; a bike lane cuts cycling's;
+//     3. a multinomial logit draw, seeded by (level seed, citizen, day): the same run gives
+//        the same choices;
+//     4. emissions = passenger-km × the mode's direct factor; electric modes take
+//        passenger-km × kWh/pkm from the grid this hour (booked at the hour's grid factor by
+//        grid.attribute);
+//     5. road vehicles add their vehicle trips to every road tile of an L-shaped route.
+//   factories ship freight each hour: tonne-km by rail if a rail line is within reach, else by
+//   road, at the catalog's factors.
+// At the end of each day, tile flows become congestion (BPR: t = t0 · (1 + α (v/c)^β)) per
+// 16 × 16 district for the next day's choices.
+import ECS
+import Foundation
+
+public struct Citizen: Component, Sendable {
+    public var home: Entity
+    public var work: Entity = .none
+    public var homeTile: Int32
+    public var workTile: Int32 = -1
+    public var island: Int32 = 0
+    public var mode: TravelMode = .walk
+    public var hasCar = false
+    public var hasElectricCar = false
+    /// One-way commute, km and minutes (last decision).
+    public var distanceKm: Float = 0
+    public var commuteMinutes: Float = 0
+    /// Electricity drawn for today's trips, booked in the hour of the trip.
+    public var pendingKWh = 0.0
+    public init(home: Entity, homeTile: Int32) {
+        self.home = home
+        self.homeTile = homeTile
+    }
+    public var isEmployed: Bool { work != .none }
+}
+
+public struct TransportState: Sendable {
+    public static let districtSize = 16
+    /// Vehicle trips on each road tile yesterday (for overlays and air quality).
+    public var tileFlowsYesterday: [Float]
+    /// Today's trips as difference arrays along rows and columns: adding a straight segment is
+    /// two writes, and the day's end turns them into per-tile flows with prefix sums.
+    var rowDifference: [Float]
+    var columnDifference: [Float]
+    let width: Int
+    let height: Int
+    /// BPR travel-time multiplier per district, from yesterday's traffic.
+    public var districtCongestion: [Float]
+    public let districtsWide: Int
+    /// Commuters by mode this year (trip counts) and the mean commute in minutes.
+    public var tripsByMode = [Double](repeating: 0, count: TravelMode.allCases.count)
+    public var commuteMinutesTotal = 0.0
+    public var commuteCount = 0.0
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+        tileFlowsYesterday = Array(repeating: 0, count: width * height)
+        rowDifference = Array(repeating: 0, count: (width + 1) * height)
+        columnDifference = Array(repeating: 0, count: width * (height + 1))
+        districtsWide = (width + TransportState.districtSize - 1) / TransportState.districtSize
+        let tall = (height + TransportState.districtSize - 1) / TransportState.districtSize
+        districtCongestion = Array(repeating: 1, count: districtsWide * tall)
+    }
+
+    /// Adds `vehicles` to every tile of the L-shaped route: along the home row, then along the
+    /// work column.
+    @inline(__always)
+    mutating func addRoute(fromX hx: Int, y hy: Int, toX wx: Int, y wy: Int, vehicles: Float) {
+        let row = hy * (width + 1)
+        rowDifference[row + min(hx, wx)] += vehicles
+        rowDifference[row + max(hx, wx) + 1] -= vehicles
+        guard wy != hy else { return }
+        let column = wx * (height + 1)
+        let (low, high) = wy > hy ? (hy + 1, wy) : (wy, hy - 1)
+        columnDifference[column + low] += vehicles
+        columnDifference[column + high + 1] -= vehicles
+    }
+
+    /// Turns today's difference arrays into per-tile flows (kept where `isRoad`) and clears them.
+    mutating func closeDay(isRoad: (Int) -> Bool) {
+        for i in tileFlowsYesterday.indices { tileFlowsYesterday[i] = 0 }
+        for y in 0..<height {
+            var running: Float = 0
+            for x in 0..<width {
+                running += rowDifference[y * (width + 1) + x]
+                tileFlowsYesterday[y * width + x] += running
+            }
+        }
+        for x in 0..<width {
+            var running: Float = 0
+            for y in 0..<height {
+                running += columnDifference[x * (height + 1) + y]
+                tileFlowsYesterday[y * width + x] += running
+            }
+        }
+        for i in tileFlowsYesterday.indices where !isRoad(i) { tileFlowsYesterday[i] = 0 }
+        for i in rowDifference.indices { rowDifference[i] = 0 }
+        for i in columnDifference.indices { columnDifference[i] = 0 }
+    }
+
+    func congestion(atTile tile: Int, width: Int) -> Double {
+        let x = tile % width, y = tile / width
+        return Double(districtCongestion[(y / TransportState.districtSize) * districtsWide + x / TransportState.districtSize])
+    }
+}
+
+public enum Transport {
+    public static func register(in schedule: Schedule) {
+        schedule.add("transport.trips", phase: Phase.simulate,
+                     access: SystemAccess(reads: [Building.self], writes: [Citizen.self, CarbonAccount.self]),
+                     after: ["buildings.demand"], run: trips)
+        schedule.add("transport.freight", phase: Phase.simulate,
+                     access: SystemAccess(reads: [Building.self], writes: [CarbonAccount.self]),
+                     after: ["transport.trips"], run: freight)
+        schedule.add("transport.congestion", phase: Phase.simulate, after: ["transport.freight"], run: congestion)
+    }
+
+    static func trips(_ ctx: SystemContext) {
+        let world = ctx.world
+        let catalog = world.resource(Catalog.self)!
+        let clock = world.resource(Clock.self)!
+        let seed = world.resource(LevelInfo.self)!.seed
+        let travel = catalog.travel
+        let modes = catalog.modes
+        let day = UInt64(clock.dayIndex)
+        var tally = LedgerTally()
+        var islandDemand = world.resource(PowerGrid.self)!.scratchDemand
+        // Scratch per mode on the stack, reused for every citizen (no allocation per citizen).
+        let modeCount = TravelMode.allCases.count
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: modeCount * 3) { scratch in
+        let costs = scratch.baseAddress!, minutes = costs + modeCount, weights = costs + 2 * modeCount
+        modes.withUnsafeBufferPointer { modes in
+        world.withResource(TileMap.self) { map in
+            world.withResource(TransportState.self) { transport in
+                let width = map.width
+                world.query(Entity.self, Write<Citizen>.self, Write<CarbonAccount>.self)
+                    .forEach(slice: clock.hour, of: 24) { entity, citizen, account in
+                    guard citizen.value.isEmployed, citizen.value.workTile >= 0 else {
+                        citizen.value.commuteMinutes = 0
+                        return
+                    }
+                    let c = citizen.value
+                    let home = Int(c.homeTile), work = Int(c.workTile)
+                    let hx = home % width, hy = home / width, wx = work % width, wy = work / width
+                    let tiles = abs(hx - wx) + abs(hy - wy)
+                    let km = max(0.2, Double(tiles) * 0.1)
+                    for i in 0..<modeCount { costs[i] = .infinity; minutes[i] = .infinity }
+                    let moneyToMinutes = 60 / travel.valueOfTime
+                    func consider(_ mode: TravelMode, _ time: Double, bonus: Double = 0) {
+                        let spec = modes[Int(mode.rawValue)]
+                        guard km <= spec.maxDistance else { return }
+                        minutes[Int(mode.rawValue)] = time
+                        costs[Int(mode.rawValue)] = (time + spec.cost * km * moneyToMinutes) * (1 - bonus)
+                    }
+                    consider(.walk, km / modes[0].speed * 60)
+                    let lane = map.servingRoadTile(hx, hy).map { map.bikeLane[$0] } ?? false
+                    consider(.bike, km / modes[1].speed * 60, bonus: lane ? travel.bikeLaneBonus : 0)
+                    consider(.ebike, km / modes[2].speed * 60, bonus: lane ? travel.bikeLaneBonus : 0)
+                    let congestion = (transport.congestion(atTile: home, width: width) + transport.congestion(atTile: work, width: width)) / 2
+                    let homeRoad = map.servingRoadTile(hx, hy), workRoad = map.servingRoadTile(wx, wy)
+                    let sameRoadNetwork = homeRoad != nil && workRoad != nil && map.roadComponent[homeRoad!] == map.roadComponent[workRoad!]
+                    let busHome = Int(map.busStopDistance[home]), busWork = Int(map.busStopDistance[work])
+                    if sameRoadNetwork && busHome <= 5 && busWork <= 5 {
+                        let access = Double(busHome + busWork) * 0.1 / travel.walkAccessSpeed * 60
+                        consider(.bus, access + travel.waitTime + km / modes[3].speed * 60 * congestion)
+                    }
+                    let metroHome = Int(map.metroStationDistance[home]), metroWork = Int(map.metroStationDistance[work])
+                    if metroHome <= 8 && metroWork <= 8 && map.sameRailLine(home, work) {
+                        let access = Double(metroHome + metroWork) * 0.1 / travel.walkAccessSpeed * 60
+                        consider(.metro, access + travel.waitTime + km / modes[4].speed * 60)
+                    }
+                    if c.hasCar && sameRoadNetwork {
+                        consider(c.hasElectricCar ? .carElectric : .carPetrol, km / modes[5].speed * 60 * congestion + 2)
+                    }
+                    // Logit draw.
+                    var best = Double.infinity
+                    for i in 0..<modeCount where costs[i] < best { best = costs[i] }
+                    var total = 0.0
+                    for i in 0..<modeCount {
+                        weights[i] = costs[i].isFinite ? exp(-travel.logitScale * (costs[i] - best)) : 0
+                        total += weights[i]
+                    }
+                    var draw = SeededRandom.unit(seed: seed, UInt64(entity.index), day) * total
+                    var chosen = TravelMode.walk
+                    for i in 0..<modeCount where weights[i] > 0 {
+                        chosen = TravelMode(rawValue: UInt8(i))!
+                        draw -= weights[i]
+                        if draw < 0 { break }
+                    }
+                    let spec = modes[Int(chosen.rawValue)]
+                    citizen.value.mode = chosen
+                    citizen.value.distanceKm = Float(km)
+                    citizen.value.commuteMinutes = Float(minutes[Int(chosen.rawValue)])
+                    transport.tripsByMode[Int(chosen.rawValue)] += 2
+                    transport.commuteMinutesTotal += minutes[Int(chosen.rawValue)]
+                    transport.commuteCount += 1
+                    let pkm = 2 * km
+                    if spec.directFactor > 0 {
+                        account.book(.primary, spec.directFactorID, value: spec.directFactor, quantity: pkm, tonnes: pkm * spec.directFactor / 1e6,
+                                     sector: .transport, scope: .direct, clock: clock, tally: &tally)
+                    }
+                    citizen.value.pendingKWh = pkm * spec.energyPerPkm
+                    islandDemand[Int(c.island)] += citizen.value.pendingKWh
+                    if chosen.usesRoad {
+                        // Two one-way vehicle trips per day; a bus passenger is 1/occupancy of a bus.
+                        transport.addRoute(fromX: hx, y: hy, toX: wx, y: wy, vehicles: Float(2 / spec.occupancy))
+                    }
+                }
+            }
+        }
+        }
+        }
+        world.withResource(PowerGrid.self) { $0.scratchDemand = islandDemand }
+        world.withResource(Ledger.self) { $0.absorb(tally) }
+    }
+
+    /// Books citizens' electricity for today's trips (called by grid.attribute after dispatch).
+    static func attributeElectricity(world: World, grid: PowerGrid, clock: Clock, tally: inout LedgerTally) {
+        world.query(Write<Citizen>.self, Write<CarbonAccount>.self).forEach(slice: clock.hour, of: 24) { citizen, account in
+            guard citizen.value.pendingKWh > 0 else { return }
+            let island = Int(citizen.value.island)
+            let demand = grid.demandKWh[island]
+            let kWh = citizen.value.pendingKWh * (demand > 0 ? grid.deliveredKWh[island] / demand : 0)
+            citizen.value.pendingKWh = 0
+            let factor = grid.factor[island]
+            guard kWh > 0, factor > 0 else { return }
+            account.book(.electricity, .gridHour, value: factor, quantity: kWh, tonnes: kWh * factor / 1e6,
+                         sector: .transport, scope: .electricity, clock: clock, tally: &tally)
+        }
+    }
+
+    static func freight(_ ctx: SystemContext) {
+        let world = ctx.world
+        let catalog = world.resource(Catalog.self)!
+        let clock = world.resource(Clock.self)!
+        let travel = catalog.travel
+        let economy = catalog.economy
+        var tally = LedgerTally()
+        world.query(Read<Building>.self, Write<CarbonAccount>.self).forEach { building, account in
+            guard building.kind == .industrial, building.workers > 0 else { return }
+            let tkm = Double(building.workers) * travel.freightTkmPerJob * building.servedFraction
+            let railShare = building.hasRailSiding ? travel.railShareWithSiding : 0
+            let road = tkm * (1 - railShare), rail = tkm * railShare
+            if road > 0 {
+                account.book(.freightRoad, economy.freightRoadFactorID, value: economy.freightRoadFactor, quantity: road,
+                             tonnes: road * economy.freightRoadFactor / 1e6, sector: .transport, scope: .direct, clock: clock, tally: &tally)
+            }
+            if rail > 0 {
+                account.book(.freightRail, economy.freightRailFactorID, value: economy.freightRailFactor, quantity: rail,
+                             tonnes: rail * economy.freightRailFactor / 1e6, sector: .transport, scope: .direct, clock: clock, tally: &tally)
+            }
+        }
+        world.withResource(Ledger.self) { $0.absorb(tally) }
+    }
+
+    /// At the last hour of each day: today's flows become tomorrow's congestion.
+    static func congestion(_ ctx: SystemContext) {
+        let world = ctx.world
+        let clock = world.resource(Clock.self)!
+        guard clock.hour == 23 else { return }
+        let catalog = world.resource(Catalog.self)!
+        let map = world.resource(TileMap.self)!
+        let economy = catalog.economy
+        let capacity = economy.roadCapacity * catalog.travel.lanesPerRoad
+        let peak = catalog.travel.peakHourShare
+        world.withResource(TransportState.self) { transport in
+            transport.closeDay { map.structure[$0].isRoad }
+            var sums = [Double](repeating: 0, count: transport.districtCongestion.count)
+            var counts = sums
+            for i in 0..<map.tileCount where map.structure[i].isRoad {
+                let x = i % map.width, y = i / map.width
+                let district = (y / TransportState.districtSize) * transport.districtsWide + x / TransportState.districtSize
+                let ratio = Double(transport.tileFlowsYesterday[i]) * peak / capacity
+                sums[district] += 1 + economy.congestionAlpha * pow(ratio, economy.congestionBeta)
+                counts[district] += 1
+            }
+            for d in sums.indices { transport.districtCongestion[d] = Float(counts[d] > 0 ? min(5, sums[d] / counts[d]) : 1) }
+        }
+    }
+}
