@@ -13,18 +13,20 @@ setup:
 build: setup
 	$(SWIFT) build -c release --product netzero
 
-# Until the game window lands, `play` runs the headless main job.
+# Until the game window lands, `play` runs the default level headless for ten years.
 play: build
-	.build/release/netzero version
+	.build/release/netzero run sandbox --years 10 --out out/sandbox
 
+# Tests run optimised: the century soak and the determinism runs simulate real years.
 build-tests: setup
-	$(SWIFT) build --build-tests
+	$(SWIFT) build -c release --build-tests
 
 test: build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test -c release --skip-build
 
 bench: build
 	.build/release/netzero bench ecs
+	.build/release/netzero bench sim
 
 clean:
 	rm -rf .build

@@ -27,6 +27,8 @@ public struct Building: Component, Sendable {
     /// Share of demand served in the last dispatched hour (1 = no blackout).
     public var servedFraction = 1.0
     public var rooftopKWh = 0.0
+    /// Share of full output this hour (density × staffing × power served).
+    public var output = 0.0
     /// A rail line within the freight siding reach (set when the networks change).
     public var hasRailSiding = false
 
@@ -46,7 +48,7 @@ public struct Building: Component, Sendable {
 public enum Buildings {
     public static func register(in schedule: Schedule) {
         schedule.add("buildings.demand", phase: Phase.simulate,
-                     access: SystemAccess(reads: [TilePosition.self], writes: [Building.self, CarbonAccount.self]),
+                     access: SystemAccess(writes: [Building.self, PrimaryLine.self, ProcessLine.self]),
                      after: ["weather"], run: demand)
     }
 
@@ -89,7 +91,7 @@ public enum Buildings {
         var tally = LedgerTally()
         world.withResource(PowerGrid.self) { grid in
             rates.withUnsafeBufferPointer { rates in
-                world.query(Write<Building>.self, Write<CarbonAccount>.self).forEach { building, account in
+                world.query(Write<Building>.self, Write<PrimaryLine>.self).forEach { building, gas in
                     let b = building.value
                     let rate = rates[Int(b.kind.rawValue)]
                     let capacity = max(1, rate.capacity * b.density)
@@ -109,17 +111,13 @@ public enum Buildings {
                         if upgrades & UpgradeKind.heatPump.bit != 0 {
                             electricity += heat / heating.heatPumpCOP
                         } else {
-                            account.book(.primary, heating.gasFactorID, value: heating.gasFactor, quantity: heat,
+                            gas.book(heating.gasFactorID, value: heating.gasFactor, quantity: heat,
                                          tonnes: heat * heating.gasFactor / 1000, sector: rate.sector, scope: .direct,
                                          clock: clock, tally: &tally)
                         }
                     }
-                    if rate.process > 0 {
-                        // Output follows staffing and the power actually served last hour.
-                        let output = b.density * occupancy * b.servedFraction
-                        account.book(.process, rate.processID, value: rate.process, quantity: output,
-                                     tonnes: rate.process * output, sector: rate.sector, scope: .direct, clock: clock, tally: &tally)
-                    }
+                    // Output follows staffing and the power actually served last hour.
+                    building.value.output = b.density * occupancy * b.servedFraction
                     building.value.demandKWh = electricity
                     let island = Int(b.island)
                     grid.scratchDemand[island] += electricity
@@ -127,6 +125,15 @@ public enum Buildings {
                     building.value.rooftopKWh = pv
                     grid.scratchRooftop[island] += pv
                 }
+            }
+        }
+        // Factories' process and farms' field emissions (only they carry a process line).
+        rates.withUnsafeBufferPointer { rates in
+            world.query(Read<Building>.self, Write<ProcessLine>.self).forEach { building, process in
+                let rate = rates[Int(building.kind.rawValue)]
+                guard rate.process > 0 else { return }
+                process.book(rate.processID, value: rate.process, quantity: building.output,
+                             tonnes: rate.process * building.output, sector: rate.sector, scope: .direct, clock: clock, tally: &tally)
             }
         }
         world.withResource(Ledger.self) { $0.absorb(tally) }

@@ -49,6 +49,8 @@ public enum BuiltinLevels {
         switch (bx, by) {
         case (0, 0): return dx == 2 && dy == 2 ? .plant(.coal) : (edge ? nil : .zone(.park))
         case (1, 0): return dx == 2 && dy == 2 ? .plant(.gas) : (dx == 0 && dy == 0 ? .storage(.battery) : nil)
+        case (2, 0): return (dx == 2 && dy == 2) || (dx == 0 && dy == 0) ? .plant(.gas) : nil
+        case (3, 0): return dx == 2 && dy == 2 ? .building(.datacenter, density: 0.3) : .building(.office, density: 0.3)
         case (6, _), (7, _):
             // Wind on the river side, solar beside it; a forest to the south.
             if by < 3 { return dy % 2 == 0 && dx % 2 == 0 ? .plant(.wind) : nil }
@@ -61,9 +63,9 @@ public enum BuiltinLevels {
         case 0, 1, 3, 5, 7:
             return edge ? .building(.residential, density: 0.3) : .zone(.park)
         case 2: return edge ? .building(.commercial, density: 0.5) : .building(.office, density: 0.4)
-        case 4: return dx == 2 && dy == 2 ? .building(.school) : .building(.industrial, density: 0.25)
+        case 4: return dx == 2 && dy == 2 ? .building(.school) : .building(.industrial, density: 0.15)
         case 6: return dx == 2 && dy == 2 ? .building(.hospital, density: 0.5) : (edge ? .building(.residential, density: 0.3) : .building(.farm))
-        default: return dx == 2 && dy == 2 ? .building(.datacenter, density: 0.3) : .building(.commercial, density: 0.3)
+        default: return dx == 2 && dy == 2 ? .building(.office, density: 0.5) : .building(.commercial, density: 0.3)
         }
     }
 

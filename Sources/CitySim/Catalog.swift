@@ -419,6 +419,7 @@ public struct AirSpec: Sendable {
     public var backgroundShare: Double   // fraction of the national average that is regional background
     public var nationalPM25: Double      // µg/m3
     public var whoInterim: Double        // µg/m3
+    public var whoGuideline: Double      // µg/m3
     public var blackoutWeight: Double    // fraction of happiness lost at zero reliability
 }
 
@@ -470,7 +471,8 @@ public struct Catalog: Sendable {
     /// The national average grid factor, gCO2/kWh, for the advisor's comparisons.
     public var nationalGridFactor: Double
 
-    public func factor(_ id: FactorID) -> Factor? { id == .none ? nil : factors[Int(id.raw)] }
+    /// The catalog factor behind an ID; nil for `.none` and for computed factors such as `.gridHour`.
+    public func factor(_ id: FactorID) -> Factor? { Int(id.raw) < factors.count ? factors[Int(id.raw)] : nil }
     public func factor(path: String) -> Factor? { factors.first { $0.path == path } }
 
     public func names(_ structure: Structure) -> Names {
@@ -670,6 +672,7 @@ public struct Catalog: Sendable {
         air = AirSpec(mixingHeight: r.value("air.mixing_height", "m"), dispersionWidth: r.value("air.dispersion_width", "m"),
                       backgroundShare: r.value("air.background_share", "fraction"),
                       nationalPM25: r.value("air.china_pm25_2023", "ug/m3"), whoInterim: r.value("air.who_pm25_interim_1", "ug/m3"),
+                      whoGuideline: r.value("air.who_pm25_annual", "ug/m3"),
                       blackoutWeight: r.value("reliability.blackout_weight", "fraction"))
         nationalGridFactor = r.value("grid.national_average_factor", "gCO2/kWh")
         r.acceptAll(under: "grid")

@@ -76,7 +76,7 @@ public final class City {
         world.applyCommands()
         // The starting city's embodied carbon is not this player's doing: start the books at zero.
         world.withResource(Ledger.self) { ledger in ledger = Ledger(start: clock.date) }
-        world.query(Write<CarbonAccount>.self).forEach { $0.value = CarbonAccount() }
+        world.query(Write<ConstructionLine>.self).forEach { $0.value = ConstructionLine() }
     }
 
     // MARK: [SECTION] Stepping time
@@ -84,6 +84,12 @@ public final class City {
     /// Queues a command for the next tick.
     public func submit(_ command: CityCommand) {
         world.withResource(CommandQueue.self) { $0.pending.append(command) }
+    }
+
+    /// Fixes (or, with nil, frees) the weather from the next tick on. Level events (a heatwave,
+    /// a drought) and tests use this; it is part of the level's script, not a player command.
+    public func overrideWeather(_ fixed: WeatherOverride?) {
+        world.withResource(Weather.self) { $0.override = fixed }
     }
 
     /// Runs one tick (one game hour).
@@ -99,6 +105,13 @@ public final class City {
         for _ in 0..<hours { step() }
     }
 
+    /// Per-system wall time (for `netzero bench sim --systems`); off by default.
+    public var profiling: Bool {
+        get { schedule.profiling }
+        set { schedule.profiling = newValue }
+    }
+    public var systemNanoseconds: [String: UInt64] { schedule.systemNanoseconds }
+
     /// The resolved order of systems, phase by phase (for docs and tests).
     public var systemOrder: [(phase: String, systems: [String])] { (try? schedule.order()) ?? [] }
 
@@ -107,9 +120,17 @@ public final class City {
     }
 
     static func refreshNetworks(world: World) {
+        let map = world.resource(TileMap.self)!
+        guard map.networksDirty || map.revision != map.linkedRevision else { return }
+        let networksChanged = map.networksDirty
+        linkStructures(world: world)
+        if networksChanged { Transport.refreshAccess(world: world) }
+    }
+
+    /// Rebuilds the networks if needed and links every structure to its power island.
+    static func linkStructures(world: World) {
         var map = world.removeResource(TileMap.self)!
         defer { world.insertResource(map) }
-        guard map.networksDirty || map.revision != map.linkedRevision else { return }
         map.rebuildNetworks()
         map.markLinked()
         world.withResource(PowerGrid.self) { $0.resize(islands: map.roadComponentCount) }
@@ -250,12 +271,12 @@ public final class City {
     /// Creates the entity for a structure and books its embodied carbon.
     static func spawnStructure(_ structure: Structure, x: Int, y: Int, world: World, catalog: Catalog) -> Entity {
         let clock = world.resource(Clock.self)!
-        var account = CarbonAccount()
+        var construction = ConstructionLine()
         var tally = LedgerTally()
         func embodied(_ tonnes: Double, _ id: FactorID, _ sector: Sector, count: Double = 1) {
             guard tonnes > 0 else { return }
-            account.book(.construction, id, value: tonnes, quantity: count, tonnes: tonnes * count, sector: sector, scope: .embodied,
-                         tick: clock.tick, year: clock.year)
+            construction.book(id, value: tonnes, quantity: count, tonnes: tonnes * count, sector: sector, scope: .embodied,
+                              tick: clock.tick, year: clock.year)
             tally.add(tonnes * count, sector: sector, scope: .embodied)
         }
         let position = TilePosition(x, y)
@@ -264,17 +285,26 @@ public final class City {
         case .building(let kind, let density):
             let spec = catalog.building(kind)
             embodied(spec.embodied, spec.embodiedID, kind.sector, count: density)
-            entity = world.commands.spawn(Building(kind: kind, density: density), position, account)
+            let building = Building(kind: kind, density: density)
+            switch kind {
+            case .industrial:
+                entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine(), ProcessLine(),
+                                              RoadFreightLine(), RailFreightLine())
+            case .farm:
+                entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine(), ProcessLine())
+            default:
+                entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine())
+            }
         case .plant(let kind):
             let spec = catalog.plant(kind)
             embodied(spec.embodied, spec.embodiedID, .power)
-            entity = world.commands.spawn(PowerPlant(kind: kind), position, account)
+            entity = world.commands.spawn(PowerPlant(kind: kind), position, construction, PrimaryLine(), ProcessLine())
         case .storage(let kind):
             let spec = catalog.storageSpec(kind)
             embodied(spec.embodied, spec.embodiedID, .power)
-            entity = world.commands.spawn(StorageUnit(kind: kind), position, account)
+            entity = world.commands.spawn(StorageUnit(kind: kind), position, construction)
         case .zone(let kind):
-            entity = world.commands.spawn(GreenZone(kind: kind), position, account)
+            entity = world.commands.spawn(GreenZone(kind: kind), position, construction, PrimaryLine(), ProcessLine())
         case .road, .rail, .busStop, .metroStation, .bikeLane:
             preconditionFailure("tile structures have no entity")
         }
@@ -290,8 +320,8 @@ public final class City {
             let spec = catalog.zone(zone.kind)
             let released = zone.stock * spec.releaseOnDemolition
             var tally = LedgerTally()
-            try? world.modify(CarbonAccount.self, of: entity) { account in
-                account.book(.construction, spec.releaseOnDemolitionID, value: spec.releaseOnDemolition, quantity: zone.stock,
+            try? world.modify(ConstructionLine.self, of: entity) { account in
+                account.book(spec.releaseOnDemolitionID, value: spec.releaseOnDemolition, quantity: zone.stock,
                              tonnes: released, sector: .landSinks, scope: .direct, tick: clock.tick, year: clock.year)
             }
             tally.add(released, sector: .landSinks, scope: .direct)
@@ -322,12 +352,12 @@ public final class City {
 
     /// Moves an entity's year flows to the ledger's retired books, then despawns it (deferred).
     static func retire(_ entity: Entity, world: World) {
-        let year = world.resource(Clock.self)!.year
-        if let account = try? world.get(CarbonAccount.self, of: entity) {
-            world.withResource(Ledger.self) { ledger in
-                for flow in account.flows where flow.year == year {
-                    ledger.retiredThisYear.add(flow.yearTonnes, sector: flow.sector, scope: flow.scope)
-                }
+        let clock = world.resource(Clock.self)!
+        let lines = world.ledgerLines(of: entity)
+        world.withResource(Ledger.self) { ledger in
+            for (_, flow, _) in lines {
+                if flow.year == clock.year { ledger.retiredThisYear.add(flow.yearTonnes, sector: flow.sector, scope: flow.scope) }
+                if flow.tick == clock.tick { ledger.retiredThisTick.add(flow.tickTonnes, sector: flow.sector, scope: flow.scope) }
             }
         }
         world.commands.despawn(entity)
@@ -359,12 +389,13 @@ public struct CityView {
     public func plant(_ entity: Entity) -> PowerPlant? { try? world.get(PowerPlant.self, of: entity) }
     public func zone(_ entity: Entity) -> GreenZone? { try? world.get(GreenZone.self, of: entity) }
     public func storage(_ entity: Entity) -> StorageUnit? { try? world.get(StorageUnit.self, of: entity) }
-    public func account(_ entity: Entity) -> CarbonAccount? { try? world.get(CarbonAccount.self, of: entity) }
+    public func ledgerLines(_ entity: Entity) -> [(line: AccountLine, flow: Flow, lifetime: Double)] { world.ledgerLines(of: entity) }
     public func position(_ entity: Entity) -> TilePosition? { try? world.get(TilePosition.self, of: entity) }
 
     /// Every flow of an entity with the factor, its unit and source, and the quantity behind it.
     public func breakdown(_ entity: Entity) -> Breakdown? {
-        guard let account = account(entity) else { return nil }
+        guard world.isAlive(entity) else { return nil }
+        let lines = world.ledgerLines(of: entity)
         let clock = self.clock
         func line(_ flow: Flow, tick: Bool) -> BreakdownLine {
             let factor = catalog.factor(flow.factor)
@@ -376,11 +407,11 @@ public struct CityView {
                                  quantityUnit: FactorUnits.split(unit).quantityUnit,
                                  tonnes: tick ? flow.tickTonnes : flow.yearTonnes, sector: flow.sector, scope: flow.scope)
         }
-        let flows = account.flows
+        let flows = lines.map(\.flow)
         return Breakdown(entity: entity, tick: clock.tick, year: clock.year,
                          thisTick: flows.filter { $0.tick == clock.tick }.map { line($0, tick: true) },
                          thisYear: flows.filter { $0.year == clock.year }.map { line($0, tick: false) },
-                         lifetimeTonnes: account.lifetimeTonnes)
+                         lifetimeTonnes: lines.reduce(0) { $0 + $1.lifetime })
     }
 
     /// Entities of each kind, for the renderer (order is deterministic).

@@ -10,6 +10,13 @@ public struct SimDate: Equatable, Sendable, CustomStringConvertible {
     public var day: Int     // 1...31
     public var hour: Int    // 0...23
 
+    public init(year: Int, month: Int, day: Int, hour: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+        self.hour = hour
+    }
+
     public var description: String {
         "\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day) \(hour < 10 ? "0" : "")\(hour):00"
     }

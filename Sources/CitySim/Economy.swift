@@ -187,10 +187,12 @@ public enum Economy {
             let p = Double(max(1, population))
             let jobScore = min(1, Double(employed) / p / 0.6)              // ~60% of residents are of working age
             let commuteScore = 1 / (1 + stats.meanCommuteMinutes / 30)
-            let airScore = 1 / (1 + stats.airQuality / catalog.air.whoInterim)
+            // 1 at the WHO guideline, 0 at twice the WHO first interim target.
+            let airScore = min(1, max(0, 1 - (stats.airQuality - catalog.air.whoGuideline)
+                / (2 * catalog.air.whoInterim - catalog.air.whoGuideline)))
             let serviceScore = (min(1, schoolPlaces / (p * 0.15)) + min(1, hospitalBeds / (p * 0.005))) / 2
             let greenScore = min(1, Double(greenTiles) * 10_000 / p / 15)  // 15 m² of green per person
-            let base = weights.jobs * jobScore + weights.commute * commuteScore + weights.air * 2 * airScore
+            let base = weights.jobs * jobScore + weights.commute * commuteScore + weights.air * airScore
                 + weights.services * serviceScore + weights.green * greenScore
             let reliability = 1 - catalog.air.blackoutWeight * (1 - pow(stats.reliability, 4))
             stats.happiness = min(1, max(0, base * reliability))

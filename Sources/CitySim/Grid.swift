@@ -92,10 +92,10 @@ struct DispatchUnit {
 public enum Grid {
     public static func register(in schedule: Schedule) {
         schedule.add("grid.dispatch", phase: Phase.simulate,
-                     access: SystemAccess(writes: [PowerPlant.self, StorageUnit.self, CarbonAccount.self]),
+                     access: SystemAccess(writes: [PowerPlant.self, StorageUnit.self, PrimaryLine.self, ProcessLine.self]),
                      after: ["buildings.demand", "transport.trips"], run: dispatch)
         schedule.add("grid.attribute", phase: Phase.simulate,
-                     access: SystemAccess(writes: [Building.self, Citizen.self, CarbonAccount.self]),
+                     access: SystemAccess(writes: [Building.self, Citizen.self, ElectricityLine.self]),
                      after: ["grid.dispatch"], run: attribute)
     }
 
@@ -113,7 +113,7 @@ public enum Grid {
 
         // 1. Gather plants: availability and ramp window.
         var order = 0
-        world.query(Read<PowerPlant>.self).with(CarbonAccount.self).forEach { plant in
+        world.query(Read<PowerPlant>.self).with(PrimaryLine.self).with(ProcessLine.self).forEach { plant in
             let spec = catalog.plants[Int(plant.kind.rawValue)]
             var capacity = spec.capacityKW
             if plant.hasCCUS {
@@ -208,7 +208,7 @@ public enum Grid {
             grid.curtailedKWh[island] = island == 0 ? 0 : max(0, surplus[island])
         }
         var index = 0
-        world.query(Write<PowerPlant>.self, Write<CarbonAccount>.self).forEach { plant, account in
+        world.query(Write<PowerPlant>.self, Write<PrimaryLine>.self, Write<ProcessLine>.self).forEach { plant, stack, capture in
             let spec = catalog.plants[Int(plant.value.kind.rawValue)]
             let output = outputs[index]
             plant.value.outputKW = output
@@ -220,12 +220,12 @@ public enum Grid {
             if plant.value.kind == .biomass { grid.renewableKWh[island] += output }
             guard spec.emissionFactor > 0 else { return }
             let gross = output * spec.emissionFactor / 1e6
-            account.book(.primary, spec.emissionFactorID, value: spec.emissionFactor, quantity: output, tonnes: gross,
+            stack.book(spec.emissionFactorID, value: spec.emissionFactor, quantity: output, tonnes: gross,
                          sector: .power, scope: .direct, clock: clock, tally: &tally)
             var net = gross
             if plant.value.hasCCUS {
                 let captured = gross * catalog.ccus.captureRate
-                account.book(.process, catalog.ccus.captureRateID, value: catalog.ccus.captureRate, quantity: gross, tonnes: -captured,
+                capture.book(catalog.ccus.captureRateID, value: catalog.ccus.captureRate, quantity: gross, tonnes: -captured,
                              sector: .power, scope: .direct, clock: clock, tally: &tally)
                 net -= captured
             }
@@ -252,7 +252,7 @@ public enum Grid {
         let clock = world.resource(Clock.self)!
         var tally = LedgerTally()
         world.withResource(PowerGrid.self) { grid in
-            world.query(Write<Building>.self, Write<CarbonAccount>.self).forEach { building, account in
+            world.query(Write<Building>.self, Write<ElectricityLine>.self).forEach { building, account in
                 let island = Int(building.value.island)
                 let demand = grid.demandKWh[island]
                 let served = demand > 0 ? grid.deliveredKWh[island] / demand : 0
@@ -260,7 +260,7 @@ public enum Grid {
                 let kWh = building.value.demandKWh * served
                 guard kWh > 0, grid.factor[island] > 0 else { return }
                 let factor = grid.factor[island]
-                account.book(.electricity, .gridHour, value: factor, quantity: kWh, tonnes: kWh * factor / 1e6,
+                account.book(.gridHour, value: factor, quantity: kWh, tonnes: kWh * factor / 1e6,
                              sector: building.value.kind.sector, scope: .electricity, clock: clock, tally: &tally)
             }
             Transport.attributeElectricity(world: world, grid: grid, clock: clock, tally: &tally)

@@ -6,7 +6,7 @@
 // [SECTION] Explaining an entity (breakdown)
 //
 // Booking is double entry. A system that computes a flow books it twice in the same loop: on
-// the entity's `CarbonAccount` (which keeps the factor, the factor value used and the quantity
+// the entity's `LedgerLine` (which keeps the factor, the factor value used and the quantity
 // that produced the tonnes) and on a `LedgerTally` that is added to the city `Ledger` when the
 // system ends. The invariant "the city's total equals the sum over all entities" is therefore a
 // real check of two separately summed books, and the tests assert it every tick.
@@ -57,8 +57,9 @@ public struct Flow: Sendable, Equatable {
     public var isUsed: Bool { factor != .none }
 }
 
-/// Which line of a `CarbonAccount` each kind of flow uses. Each system writes its own fixed
-/// line, so booking is a few additions with no search and no allocation.
+/// The kinds of line an entity's carbon books can have. Each line is its own component
+/// (`LedgerLine<Kind>`), so a system that books one kind of flow walks only that column: the
+/// books stay dense, and booking is a few additions with no search and no allocation.
 public enum AccountLine: Int, CaseIterable, Sendable {
     case electricity = 0   // scope 2: buildings, citizens' electric trips
     case primary = 1       // heating gas; a plant's stack; a zone's growth; a citizen's tailpipe
@@ -68,60 +69,81 @@ public enum AccountLine: Int, CaseIterable, Sendable {
     case freightRail = 5
 }
 
-/// Per-entity carbon books, a fixed set of lines (see `AccountLine`).
-public struct CarbonAccount: Component, Sendable {
-    public static let capacity = AccountLine.allCases.count
-    var lines: (Flow, Flow, Flow, Flow, Flow, Flow) = (Flow(), Flow(), Flow(), Flow(), Flow(), Flow())
-    /// Since the entity was built.
-    public private(set) var lifetimeTonnes: Double = 0
+public protocol LineKind: Sendable { static var line: AccountLine { get } }
+public enum ElectricityUse: LineKind { public static var line: AccountLine { .electricity } }
+public enum PrimaryFlow: LineKind { public static var line: AccountLine { .primary } }
+public enum ProcessFlow: LineKind { public static var line: AccountLine { .process } }
+public enum ConstructionFlow: LineKind { public static var line: AccountLine { .construction } }
+public enum RoadFreight: LineKind { public static var line: AccountLine { .freightRoad } }
+public enum RailFreight: LineKind { public static var line: AccountLine { .freightRail } }
 
+/// One line of an entity's carbon books.
+public struct LedgerLine<Kind: LineKind>: Component, Sendable {
+    public var flow = Flow()
+    /// Since the entity was built.
+    public var lifetimeTonnes = 0.0
     public init() {}
 
-    /// The lines in use, in line order.
-    public var flows: [Flow] {
-        withUnsafeBytes(of: lines) { raw in raw.bindMemory(to: Flow.self).filter(\.isUsed) }
-    }
-
-    public func line(_ line: AccountLine) -> Flow {
-        withUnsafeBytes(of: lines) { raw in raw.bindMemory(to: Flow.self)[line.rawValue] }
-    }
-
-    /// Books `tonnes` produced by `quantity` × `factorValue` of `factor` on `line`.
+    /// Books `tonnes` produced by `quantity` × `factorValue` of `factor`.
     @inline(__always)
-    public mutating func book(_ line: AccountLine, _ factor: FactorID, value factorValue: Double, quantity: Double,
-                              tonnes: Double, sector: Sector, scope: Scope, tick now: Int64, year nowYear: Int) {
+    public mutating func book(_ factor: FactorID, value factorValue: Double, quantity: Double, tonnes: Double,
+                              sector: Sector, scope: Scope, tick now: Int64, year nowYear: Int) {
         lifetimeTonnes += tonnes
-        withUnsafeMutableBytes(of: &lines) { raw in
-            let flow = raw.baseAddress!.assumingMemoryBound(to: Flow.self) + line.rawValue
-            if flow.pointee.tick != now {
-                flow.pointee.tick = now
-                flow.pointee.tickQuantity = 0
-                flow.pointee.tickTonnes = 0
-            }
-            if flow.pointee.year != nowYear {
-                flow.pointee.year = nowYear
-                flow.pointee.yearQuantity = 0
-                flow.pointee.yearTonnes = 0
-            }
-            flow.pointee.factor = factor
-            flow.pointee.factorValue = factorValue
-            flow.pointee.sector = sector
-            flow.pointee.scope = scope
-            flow.pointee.tickQuantity += quantity
-            flow.pointee.tickTonnes += tonnes
-            flow.pointee.yearQuantity += quantity
-            flow.pointee.yearTonnes += tonnes
+        if flow.tick != now {
+            flow.tick = now
+            flow.tickQuantity = 0
+            flow.tickTonnes = 0
         }
+        if flow.year != nowYear {
+            flow.year = nowYear
+            flow.yearQuantity = 0
+            flow.yearTonnes = 0
+        }
+        flow.factor = factor
+        flow.factorValue = factorValue
+        flow.sector = sector
+        flow.scope = scope
+        flow.tickQuantity += quantity
+        flow.tickTonnes += tonnes
+        flow.yearQuantity += quantity
+        flow.yearTonnes += tonnes
+    }
+}
+
+public typealias ElectricityLine = LedgerLine<ElectricityUse>
+public typealias PrimaryLine = LedgerLine<PrimaryFlow>
+public typealias ProcessLine = LedgerLine<ProcessFlow>
+public typealias ConstructionLine = LedgerLine<ConstructionFlow>
+public typealias RoadFreightLine = LedgerLine<RoadFreight>
+public typealias RailFreightLine = LedgerLine<RailFreight>
+
+extension World {
+    /// Every ledger line an entity has, in `AccountLine` order.
+    public func ledgerLines(of entity: Entity) -> [(line: AccountLine, flow: Flow, lifetime: Double)] {
+        var result: [(AccountLine, Flow, Double)] = []
+        func add<K: LineKind>(_ type: LedgerLine<K>.Type) {
+            if let line = try? get(type, of: entity), line.flow.isUsed { result.append((K.line, line.flow, line.lifetimeTonnes)) }
+        }
+        add(ElectricityLine.self)
+        add(PrimaryLine.self)
+        add(ProcessLine.self)
+        add(ConstructionLine.self)
+        add(RoadFreightLine.self)
+        add(RailFreightLine.self)
+        return result
     }
 
-    /// Tonnes booked in tick `now`, by scope.
-    public func tickTonnes(at now: Int64, scope: Scope) -> Double {
-        flows.filter { $0.scope == scope && $0.tick == now }.reduce(0) { $0 + $1.tickTonnes }
-    }
-
-    /// Tonnes booked in `someYear`, by scope.
-    public func yearTonnes(in someYear: Int, scope: Scope) -> Double {
-        flows.filter { $0.scope == scope && $0.year == someYear }.reduce(0) { $0 + $1.yearTonnes }
+    /// Visits every ledger line of every entity (for checks of the ledger's invariant).
+    public func forEachLedgerLine(_ body: (Entity, Flow) -> Void) {
+        func visit<K: LineKind>(_ type: LedgerLine<K>.Type) {
+            query(Entity.self, Read<LedgerLine<K>>.self).forEach { entity, line in body(entity, line.flow) }
+        }
+        visit(ElectricityLine.self)
+        visit(PrimaryLine.self)
+        visit(ProcessLine.self)
+        visit(ConstructionLine.self)
+        visit(RoadFreightLine.self)
+        visit(RailFreightLine.self)
     }
 }
 
@@ -172,12 +194,12 @@ public struct LedgerTally: Sendable, Equatable {
     }
 }
 
-extension Mut where Value == CarbonAccount {
-    /// Books on the entity and on the tally in one step (the double entry).
+extension Mut {
+    /// Books on the entity's line and on the tally in one step (the double entry).
     @inline(__always)
-    public func book(_ line: AccountLine, _ factor: FactorID, value: Double, quantity: Double, tonnes: Double,
-                     sector: Sector, scope: Scope, clock: Clock, tally: inout LedgerTally) {
-        self.value.book(line, factor, value: value, quantity: quantity, tonnes: tonnes, sector: sector, scope: scope,
+    public func book<K>(_ factor: FactorID, value: Double, quantity: Double, tonnes: Double, sector: Sector, scope: Scope,
+                        clock: Clock, tally: inout LedgerTally) where Value == LedgerLine<K> {
+        self.value.book(factor, value: value, quantity: quantity, tonnes: tonnes, sector: sector, scope: scope,
                         tick: clock.tick, year: clock.year)
         tally.add(tonnes, sector: sector, scope: scope)
     }
@@ -189,6 +211,8 @@ extension Mut where Value == CarbonAccount {
 public struct LedgerPeriod: Sendable, Equatable {
     public var start: SimDate
     public var tally = LedgerTally()
+    /// Flows of entities removed during the period (part of `tally`, no longer on any entity).
+    public var retired = LedgerTally()
     public var electricityKWh = 0.0
     public var renewableKWh = 0.0
     public var unservedKWh = 0.0
@@ -219,6 +243,8 @@ public struct Ledger: Sendable {
     public internal(set) var cumulative = LedgerTally()
     /// Year sums of entities that were removed this year (so the per-entity sum stays whole).
     public internal(set) var retiredThisYear = LedgerTally()
+    /// This tick's flows of entities removed in this tick.
+    public internal(set) var retiredThisTick = LedgerTally()
     /// Called with each completed day (for streaming daily.csv without keeping every day).
     public var onDayClosed: (@Sendable (LedgerPeriod) -> Void)?
     /// The last dispatch: delivered, renewable, unserved, curtailed kWh and power-sector tCO2.
@@ -289,6 +315,8 @@ public enum LedgerBooks {
         world.withResource(Ledger.self) { ledger in
             var hour = LedgerPeriod(start: clock.date)
             hour.tally = ledger.tick
+            hour.retired = ledger.retiredThisTick
+            ledger.retiredThisTick = LedgerTally()
             let power = ledger.hourPower
             hour.electricityKWh = power.delivered
             hour.renewableKWh = power.renewable

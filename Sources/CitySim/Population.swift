@@ -32,7 +32,9 @@ public enum Population {
     static func moveIn(world: World, count: Int, catalog: Catalog, day: Int64) {
         guard count > 0 else { return }
         let seed = world.resource(LevelInfo.self)!.seed
-        let width = world.resource(TileMap.self)!.width
+        let map = world.resource(TileMap.self)!
+        let width = map.width
+        let districtsWide = world.resource(TransportState.self)!.districtsWide
         var homes: [(entity: Entity, tile: Int32, free: Int32, island: Int32)] = []
         world.query(Entity.self, Read<Building>.self, Read<TilePosition>.self).forEach { entity, building, position in
             guard building.kind == .residential else { return }
@@ -76,8 +78,12 @@ public enum Population {
                     if jobs[best].free == 0 { jobs.swapAt(best, jobs.count - 1); jobs.removeLast() }
                 }
             }
+            if citizen.isEmployed {
+                citizen.access = Transport.access(homeTile: Int(citizen.homeTile), workTile: Int(citizen.workTile), map: map,
+                                                  travel: catalog.travel, districtsWide: districtsWide)
+            }
             try? world.modify(Building.self, of: home.entity) { $0.residents += 1 }
-            world.commands.spawn(citizen, CarbonAccount())
+            world.commands.spawn(citizen, PrimaryLine(), ElectricityLine())
             moved += 1
         }
     }
@@ -108,8 +114,15 @@ public enum Population {
             jobs[best].free -= 1
             hires.append((entity, best))
         }
+        let map = world.resource(TileMap.self)!
+        let districtsWide = world.resource(TransportState.self)!.districtsWide
         for (entity, j) in hires {
-            try? world.modify(Citizen.self, of: entity) { $0.work = jobs[j].entity; $0.workTile = jobs[j].tile }
+            try? world.modify(Citizen.self, of: entity) { citizen in
+                citizen.work = jobs[j].entity
+                citizen.workTile = jobs[j].tile
+                citizen.access = Transport.access(homeTile: Int(citizen.homeTile), workTile: Int(jobs[j].tile), map: map,
+                                                  travel: catalog.travel, districtsWide: districtsWide)
+            }
             try? world.modify(Building.self, of: jobs[j].entity) { $0.workers += 1 }
         }
     }

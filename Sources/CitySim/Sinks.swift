@@ -27,7 +27,7 @@ public enum Sinks {
     public static let hoursPerYear = 8766.0  // 365.25 days
 
     public static func register(in schedule: Schedule) {
-        schedule.add("sinks.grow", phase: Phase.simulate, access: SystemAccess(writes: [GreenZone.self, CarbonAccount.self]),
+        schedule.add("sinks.grow", phase: Phase.simulate, access: SystemAccess(writes: [GreenZone.self, PrimaryLine.self, ProcessLine.self]),
                      after: ["weather"], run: grow)
     }
 
@@ -60,8 +60,8 @@ public enum Sinks {
         let zones = catalog.zones
         let fireChance = catalog.disturbance.fireChance
         var tally = LedgerTally()
-        world.query(Entity.self, Write<GreenZone>.self, Write<CarbonAccount>.self)
-            .forEach(slice: clock.hour, of: 24) { entity, zone, account in
+        world.query(Entity.self, Write<GreenZone>.self, Write<PrimaryLine>.self, Write<ProcessLine>.self)
+            .forEach(slice: clock.hour, of: 24) { entity, zone, removal, fire in
             let spec = zones[Int(zone.value.kind.rawValue)]
             let area = spec.areaHa
             let age = zone.value.ageHours
@@ -70,7 +70,7 @@ public enum Sinks {
             if weather.inDrought && spec.releaseOnFire > 0
                 && SeededRandom.unit(seed: seed ^ 0xF1BE, UInt64(entity.index), UInt64(clock.dayIndex)) < fireChance {
                 let released = zone.value.stock * spec.releaseOnFire
-                account.book(.process, spec.releaseOnFireID, value: spec.releaseOnFire, quantity: zone.value.stock, tonnes: released,
+                fire.book(spec.releaseOnFireID, value: spec.releaseOnFire, quantity: zone.value.stock, tonnes: released,
                              sector: .landSinks, scope: .direct, clock: clock, tally: &tally)
                 zone.value.stock -= released
                 zone.value.ageHours = 0
@@ -84,7 +84,7 @@ public enum Sinks {
             zone.value.stock += gained
             // Factor: the curve's rate at this age; quantity: hectare-years grown today.
             let rate = removalRate(spec, ageYears: (age + 12) / hoursPerYear)
-            account.book(.primary, spec.maxRemovalID, value: rate, quantity: rate > 0 ? gained / rate : 0, tonnes: -gained,
+            removal.book(spec.maxRemovalID, value: rate, quantity: rate > 0 ? gained / rate : 0, tonnes: -gained,
                          sector: .landSinks, scope: .direct, clock: clock, tally: &tally)
         }
         world.withResource(Ledger.self) { $0.absorb(tally) }

@@ -33,16 +33,29 @@ public struct Citizen: Component, Sendable {
     public var mode: TravelMode = .walk
     public var hasCar = false
     public var hasElectricCar = false
-    /// One-way commute, km and minutes (last decision).
-    public var distanceKm: Float = 0
+    /// One-way commute minutes (last decision).
     public var commuteMinutes: Float = 0
     /// Electricity drawn for today's trips, booked in the hour of the trip.
     public var pendingKWh = 0.0
+    public var access = CommuteAccess()
     public init(home: Entity, homeTile: Int32) {
         self.home = home
         self.homeTile = homeTile
     }
     public var isEmployed: Bool { work != .none }
+}
+
+/// A citizen's commute options that depend only on where home and work are.
+public struct CommuteAccess: Sendable, Equatable {
+    public var km: Float = 0
+    /// Minutes walking to and from the stops; infinite when there is no usable stop.
+    public var busAccessMinutes = Float.infinity
+    public var metroAccessMinutes = Float.infinity
+    /// Home and work are served by one road network (needed for cars and buses).
+    public var roadConnected = false
+    public var bikeLane = false
+    public var homeDistrict: Int32 = 0
+    public var workDistrict: Int32 = 0
 }
 
 public struct TransportState: Sendable {
@@ -119,12 +132,37 @@ public struct TransportState: Sendable {
 public enum Transport {
     public static func register(in schedule: Schedule) {
         schedule.add("transport.trips", phase: Phase.simulate,
-                     access: SystemAccess(reads: [Building.self], writes: [Citizen.self, CarbonAccount.self]),
+                     access: SystemAccess(writes: [Citizen.self, PrimaryLine.self]),
                      after: ["buildings.demand"], run: trips)
         schedule.add("transport.freight", phase: Phase.simulate,
-                     access: SystemAccess(reads: [Building.self], writes: [CarbonAccount.self]),
+                     access: SystemAccess(reads: [Building.self], writes: [RoadFreightLine.self, RailFreightLine.self]),
                      after: ["transport.trips"], run: freight)
         schedule.add("transport.congestion", phase: Phase.simulate, after: ["transport.freight"], run: congestion)
+    }
+
+    /// What a citizen's commute can use, worked out when the networks, the home or the job
+    /// change (not every day): distances, walking access to stops, road connection, bike lane.
+    public static func access(homeTile home: Int, workTile work: Int, map: TileMap, travel: TravelSpec,
+                              districtsWide: Int) -> CommuteAccess {
+        let width = map.width
+        let hx = home % width, hy = home / width, wx = work % width, wy = work / width
+        var access = CommuteAccess()
+        access.km = Float(max(0.2, Double(abs(hx - wx) + abs(hy - wy)) * 0.1))
+        let homeRoad = map.servingRoadTile(hx, hy), workRoad = map.servingRoadTile(wx, wy)
+        access.roadConnected = homeRoad != nil && workRoad != nil && map.roadComponent[homeRoad!] == map.roadComponent[workRoad!]
+        access.bikeLane = homeRoad.map { map.bikeLane[$0] } ?? false
+        let busHome = Int(map.busStopDistance[home]), busWork = Int(map.busStopDistance[work])
+        if access.roadConnected && busHome <= 5 && busWork <= 5 {
+            access.busAccessMinutes = Float(Double(busHome + busWork) * 0.1 / travel.walkAccessSpeed * 60)
+        }
+        let metroHome = Int(map.metroStationDistance[home]), metroWork = Int(map.metroStationDistance[work])
+        if metroHome <= 8 && metroWork <= 8 && map.sameRailLine(home, work) {
+            access.metroAccessMinutes = Float(Double(metroHome + metroWork) * 0.1 / travel.walkAccessSpeed * 60)
+        }
+        let size = TransportState.districtSize
+        access.homeDistrict = Int32((hy / size) * districtsWide + hx / size)
+        access.workDistrict = Int32((wy / size) * districtsWide + wx / size)
+        return access
     }
 
     static func trips(_ ctx: SystemContext) {
@@ -133,102 +171,116 @@ public enum Transport {
         let clock = world.resource(Clock.self)!
         let seed = world.resource(LevelInfo.self)!.seed
         let travel = catalog.travel
-        let modes = catalog.modes
         let day = UInt64(clock.dayIndex)
+        let moneyToMinutes = 60 / travel.valueOfTime
         var tally = LedgerTally()
-        var islandDemand = world.resource(PowerGrid.self)!.scratchDemand
-        // Scratch per mode on the stack, reused for every citizen (no allocation per citizen).
+        // Per mode: in-vehicle minutes per km and money (as minutes) per km, computed once.
         let modeCount = TravelMode.allCases.count
+        var minutesPerKm = [Double](repeating: 0, count: modeCount)
+        var moneyMinutesPerKm = minutesPerKm
+        var maxKm = minutesPerKm
+        for mode in TravelMode.allCases {
+            let spec = catalog.mode(mode)
+            minutesPerKm[Int(mode.rawValue)] = 60 / spec.speed
+            moneyMinutesPerKm[Int(mode.rawValue)] = spec.cost * moneyToMinutes
+            maxKm[Int(mode.rawValue)] = spec.maxDistance
+        }
+        world.withResource(PowerGrid.self) { grid in
+        world.withResource(TransportState.self) { transport in
+        // Scratch per mode on the stack, reused for every citizen (no allocation per citizen).
         withUnsafeTemporaryAllocation(of: Double.self, capacity: modeCount * 3) { scratch in
         let costs = scratch.baseAddress!, minutes = costs + modeCount, weights = costs + 2 * modeCount
-        modes.withUnsafeBufferPointer { modes in
-        world.withResource(TileMap.self) { map in
-            world.withResource(TransportState.self) { transport in
-                let width = map.width
-                world.query(Entity.self, Write<Citizen>.self, Write<CarbonAccount>.self)
-                    .forEach(slice: clock.hour, of: 24) { entity, citizen, account in
-                    guard citizen.value.isEmployed, citizen.value.workTile >= 0 else {
-                        citizen.value.commuteMinutes = 0
-                        return
-                    }
-                    let c = citizen.value
+        catalog.modes.withUnsafeBufferPointer { modes in
+            let width = transport.width
+            world.query(Entity.self, Write<Citizen>.self, Write<PrimaryLine>.self)
+                .forEach(slice: clock.hour, of: 24) { entity, citizen, tailpipe in
+                guard citizen.value.isEmployed else {
+                    citizen.value.commuteMinutes = 0
+                    return
+                }
+                let c = citizen.value
+                let a = c.access
+                let km = Double(a.km)
+                @inline(__always) func consider(_ mode: TravelMode, _ time: Double, bonus: Double = 0) {
+                    let m = Int(mode.rawValue)
+                    guard km <= maxKm[m] else { return }
+                    minutes[m] = time
+                    costs[m] = (time + moneyMinutesPerKm[m] * km) * (1 - bonus)
+                }
+                for i in 0..<modeCount { costs[i] = .infinity; minutes[i] = .infinity }
+                let laneBonus = a.bikeLane ? travel.bikeLaneBonus : 0
+                consider(.walk, km * minutesPerKm[0])
+                consider(.bike, km * minutesPerKm[1], bonus: laneBonus)
+                consider(.ebike, km * minutesPerKm[2], bonus: laneBonus)
+                let congestion = Double(transport.districtCongestion[Int(a.homeDistrict)] + transport.districtCongestion[Int(a.workDistrict)]) / 2
+                if a.busAccessMinutes.isFinite {
+                    consider(.bus, Double(a.busAccessMinutes) + travel.waitTime + km * minutesPerKm[3] * congestion)
+                }
+                if a.metroAccessMinutes.isFinite {
+                    consider(.metro, Double(a.metroAccessMinutes) + travel.waitTime + km * minutesPerKm[4])
+                }
+                if c.hasCar && a.roadConnected {
+                    let car: TravelMode = c.hasElectricCar ? .carElectric : .carPetrol
+                    consider(car, km * minutesPerKm[Int(car.rawValue)] * congestion + 2)  // + parking
+                }
+                // Logit draw, seeded by (level, citizen, day).
+                var best = Double.infinity
+                for i in 0..<modeCount where costs[i] < best { best = costs[i] }
+                var total = 0.0
+                for i in 0..<modeCount {
+                    weights[i] = costs[i].isFinite ? exp(-travel.logitScale * (costs[i] - best)) : 0
+                    total += weights[i]
+                }
+                var draw = SeededRandom.unit(seed: seed, UInt64(entity.index), day) * total
+                var chosen = TravelMode.walk
+                for i in 0..<modeCount where weights[i] > 0 {
+                    chosen = TravelMode(rawValue: UInt8(i))!
+                    draw -= weights[i]
+                    if draw < 0 { break }
+                }
+                let m = Int(chosen.rawValue)
+                let spec = modes[m]
+                citizen.value.mode = chosen
+                citizen.value.commuteMinutes = Float(minutes[m])
+                transport.tripsByMode[m] += 2
+                transport.commuteMinutesTotal += minutes[m]
+                transport.commuteCount += 1
+                let pkm = 2 * km
+                if spec.directFactor > 0 {
+                    tailpipe.book(spec.directFactorID, value: spec.directFactor, quantity: pkm, tonnes: pkm * spec.directFactor / 1e6,
+                                  sector: .transport, scope: .direct, clock: clock, tally: &tally)
+                }
+                citizen.value.pendingKWh = pkm * spec.energyPerPkm
+                grid.scratchDemand[Int(c.island)] += citizen.value.pendingKWh
+                if chosen.usesRoad {
+                    // Two one-way vehicle trips per day; a bus passenger is 1/occupancy of a bus.
                     let home = Int(c.homeTile), work = Int(c.workTile)
-                    let hx = home % width, hy = home / width, wx = work % width, wy = work / width
-                    let tiles = abs(hx - wx) + abs(hy - wy)
-                    let km = max(0.2, Double(tiles) * 0.1)
-                    for i in 0..<modeCount { costs[i] = .infinity; minutes[i] = .infinity }
-                    let moneyToMinutes = 60 / travel.valueOfTime
-                    func consider(_ mode: TravelMode, _ time: Double, bonus: Double = 0) {
-                        let spec = modes[Int(mode.rawValue)]
-                        guard km <= spec.maxDistance else { return }
-                        minutes[Int(mode.rawValue)] = time
-                        costs[Int(mode.rawValue)] = (time + spec.cost * km * moneyToMinutes) * (1 - bonus)
-                    }
-                    consider(.walk, km / modes[0].speed * 60)
-                    let lane = map.servingRoadTile(hx, hy).map { map.bikeLane[$0] } ?? false
-                    consider(.bike, km / modes[1].speed * 60, bonus: lane ? travel.bikeLaneBonus : 0)
-                    consider(.ebike, km / modes[2].speed * 60, bonus: lane ? travel.bikeLaneBonus : 0)
-                    let congestion = (transport.congestion(atTile: home, width: width) + transport.congestion(atTile: work, width: width)) / 2
-                    let homeRoad = map.servingRoadTile(hx, hy), workRoad = map.servingRoadTile(wx, wy)
-                    let sameRoadNetwork = homeRoad != nil && workRoad != nil && map.roadComponent[homeRoad!] == map.roadComponent[workRoad!]
-                    let busHome = Int(map.busStopDistance[home]), busWork = Int(map.busStopDistance[work])
-                    if sameRoadNetwork && busHome <= 5 && busWork <= 5 {
-                        let access = Double(busHome + busWork) * 0.1 / travel.walkAccessSpeed * 60
-                        consider(.bus, access + travel.waitTime + km / modes[3].speed * 60 * congestion)
-                    }
-                    let metroHome = Int(map.metroStationDistance[home]), metroWork = Int(map.metroStationDistance[work])
-                    if metroHome <= 8 && metroWork <= 8 && map.sameRailLine(home, work) {
-                        let access = Double(metroHome + metroWork) * 0.1 / travel.walkAccessSpeed * 60
-                        consider(.metro, access + travel.waitTime + km / modes[4].speed * 60)
-                    }
-                    if c.hasCar && sameRoadNetwork {
-                        consider(c.hasElectricCar ? .carElectric : .carPetrol, km / modes[5].speed * 60 * congestion + 2)
-                    }
-                    // Logit draw.
-                    var best = Double.infinity
-                    for i in 0..<modeCount where costs[i] < best { best = costs[i] }
-                    var total = 0.0
-                    for i in 0..<modeCount {
-                        weights[i] = costs[i].isFinite ? exp(-travel.logitScale * (costs[i] - best)) : 0
-                        total += weights[i]
-                    }
-                    var draw = SeededRandom.unit(seed: seed, UInt64(entity.index), day) * total
-                    var chosen = TravelMode.walk
-                    for i in 0..<modeCount where weights[i] > 0 {
-                        chosen = TravelMode(rawValue: UInt8(i))!
-                        draw -= weights[i]
-                        if draw < 0 { break }
-                    }
-                    let spec = modes[Int(chosen.rawValue)]
-                    citizen.value.mode = chosen
-                    citizen.value.distanceKm = Float(km)
-                    citizen.value.commuteMinutes = Float(minutes[Int(chosen.rawValue)])
-                    transport.tripsByMode[Int(chosen.rawValue)] += 2
-                    transport.commuteMinutesTotal += minutes[Int(chosen.rawValue)]
-                    transport.commuteCount += 1
-                    let pkm = 2 * km
-                    if spec.directFactor > 0 {
-                        account.book(.primary, spec.directFactorID, value: spec.directFactor, quantity: pkm, tonnes: pkm * spec.directFactor / 1e6,
-                                     sector: .transport, scope: .direct, clock: clock, tally: &tally)
-                    }
-                    citizen.value.pendingKWh = pkm * spec.energyPerPkm
-                    islandDemand[Int(c.island)] += citizen.value.pendingKWh
-                    if chosen.usesRoad {
-                        // Two one-way vehicle trips per day; a bus passenger is 1/occupancy of a bus.
-                        transport.addRoute(fromX: hx, y: hy, toX: wx, y: wy, vehicles: Float(2 / spec.occupancy))
-                    }
+                    transport.addRoute(fromX: home % width, y: home / width, toX: work % width, y: work / width,
+                                       vehicles: Float(2 / spec.occupancy))
                 }
             }
         }
         }
         }
-        world.withResource(PowerGrid.self) { $0.scratchDemand = islandDemand }
+        }
         world.withResource(Ledger.self) { $0.absorb(tally) }
+    }
+
+    /// Recomputes every citizen's commute access (after the networks change).
+    static func refreshAccess(world: World) {
+        let map = world.resource(TileMap.self)!
+        let travel = world.resource(Catalog.self)!.travel
+        let districtsWide = world.resource(TransportState.self)!.districtsWide
+        world.query(Write<Citizen>.self).forEach { citizen in
+            guard citizen.value.isEmployed else { return }
+            citizen.value.access = access(homeTile: Int(citizen.value.homeTile), workTile: Int(citizen.value.workTile),
+                                          map: map, travel: travel, districtsWide: districtsWide)
+        }
     }
 
     /// Books citizens' electricity for today's trips (called by grid.attribute after dispatch).
     static func attributeElectricity(world: World, grid: PowerGrid, clock: Clock, tally: inout LedgerTally) {
-        world.query(Write<Citizen>.self, Write<CarbonAccount>.self).forEach(slice: clock.hour, of: 24) { citizen, account in
+        world.query(Write<Citizen>.self, Write<ElectricityLine>.self).forEach(slice: clock.hour, of: 24) { citizen, account in
             guard citizen.value.pendingKWh > 0 else { return }
             let island = Int(citizen.value.island)
             let demand = grid.demandKWh[island]
@@ -236,7 +288,7 @@ public enum Transport {
             citizen.value.pendingKWh = 0
             let factor = grid.factor[island]
             guard kWh > 0, factor > 0 else { return }
-            account.book(.electricity, .gridHour, value: factor, quantity: kWh, tonnes: kWh * factor / 1e6,
+            account.book(.gridHour, value: factor, quantity: kWh, tonnes: kWh * factor / 1e6,
                          sector: .transport, scope: .electricity, clock: clock, tally: &tally)
         }
     }
@@ -248,17 +300,18 @@ public enum Transport {
         let travel = catalog.travel
         let economy = catalog.economy
         var tally = LedgerTally()
-        world.query(Read<Building>.self, Write<CarbonAccount>.self).forEach { building, account in
-            guard building.kind == .industrial, building.workers > 0 else { return }
+        world.query(Read<Building>.self, Write<RoadFreightLine>.self, Write<RailFreightLine>.self)
+            .forEach { building, roadLine, railLine in
+            guard building.workers > 0 else { return }
             let tkm = Double(building.workers) * travel.freightTkmPerJob * building.servedFraction
             let railShare = building.hasRailSiding ? travel.railShareWithSiding : 0
             let road = tkm * (1 - railShare), rail = tkm * railShare
             if road > 0 {
-                account.book(.freightRoad, economy.freightRoadFactorID, value: economy.freightRoadFactor, quantity: road,
+                roadLine.book(economy.freightRoadFactorID, value: economy.freightRoadFactor, quantity: road,
                              tonnes: road * economy.freightRoadFactor / 1e6, sector: .transport, scope: .direct, clock: clock, tally: &tally)
             }
             if rail > 0 {
-                account.book(.freightRail, economy.freightRailFactorID, value: economy.freightRailFactor, quantity: rail,
+                railLine.book(economy.freightRailFactorID, value: economy.freightRailFactor, quantity: rail,
                              tonnes: rail * economy.freightRailFactor / 1e6, sector: .transport, scope: .direct, clock: clock, tally: &tally)
             }
         }

@@ -35,6 +35,9 @@ public struct Weather: Sendable, Equatable {
 
     /// Extra °C added by an event (a heatwave), set by levels; 0 normally.
     public var eventWarming = 0.0
+    /// Fixed conditions that replace the generated ones (set by level events and by tests);
+    /// the random stream still advances, so lifting the override resumes the same sequence.
+    public var override: WeatherOverride?
 
     public mutating func advance(clock: Clock, spec: WeatherSpec, disturbance: DisturbanceSpec) {
         let month = clock.month - 1
@@ -64,6 +67,13 @@ public struct Weather: Sendable, Equatable {
         temperature = mean + temperatureAnomaly + diurnal + eventWarming + (inDrought ? 1.5 : 0)
         heatwave = temperature > 35
 
+        if let fixed = override {
+            if let value = fixed.temperature { temperature = value }
+            if let value = fixed.windSpeed { windSpeed = value }
+            if let value = fixed.cloud { cloud = value }
+            if let value = fixed.drought { inDrought = value }
+            heatwave = temperature > 35
+        }
         solarFactor = Weather.clearSkyFraction(dayOfYear: clock.dayOfYear, hour: clock.hour, latitude: spec.latitude)
             * (1 - 0.75 * pow(cloud, 3.4)) * spec.performanceRatio
         windFactor = Weather.turbineOutput(speed: windSpeed, spec: spec)
@@ -83,5 +93,19 @@ public struct Weather: Sendable, Equatable {
         if speed >= spec.rated { return 1 }
         let cube = { (v: Double) in v * v * v }
         return (cube(speed) - cube(spec.cutIn)) / (cube(spec.rated) - cube(spec.cutIn))
+    }
+}
+
+/// Weather fixed by a level event or a test; nil fields keep the generated value.
+public struct WeatherOverride: Sendable, Equatable {
+    public var temperature: Double?
+    public var windSpeed: Double?
+    public var cloud: Double?
+    public var drought: Bool?
+    public init(temperature: Double? = nil, windSpeed: Double? = nil, cloud: Double? = nil, drought: Bool? = nil) {
+        self.temperature = temperature
+        self.windSpeed = windSpeed
+        self.cloud = cloud
+        self.drought = drought
     }
 }

@@ -80,6 +80,10 @@ public final class Schedule {
     private var resolved: [[Int]]?
     private var accessSets: [(reads: ComponentSet, writes: ComponentSet)] = []
     public private(set) var accessViolations: [String] = []
+    /// When set, each system's wall time is added to `systemNanoseconds` (for benchmarks only;
+    /// timings never feed back into the world).
+    public var profiling = false
+    public private(set) var systemNanoseconds: [String: UInt64] = [:]
 
     public init(phases: [String]) {
         self.phases = phases
@@ -154,7 +158,15 @@ public final class Schedule {
                 let tick = world.beginSystem(lastRun: previous)
                 world.activeAccess = ActiveAccess(system: system.name, readable: accessSets[index].reads,
                                                   writable: accessSets[index].writes, schedule: self)
-                system.run(SystemContext(world: world, name: system.name, lastRun: previous))
+                if profiling {
+                    let start = ContinuousClock.now
+                    system.run(SystemContext(world: world, name: system.name, lastRun: previous))
+                    let elapsed = ContinuousClock.now - start
+                    systemNanoseconds[system.name, default: 0] += UInt64(elapsed.components.seconds) * 1_000_000_000
+                        + UInt64(elapsed.components.attoseconds / 1_000_000_000)
+                } else {
+                    system.run(SystemContext(world: world, name: system.name, lastRun: previous))
+                }
                 world.activeAccess = nil
                 world.endSystem()
                 lastRun[system.name] = tick

@@ -13,12 +13,14 @@ struct BenchSim: ParsableCommand {
     @Option(help: "Simulated hours to time.") var hours = 8760
     @Option(help: "Level to time (default: the reference city).") var level = "reference"
     @Flag(help: "Print one JSON object instead of a table.") var json = false
+    @Flag(help: "Also print each system's share of the time.") var systems = false
 
     func run() throws {
         let catalog = try loadCatalog()
         var city: City!
         guard let setup = BuiltinLevels.named(level, catalog: catalog) else { throw ValidationError("unknown level '\(level)'") }
         let setupMs = time { city = City(level: setup, catalog: catalog) }
+        city.profiling = systems
         var ticks: [Double] = []
         ticks.reserveCapacity(hours)
         let total = time {
@@ -48,6 +50,14 @@ struct BenchSim: ParsableCommand {
         } else {
             print("Simulation benchmark: \(level)")
             for (name, value) in figures { print("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(value)") }
+        }
+        if systems {
+            for (phase, names) in city.systemOrder {
+                for name in names {
+                    let ms = Double(city.systemNanoseconds[name] ?? 0) / 1e6 / Double(hours)
+                    print("  \(phase)/\(name): \(format(ms)) ms/tick")
+                }
+            }
         }
     }
 }
