@@ -89,7 +89,10 @@ public enum Buildings {
                 capacity: kind == .residential ? spec.occupants : spec.jobs, sector: kind.sector)
         }
         var tally = LedgerTally()
-        world.withResource(PowerGrid.self) { grid in
+        var demandByIsland = world.resource(PowerGrid.self)!.scratchDemand
+        var rooftopByIsland = world.resource(PowerGrid.self)!.scratchRooftop
+        demandByIsland.withUnsafeMutableBufferPointer { islandDemand in
+        rooftopByIsland.withUnsafeMutableBufferPointer { islandRooftop in
             rates.withUnsafeBufferPointer { rates in
                 world.query(Write<Building>.self, Write<PrimaryLine>.self).forEach { building, gas in
                     let b = building.value
@@ -120,12 +123,17 @@ public enum Buildings {
                     building.value.output = b.density * occupancy * b.servedFraction
                     building.value.demandKWh = electricity
                     let island = Int(b.island)
-                    grid.scratchDemand[island] += electricity
+                    islandDemand[island] += electricity
                     let pv = upgrades & UpgradeKind.rooftopPV.bit != 0 ? rooftopKWh : 0
                     building.value.rooftopKWh = pv
-                    grid.scratchRooftop[island] += pv
+                    islandRooftop[island] += pv
                 }
             }
+        }
+        }
+        world.withResource(PowerGrid.self) { grid in
+            grid.scratchDemand = demandByIsland
+            grid.scratchRooftop = rooftopByIsland
         }
         // Factories' process and farms' field emissions (only they carry a process line).
         rates.withUnsafeBufferPointer { rates in

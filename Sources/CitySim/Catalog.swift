@@ -343,6 +343,8 @@ public struct BuildingSpec: Sendable {
     public var itLoadKW: Double          // data centres
     public var pue: Double
     public var hourlyProfile: [Double]   // 24 multipliers, mean 1
+    public var students: Double          // school places (schools)
+    public var beds: Double              // hospital beds (hospitals)
 }
 
 public struct UpgradeSpec: Sendable {
@@ -423,6 +425,13 @@ public struct AirSpec: Sendable {
     public var blackoutWeight: Double    // fraction of happiness lost at zero reliability
 }
 
+public struct ServiceNeeds: Sendable {
+    public var schoolAgeShare: Double    // fraction of residents
+    public var bedsPerPerson: Double
+    public var workingAgeShare: Double
+    public var greenSpacePerPerson: Double  // m2
+}
+
 public struct DisturbanceSpec: Sendable {
     public var droughtChance: Double     // per year
     public var droughtDays: Double
@@ -467,6 +476,7 @@ public struct Catalog: Sendable {
     public var disturbance: DisturbanceSpec
     public var travel: TravelSpec
     public var air: AirSpec
+    public var services: ServiceNeeds
     public var economy: EconomySpec
     /// The national average grid factor, gCO2/kWh, for the advisor's comparisons.
     public var nationalGridFactor: Double
@@ -593,8 +603,8 @@ public struct Catalog: Sendable {
             if let field = r.optional(t + ".field_emissions", "tCO2e/h"), field > 0 {
                 (process, processID) = r.factor(t + ".field_emissions", "tCO2e/h")
             }
-            _ = r.optional(t + ".students", "persons")
-            _ = r.optional(t + ".beds", "persons")
+            let students = r.optional(t + ".students", "persons") ?? 0
+            let beds = r.optional(t + ".beds", "persons") ?? 0
             let profileName = r.string(t + ".profile")
             return BuildingSpec(occupants: r.optional(t + ".occupants", "persons") ?? 0,
                                 jobs: r.optional(t + ".jobs", "jobs") ?? 0, floorArea: r.value(t + ".floor_area", "m2"),
@@ -605,7 +615,7 @@ public struct Catalog: Sendable {
                                 tax: r.value(t + ".tax", "yuan/yr"), maintenance: r.value(t + ".maintenance", "yuan/yr"),
                                 processEmissions: process, processEmissionsID: processID,
                                 itLoadKW: r.optional(t + ".it_load", "kW") ?? 0, pue: r.optional(t + ".pue", "ratio") ?? 1,
-                                hourlyProfile: profiles[profileName] ?? profiles["flat"]!)
+                                hourlyProfile: profiles[profileName] ?? profiles["flat"]!, students: students, beds: beds)
         }
         upgrades = UpgradeKind.allCases.map { kind in
             if kind == .ccus { return UpgradeSpec(cost: 0) }
@@ -674,6 +684,10 @@ public struct Catalog: Sendable {
                       nationalPM25: r.value("air.china_pm25_2023", "ug/m3"), whoInterim: r.value("air.who_pm25_interim_1", "ug/m3"),
                       whoGuideline: r.value("air.who_pm25_annual", "ug/m3"),
                       blackoutWeight: r.value("reliability.blackout_weight", "fraction"))
+        services = ServiceNeeds(schoolAgeShare: r.value("services.school_age_share", "fraction"),
+                                bedsPerPerson: r.value("services.beds_per_person", "beds/person"),
+                                workingAgeShare: r.value("services.working_age_share", "fraction"),
+                                greenSpacePerPerson: r.value("services.green_space_per_person", "m2/person"))
         nationalGridFactor = r.value("grid.national_average_factor", "gCO2/kWh")
         r.acceptAll(under: "grid")
         let (roadFreight, roadFreightID) = r.factor("freight.road.factor", "gCO2e/tkm")

@@ -1,8 +1,9 @@
 // Economy.swift — the budget, population, jobs, air quality and happiness.
 //
-// Phase simulate, "economy.budget" (hourly): taxes from residents and from jobs (scaled by the
-//   power served, since a blackout stops work), fuel bought by the plants dispatched this hour,
-//   and every structure's fixed costs (O&M, maintenance) spread over the hours of a year.
+// Phase simulate, "economy.budget" (hourly): fuel bought by the plants dispatched this hour and
+//   plants' and zones' fixed costs; buildings are billed a day at a time, one 24th of them each
+//   hour (taxes from residents and from workers, scaled by the power served since a blackout
+//   stops work; maintenance), and the census of people and jobs is taken over the same day.
 // Phase simulate, "economy.daily" (at 00:00): air quality, happiness and migration.
 //   - Air quality is local combustion pollution, a field separate from CO2: each tile's
 //     emissions (plant stacks, road traffic) are spread by a box model (mixing height ×
@@ -47,9 +48,30 @@ public struct CityStats: Sendable, Equatable {
     public var reliability = 1.0
     public var schoolPlaces = 0.0
     public var hospitalBeds = 0.0
+    var censusInProgress = Census()
     var migrationCarry = 0.0
     var servedToday = 0.0
     var demandToday = 0.0
+}
+
+/// Counts gathered over a day's slices of buildings.
+struct Census: Sendable, Equatable {
+    var population = 0
+    var jobs = 0
+    var employed = 0
+    var schoolPlaces = 0.0
+    var hospitalBeds = 0.0
+
+    mutating func count(_ building: Building, spec: BuildingSpec) {
+        if building.kind == .residential {
+            population += Int(building.residents)
+            return
+        }
+        jobs += Int(building.capacity(spec))
+        employed += Int(building.workers)
+        schoolPlaces += spec.students * building.density
+        hospitalBeds += spec.beds * building.density
+    }
 }
 
 /// Per-tile air pollution (PM2.5-equivalent, µg/m3), recomputed daily.
@@ -97,29 +119,23 @@ public enum Economy {
         let kinds = BuildingKind.allCases.count
         var taxPerHour = [Double](repeating: 0, count: kinds)
         var maintenancePerHour = taxPerHour
-        var capacityPerDensity = taxPerHour
+        let specs = catalog.buildings
         for kind in BuildingKind.allCases {
-            let spec = catalog.building(kind)
-            taxPerHour[Int(kind.rawValue)] = spec.tax / hoursPerYear
-            maintenancePerHour[Int(kind.rawValue)] = spec.maintenance / hoursPerYear
-            capacityPerDensity[Int(kind.rawValue)] = kind == .residential ? spec.occupants : spec.jobs
+            taxPerHour[Int(kind.rawValue)] = specs[Int(kind.rawValue)].tax / hoursPerYear
+            maintenancePerHour[Int(kind.rawValue)] = specs[Int(kind.rawValue)].maintenance / hoursPerYear
         }
         var income = 0.0, spending = 0.0
-        // The census rides along: residents, jobs, workers, school places and hospital beds.
-        var population = 0, jobs = 0, employed = 0, schoolPlaces = 0.0, hospitalBeds = 0.0
-        world.query(Read<Building>.self).forEach { building in
+        // Buildings are billed a day at a time, one 24th of them each hour; the census rides
+        // along and is published when the last slice of the day is done.
+        let clock = world.resource(Clock.self)!
+        var census = world.resource(CityStats.self)!.censusInProgress
+        if clock.hour == 0 { census = Census() }
+        world.query(Read<Building>.self).forEach(slice: clock.hour, of: 24) { building in
             let k = Int(building.kind.rawValue)
-            if building.kind == .residential {
-                income += Double(building.residents) * taxPerHour[k]
-                population += Int(building.residents)
-            } else {
-                income += Double(building.workers) * building.servedFraction * taxPerHour[k]
-                jobs += Int((capacityPerDensity[k] * building.density).rounded())
-                employed += Int(building.workers)
-                if building.kind == .school { schoolPlaces += 1500 * building.density }
-                if building.kind == .hospital { hospitalBeds += 250 * building.density }
-            }
-            spending += maintenancePerHour[k] * building.density
+            census.count(building, spec: specs[k])
+            income += 24 * taxPerHour[k] * (building.kind == .residential ? Double(building.residents)
+                                                                        : Double(building.workers) * building.servedFraction)
+            spending += 24 * maintenancePerHour[k] * building.density
         }
         var ccusCaptured = 0.0
         let map = world.resource(TileMap.self)!
@@ -149,12 +165,32 @@ public enum Economy {
         world.withResource(CityStats.self) { stats in
             stats.servedToday += grid.totalDelivered
             stats.demandToday += grid.demandKWh.reduce(0, +)
-            stats.population = population
-            stats.jobs = jobs
-            stats.employed = employed
             stats.greenTiles = greenTiles
-            stats.schoolPlaces = schoolPlaces
-            stats.hospitalBeds = hospitalBeds
+            stats.censusInProgress = census
+            if clock.hour == 23 {
+                stats.population = census.population
+                stats.jobs = census.jobs
+                stats.employed = census.employed
+                stats.schoolPlaces = census.schoolPlaces
+                stats.hospitalBeds = census.hospitalBeds
+            }
+        }
+    }
+
+    /// A full census at once (when a level starts; afterwards it is taken over each day).
+    static func takeCensus(world: World) {
+        let catalog = world.resource(Catalog.self)!
+        var census = Census()
+        var greenTiles = 0
+        world.query(Read<Building>.self).forEach { census.count($0, spec: catalog.building($0.kind)) }
+        world.query(Read<GreenZone>.self).forEach { _ in greenTiles += 1 }
+        world.withResource(CityStats.self) { stats in
+            stats.population = census.population
+            stats.jobs = census.jobs
+            stats.employed = census.employed
+            stats.schoolPlaces = census.schoolPlaces
+            stats.hospitalBeds = census.hospitalBeds
+            stats.greenTiles = greenTiles
         }
     }
 
@@ -185,13 +221,14 @@ public enum Economy {
             stats.servedToday = 0
             stats.demandToday = 0
             let p = Double(max(1, population))
-            let jobScore = min(1, Double(employed) / p / 0.6)              // ~60% of residents are of working age
+            let needs = catalog.services
+            let jobScore = min(1, Double(employed) / p / needs.workingAgeShare)
             let commuteScore = 1 / (1 + stats.meanCommuteMinutes / 30)
             // 1 at the WHO guideline, 0 at twice the WHO first interim target.
             let airScore = min(1, max(0, 1 - (stats.airQuality - catalog.air.whoGuideline)
                 / (2 * catalog.air.whoInterim - catalog.air.whoGuideline)))
-            let serviceScore = (min(1, schoolPlaces / (p * 0.15)) + min(1, hospitalBeds / (p * 0.005))) / 2
-            let greenScore = min(1, Double(greenTiles) * 10_000 / p / 15)  // 15 m² of green per person
+            let serviceScore = (min(1, schoolPlaces / (p * needs.schoolAgeShare)) + min(1, hospitalBeds / (p * needs.bedsPerPerson))) / 2
+            let greenScore = min(1, Double(greenTiles) * 10_000 / p / needs.greenSpacePerPerson)  // a tile is 10,000 m²
             let base = weights.jobs * jobScore + weights.commute * commuteScore + weights.air * airScore
                 + weights.services * serviceScore + weights.green * greenScore
             let reliability = 1 - catalog.air.blackoutWeight * (1 - pow(stats.reliability, 4))
@@ -241,7 +278,8 @@ public enum Economy {
         let stats = world.resource(CityStats.self)!
         let economy = catalog.economy
         let vacancy = stats.population > 0 ? Double(stats.jobs - stats.employed) / Double(stats.population) : 0
-        let unemployment = stats.population > 0 ? Double(stats.population - stats.employed) / Double(stats.population) - 0.4 : 0
+        let unemployment = stats.population > 0
+            ? Double(stats.population - stats.employed) / Double(stats.population) - (1 - catalog.services.workingAgeShare) : 0
         var rate = economy.migrationHappiness * (stats.happiness - 0.5) * 2 + economy.migrationJobs * (vacancy - max(0, unemployment))
         rate = min(economy.growthRateMax, max(-economy.growthRateMax, rate))
         var carry = stats.migrationCarry + rate * Double(max(stats.population, 50)) / 365

@@ -251,20 +251,24 @@ public enum Grid {
         let world = ctx.world
         let clock = world.resource(Clock.self)!
         var tally = LedgerTally()
-        world.withResource(PowerGrid.self) { grid in
-            world.query(Write<Building>.self, Write<ElectricityLine>.self).forEach { building, account in
-                let island = Int(building.value.island)
-                let demand = grid.demandKWh[island]
-                let served = demand > 0 ? grid.deliveredKWh[island] / demand : 0
-                building.value.servedFraction = served
-                let kWh = building.value.demandKWh * served
-                guard kWh > 0, grid.factor[island] > 0 else { return }
-                let factor = grid.factor[island]
-                account.book(.gridHour, value: factor, quantity: kWh, tonnes: kWh * factor / 1e6,
-                             sector: building.value.kind.sector, scope: .electricity, clock: clock, tally: &tally)
+        let grid = world.resource(PowerGrid.self)!
+        // Per island, once: the served share and the factor.
+        let served = zip(grid.demandKWh, grid.deliveredKWh).map { demand, delivered in demand > 0 ? delivered / demand : 0 }
+        served.withUnsafeBufferPointer { served in
+            grid.factor.withUnsafeBufferPointer { factors in
+                world.query(Write<Building>.self, Write<ElectricityLine>.self).forEach { building, account in
+                    let island = Int(building.value.island)
+                    let share = served[island]
+                    building.value.servedFraction = share
+                    let kWh = building.value.demandKWh * share
+                    let factor = factors[island]
+                    guard kWh > 0, factor > 0 else { return }
+                    account.book(.gridHour, value: factor, quantity: kWh, tonnes: kWh * factor / 1e6,
+                                 sector: building.value.kind.sector, scope: .electricity, clock: clock, tally: &tally)
+                }
             }
-            Transport.attributeElectricity(world: world, grid: grid, clock: clock, tally: &tally)
         }
+        Transport.attributeElectricity(world: world, grid: grid, clock: clock, tally: &tally)
         world.withResource(Ledger.self) { $0.absorb(tally) }
     }
 }

@@ -159,6 +159,7 @@ public final class World {
     func reserveEntity() -> Entity { entities.allocate() }
 
     /// Destroys an entity and its components. A stale or unknown handle is refused.
+    @inlinable
     public func despawn(_ entity: Entity) throws(ECSError) {
         let record = try storedRecord(entity)
         let archetype = archetypes[Int(record.archetype)]

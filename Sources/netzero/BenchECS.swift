@@ -1,6 +1,7 @@
 // BenchECS.swift — `netzero bench ecs`: times the ECS runtime on N entities.
 //
-// Figures (milliseconds, best of `--repeat` runs for the loops):
+// Figures (milliseconds, the best of `--repeat` runs; create and despawn are timed on a fresh
+// world each run):
 //   create_ms      spawn N entities with Position + Velocity (spawnBatch)
 //   create_one_ms  the same through N single `spawn` calls, for comparison
 //   update_ms      Position += Velocity over all of them, through a query
@@ -26,12 +27,22 @@ struct BenchECS: ParsableCommand {
         let n = entities
         var figures: [(String, Double)] = []
 
-        let world = World()
+        // Create and despawn on fresh worlds; the last world is kept for the loops below.
+        var create = Double.infinity, despawn = Double.infinity
+        var coldCreate = 0.0, coldDespawn = 0.0
+        var world = World()
         var handles: [Entity] = []
-        let create = time {
-            handles = world.spawnBatch(count: n) { i in
-                (BenchPosition(x: Float(i), y: 0, z: 0), BenchVelocity(x: 1, y: 0.5, z: 0.25))
-            }
+        for run in 0..<max(1, repetitions) {
+            world = World()
+            create = min(create, time {
+                handles = world.spawnBatch(count: n) { i in
+                    (BenchPosition(x: Float(i), y: 0, z: 0), BenchVelocity(x: 1, y: 0.5, z: 0.25))
+                }
+            })
+            if run == 0 { coldCreate = create }
+            if run == repetitions - 1 { break }
+            despawn = min(despawn, try time { for entity in handles { try world.despawn(entity) } })
+            if run == 0 { coldDespawn = despawn }
         }
         figures.append(("create_ms", create))
 
@@ -70,10 +81,10 @@ struct BenchECS: ParsableCommand {
         }
         figures.append(("query_half_ms", queryHalf))
 
-        let despawn = try time {
-            for entity in handles { try world.despawn(entity) }
-        }
+        despawn = min(despawn, try time { for entity in handles { try world.despawn(entity) } })
         figures.append(("despawn_ms", despawn))
+        figures.append(("create_cold_ms", coldCreate))
+        figures.append(("despawn_cold_ms", coldDespawn))
 
         let world2 = World()
         let createOne = time {
