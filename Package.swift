@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CSDL2", pkgConfig: "sdl2",
                        providers: [.apt(["libsdl2-dev", "libsdl2-ttf-dev", "libgl-dev"])]),
         .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+        .target(name: "Render", dependencies: ["CSDL2"]),
         .executableTarget(
             name: "netzero",
             dependencies: [
@@ -33,5 +34,6 @@ let package = Package(
         .testTarget(name: "ECSTests", dependencies: ["ECS"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "CitySimTests", dependencies: ["CitySim", "ECS", "TOML"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render"]),
     ]
 )

@@ -25,4 +25,12 @@ static inline void nz_TTF_linked_version(int *major, int *minor, int *patch) {
     *major = v->major; *minor = v->minor; *patch = v->patch;
 }
 
+/* Render module (Sources/Render) */
+static inline Uint32 nz_SDL_WINDOWPOS_UNDEFINED(void) { return SDL_WINDOWPOS_UNDEFINED; }
+static inline int nz_SDL_BUTTON_MIDDLE(void) { return SDL_BUTTON_MIDDLE; }
+static inline Uint32 nz_SDL_BUTTON_MASK(int button) { return SDL_BUTTON(button); }
+static inline Uint32 nz_SDL_PIXELFORMAT_RGBA32(void) { return SDL_PIXELFORMAT_RGBA32; }
+static inline int nz_SDL_MUSTLOCK(SDL_Surface *surface) { return SDL_MUSTLOCK(surface); }
+static inline Uint32 nz_SDL_TOUCH_MOUSEID(void) { return SDL_TOUCH_MOUSEID; }
+
 #endif

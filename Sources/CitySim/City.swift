@@ -27,6 +27,7 @@ public struct LevelSetup: Sendable {
     public var terrain: [(x: Int, y: Int, terrain: Terrain)] = []
     public var placements: [(structure: Structure, x: Int, y: Int)] = []
     public var upgrades: [(upgrade: UpgradeKind, x: Int, y: Int)] = []
+    public var policies = Policies()
     public init(info: LevelInfo, width: Int, height: Int, budget: Double) {
         self.info = info
         self.width = width
@@ -61,6 +62,7 @@ public final class City {
         world.insertResource(Budget(balance: level.budget))
         world.insertResource(CityStats())
         world.insertResource(CommandQueue())
+        world.insertResource(level.policies)
         // The starting city is built free, then people move in.
         for placement in level.placements {
             _ = place(placement.structure, x: placement.x, y: placement.y, free: true)
@@ -384,6 +386,7 @@ public struct CityView {
     public var level: LevelInfo { world.resource(LevelInfo.self)! }
     public var transport: TransportState { world.resource(TransportState.self)! }
     public var air: AirQualityField { world.resource(AirQualityField.self)! }
+    public var policies: Policies { world.resource(Policies.self)! }
     public var commandLog: [CommandRecord] { world.resource(CommandQueue.self)!.applied }
 
     public func building(_ entity: Entity) -> Building? { try? world.get(Building.self, of: entity) }

@@ -10,7 +10,8 @@
 //        reach of home and work on one road network; metro likewise for stations on one rail
 //        line; a car if the citizen has one (a seeded draw against the car-ownership share);
 //     2. generalised cost = minutes (access, waiting, riding; cars slowed by the congestion of
-//        the home and work districts) + money × 60 / value of time; a bike lane cuts cycling's;
+//        the home and work districts) + money × 60 / value of time, money including the city's
+//        policies (transit fare, car charge); a bike lane cuts cycling's;
 //     3. a multinomial logit draw, seeded by (level seed, citizen, day): the same run gives
 //        the same choices;
 //     4. emissions = passenger-km × the mode's direct factor; electric modes take
@@ -179,10 +180,18 @@ public enum Transport {
         var minutesPerKm = [Double](repeating: 0, count: modeCount)
         var moneyMinutesPerKm = minutesPerKm
         var maxKm = minutesPerKm
+        let policies = world.resource(Policies.self) ?? Policies()
         for mode in TravelMode.allCases {
             let spec = catalog.mode(mode)
+            var costPerKm = spec.cost
+            switch mode {
+            case .bus, .metro: costPerKm *= policies.transitFareMultiplier
+            case .carPetrol: costPerKm += policies.carChargePerKm
+            case .carElectric: costPerKm += policies.carChargePerKm * policies.electricCarShareOfCharge
+            default: break
+            }
             minutesPerKm[Int(mode.rawValue)] = 60 / spec.speed
-            moneyMinutesPerKm[Int(mode.rawValue)] = spec.cost * moneyToMinutes
+            moneyMinutesPerKm[Int(mode.rawValue)] = costPerKm * moneyToMinutes
             maxKm[Int(mode.rawValue)] = spec.maxDistance
         }
         world.withResource(PowerGrid.self) { grid in

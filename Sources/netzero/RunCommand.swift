@@ -14,13 +14,15 @@ struct Run: ParsableCommand {
     @Option(help: "Years to simulate.") var years = 10
     @Option(help: "Seed (default: the level's own).") var seed: UInt64?
     @Option(help: "Output folder.") var out = "out/run"
+    @Option(name: .customLong("override"), help: "A TOML file of catalog overrides (repeatable), e.g. a mod's cheaper solar.")
+    var overrides: [String] = []
 
     func validate() throws {
         guard years >= 1 && years <= 200 else { throw ValidationError("--years must be between 1 and 200") }
     }
 
     func run() throws {
-        let catalog = try loadCatalog()
+        let catalog = try loadCatalog(overrides: overrides)
         guard let setup = BuiltinLevels.named(level, seed: seed, catalog: catalog) else {
             throw ValidationError("unknown level '\(level)'; built-in levels: \(BuiltinLevels.names.joined(separator: ", "))")
         }
@@ -34,10 +36,19 @@ struct Run: ParsableCommand {
     }
 }
 
-/// Loads the bundled catalog, or exits with every problem printed as file:line:col.
-func loadCatalog() throws -> Catalog {
+/// Loads the bundled catalog and any override files, or exits with every problem printed as
+/// file:line:col.
+func loadCatalog(overrides: [String] = []) throws -> Catalog {
+    var documents: [(text: String, file: String)] = []
+    for path in overrides {
+        guard let bytes = FileSystem.read(path), let text = String(validating: bytes, as: UTF8.self) else {
+            FileHandle.standardError.write(Data("\(path): error: cannot read the file as UTF-8 text\n".utf8))
+            throw ExitCode(2)
+        }
+        documents.append((text, path))
+    }
     do {
-        return try Catalog.load()
+        return try Catalog.load(overrides: documents)
     } catch {
         FileHandle.standardError.write(Data((error.description + "\n").utf8))
         throw ExitCode(2)

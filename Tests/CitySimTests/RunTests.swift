@@ -96,3 +96,46 @@ struct RunTests {
         #expect(clock.isNewYear)
     }
 }
+
+@Suite("Transport")
+struct TransportTests {
+    /// Mode shares over one day of commutes in a town with a bus line.
+    func shares(_ policies: Policies) -> [TravelMode: Double] {
+        var level = BuiltinLevels.sandbox()
+        level.policies = policies
+        let city = City(level: level, catalog: testCatalog)
+        city.run(hours: 48)
+        var counts: [TravelMode: Double] = [:]
+        var total = 0.0
+        city.view.forEachCitizen { _, citizen in
+            guard citizen.isEmployed else { return }
+            counts[citizen.mode, default: 0] += 1
+            total += 1
+        }
+        return counts.mapValues { $0 / total }
+    }
+
+    @Test func carChargeMovesCommutersOutOfPetrolCars() {
+        let base = shares(Policies())
+        var charged = Policies()
+        charged.carChargePerKm = 3
+        let after = shares(charged)
+        #expect((base[.carPetrol] ?? 0) > 0.01, "some commuters drive")
+        #expect((after[.carPetrol] ?? 0) < (base[.carPetrol] ?? 0) * 0.8)
+    }
+
+    @Test func tripsBookPassengerKilometresTimesFactor() throws {
+        let city = City(level: BuiltinLevels.sandbox(), catalog: testCatalog)
+        city.run(hours: 24)
+        var checked = 0
+        city.view.forEachCitizen { entity, citizen in
+            guard citizen.mode == .carPetrol || citizen.mode == .bus, checked < 50 else { return }
+            guard let line = city.view.ledgerLines(entity).first(where: { $0.line == .primary })?.flow else { return }
+            let spec = testCatalog.mode(citizen.mode)
+            #expect(line.factorValue == spec.directFactor)
+            #expect(close(line.yearTonnes, line.yearQuantity * spec.directFactor / 1e6))
+            checked += 1
+        }
+        #expect(checked > 0)
+    }
+}
