@@ -509,7 +509,8 @@ public struct Catalog: Sendable {
     /// Loads every `*.toml` in `directory` (sorted by name), then each override document in
     /// order. Throws every problem found, each with `file:line:col`.
     public static func load(directory: String = Catalog.bundledDirectory,
-                            overrides: [(text: String, file: String)] = []) throws(CatalogError) -> Catalog {
+                            overrides: [(text: String, file: String)] = [],
+                            overrideTables: [(table: TOMLTable, file: String)] = []) throws(CatalogError) -> Catalog {
         var source = CatalogSource()
         var errors: [TOMLError] = []
         let files = FileSystem.list(directory).filter { $0.hasSuffix(".toml") }.sorted()
@@ -536,6 +537,7 @@ public struct Catalog: Sendable {
                 errors.append(error)
             }
         }
+        for (table, file) in overrideTables { source.add(document: table, file: file, isOverride: true) }
         errors += source.errors
         if !errors.isEmpty { throw CatalogError(errors: errors) }
         var reader = CatalogReader(source)

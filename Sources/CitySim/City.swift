@@ -63,6 +63,7 @@ public final class City {
         world.insertResource(CityStats())
         world.insertResource(CommandQueue())
         world.insertResource(level.policies)
+        world.insertResource(MarketConditions())
         // The starting city is built free, then people move in.
         for placement in level.placements {
             _ = place(placement.structure, x: placement.x, y: placement.y, free: true)
@@ -84,9 +85,15 @@ public final class City {
 
     // MARK: [SECTION] Stepping time
 
+    /// A city for a level: its setup, rules and objectives.
+    public convenience init(level: LevelDefinition, catalog: Catalog) {
+        self.init(level: level.setup, catalog: catalog)
+        world.insertResource(LevelRules(objectives: level.objectives, triggers: level.triggers, allowedTools: level.allowedTools))
+    }
+
     /// Queues a command for the next tick.
-    public func submit(_ command: CityCommand) {
-        world.withResource(CommandQueue.self) { $0.pending.append(command) }
+    public func submit(_ command: CityCommand, from source: CommandSource = .player) {
+        world.withResource(CommandQueue.self) { $0.pending.append((command, source)) }
     }
 
     /// Fixes (or, with nil, frees) the weather from the next tick on. Level events (a heatwave,
@@ -95,13 +102,44 @@ public final class City {
         world.withResource(Weather.self) { $0.override = fixed }
     }
 
-    /// Runs one tick (one game hour).
+    /// The level's script, told about the city's events (see `LevelScriptHost`).
+    public private(set) var script: LevelScriptHost?
+    private var scriptStarted = false
+
+    public func attach(script host: LevelScriptHost) {
+        script = host
+        scriptStarted = false
+    }
+
+    /// Runs one tick (one game hour), then tells the script what happened.
     public func step() {
+        if let script, !scriptStarted {
+            scriptStarted = true
+            script.onStart(self)
+        }
+        let commandsBefore = world.resource(CommandQueue.self)!.applied.count
+        let statusesBefore = world.resource(LevelRules.self)?.statuses ?? []
         do {
             try schedule.run(world)
         } catch {
             preconditionFailure("the simulation schedule is inconsistent: \(error)")
         }
+        guard let script else { return }
+        let map = world.resource(TileMap.self)!
+        for record in world.resource(CommandQueue.self)!.applied[commandsBefore...] {
+            if case .build(let structure, let x, let y) = record.command, case .done = record.outcome {
+                script.onBuild(self, entity: map.occupant[map.index(x, y)], structure: structure.key, x: x, y: y)
+            }
+        }
+        if let rules = world.resource(LevelRules.self) {
+            for (i, status) in rules.statuses.enumerated() where i < statusesBefore.count && statusesBefore[i] != status {
+                script.onObjective(self, id: rules.objectives[i].id, status: status)
+            }
+        }
+        script.onTick(self)
+        let clock = view.clock
+        if clock.isNewDay { script.onDay(self) }
+        if clock.isNewYear { script.onYear(self) }
     }
 
     public func run(hours: Int) {
@@ -387,6 +425,8 @@ public struct CityView {
     public var transport: TransportState { world.resource(TransportState.self)! }
     public var air: AirQualityField { world.resource(AirQualityField.self)! }
     public var policies: Policies { world.resource(Policies.self)! }
+    public var rules: LevelRules? { world.resource(LevelRules.self) }
+    public var market: MarketConditions { world.resource(MarketConditions.self)! }
     public var commandLog: [CommandRecord] { world.resource(CommandQueue.self)!.applied }
 
     public func building(_ entity: Entity) -> Building? { try? world.get(Building.self, of: entity) }

@@ -51,15 +51,31 @@ public enum CommandOutcome: Equatable, Sendable {
     case refused(String)
 }
 
+/// Who issued a command. Replays record the player's only: a level's script issues its own
+/// again when the run is replayed.
+public enum CommandSource: String, Sendable { case player, script }
+
 public struct CommandRecord: Equatable, Sendable {
     public var tick: Int64
     public var command: CityCommand
     public var outcome: CommandOutcome
+    public var source: CommandSource
 }
 
 /// Commands waiting for the next tick, and every command applied so far.
 public struct CommandQueue: Sendable {
-    public internal(set) var pending: [CityCommand] = []
+    public internal(set) var pending: [(command: CityCommand, source: CommandSource)] = []
     public internal(set) var applied: [CommandRecord] = []
     public init() {}
+}
+
+extension CityCommand {
+    /// The tool a command uses, as named in level files: a structure key, "demolish", or an upgrade key.
+    public var tool: String {
+        switch self {
+        case .build(let structure, _, _): return structure.key
+        case .demolish: return "demolish"
+        case .upgrade(let upgrade, _, _): return upgrade.key
+        }
+    }
 }

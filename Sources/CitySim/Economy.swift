@@ -138,11 +138,12 @@ public enum Economy {
             spending += 24 * maintenancePerHour[k] * building.density
         }
         var ccusCaptured = 0.0
+        let market = world.resource(MarketConditions.self) ?? MarketConditions()
         let map = world.resource(TileMap.self)!
         world.withResource(AirQualityField.self) { air in
             world.query(Read<PowerPlant>.self, Read<TilePosition>.self).forEach { plant, position in
                 let spec = catalog.plants[Int(plant.kind.rawValue)]
-                spending += plant.outputKW * spec.fuelCost + spec.fixedOM / hoursPerYear
+                spending += plant.outputKW * spec.fuelCost * market.fuelPriceMultiplier + spec.fixedOM / hoursPerYear
                 if plant.hasCCUS { ccusCaptured += plant.outputKW * spec.emissionFactor / 1e6 * catalog.ccus.captureRate }
                 // Local air pollution emitted this hour, by tile.
                 air.emissionsToday[map.index(Int(position.x), Int(position.y))] += Float(plant.outputKW * spec.airPollution)

@@ -104,6 +104,7 @@ public enum Grid {
         let catalog = world.resource(Catalog.self)!
         let clock = world.resource(Clock.self)!
         let weather = world.resource(Weather.self)!
+        let market = world.resource(MarketConditions.self) ?? MarketConditions()
         var grid = world.removeResource(PowerGrid.self)!
         defer { world.insertResource(grid) }
         let n = grid.islandCount
@@ -115,7 +116,7 @@ public enum Grid {
         var order = 0
         world.query(Read<PowerPlant>.self).with(PrimaryLine.self).with(ProcessLine.self).forEach { plant in
             let spec = catalog.plants[Int(plant.kind.rawValue)]
-            var capacity = spec.capacityKW
+            var capacity = spec.capacityKW * (plant.kind == .coal ? market.coalAvailability : 1)
             if plant.hasCCUS {
                 capacity *= 1 - (plant.kind == .gas ? catalog.ccus.energyPenaltyGas : catalog.ccus.energyPenaltyCoal)
             }
@@ -135,7 +136,8 @@ public enum Grid {
                 let lower = island > 0 ? max(0, plant.outputKW - ramp) : 0
                 let upper = island > 0 ? min(capacity, plant.outputKW + ramp) : 0
                 mustRun[Int(island)] += lower
-                units.append(DispatchUnit(island: island, cost: spec.fuelCost, order: order, lower: lower, upper: upper,
+                units.append(DispatchUnit(island: island, cost: spec.fuelCost * market.fuelPriceMultiplier, order: order,
+                                          lower: lower, upper: upper,
                                           minimum: spec.minOutput * capacity, output: lower, variable: false))
             }
             order += 1

@@ -218,6 +218,8 @@ public struct LedgerPeriod: Sendable, Equatable {
     public var unservedKWh = 0.0
     public var curtailedKWh = 0.0
     public var powerEmissions = 0.0
+    /// Hours in which some demand went unserved.
+    public var blackoutHours = 0
 
 
     /// Emissions (positive flows) by sector, direct + embodied.
@@ -323,6 +325,7 @@ public enum LedgerBooks {
             hour.unservedKWh = power.unserved
             hour.curtailedKWh = power.curtailed
             hour.powerEmissions = power.emissions
+            hour.blackoutHours = power.unserved > 1e-6 * max(1, power.delivered + power.unserved) ? 1 : 0
             if ledger.hourly.count == Ledger.hoursKept { ledger.hourly.removeFirst() }
             ledger.hourly.append(hour)
             for period in [\Ledger.today, \Ledger.thisYear] {
@@ -332,6 +335,7 @@ public enum LedgerBooks {
                 ledger[keyPath: period].unservedKWh += hour.unservedKWh
                 ledger[keyPath: period].curtailedKWh += hour.curtailedKWh
                 ledger[keyPath: period].powerEmissions += hour.powerEmissions
+                ledger[keyPath: period].blackoutHours += hour.blackoutHours
             }
             ledger.cumulative.add(hour.tally)
             ledger.tick = LedgerTally()

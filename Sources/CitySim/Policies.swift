@@ -12,3 +12,12 @@ public struct Policies: Sendable, Equatable {
     public var electricCarShareOfCharge = 1.0
     public init() {}
 }
+
+/// Conditions the city does not choose, set by level events: fuel prices and coal supply.
+public struct MarketConditions: Sendable, Equatable {
+    /// Multiplies the fuel cost of coal, gas and biomass plants.
+    public var fuelPriceMultiplier = 1.0
+    /// Share of coal plants' capacity that has fuel (a coal shortage lowers it).
+    public var coalAvailability = 1.0
+    public init() {}
+}

@@ -17,6 +17,7 @@
 // Phase account
 //   ledger.close          roll the tick into the hour, day and year books (Ledger.swift)
 //   clock.advance         next hour
+//   level.rules           triggers, events, objectives judged at each year's end (Rules.swift)
 // Structural changes made by systems (spawns, despawns) are applied at the end of each phase.
 import ECS
 
@@ -40,6 +41,7 @@ public enum Simulation {
         schedule.add("clock.advance", phase: Phase.account, after: ["ledger.close"], run: { ctx in
             ctx.world.withResource(Clock.self) { $0.advance() }
         })
+        Rules.register(in: schedule)
         return schedule
     }
 
@@ -50,9 +52,15 @@ public enum Simulation {
         let tick = world.resource(Clock.self)!.tick
         var records: [CommandRecord] = []
         var jobsChanged = false
-        for command in queue.pending {
-            let outcome = City.apply(command, world: world, free: false)
-            records.append(CommandRecord(tick: tick, command: command, outcome: outcome))
+        let rules = world.resource(LevelRules.self)
+        for (command, source) in queue.pending {
+            let outcome: CommandOutcome
+            if source == .player, let rules, !rules.allows(command.tool) {
+                outcome = .refused("the tool '\(command.tool)' is not available in this level")
+            } else {
+                outcome = City.apply(command, world: world, free: false)
+            }
+            records.append(CommandRecord(tick: tick, command: command, outcome: outcome, source: source))
             if case .done = outcome, case .build(.building, _, _) = command { jobsChanged = true }
         }
         world.withResource(CommandQueue.self) { q in

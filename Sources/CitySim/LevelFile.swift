@@ -1,0 +1,538 @@
+// LevelFile.swift — reading and checking level files (TOML; the format is docs/levels.md).
+//
+// [SECTION] Entry points
+// [SECTION] Metadata, tools and policies
+// [SECTION] The map: ASCII rows with a legend, or a generator
+// [SECTION] Objectives, triggers, hints and the script
+// [SECTION] Helpers: typed reads with positions, "did you mean"
+//
+// Every problem is a `LevelDiagnostic` with the file, line and column it concerns, so that
+// `netzero check` can print `FILE:LINE:COL: error: message`. Reading never stops at the first
+// problem: a teacher sees everything to fix at once.
+import TOML
+
+public struct LevelDiagnostic: Sendable, Equatable, CustomStringConvertible {
+    public enum Severity: String, Sendable { case error, warning }
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var severity: Severity
+    public var message: String
+    public var description: String { "\(file):\(line):\(column): \(severity.rawValue): \(message)" }
+}
+
+public struct LevelLoadResult: Sendable {
+    public var level: LevelDefinition?
+    public var diagnostics: [LevelDiagnostic]
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+public enum LevelFile {
+    /// Characters a map may use without declaring them (a level's legend adds or replaces).
+    public static let defaultLegend: [(Character, String)] = [
+        (".", "land"), ("~", "water"), ("^", "hill"), ("T", "forest_terrain"), ("=", "road"), ("#", "rail"),
+        ("b", "bus_stop"), ("m", "metro_station"), ("H", "residential"), ("C", "commercial"), ("O", "office"),
+        ("I", "industrial"), ("D", "datacenter"), ("F", "farm"), ("S", "school"), ("+", "hospital"),
+        ("c", "coal_plant"), ("g", "gas_plant"), ("n", "nuclear_plant"), ("h", "hydro_plant"), ("w", "wind_plant"),
+        ("s", "solar_plant"), ("B", "biomass_plant"), ("W", "waste_plant"), ("e", "battery"), ("p", "pumped_hydro"),
+        ("f", "forest"), ("k", "park"), ("l", "wetland"), ("a", "farmland"),
+    ]
+    static let terrainNames: [String: Terrain] = ["land": .land, "water": .water, "hill": .hill, "forest_terrain": .forest]
+    static let topLevelKeys = ["level", "map", "tools", "policies", "catalog", "objectives", "triggers", "hints", "script"]
+
+    // MARK: - [SECTION] Entry points
+
+    public static func load(path: String, catalog: Catalog) -> LevelLoadResult {
+        guard let bytes = FileSystem.read(path) else {
+            return LevelLoadResult(level: nil, diagnostics: [LevelDiagnostic(file: path, line: 1, column: 1, severity: .error,
+                                                                             message: "cannot read the file")])
+        }
+        return parse(bytes: bytes, file: path, catalog: catalog)
+    }
+
+    public static func parse(bytes: [UInt8], file: String, catalog: Catalog) -> LevelLoadResult {
+        // A level is a few kilobytes; a multi-megabyte file is a mistake, not a level.
+        guard bytes.count <= 4 << 20 else {
+            return LevelLoadResult(level: nil, diagnostics: [LevelDiagnostic(file: file, line: 1, column: 1, severity: .error,
+                                                                             message: "the file is \(bytes.count) bytes; a level is at most 4 MB")])
+        }
+        let document: TOMLTable
+        do {
+            document = try TOML.parse(bytes: bytes, file: file)
+        } catch {
+            return LevelLoadResult(level: nil, diagnostics: [LevelDiagnostic(file: file, line: error.position.line, column: error.position.column,
+                                                                             severity: .error, message: error.message)])
+        }
+        var reader = LevelReader(file: file, catalog: catalog)
+        reader.sourceLines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let level = reader.read(document)
+        return LevelLoadResult(level: reader.diagnostics.contains { $0.severity == .error } ? nil : level,
+                               diagnostics: reader.diagnostics)
+    }
+}
+
+struct LevelReader {
+    let file: String
+    let catalog: Catalog
+    var diagnostics: [LevelDiagnostic] = []
+    var sourceLines: [Substring] = []
+
+    init(file: String, catalog: Catalog) {
+        self.file = file
+        self.catalog = catalog
+    }
+
+    mutating func error(_ position: SourcePosition, _ message: String) {
+        diagnostics.append(LevelDiagnostic(file: file, line: position.line, column: position.column, severity: .error, message: message))
+    }
+
+    mutating func warning(_ position: SourcePosition, _ message: String) {
+        diagnostics.append(LevelDiagnostic(file: file, line: position.line, column: position.column, severity: .warning, message: message))
+    }
+
+    mutating func read(_ document: TOMLTable) -> LevelDefinition {
+        checkKeys(document, allowed: LevelFile.topLevelKeys, context: "the level file")
+        let levelTable = requireTable(document, "level", context: "the level file") ?? TOMLTable()
+        var info = LevelInfo(id: "level", title: "Level", seed: 1)
+        checkKeys(levelTable, allowed: ["id", "title_en", "title_zh", "summary_en", "summary_zh", "author", "version", "seed",
+                                        "start_year", "budget", "occupancy"], context: "[level]")
+        info.id = string(levelTable, "id", required: true) ?? "level"
+        let title = Names(en: string(levelTable, "title_en", required: true) ?? info.id,
+                          zh: string(levelTable, "title_zh", required: true) ?? info.id)
+        info.title = title.en
+        info.seed = UInt64(clamping: integer(levelTable, "seed", range: 0...Int64.max) ?? 1)
+        info.startYear = Int(integer(levelTable, "start_year", range: 1900...2200) ?? 2020)
+        info.initialOccupancy = number(levelTable, "occupancy", range: 0...1) ?? 0.9
+        let budget = number(levelTable, "budget", range: -1e15...1e15) ?? 1e9
+
+        var setup = readMap(document, info: info, budget: budget)
+        setup.info = info
+        var level = LevelDefinition(setup: setup, file: file)
+        level.title = title
+        level.summary = Names(en: string(levelTable, "summary_en") ?? "", zh: string(levelTable, "summary_zh") ?? "")
+        level.author = string(levelTable, "author") ?? ""
+        level.version = Int(integer(levelTable, "version", range: 1...1_000_000) ?? 1)
+        readToolsAndPolicies(document, into: &level)
+        if let overrides = document.table("catalog") { checkCatalogOverrides(overrides) ; level.catalogOverrides = overrides }
+        readObjectives(document, into: &level)
+        readTriggers(document, into: &level)
+        readHints(document, into: &level)
+        if let node = document["script"] {
+            if case .string(let source) = node.value {
+                // A multi-line string whose opening quotes end their line starts on the next line.
+                let line = node.position.line - 1 < sourceLines.count ? sourceLines[node.position.line - 1] : ""
+                let opening = line.dropFirst(node.position.column - 1)
+                let startsOnNextLine = (opening.hasPrefix("\"\"\"") || opening.hasPrefix("'''"))
+                    && opening.dropFirst(3).allSatisfy { $0 == " " || $0 == "\r" }
+                level.script = LevelScript(source: source, file: file, firstLine: node.position.line + (startsOnNextLine ? 1 : 0))
+            } else {
+                error(node.position, "'script' must be a string (a multi-line \"\"\" … \"\"\" string of Lua)")
+            }
+        }
+        return level
+    }
+
+    // MARK: - [SECTION] Metadata, tools and policies
+
+    mutating func readToolsAndPolicies(_ document: TOMLTable, into level: inout LevelDefinition) {
+        if let tools = document.table("tools") {
+            checkKeys(tools, allowed: ["allowed"], context: "[tools]")
+            if let list = tools["allowed"] {
+                guard case .array(let items) = list.value else {
+                    error(list.position, "'allowed' must be a list of tool names, e.g. [\"road\", \"solar_plant\"]")
+                    return
+                }
+                var allowed = Set<String>()
+                for item in items {
+                    guard let name = item.value.stringValue else { error(item.position, "a tool name must be text"); continue }
+                    if LevelDefinition.toolNames.contains(name) {
+                        allowed.insert(name)
+                    } else {
+                        error(item.position, "unknown tool '\(name)'" + suggestion(name, LevelDefinition.toolNames))
+                    }
+                }
+                level.allowedTools = allowed
+            }
+        }
+        if let policies = document.table("policies") {
+            checkKeys(policies, allowed: ["transit_fare_multiplier", "car_charge_per_km", "electric_car_share_of_charge"],
+                      context: "[policies]")
+            level.setup.policies.transitFareMultiplier = number(policies, "transit_fare_multiplier", range: 0...100) ?? 1
+            level.setup.policies.carChargePerKm = number(policies, "car_charge_per_km", range: 0...1000) ?? 0
+            level.setup.policies.electricCarShareOfCharge = number(policies, "electric_car_share_of_charge", range: 0...1) ?? 1
+        }
+    }
+
+    mutating func checkCatalogOverrides(_ overrides: TOMLTable) {
+        // The catalog checks paths and units when the level is started; check them now too.
+        do {
+            _ = try Catalog.load(directory: Catalog.bundledDirectory, overrideTables: [(overrides, file)])
+        } catch {
+            for problem in error.errors where problem.file == file {
+                self.error(problem.position, "catalog override: " + problem.message)
+            }
+        }
+    }
+
+    // MARK: - [SECTION] The map
+
+    mutating func readMap(_ document: TOMLTable, info: LevelInfo, budget: Double) -> LevelSetup {
+        var empty = LevelSetup(info: info, width: 16, height: 16, budget: budget)
+        guard let map = requireTable(document, "map", context: "the level file") else { return empty }
+        checkKeys(map, allowed: ["rows", "legend", "generator"], context: "[map]")
+        if let generator = map.table("generator") {
+            checkKeys(generator, allowed: ["kind", "seed"], context: "[map.generator]")
+            let kind = string(generator, "kind", required: true) ?? "reference"
+            let seed = integer(generator, "seed", range: 0...Int64.max).map(UInt64.init) ?? info.seed
+            guard kind == "reference" else {
+                error(generator["kind"]?.position ?? generator.position, "unknown map generator '\(kind)'" + suggestion(kind, ["reference"]))
+                return empty
+            }
+            var setup = BuiltinLevels.reference(seed: seed, catalog: catalog)
+            setup.budget = budget
+            return setup
+        }
+        var legend: [Character: String] = [:]
+        for (character, meaning) in LevelFile.defaultLegend { legend[character] = meaning }
+        if let table = map.table("legend") {
+            for (key, node) in table.entries {
+                let position = node.keyPosition ?? node.position
+                guard key.count == 1, let character = key.first, character != " " else {
+                    error(position, "legend keys are single characters, not '\(key)'")
+                    continue
+                }
+                guard let meaning = node.value.stringValue else { error(node.position, "legend values are text, e.g. \"residential:0.3\""); continue }
+                if parseStructure(meaning) == nil && LevelFile.terrainNames[meaning] == nil {
+                    error(node.position, "unknown map item '\(meaning)'" + suggestion(meaning, mapItemNames))
+                    continue
+                }
+                legend[character] = meaning
+            }
+        }
+        guard let rowsNode = map["rows"] else {
+            error(map.position, "[map] needs 'rows' (the map drawn in characters) or a [map.generator]")
+            return empty
+        }
+        guard case .string(let text) = rowsNode.value else {
+            error(rowsNode.position, "'rows' must be a multi-line string (\"\"\" … \"\"\")")
+            return empty
+        }
+        var rows = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.reversed().drop(while: { $0 == " " || $0 == "\r" }).reversed()) }
+        while rows.last?.isEmpty == true { rows.removeLast() }
+        let firstLine = rowsNode.position.line + 1
+        guard !rows.isEmpty else {
+            error(rowsNode.position, "the map has no rows")
+            return empty
+        }
+        let width = rows[0].count
+        guard width > 0, width <= TileMap.maximumSide, rows.count <= TileMap.maximumSide else {
+            error(rowsNode.position, "the map is \(width) × \(rows.count) tiles; it must be between 1 and \(TileMap.maximumSide) on each side")
+            return empty
+        }
+        empty = LevelSetup(info: info, width: width, height: rows.count, budget: budget)
+        var setup = empty
+        for (y, row) in rows.enumerated() {
+            if row.count != width {
+                error(SourcePosition(line: firstLine + y, column: min(row.count, width) + 1),
+                      "row \(y + 1) is \(row.count) characters wide; the first row is \(width)")
+            }
+            for (x, character) in row.enumerated() where x < width {
+                guard let meaning = legend[character] else {
+                    error(SourcePosition(line: firstLine + y, column: x + 1),
+                          "unknown map character '\(character)'; add it to [map.legend] (e.g. \"\(character)\" = \"park\")")
+                    continue
+                }
+                if let terrain = LevelFile.terrainNames[meaning] {
+                    setup.terrain.append((x, y, terrain))
+                } else if let structure = parseStructure(meaning) {
+                    if case .busStop = structure { setup.placements.append((.road, x, y)) }
+                    if case .metroStation = structure { setup.placements.append((.rail, x, y)) }
+                    setup.placements.append((structure, x, y))
+                }
+            }
+        }
+        return setup
+    }
+
+    var mapItemNames: [String] { Array(LevelFile.terrainNames.keys).sorted() + Structure.all.map(\.key) }
+
+    /// "residential", "residential:0.3" (density), "coal_plant", "road", …
+    func parseStructure(_ text: String) -> Structure? {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        guard let base = parts.first, let structure = Structure.named(base) else { return nil }
+        if parts.count == 2 {
+            guard case .building(let kind, _) = structure, let density = Double(parts[1]), density > 0, density <= 1 else { return nil }
+            return .building(kind, density: density)
+        }
+        return structure
+    }
+
+    // MARK: - [SECTION] Objectives, triggers, hints
+
+    mutating func readObjectives(_ document: TOMLTable, into level: inout LevelDefinition) {
+        var ids = Set<String>()
+        for table in tables(document, "objectives") {
+            checkKeys(table, allowed: ["id", "title_en", "title_zh", "metric", "at_most", "at_least", "by", "required"],
+                      context: "[[objectives]]")
+            let id = string(table, "id", required: true) ?? "objective"
+            if !ids.insert(id).inserted { error(table["id"]?.position ?? table.position, "objective id '\(id)' is used twice") }
+            guard let metric = metric(table, "metric") else { continue }
+            guard let (comparison, target) = comparisonAndTarget(table, context: "objective '\(id)'") else { continue }
+            let deadline = Int(integer(table, "by", required: true, range: 1900...2300) ?? Int64(level.setup.info.startYear))
+            if deadline < level.setup.info.startYear, let node = table["by"] {
+                error(node.position, "objective '\(id)' is due by \(deadline), before the level starts in \(level.setup.info.startYear): it can never be met")
+            }
+            if metric == .peakYear, comparison == .atMost, Int(target) < level.setup.info.startYear, let node = table["at_most"] {
+                error(node.position, "objective '\(id)' wants the peak before the level starts (\(Int(target))): impossible")
+            }
+            level.objectives.append(Objective(id: id, title: Names(en: string(table, "title_en") ?? id, zh: string(table, "title_zh") ?? id),
+                                              metric: metric, comparison: comparison, target: target, deadlineYear: deadline,
+                                              required: bool(table, "required") ?? true))
+        }
+    }
+
+    mutating func readTriggers(_ document: TOMLTable, into level: inout LevelDefinition) {
+        for table in tables(document, "triggers") {
+            checkKeys(table, allowed: ["id", "when", "actions", "once"], context: "[[triggers]]")
+            let id = string(table, "id", required: true) ?? "trigger"
+            guard let whenNode = table["when"], case .table(let when) = whenNode.value else {
+                error(table.position, "trigger '\(id)' needs 'when', e.g. when = { date = \"2025-01-01\" }")
+                continue
+            }
+            guard let condition = readCondition(when, objectives: level.objectives) else { continue }
+            var actions: [TriggerAction] = []
+            guard let actionsNode = table["actions"], case .array(let items) = actionsNode.value else {
+                error(table.position, "trigger '\(id)' needs 'actions', a list such as [{ message_en = \"…\", message_zh = \"…\" }]")
+                continue
+            }
+            for item in items {
+                guard case .table(let action) = item.value else { error(item.position, "each action is a { … } table"); continue }
+                if let parsed = readAction(action) { actions.append(parsed) }
+            }
+            level.triggers.append(Trigger(id: id, when: condition, actions: actions, once: bool(table, "once") ?? true))
+        }
+    }
+
+    mutating func readCondition(_ when: TOMLTable, objectives: [Objective]) -> TriggerCondition? {
+        checkKeys(when, allowed: ["metric", "at_most", "at_least", "date", "built", "objective", "status"], context: "'when'")
+        if when.contains("metric") {
+            guard let metric = metric(when, "metric"), let (comparison, target) = comparisonAndTarget(when, context: "'when'") else { return nil }
+            return .metric(metric, comparison, target)
+        }
+        if let node = when["date"] {
+            guard let text = node.value.stringValue ?? node.value.datetimeValue, let date = parseDate(text) else {
+                error(node.position, "a date is written \"YYYY-MM-DD\"")
+                return nil
+            }
+            return .date(year: date.0, month: date.1, day: date.2)
+        }
+        if let node = when["built"] {
+            guard let name = node.value.stringValue, Structure.named(name) != nil else {
+                let name = node.value.stringValue ?? ""
+                error(node.position, "unknown structure '\(name)'" + suggestion(name, Structure.all.map(\.key)))
+                return nil
+            }
+            return .built(name)
+        }
+        if let node = when["objective"] {
+            let id = node.value.stringValue ?? ""
+            guard objectives.contains(where: { $0.id == id }) else {
+                error(node.position, "unknown objective '\(id)'" + suggestion(id, objectives.map(\.id)))
+                return nil
+            }
+            let statusText = string(when, "status") ?? "met"
+            guard let status = ObjectiveStatus(rawValue: statusText), status != .pending else {
+                error(when["status"]?.position ?? when.position, "status is \"met\" or \"failed\"")
+                return nil
+            }
+            return .objective(id, status)
+        }
+        error(when.position, "'when' needs one of: metric, date, built, objective")
+        return nil
+    }
+
+    mutating func readAction(_ action: TOMLTable) -> TriggerAction? {
+        checkKeys(action, allowed: ["message_en", "message_zh", "advisor_en", "advisor_zh", "grant", "unlock", "event", "days",
+                                    "policy", "value", "win", "lose"], context: "an action")
+        if action.contains("message_en") || action.contains("message_zh") {
+            return .message(Names(en: string(action, "message_en", required: true) ?? "", zh: string(action, "message_zh", required: true) ?? ""))
+        }
+        if action.contains("advisor_en") || action.contains("advisor_zh") {
+            return .advisor(Names(en: string(action, "advisor_en", required: true) ?? "", zh: string(action, "advisor_zh", required: true) ?? ""))
+        }
+        if action.contains("grant") { return number(action, "grant", range: -1e15...1e15).map(TriggerAction.grant) }
+        if let node = action["unlock"] {
+            let name = node.value.stringValue ?? ""
+            guard LevelDefinition.toolNames.contains(name) else {
+                error(node.position, "unknown tool '\(name)'" + suggestion(name, LevelDefinition.toolNames))
+                return nil
+            }
+            return .unlock(name)
+        }
+        if let node = action["event"] {
+            let name = node.value.stringValue ?? ""
+            guard let kind = LevelEventKind(rawValue: name) else {
+                error(node.position, "unknown event '\(name)'" + suggestion(name, LevelEventKind.allCases.map(\.rawValue)))
+                return nil
+            }
+            let days = Int(integer(action, "days", range: 1...3650) ?? 7)
+            var policy: String?
+            if kind == .policyChange {
+                policy = string(action, "policy", required: true)
+                let known = ["transit_fare_multiplier", "car_charge_per_km", "electric_car_share_of_charge"]
+                if let name = policy, !known.contains(name) {
+                    error(action["policy"]!.position, "unknown policy '\(name)'" + suggestion(name, known))
+                }
+            }
+            return .event(kind, days: days, policy: policy, value: kind == .policyChange ? number(action, "value", required: true, range: 0...1e6) : number(action, "value", range: 0...100))
+        }
+        if bool(action, "win") == true { return .win }
+        if bool(action, "lose") == true { return .lose }
+        error(action.position, "an action needs one of: message_en/zh, advisor_en/zh, grant, unlock, event, win, lose")
+        return nil
+    }
+
+    mutating func readHints(_ document: TOMLTable, into level: inout LevelDefinition) {
+        for table in tables(document, "hints") {
+            checkKeys(table, allowed: ["text_en", "text_zh"], context: "[[hints]]")
+            level.hints.append(Names(en: string(table, "text_en", required: true) ?? "", zh: string(table, "text_zh", required: true) ?? ""))
+        }
+    }
+
+    // MARK: - [SECTION] Helpers
+
+    mutating func checkKeys(_ table: TOMLTable, allowed: [String], context: String) {
+        for (key, node) in table.entries where !allowed.contains(key) {
+            error(node.keyPosition ?? node.position, "unknown key '\(key)' in \(context)" + suggestion(key, allowed))
+        }
+    }
+
+    mutating func requireTable(_ table: TOMLTable, _ key: String, context: String) -> TOMLTable? {
+        guard let node = table[key] else {
+            error(table.position, "\(context) needs a [\(key)] table")
+            return nil
+        }
+        guard case .table(let sub) = node.value else {
+            error(node.position, "'\(key)' must be a table")
+            return nil
+        }
+        return sub
+    }
+
+    mutating func tables(_ document: TOMLTable, _ key: String) -> [TOMLTable] {
+        guard let node = document[key] else { return [] }
+        guard case .array(let items) = node.value else {
+            error(node.position, "'\(key)' is a list: write each entry as [[\(key)]]")
+            return []
+        }
+        return items.compactMap { item in
+            if case .table(let table) = item.value { return table }
+            error(item.position, "each entry of '\(key)' must be a table")
+            return nil
+        }
+    }
+
+    mutating func string(_ table: TOMLTable, _ key: String, required: Bool = false) -> String? {
+        guard let node = table[key] else {
+            if required { error(table.position, "missing '\(key)'") }
+            return nil
+        }
+        guard let text = node.value.stringValue else {
+            error(node.position, "'\(key)' must be text (in quotes), not \(node.value.typeName)")
+            return nil
+        }
+        return text
+    }
+
+    mutating func number(_ table: TOMLTable, _ key: String, required: Bool = false, range: ClosedRange<Double>) -> Double? {
+        guard let node = table[key] else {
+            if required { error(table.position, "missing '\(key)'") }
+            return nil
+        }
+        guard let value = node.value.doubleValue, value.isFinite else {
+            error(node.position, "'\(key)' must be a number, not \(node.value.typeName)")
+            return nil
+        }
+        guard range.contains(value) else {
+            error(node.position, "'\(key)' = \(value) is outside \(range.lowerBound)…\(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func integer(_ table: TOMLTable, _ key: String, required: Bool = false, range: ClosedRange<Int64>) -> Int64? {
+        guard let node = table[key] else {
+            if required { error(table.position, "missing '\(key)'") }
+            return nil
+        }
+        guard let value = node.value.intValue else {
+            error(node.position, "'\(key)' must be a whole number, not \(node.value.typeName)")
+            return nil
+        }
+        guard range.contains(value) else {
+            error(node.position, "'\(key)' = \(value) is outside \(range.lowerBound)…\(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func bool(_ table: TOMLTable, _ key: String) -> Bool? {
+        guard let node = table[key] else { return nil }
+        guard let value = node.value.boolValue else {
+            error(node.position, "'\(key)' must be true or false")
+            return nil
+        }
+        return value
+    }
+
+    mutating func metric(_ table: TOMLTable, _ key: String) -> Metric? {
+        guard let name = string(table, key, required: true) else { return nil }
+        guard let metric = Metric(rawValue: name) else {
+            error(table[key]!.position, "unknown metric '\(name)'" + suggestion(name, Metric.allCases.map(\.rawValue)))
+            return nil
+        }
+        return metric
+    }
+
+    mutating func comparisonAndTarget(_ table: TOMLTable, context: String) -> (Comparison, Double)? {
+        let most = table["at_most"], least = table["at_least"]
+        if most != nil && least != nil {
+            error(least!.position, "\(context) gives both at_most and at_least; give one")
+            return nil
+        }
+        if most != nil, let value = number(table, "at_most", range: -1e15...1e15) { return (.atMost, value) }
+        if least != nil, let value = number(table, "at_least", range: -1e15...1e15) { return (.atLeast, value) }
+        if most == nil && least == nil { error(table.position, "\(context) needs at_most or at_least") }
+        return nil
+    }
+
+    func parseDate(_ text: String) -> (Int, Int, Int)? {
+        let parts = text.prefix(10).split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
+        return (parts[0], parts[1], parts[2])
+    }
+}
+
+/// ", did you mean 'x'?" for the closest known name (edit distance ≤ 3), or "".
+func suggestion(_ name: String, _ known: [String]) -> String {
+    var best: (String, Int)?
+    for candidate in known {
+        let distance = editDistance(name.lowercased(), candidate.lowercased())
+        if distance <= 3 && distance < (best?.1 ?? .max) { best = (candidate, distance) }
+    }
+    return best.map { "; did you mean '\($0.0)'?" } ?? ""
+}
+
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a.prefix(64)), b = Array(b.prefix(64))
+    if a.isEmpty { return b.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in stride(from: 1, through: b.count, by: 1) {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,225 @@
+// Rules.swift — a level's rules at run time: objectives, triggers, events, tools, the result.
+//
+// Phase account, "level.rules" (after clock.advance, so a closed year is in the ledger):
+//   1. events that have run their days end (their effect is undone);
+//   2. triggers whose condition now holds run their actions (once, unless `once = false`);
+//   3. at the end of each year, objectives due that year are judged met or failed;
+//   4. the result: won when every required objective is met (or a trigger says win), lost when
+//      a required objective fails (or a trigger says lose), undecided otherwise.
+// Scripts (Lua) hook in through `LevelScriptHost`, called at the same points.
+import ECS
+
+public enum LevelResult: String, Sendable { case won, lost, undecided }
+
+public struct LevelMessage: Sendable, Equatable {
+    public enum Kind: String, Sendable { case message, advisor, event, objective, script }
+    public var tick: Int64
+    public var kind: Kind
+    public var text: Names
+}
+
+public struct ActiveEvent: Sendable, Equatable {
+    public var kind: LevelEventKind
+    public var endsAtTick: Int64
+    public var previousPolicy: (String, Double)?
+
+    public static func == (a: ActiveEvent, b: ActiveEvent) -> Bool { a.kind == b.kind && a.endsAtTick == b.endsAtTick }
+}
+
+/// The level's rules and its progress; a resource of the world.
+public struct LevelRules: Sendable {
+    public var objectives: [Objective]
+    public var triggers: [Trigger]
+    public var allowedTools: Set<String>?
+    public internal(set) var statuses: [ObjectiveStatus]
+    /// The objectives' metric values when last judged or refreshed.
+    public internal(set) var values: [Double]
+    public internal(set) var fired: [Bool]
+    public internal(set) var result: LevelResult = .undecided
+    public internal(set) var messages: [LevelMessage] = []
+    public internal(set) var events: [ActiveEvent] = []
+    var commandsSeen = 0
+
+    public init(objectives: [Objective] = [], triggers: [Trigger] = [], allowedTools: Set<String>? = nil) {
+        self.objectives = objectives
+        self.triggers = triggers
+        self.allowedTools = allowedTools
+        statuses = Array(repeating: .pending, count: objectives.count)
+        values = Array(repeating: 0, count: objectives.count)
+        fired = Array(repeating: false, count: triggers.count)
+    }
+
+    public func allows(_ tool: String) -> Bool { allowedTools?.contains(tool) ?? true }
+
+    mutating func post(_ kind: LevelMessage.Kind, _ text: Names, tick: Int64) {
+        messages.append(LevelMessage(tick: tick, kind: kind, text: text))
+        if messages.count > 200 { messages.removeFirst(messages.count - 200) }
+    }
+}
+
+/// What a level script can be told; implemented by the scripting layer (Lua).
+public protocol LevelScriptHost: AnyObject {
+    func onStart(_ city: City)
+    func onTick(_ city: City)
+    func onDay(_ city: City)
+    func onYear(_ city: City)
+    func onBuild(_ city: City, entity: Entity, structure: String, x: Int, y: Int)
+    func onObjective(_ city: City, id: String, status: ObjectiveStatus)
+}
+
+public enum Rules {
+    public static func register(in schedule: Schedule) {
+        schedule.add("level.rules", phase: Phase.account, after: ["clock.advance"], run: { evaluate($0.world) })
+    }
+
+    /// A metric's value now. `year`: the closed year to read year metrics from (nil = this year so far).
+    public static func value(_ metric: Metric, world: World, closedYear: Int? = nil) -> Double {
+        let ledger = world.resource(Ledger.self)!
+        let period = closedYear.flatMap { year in ledger.years.last { $0.start.year == year } } ?? ledger.thisYear
+        switch metric {
+        case .netEmissions: return period.net
+        case .cumulativeEmissions: return ledger.cumulative.cityNet
+        case .peakYear: return Double(ledger.years.max { $0.net < $1.net }?.start.year ?? 0)
+        case .renewableShare: return period.renewableShare
+        case .gridFactor: return period.gridFactor
+        case .budget: return world.resource(Budget.self)!.balance
+        case .population: return Double(world.resource(CityStats.self)!.population)
+        case .happiness: return world.resource(CityStats.self)!.happiness
+        case .blackoutHours:
+            return Double(period.blackoutHours)
+        case .greenCoverage:
+            let map = world.resource(TileMap.self)!
+            let land = map.terrain.reduce(0) { $0 + ($1.isBuildable ? 1 : 0) }
+            return land > 0 ? Double(world.resource(CityStats.self)!.greenTiles) / Double(land) : 0
+        }
+    }
+
+    static func evaluate(_ world: World) {
+        guard var rules = world.resource(LevelRules.self) else { return }
+        let clock = world.resource(Clock.self)!
+        let tick = clock.tick
+        // 1. Events that have run their course.
+        for event in rules.events where event.endsAtTick <= tick { end(event, world: world) }
+        rules.events.removeAll { $0.endsAtTick <= tick }
+        // Structures built since the last evaluation (for `built` conditions).
+        let log = world.resource(CommandQueue.self)!.applied
+        var built = Set<String>()
+        for record in log[min(rules.commandsSeen, log.count)...] {
+            if case .build(let structure, _, _) = record.command, case .done = record.outcome { built.insert(structure.key) }
+        }
+        rules.commandsSeen = log.count
+        // 3. Objectives due at the year that just closed.
+        if clock.isNewYear {
+            let closed = clock.year - 1
+            for (i, objective) in rules.objectives.enumerated() where rules.statuses[i] == .pending && objective.deadlineYear == closed {
+                let value = self.value(objective.metric, world: world, closedYear: closed)
+                rules.values[i] = value
+                rules.statuses[i] = objective.comparison.holds(value, objective.target) ? .met : .failed
+                rules.post(.objective, Names(en: "\(objective.title.en): \(rules.statuses[i].rawValue)",
+                                             zh: "\(objective.title.zh)：\(rules.statuses[i] == .met ? "达成" : "未达成")"), tick: tick)
+            }
+        }
+        // Progress shown in the HUD: the current value of each pending objective.
+        if clock.isNewDay {
+            for (i, objective) in rules.objectives.enumerated() where rules.statuses[i] == .pending {
+                rules.values[i] = value(objective.metric, world: world)
+            }
+        }
+        // 2. Triggers.
+        for (i, trigger) in rules.triggers.enumerated() where !(trigger.once && rules.fired[i]) {
+            let holds: Bool
+            switch trigger.when {
+            case .metric(let metric, let comparison, let target): holds = comparison.holds(value(metric, world: world), target)
+            case .date(let y, let m, let d):
+                holds = (clock.date.year, clock.date.month, clock.date.day) >= (y, m, d) && (trigger.once || clock.isNewDay)
+            case .built(let key): holds = built.contains(key)
+            case .objective(let id, let status): holds = rules.objectives.firstIndex { $0.id == id }.map { rules.statuses[$0] == status } ?? false
+            }
+            guard holds else { continue }
+            rules.fired[i] = true
+            for action in trigger.actions { run(action, rules: &rules, world: world, tick: tick) }
+        }
+        // 4. The result.
+        if rules.result == .undecided {
+            let required = rules.objectives.indices.filter { rules.objectives[$0].required }
+            if required.contains(where: { rules.statuses[$0] == .failed }) {
+                rules.result = .lost
+            } else if !required.isEmpty && required.allSatisfy({ rules.statuses[$0] == .met }) {
+                rules.result = .won
+            }
+        }
+        world.insertResource(rules)
+    }
+
+    static func run(_ action: TriggerAction, rules: inout LevelRules, world: World, tick: Int64) {
+        switch action {
+        case .message(let text): rules.post(.message, text, tick: tick)
+        case .advisor(let text): rules.post(.advisor, text, tick: tick)
+        case .grant(let yuan): world.withResource(Budget.self) { $0.earn(yuan) }
+        case .unlock(let tool): rules.allowedTools?.insert(tool)
+        case .win: if rules.result == .undecided { rules.result = .won }
+        case .lose: if rules.result == .undecided { rules.result = .lost }
+        case .event(let kind, let days, let policy, let value):
+            var event = ActiveEvent(kind: kind, endsAtTick: tick + Int64(days) * 24)
+            switch kind {
+            case .heatwave:
+                world.withResource(Weather.self) { $0.eventWarming = value ?? 8 }
+            case .drought:
+                world.withResource(Weather.self) { weather in
+                    var fixed = weather.override ?? WeatherOverride()
+                    fixed.drought = true
+                    weather.override = fixed
+                }
+            case .fuelPriceSpike:
+                world.withResource(MarketConditions.self) { $0.fuelPriceMultiplier = value ?? 3 }
+            case .coalShortage:
+                world.withResource(MarketConditions.self) { $0.coalAvailability = value.map { min(1, max(0, $0)) } ?? 0.5 }
+            case .policyChange:
+                if let policy, let value {
+                    let previous = setPolicy(policy, value, world: world)
+                    event.previousPolicy = previous.map { (policy, $0) }
+                    // A policy change is permanent: nothing to undo when its days are over.
+                    event.previousPolicy = nil
+                }
+            }
+            rules.events.append(event)
+            rules.post(.event, Names(en: "Event: \(kind.rawValue.replacingOccurrences(of: "_", with: " ")) for \(days) days",
+                                     zh: "事件：\(eventNameZh(kind))，持续\(days)天"), tick: tick)
+        }
+    }
+
+    static func end(_ event: ActiveEvent, world: World) {
+        switch event.kind {
+        case .heatwave: world.withResource(Weather.self) { $0.eventWarming = 0 }
+        case .drought: world.withResource(Weather.self) { $0.override?.drought = nil }
+        case .fuelPriceSpike: world.withResource(MarketConditions.self) { $0.fuelPriceMultiplier = 1 }
+        case .coalShortage: world.withResource(MarketConditions.self) { $0.coalAvailability = 1 }
+        case .policyChange: break
+        }
+    }
+
+    /// Sets a named policy; returns its previous value, or nil for an unknown name.
+    @discardableResult
+    public static func setPolicy(_ name: String, _ value: Double, world: World) -> Double? {
+        var previous: Double?
+        world.withResource(Policies.self) { policies in
+            switch name {
+            case "transit_fare_multiplier": previous = policies.transitFareMultiplier; policies.transitFareMultiplier = value
+            case "car_charge_per_km": previous = policies.carChargePerKm; policies.carChargePerKm = value
+            case "electric_car_share_of_charge": previous = policies.electricCarShareOfCharge; policies.electricCarShareOfCharge = value
+            default: break
+            }
+        }
+        return previous
+    }
+
+    static func eventNameZh(_ kind: LevelEventKind) -> String {
+        switch kind {
+        case .heatwave: return "热浪"
+        case .fuelPriceSpike: return "燃料价格飙升"
+        case .drought: return "干旱"
+        case .coalShortage: return "煤炭短缺"
+        case .policyChange: return "政策调整"
+        }
+    }
+}

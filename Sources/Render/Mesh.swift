@@ -1,0 +1,126 @@
+// Mesh: indexed triangle geometry on the GPU (one VAO, a vertex VBO and an element EBO).
+// MeshData builds the geometry on the CPU; `MeshData.cube()` is the unit box the city is made of
+// (x and z in -0.5...0.5, y in 0...1, so an instance's position is the centre of its base and
+// its scale.y is its height). Vertex layout: location 0 position, 1 normal, 2 uv; CCW front faces.
+
+import CSDL2
+import Foundation
+
+// MARK: - CPU geometry
+
+public struct MeshVertex: Sendable, Equatable {
+    public var position: Vec3
+    public var normal: Vec3
+    public var u: Float
+    public var v: Float
+
+    public init(position: Vec3, normal: Vec3, u: Float = 0, v: Float = 0) {
+        self.position = position; self.normal = normal; self.u = u; self.v = v
+    }
+}
+
+public struct MeshData: Sendable {
+    public var vertices: [MeshVertex]
+    public var indices: [UInt32]
+
+    public init(vertices: [MeshVertex], indices: [UInt32]) {
+        self.vertices = vertices; self.indices = indices
+    }
+
+    /// Appends one quad centred at `center`, spanned by `u` and `v` (full edge vectors),
+    /// facing `u × v`.
+    mutating func addQuad(center: Vec3, u: Vec3, v: Vec3) {
+        let n = u.cross(v).normalized
+        let base = UInt32(vertices.count)
+        let corners: [(Float, Float)] = [(-0.5, -0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5)]
+        for (a, b) in corners {
+            vertices.append(MeshVertex(position: center + u * a + v * b, normal: n, u: a + 0.5, v: 0.5 - b))
+        }
+        indices += [base, base + 1, base + 2, base, base + 2, base + 3]
+    }
+
+    /// The unit box: x, z in -0.5...0.5 and y in 0...1, 24 vertices with flat normals, 36 indices.
+    public static func cube() -> MeshData {
+        var d = MeshData(vertices: [], indices: [])
+        let c = Vec3(0, 0.5, 0)
+        d.addQuad(center: c + Vec3(0.5, 0, 0), u: Vec3(0, 0, -1), v: Vec3(0, 1, 0))   // +X
+        d.addQuad(center: c + Vec3(-0.5, 0, 0), u: Vec3(0, 0, 1), v: Vec3(0, 1, 0))   // -X
+        d.addQuad(center: c + Vec3(0, 0.5, 0), u: Vec3(1, 0, 0), v: Vec3(0, 0, -1))   // +Y
+        d.addQuad(center: c + Vec3(0, -0.5, 0), u: Vec3(1, 0, 0), v: Vec3(0, 0, 1))   // -Y
+        d.addQuad(center: c + Vec3(0, 0, 0.5), u: Vec3(1, 0, 0), v: Vec3(0, 1, 0))    // +Z
+        d.addQuad(center: c + Vec3(0, 0, -0.5), u: Vec3(-1, 0, 0), v: Vec3(0, 1, 0))  // -Z
+        return d
+    }
+
+    /// A unit square on y = 0 (x, z in -0.5...0.5), facing up.
+    public static func plane() -> MeshData {
+        var d = MeshData(vertices: [], indices: [])
+        d.addQuad(center: .zero, u: Vec3(1, 0, 0), v: Vec3(0, 0, -1))
+        return d
+    }
+}
+
+// MARK: - GPU mesh
+
+public final class Mesh {
+    public let vao: GLuint
+    public let vertexBuffer: GLuint
+    public let indexBuffer: GLuint
+    public let indexCount: Int
+    public let vertexCount: Int
+    private let window: Window
+
+    static let stride = MemoryLayout<MeshVertex>.stride
+
+    public init(renderer: Renderer, data: MeshData) {
+        window = renderer.window
+        indexCount = data.indices.count
+        vertexCount = data.vertices.count
+        var ids: [GLuint] = [0, 0]
+        var vao: GLuint = 0
+        glGenVertexArrays(1, &vao)
+        glGenBuffers(2, &ids)
+        self.vao = vao
+        vertexBuffer = ids[0]
+        indexBuffer = ids[1]
+
+        glBindVertexArray(vao)
+        glBindBuffer(E(GL_ARRAY_BUFFER), vertexBuffer)
+        data.vertices.withUnsafeBytes {
+            glBufferData(E(GL_ARRAY_BUFFER), $0.count, $0.baseAddress, E(GL_STATIC_DRAW))
+        }
+        glBindBuffer(E(GL_ELEMENT_ARRAY_BUFFER), indexBuffer)
+        data.indices.withUnsafeBytes {
+            glBufferData(E(GL_ELEMENT_ARRAY_BUFFER), $0.count, $0.baseAddress, E(GL_STATIC_DRAW))
+        }
+        bindVertexLayout()
+        glBindVertexArray(0)
+    }
+
+    /// Convenience for the unit box (see `MeshData.cube()`).
+    public static func cube(renderer: Renderer) -> Mesh { Mesh(renderer: renderer, data: .cube()) }
+    /// Convenience for the unit ground square (see `MeshData.plane()`).
+    public static func plane(renderer: Renderer) -> Mesh { Mesh(renderer: renderer, data: .plane()) }
+
+    deinit {
+        var ids = [vertexBuffer, indexBuffer]
+        glDeleteBuffers(2, &ids)
+        var v = vao
+        glDeleteVertexArrays(1, &v)
+    }
+
+    /// Binds this mesh's VBO and EBO into the currently bound VAO and describes locations 0–2.
+    func bindVertexLayout() {
+        glBindBuffer(E(GL_ARRAY_BUFFER), vertexBuffer)
+        glBindBuffer(E(GL_ELEMENT_ARRAY_BUFFER), indexBuffer)
+        let stride = GLsizei(Mesh.stride)
+        let normalOffset = MemoryLayout<MeshVertex>.offset(of: \.normal)!
+        let uvOffset = MemoryLayout<MeshVertex>.offset(of: \.u)!
+        glEnableVertexAttribArray(0)
+        glVertexAttribPointer(0, 3, E(GL_FLOAT), GLboolean(GL_FALSE), stride, nil)
+        glEnableVertexAttribArray(1)
+        glVertexAttribPointer(1, 3, E(GL_FLOAT), GLboolean(GL_FALSE), stride, UnsafeRawPointer(bitPattern: normalOffset))
+        glEnableVertexAttribArray(2)
+        glVertexAttribPointer(2, 2, E(GL_FLOAT), GLboolean(GL_FALSE), stride, UnsafeRawPointer(bitPattern: uvOffset))
+    }
+}
