@@ -28,7 +28,7 @@ let package = Package(
         .executableTarget(
             name: "netzero",
             dependencies: [
-                "ECS", "CitySim", "CSDL2", "CLua",
+                "ECS", "TOML", "CitySim", "CSDL2", "CLua",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ECSTests", dependencies: ["ECS"]),

@@ -1,72 +1,28 @@
-// BuiltinLevels.swift — the levels that exist without any level file:
-//   sandbox    a mid-size starter town on 64 × 64 tiles (the default)
+// BuiltinLevels.swift — finding levels by name, and the generated reference city.
+//   sandbox    Levels/sandbox.toml, a mid-size starter town on 64 × 64 tiles (the default)
 //   reference  a seeded 256 × 256 city for benchmarks: ≥ 30,000 buildings, 100,000 citizens,
-//              60 power plants of mixed types, 5,000 green tiles
+//              60 power plants of mixed types, 5,000 green tiles (also `[map.generator]`)
 import ECS
 
 public enum BuiltinLevels {
     public static let names = ["sandbox", "reference"]
 
-    public static func named(_ name: String, seed: UInt64? = nil, catalog: Catalog) -> LevelSetup? {
-        switch name {
-        case "sandbox": return sandbox(seed: seed ?? 2060)
-        case "reference": return reference(seed: seed ?? 3060, catalog: catalog)
-        default: return nil
+    /// A level by name (a file `Levels/NAME.toml`, or the generated `reference`) or by path.
+    /// `seed` replaces the level's own seed.
+    public static func load(_ nameOrPath: String, seed: UInt64? = nil, catalog: Catalog) -> LevelLoadResult {
+        var result: LevelLoadResult
+        if nameOrPath == "reference" {
+            let setup = reference(seed: seed ?? 3060, catalog: catalog)
+            var level = LevelDefinition(setup: setup, file: "reference")
+            level.title = Names(en: "Reference city", zh: "参考城市")
+            result = LevelLoadResult(level: level, diagnostics: [])
+        } else {
+            let isPath = nameOrPath.hasSuffix(".toml") || nameOrPath.contains("/")
+            result = LevelFile.load(path: isPath ? nameOrPath : ResourceLocator.levelsDirectory + "/" + nameOrPath + ".toml",
+                                    catalog: catalog)
         }
-    }
-
-    /// A starter town: a river, a grid of streets, homes, jobs, a coal and a gas plant, some wind
-    /// and solar, a battery, a forest and parks.
-    public static func sandbox(seed: UInt64 = 2060) -> LevelSetup {
-        var level = LevelSetup(info: LevelInfo(id: "sandbox", title: "Sandbox town", seed: seed), width: 64, height: 64,
-                               budget: 2_000_000_000)
-        for y in 0..<64 { for x in 54..<57 { level.terrain.append((x, y, .water)) } }
-        for y in 0..<64 where y % 6 == 2 { for x in 0..<54 { level.placements.append((.road, x, y)) } }
-        for x in 0..<54 where x % 6 == 2 { for y in 0..<64 where y % 6 != 2 { level.placements.append((.road, x, y)) } }
-        // Blocks of 5 × 5 between the streets, named by block column and row.
-        var blockIndex = 0
-        for by in 0..<10 {
-            for bx in 0..<8 {
-                let x0 = bx * 6 + 3, y0 = by * 6 + 3
-                guard y0 + 4 < 64, x0 + 4 < 54 else { continue }
-                blockIndex += 1
-                for dy in 0..<5 {
-                    for dx in 0..<5 {
-                        if let structure = sandboxTile(block: blockIndex, bx: bx, by: by, dx: dx, dy: dy) {
-                            level.placements.append((structure, x0 + dx, y0 + dy))
-                        }
-                    }
-                }
-            }
-        }
-        // Bus stops on the middle street.
-        for x in stride(from: 5, to: 54, by: 8) { level.placements.append((.busStop, x, 26)) }
-        return level
-    }
-
-    private static func sandboxTile(block: Int, bx: Int, by: Int, dx: Int, dy: Int) -> Structure? {
-        let edge = dx == 0 || dy == 0 || dx == 4 || dy == 4
-        switch (bx, by) {
-        case (0, 0): return dx == 2 && dy == 2 ? .plant(.coal) : (edge ? nil : .zone(.park))
-        case (1, 0): return dx == 2 && dy == 2 ? .plant(.gas) : (dx == 0 && dy == 0 ? .storage(.battery) : nil)
-        case (2, 0): return (dx == 2 && dy == 2) || (dx == 0 && dy == 0) ? .plant(.gas) : nil
-        case (3, 0): return dx == 2 && dy == 2 ? .building(.datacenter, density: 0.3) : .building(.office, density: 0.3)
-        case (6, _), (7, _):
-            // Wind on the river side, solar beside it; a forest to the south.
-            if by < 3 { return dy % 2 == 0 && dx % 2 == 0 ? .plant(.wind) : nil }
-            if by < 5 { return .plant(.solar) }
-            return .zone(.forest)
-        case (_, 8), (_, 9): return by == 8 && bx < 2 ? .zone(.farmland) : .zone(.forest)
-        default: break
-        }
-        switch (bx + by * 3) % 9 {
-        case 0, 1, 3, 5, 7:
-            return edge ? .building(.residential, density: 0.3) : .zone(.park)
-        case 2: return edge ? .building(.commercial, density: 0.5) : .building(.office, density: 0.4)
-        case 4: return dx == 2 && dy == 2 ? .building(.school) : .building(.industrial, density: 0.15)
-        case 6: return dx == 2 && dy == 2 ? .building(.hospital, density: 0.5) : (edge ? .building(.residential, density: 0.3) : .building(.farm))
-        default: return dx == 2 && dy == 2 ? .building(.office, density: 0.5) : .building(.commercial, density: 0.3)
-        }
+        if let seed { result.level?.setup.info.seed = seed }
+        return result
     }
 
     /// The benchmark city. Streets every 4 tiles leave 3 × 3 blocks; each block tile is a

@@ -66,6 +66,11 @@ public enum FileSystem {
 public enum ResourceLocator {
     public static func path(_ relative: String) -> String { root + "/" + relative }
 
+    /// The `Levels` folder beside `Resources`.
+    public static var levelsDirectory: String {
+        (root as NSString).deletingLastPathComponent + "/Levels"
+    }
+
     public static let root: String = {
         if let explicit = ProcessInfo.processInfo.environment["NETZERO_RESOURCES"], !explicit.isEmpty {
             return explicit

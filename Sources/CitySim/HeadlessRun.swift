@@ -75,7 +75,8 @@ public enum HeadlessRun {
 
     /// Runs the city for `options.years` whole years and writes the three files.
     /// `progress(hoursDone, hoursTotal)` is called once per simulated day.
-    public static func run(_ city: City, options: RunOptions, progress: (Int, Int) -> Void = { _, _ in }) throws {
+    public static func run(_ city: City, options: RunOptions, replay: ReplayLog? = nil,
+                           progress: (Int, Int) -> Void = { _, _ in }) throws {
         try FileSystem.makeDirectory(options.outputDirectory)
         let dailyLines = DailyLines()
         city.world.withResource(Ledger.self) { ledger in
@@ -86,8 +87,9 @@ public enum HeadlessRun {
         let totalHours = Int(Clock.daysFromCivil(year: startYear + options.years, month: 1, day: 1)
             - Clock.daysFromCivil(year: startYear, month: 1, day: 1)) * 24
         var hours = 0
+        var cursor = 0
         while hours < totalHours {
-            city.step()
+            if let replay { city.step(replaying: replay, cursor: &cursor) } else { city.step() }
             hours += 1
             if hours % 24 == 0 { progress(hours, totalHours) }
             if city.view.clock.isNewYear {
@@ -135,6 +137,15 @@ public enum HeadlessRun {
             sectors.append("\(quote(sector.key)): \(Fixed.format(tonnes, 3))")
         }
         fields.append(("cumulative_by_sector_t", "{" + sectors.joined(separator: ", ") + "}"))
+        let rules = view.rules ?? LevelRules()
+        fields.append(("result", quote(rules.result.rawValue)))
+        let objectives = rules.objectives.enumerated().map { i, objective in
+            "{\"id\": \(quote(objective.id)), \"status\": \(quote(rules.statuses[i].rawValue)), "
+                + "\"value\": \(Fixed.format(rules.values[i], 4)), \"target\": \(Fixed.format(objective.target, 4)), "
+                + "\"metric\": \(quote(objective.metric.rawValue)), \"comparison\": \(quote(objective.comparison.rawValue)), "
+                + "\"by\": \(objective.deadlineYear)}"
+        }
+        fields.append(("objectives", objectives.isEmpty ? "[]" : "[\n    " + objectives.joined(separator: ",\n    ") + "\n  ]"))
         return "{\n" + fields.map { "  \(quote($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}\n"
     }
 

@@ -18,8 +18,8 @@ struct BenchSim: ParsableCommand {
     func run() throws {
         let catalog = try loadCatalog()
         var city: City!
-        guard let setup = BuiltinLevels.named(level, catalog: catalog) else { throw ValidationError("unknown level '\(level)'") }
-        let setupMs = time { city = City(level: setup, catalog: catalog) }
+        guard let definition = BuiltinLevels.load(level, catalog: catalog).level else { throw ValidationError("cannot load level '\(level)'") }
+        let setupMs = time { city = City(level: definition, catalog: catalog) }
         city.profiling = systems
         var ticks: [Double] = []
         ticks.reserveCapacity(hours)

@@ -1,6 +1,7 @@
 // NetZero.swift — the `netzero` command: entry point and subcommands.
 //
 //   netzero run [LEVEL]       headless simulation (RunCommand.swift)
+//   netzero check FILE...     validate level files (CheckCommand.swift)
 //   netzero version           versions of the game and of the linked system libraries
 //   netzero bench ecs --json  ECS runtime benchmark (BenchECS.swift)
 //   netzero bench sim --json  simulation benchmark on the reference city (BenchSim.swift)
@@ -14,7 +15,7 @@ struct NetZero: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netzero",
         abstract: "NetZero City (零碳城): build a city and make it carbon-neutral.",
-        subcommands: [Run.self, Version.self, Bench.self],
+        subcommands: [Run.self, Check.self, Version.self, Bench.self],
         defaultSubcommand: Version.self)
 }
 

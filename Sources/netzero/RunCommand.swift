@@ -5,15 +5,19 @@
 import ArgumentParser
 import CitySim
 import Foundation
+import TOML
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Simulate a level headless and write yearly.csv, daily.csv and summary.json.")
 
-    @Argument(help: "Level: \(BuiltinLevels.names.joined(separator: ", ")).") var level = "sandbox"
+    @Argument(help: "A level file (.toml), or a level name: \(BuiltinLevels.names.joined(separator: ", ")).") var level = "sandbox"
     @Option(help: "Years to simulate.") var years = 10
     @Option(help: "Seed (default: the level's own).") var seed: UInt64?
     @Option(help: "Output folder.") var out = "out/run"
+    @Option(help: "A replay log to reproduce (the player's commands with their ticks).") var replay: String?
+    @Option(help: "Write the run's player commands to this replay log (useful with --replay to check equality).")
+    var record: String?
     @Option(name: .customLong("override"), help: "A TOML file of catalog overrides (repeatable), e.g. a mod's cheaper solar.")
     var overrides: [String] = []
 
@@ -22,23 +26,54 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let catalog = try loadCatalog(overrides: overrides)
-        guard let setup = BuiltinLevels.named(level, seed: seed, catalog: catalog) else {
-            throw ValidationError("unknown level '\(level)'; built-in levels: \(BuiltinLevels.names.joined(separator: ", "))")
+        let (definition, catalog) = try loadLevel(level, seed: seed, overrides: overrides)
+        var log: ReplayLog?
+        if let replay {
+            guard let bytes = FileSystem.read(replay), let text = String(validating: bytes, as: UTF8.self) else {
+                fail("\(replay):1:1: error: cannot read the replay log")
+            }
+            let parsed = ReplayLog.parse(text, file: replay)
+            guard let parsedLog = parsed.log else { fail(parsed.diagnostics.map(\.description).joined(separator: "\n")) }
+            if parsedLog.levelID != definition.setup.info.id {
+                fail("\(replay):3:7: error: this replay is of level '\(parsedLog.levelID)', not '\(definition.setup.info.id)'")
+            }
+            log = parsedLog
         }
-        let city = City(level: setup, catalog: catalog)
-        let progress = ProgressReporter(label: "\(setup.info.id), \(years) years")
-        try HeadlessRun.run(city, options: RunOptions(years: years, outputDirectory: out)) { done, total in
+        var setupLevel = definition
+        if let log, seed == nil { setupLevel.setup.info.seed = log.seed }
+        let city = City(level: setupLevel, catalog: catalog)
+        let script = try attachScript(definition, to: city)
+        let progress = ProgressReporter(label: "\(definition.setup.info.id), \(years) years")
+        try HeadlessRun.run(city, options: RunOptions(years: years, outputDirectory: out), replay: log) { done, total in
             progress.update(done: done, total: total, year: city.view.clock.year)
         }
         progress.finish()
-        print("wrote \(out)/yearly.csv, \(out)/daily.csv, \(out)/summary.json")
+        if let record { try FileSystem.writeAtomically(ReplayLog(city: city).text, to: record) }
+        for message in script?.problems ?? [] { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        print("wrote \(out)/yearly.csv, \(out)/daily.csv, \(out)/summary.json (result: \(city.view.rules?.result.rawValue ?? "undecided"))")
     }
+}
+
+/// Prints a message to stderr and exits with status 1.
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    Foundation.exit(1)
+}
+
+/// A level and the catalog it runs with (the bundled one, the level's own overrides, then any
+/// override files), or exits with every problem printed as file:line:col.
+func loadLevel(_ nameOrPath: String, seed: UInt64?, overrides: [String] = []) throws -> (LevelDefinition, Catalog) {
+    let base = try loadCatalog(overrides: overrides)
+    let result = BuiltinLevels.load(nameOrPath, seed: seed, catalog: base)
+    for diagnostic in result.diagnostics { FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8)) }
+    guard let level = result.level else { throw ExitCode(1) }
+    guard let tables = level.catalogOverrides else { return (level, base) }
+    return (level, try loadCatalog(overrides: overrides, tables: [(tables, level.file)]))
 }
 
 /// Loads the bundled catalog and any override files, or exits with every problem printed as
 /// file:line:col.
-func loadCatalog(overrides: [String] = []) throws -> Catalog {
+func loadCatalog(overrides: [String] = [], tables: [(table: TOMLTable, file: String)] = []) throws -> Catalog {
     var documents: [(text: String, file: String)] = []
     for path in overrides {
         guard let bytes = FileSystem.read(path), let text = String(validating: bytes, as: UTF8.self) else {
@@ -48,7 +83,7 @@ func loadCatalog(overrides: [String] = []) throws -> Catalog {
         documents.append((text, path))
     }
     do {
-        return try Catalog.load(overrides: documents)
+        return try Catalog.load(overrides: documents, overrideTables: tables)
     } catch {
         FileHandle.standardError.write(Data((error.description + "\n").utf8))
         throw ExitCode(2)

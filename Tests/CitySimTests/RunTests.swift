@@ -6,7 +6,7 @@ import Testing
 
 func runFiles(level: String, seed: UInt64? = nil, years: Int) throws -> [String: String] {
     let directory = NSTemporaryDirectory() + "run-\(UUID().uuidString)"
-    let city = City(level: try #require(BuiltinLevels.named(level, seed: seed, catalog: testCatalog)), catalog: testCatalog)
+    let city = City(level: try #require(BuiltinLevels.load(level, seed: seed, catalog: testCatalog).level), catalog: testCatalog)
     try HeadlessRun.run(city, options: RunOptions(years: years, outputDirectory: directory))
     var files: [String: String] = [:]
     for name in ["yearly.csv", "daily.csv", "summary.json"] {
@@ -43,7 +43,7 @@ struct RunTests {
     }
 
     @Test func centurySoakStaysFiniteAndBounded() throws {
-        let city = City(level: BuiltinLevels.sandbox(), catalog: testCatalog)
+        let city = City(level: sandboxLevel(), catalog: testCatalog)
         var memoryAtYear10 = 0.0
         var entitiesAtYear10 = 0
         for year in 1...100 {
@@ -101,8 +101,8 @@ struct RunTests {
 struct TransportTests {
     /// Mode shares over one day of commutes in a town with a bus line.
     func shares(_ policies: Policies) -> [TravelMode: Double] {
-        var level = BuiltinLevels.sandbox()
-        level.policies = policies
+        var level = sandboxLevel()
+        level.setup.policies = policies
         let city = City(level: level, catalog: testCatalog)
         city.run(hours: 48)
         var counts: [TravelMode: Double] = [:]
@@ -125,7 +125,7 @@ struct TransportTests {
     }
 
     @Test func tripsBookPassengerKilometresTimesFactor() throws {
-        let city = City(level: BuiltinLevels.sandbox(), catalog: testCatalog)
+        let city = City(level: sandboxLevel(), catalog: testCatalog)
         city.run(hours: 24)
         var checked = 0
         city.view.forEachCitizen { entity, citizen in

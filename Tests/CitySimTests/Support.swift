@@ -40,3 +40,10 @@ func entity(at x: Int, _ y: Int, in city: City) -> Entity {
 func close(_ a: Double, _ b: Double, tolerance: Double = 1e-9) -> Bool {
     abs(a - b) <= tolerance * max(1, abs(a), abs(b))
 }
+
+/// Levels/sandbox.toml, the default level.
+func sandboxLevel() -> LevelDefinition {
+    let result = LevelFile.load(path: repositoryRoot + "/Levels/sandbox.toml", catalog: testCatalog)
+    guard let level = result.level else { fatalError("Levels/sandbox.toml: \(result.diagnostics)") }
+    return level
+}

@@ -1,0 +1,227 @@
+// Renderer: owns the frame. Every frame is drawn into an offscreen framebuffer object (RGBA8 colour,
+// 24-bit depth) sized to the window's drawable, so `readPixels()` works the same for hidden and
+// visible windows; `present()` blits it to the window and swaps. Lighting (`sunDirection`,
+// `sunColor`, `ambient`) and `clearColor` are plain properties; every glDraw* is counted.
+
+import CSDL2
+import Foundation
+
+// MARK: - Lighting
+
+/// Directional sun plus ambient term, fed to the lit shader each frame (drive day/night here).
+public struct Lighting: Sendable, Equatable {
+    /// Direction from the scene towards the sun (normalised by the shader).
+    public var sunDirection: Vec3
+    public var sunColor: Vec3
+    public var ambient: Vec3
+
+    public init(sunDirection: Vec3 = Vec3(0.35, 1.0, 0.25), sunColor: Vec3 = Vec3(0.7, 0.7, 0.68),
+                ambient: Vec3 = Vec3(0.38, 0.38, 0.42)) {
+        self.sunDirection = sunDirection; self.sunColor = sunColor; self.ambient = ambient
+    }
+}
+
+// MARK: - Offscreen framebuffer
+
+/// An FBO with an RGBA8 colour renderbuffer and a DEPTH24 renderbuffer.
+final class Framebuffer {
+    let fbo: GLuint
+    let color: GLuint
+    let depth: GLuint
+    private(set) var width = 0
+    private(set) var height = 0
+
+    init(width: Int, height: Int) throws {
+        var f: GLuint = 0
+        glGenFramebuffers(1, &f)
+        var rb: [GLuint] = [0, 0]
+        glGenRenderbuffers(2, &rb)
+        fbo = f; color = rb[0]; depth = rb[1]
+        try resize(width: width, height: height)
+    }
+
+    func resize(width: Int, height: Int) throws {
+        self.width = max(1, width); self.height = max(1, height)
+        glBindRenderbuffer(E(GL_RENDERBUFFER), color)
+        glRenderbufferStorage(E(GL_RENDERBUFFER), E(GL_RGBA8), GLsizei(self.width), GLsizei(self.height))
+        glBindRenderbuffer(E(GL_RENDERBUFFER), depth)
+        glRenderbufferStorage(E(GL_RENDERBUFFER), E(GL_DEPTH_COMPONENT24), GLsizei(self.width), GLsizei(self.height))
+        glBindRenderbuffer(E(GL_RENDERBUFFER), 0)
+        glBindFramebuffer(E(GL_FRAMEBUFFER), fbo)
+        glFramebufferRenderbuffer(E(GL_FRAMEBUFFER), E(GL_COLOR_ATTACHMENT0), E(GL_RENDERBUFFER), color)
+        glFramebufferRenderbuffer(E(GL_FRAMEBUFFER), E(GL_DEPTH_ATTACHMENT), E(GL_RENDERBUFFER), depth)
+        let status = glCheckFramebufferStatus(E(GL_FRAMEBUFFER))
+        if status != E(GL_FRAMEBUFFER_COMPLETE) {
+            throw RenderError.framebufferIncomplete(status: status)
+        }
+    }
+
+    deinit {
+        var f = fbo
+        glDeleteFramebuffers(1, &f)
+        var rb = [color, depth]
+        glDeleteRenderbuffers(2, &rb)
+    }
+}
+
+// MARK: - Renderer
+
+public final class Renderer {
+    public let window: Window
+    public var clearColor = Vec4(0.53, 0.72, 0.86, 1)
+    public var lighting = Lighting()
+    /// glDraw* calls issued since `beginFrame` (3D batches and Canvas2D flushes).
+    public private(set) var drawCallsThisFrame = 0
+    /// The count of the previous frame (read it after `beginFrame` for a HUD).
+    public private(set) var drawCallsLastFrame = 0
+    /// Frames begun so far.
+    public private(set) var frameIndex = 0
+    /// The camera's view-projection for the frame in progress.
+    public private(set) var viewProjection = Mat4.identity
+
+    let framebuffer: Framebuffer
+    let litProgram: ShaderProgram
+
+    /// Sets up shaders and the offscreen framebuffer for `window` (its context must be current).
+    public init(window: Window) throws {
+        self.window = window
+        window.makeCurrent()
+        let size = window.drawableSize
+        framebuffer = try Framebuffer(width: size.width, height: size.height)
+        litProgram = try ShaderProgram(window: window, vertex: Renderer.litVertex,
+                                       fragment: Renderer.litFragment, label: "lit-instanced")
+        glBindFramebuffer(E(GL_FRAMEBUFFER), 0)
+    }
+
+    /// Size of the frame being drawn, in pixels (the window's drawable size at `beginFrame`).
+    public var framebufferSize: (width: Int, height: Int) { (framebuffer.width, framebuffer.height) }
+
+    // MARK: - Frame
+
+    /// Starts a frame: follows the drawable size, binds the offscreen target, clears colour and
+    /// depth, resets the draw-call counter and sets up the 3D state for `camera`.
+    public func beginFrame(camera: Camera) throws {
+        window.makeCurrent()
+        let size = window.drawableSize
+        if size.width != framebuffer.width || size.height != framebuffer.height {
+            try framebuffer.resize(width: size.width, height: size.height)
+        }
+        drawCallsLastFrame = drawCallsThisFrame
+        drawCallsThisFrame = 0
+        frameIndex += 1
+        glBindFramebuffer(E(GL_FRAMEBUFFER), framebuffer.fbo)
+        glViewport(0, 0, GLsizei(framebuffer.width), GLsizei(framebuffer.height))
+        glDisable(E(GL_SCISSOR_TEST))
+        glDepthMask(GLboolean(GL_TRUE))
+        glClearColor(clearColor.x, clearColor.y, clearColor.z, clearColor.w)
+        glClear(GLbitfield(GL_COLOR_BUFFER_BIT) | GLbitfield(GL_DEPTH_BUFFER_BIT))
+        set3DState()
+        viewProjection = camera.viewProjection(width: framebuffer.width, height: framebuffer.height)
+    }
+
+    func set3DState() {
+        glEnable(E(GL_DEPTH_TEST))
+        glDepthFunc(E(GL_LESS))
+        glEnable(E(GL_CULL_FACE))
+        glCullFace(E(GL_BACK))
+        glFrontFace(E(GL_CCW))
+        glDisable(E(GL_BLEND))
+    }
+
+    /// Draws every instance of `batch` with one glDrawElementsInstanced (nothing when empty).
+    public func draw(_ batch: InstancedBatch) {
+        guard batch.isVisible, !batch.instances.isEmpty else { return }
+        set3DState()
+        litProgram.use()
+        litProgram.set("uViewProj", viewProjection)
+        litProgram.set("uModel", batch.transform)
+        litProgram.set("uSunDir", lighting.sunDirection.normalized)
+        litProgram.set("uSunColor", lighting.sunColor)
+        litProgram.set("uAmbient", lighting.ambient)
+        batch.uploadIfNeeded()
+        glBindVertexArray(batch.vao)
+        glDrawElementsInstanced(E(GL_TRIANGLES), GLsizei(batch.mesh.indexCount), E(GL_UNSIGNED_INT), nil,
+                                GLsizei(batch.instances.count))
+        countDrawCall()
+        glBindVertexArray(0)
+    }
+
+    /// Called by everything in Render that issues a glDraw* call.
+    func countDrawCall() { drawCallsThisFrame += 1 }
+
+    /// Shows the frame: blits the offscreen image to the window's back buffer and swaps.
+    /// Hidden windows skip both (their image is read with `readPixels()`).
+    public func present() {
+        guard !window.isHidden else { return }
+        let w = GLint(framebuffer.width), h = GLint(framebuffer.height)
+        glBindFramebuffer(E(GL_READ_FRAMEBUFFER), framebuffer.fbo)
+        glBindFramebuffer(E(GL_DRAW_FRAMEBUFFER), 0)
+        glBlitFramebuffer(0, 0, w, h, 0, 0, w, h, GLbitfield(GL_COLOR_BUFFER_BIT), E(GL_NEAREST))
+        glBindFramebuffer(E(GL_FRAMEBUFFER), framebuffer.fbo)
+        window.swapBuffers()
+    }
+
+    // MARK: - Read-back
+
+    /// The current frame as RGBA8 with rows top-down (flipped from GL's bottom-up order).
+    public func readPixels() -> Image {
+        let w = framebuffer.width, h = framebuffer.height
+        var raw = [UInt8](repeating: 0, count: w * h * 4)
+        glBindFramebuffer(E(GL_READ_FRAMEBUFFER), framebuffer.fbo)
+        glReadBuffer(E(GL_COLOR_ATTACHMENT0))
+        glPixelStorei(E(GL_PACK_ALIGNMENT), 1)
+        raw.withUnsafeMutableBytes {
+            glReadPixels(0, 0, GLsizei(w), GLsizei(h), E(GL_RGBA), E(GL_UNSIGNED_BYTE), $0.baseAddress)
+        }
+        glBindFramebuffer(E(GL_FRAMEBUFFER), framebuffer.fbo)
+        let row = w * 4
+        var flipped = [UInt8](repeating: 0, count: raw.count)
+        raw.withUnsafeBufferPointer { src in
+            flipped.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<h {
+                    let from = src.baseAddress! + (h - 1 - y) * row
+                    (dst.baseAddress! + y * row).update(from: from, count: row)
+                }
+            }
+        }
+        return Image(width: w, height: h, pixels: flipped)
+    }
+
+    // MARK: - Shaders
+
+    static let litVertex = """
+        #version 330 core
+        layout(location = 0) in vec3 aPosition;
+        layout(location = 1) in vec3 aNormal;
+        layout(location = 3) in vec3 iPosition;
+        layout(location = 4) in vec3 iScale;
+        layout(location = 5) in vec4 iColor;
+        uniform mat4 uViewProj;
+        uniform mat4 uModel;
+        out vec3 vNormal;
+        out vec4 vColor;
+        void main() {
+            vec3 world = iPosition + aPosition * iScale;
+            gl_Position = uViewProj * uModel * vec4(world, 1.0);
+            vec3 s = max(abs(iScale), vec3(1e-6));
+            vNormal = mat3(uModel) * (aNormal / s);
+            vColor = iColor;
+        }
+        """
+
+    static let litFragment = """
+        #version 330 core
+        in vec3 vNormal;
+        in vec4 vColor;
+        uniform vec3 uSunDir;
+        uniform vec3 uSunColor;
+        uniform vec3 uAmbient;
+        out vec4 fragColor;
+        void main() {
+            vec3 n = normalize(vNormal);
+            float diffuse = max(dot(n, uSunDir), 0.0);
+            vec3 light = uAmbient + uSunColor * diffuse;
+            fragColor = vec4(vColor.rgb * light, vColor.a);
+        }
+        """
+}
