@@ -190,7 +190,7 @@ public struct Mat4: Equatable, Sendable {
         r.m[12] = -(right + left) / (right - left)
         r.m[13] = -(top + bottom) / (top - bottom)
         r.m[14] = -(far + near) / (far - near)
-        return Mat4(r)
+        return r
     }
 
     /// The inverse (cofactor expansion); nil when the matrix is singular.
@@ -215,7 +215,8 @@ public struct Mat4: Equatable, Sendable {
         inv[15] = a[0] * a[5] * a[10] - a[0] * a[6] * a[9] - a[4] * a[1] * a[10] + a[4] * a[2] * a[9] + a[8] * a[1] * a[6] - a[8] * a[2] * a[5]
         let det = a[0] * inv[0] + a[1] * inv[4] + a[2] * inv[8] + a[3] * inv[12]
         if det == 0 || !det.isFinite { return nil }
-        return Mat4(inv * (1 / det))
+        let scaled: SIMD16<Float> = inv * SIMD16<Float>(repeating: 1 / det)
+        return Mat4(scaled)
     }
 
     /// Calls `body` with a pointer to the 16 floats in column-major order (for glUniformMatrix4fv).

@@ -19,6 +19,13 @@ public struct Lighting: Sendable, Equatable {
                 ambient: Vec3 = Vec3(0.38, 0.38, 0.42)) {
         self.sunDirection = sunDirection; self.sunColor = sunColor; self.ambient = ambient
     }
+
+    /// The light falling on a surface with this normal (what the lit shader multiplies the
+    /// instance colour by; the result is clamped to 1 when written to the frame).
+    public func intensity(normal: Vec3) -> Vec3 {
+        let d = max(normal.normalized.dot(sunDirection.normalized), 0)
+        return ambient + sunColor * d
+    }
 }
 
 // MARK: - Offscreen framebuffer
