@@ -24,16 +24,21 @@ let package = Package(
         .systemLibrary(name: "CSDL2", pkgConfig: "sdl2",
                        providers: [.apt(["libsdl2-dev", "libsdl2-ttf-dev", "libgl-dev"])]),
         .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+        .target(name: "Scripting", dependencies: ["CLua"]),
         .target(name: "Render", dependencies: ["CSDL2"]),
+        // The desktop game: scene, HUD, input and the game loop, on CitySim's read-only view.
+        .target(name: "Game", dependencies: ["CitySim", "Render", "ECS", "TOML"]),
         .executableTarget(
             name: "netzero",
             dependencies: [
-                "ECS", "TOML", "CitySim", "CSDL2", "CLua",
+                "ECS", "TOML", "CitySim", "Game", "Render", "Scripting", "CSDL2", "CLua",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ECSTests", dependencies: ["ECS"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "CitySimTests", dependencies: ["CitySim", "ECS", "TOML"]),
+        .testTarget(name: "ScriptingTests", dependencies: ["Scripting"]),
         .testTarget(name: "RenderTests", dependencies: ["Render"]),
+        .testTarget(name: "GameTests", dependencies: ["Game", "Render", "CitySim", "ECS"]),
     ]
 )

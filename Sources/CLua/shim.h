@@ -34,4 +34,14 @@ static inline int nz_LUA_REGISTRYINDEX(void) { return LUA_REGISTRYINDEX; }
 static inline int nz_LUA_MULTRET(void) { return LUA_MULTRET; }
 static inline const char *nz_LUA_VERSION(void) { return LUA_VERSION; }
 
+/* Added for the Scripting sandbox (Sources/Scripting): hooks, extra space, calls. */
+static inline void *nz_lua_getextraspace(lua_State *L) { return lua_getextraspace(L); }
+static inline int nz_LUA_MASKCOUNT(void) { return LUA_MASKCOUNT; }
+static inline void nz_lua_call(lua_State *L, int nargs, int nresults) { lua_call(L, nargs, nresults); }
+static inline void nz_lua_replace(lua_State *L, int index) { lua_replace(L, index); }
+static inline void nz_lua_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
+static inline int nz_lua_isnoneornil(lua_State *L, int index) { return lua_isnoneornil(L, index); }
+static inline const char *nz_luaL_typename(lua_State *L, int index) { return luaL_typename(L, index); }
+static inline const char *nz_LUA_LOADED_TABLE(void) { return LUA_LOADED_TABLE; }
+
 #endif

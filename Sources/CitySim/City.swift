@@ -83,6 +83,19 @@ public final class City {
         world.query(Write<ConstructionLine>.self).forEach { $0.value = ConstructionLine() }
     }
 
+    /// A city rebuilt from a save (SaveGame.swift): `world` already holds every entity and resource.
+    init(restoring world: World, catalog: Catalog) {
+        self.world = world
+        self.catalog = catalog
+        schedule = Simulation.makeSchedule()
+    }
+
+    /// Every component type of the simulation; a save's component names are mapped back to these.
+    static var componentTypes: [any Component.Type] {
+        [TilePosition.self, Building.self, PowerPlant.self, StorageUnit.self, GreenZone.self, Citizen.self,
+         ElectricityLine.self, PrimaryLine.self, ProcessLine.self, ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self]
+    }
+
     // MARK: [SECTION] Stepping time
 
     /// A city for a level: its setup, rules and objectives.
@@ -102,9 +115,21 @@ public final class City {
         world.withResource(Weather.self) { $0.override = fixed }
     }
 
+    /// Applies queued commands now, between ticks, exactly as the next tick's input phase would
+    /// (used while the game is paused, so that building shows at once). Records them at the
+    /// current tick, which is the tick whose input phase would have applied them: replays match.
+    public func applyPendingCommands() {
+        guard !world.resource(CommandQueue.self)!.pending.isEmpty else { return }
+        Simulation.applyQueuedCommands(world: world)
+        world.applyCommands()
+        City.refreshNetworks(world: world)
+    }
+
     /// The level's script, told about the city's events (see `LevelScriptHost`).
     public private(set) var script: LevelScriptHost?
     private var scriptStarted = false
+    /// Commands before this index of the log have been reported to the script.
+    private var scriptLogCursor = 0
 
     public func attach(script host: LevelScriptHost) {
         script = host
@@ -117,7 +142,6 @@ public final class City {
             scriptStarted = true
             script.onStart(self)
         }
-        let commandsBefore = world.resource(CommandQueue.self)!.applied.count
         let statusesBefore = world.resource(LevelRules.self)?.statuses ?? []
         do {
             try schedule.run(world)
@@ -126,7 +150,9 @@ public final class City {
         }
         guard let script else { return }
         let map = world.resource(TileMap.self)!
-        for record in world.resource(CommandQueue.self)!.applied[commandsBefore...] {
+        let log = world.resource(CommandQueue.self)!.applied
+        defer { scriptLogCursor = log.count }
+        for record in log[min(scriptLogCursor, log.count)...] {
             if case .build(let structure, let x, let y) = record.command, case .done = record.outcome {
                 script.onBuild(self, entity: map.occupant[map.index(x, y)], structure: structure.key, x: x, y: y)
             }

@@ -46,7 +46,10 @@ public enum Simulation {
     }
 
     static func applyCommands(_ ctx: SystemContext) {
-        let world = ctx.world
+        applyQueuedCommands(world: ctx.world)
+    }
+
+    static func applyQueuedCommands(world: World) {
         let queue = world.resource(CommandQueue.self)!
         guard !queue.pending.isEmpty else { return }
         let tick = world.resource(Clock.self)!.tick

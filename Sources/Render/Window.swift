@@ -1,7 +1,8 @@
 // Window: an SDL2 window with an OpenGL 3.3 core context (depth 24, double buffered), resizable
 // and HiDPI-aware. Configured by `Window.Options` (title, size, hidden, vsync, highDPI). A hidden
 // window is for offscreen work: the Renderer always draws into its own framebuffer object, so
-// screenshots never depend on the window being visible. Failures are RenderError values.
+// screenshots never depend on the window being visible. Without DISPLAY/WAYLAND_DISPLAY it throws
+// `.noDisplay`, unless `allowOffscreenDriver` picks SDL's EGL "offscreen" driver (screenshots only).
 
 import CSDL2
 import Foundation
@@ -21,12 +22,19 @@ public final class Window {
         public var vsync: Bool
         /// SDL_WINDOW_ALLOW_HIGHDPI: on HiDPI screens the drawable is larger than the window.
         public var highDPI: Bool
+        /// Without a display server, use SDL's "offscreen" driver (EGL, e.g. Mesa llvmpipe) instead
+        /// of failing with `.noDisplay`: for hidden windows that only make screenshots.
+        public var allowOffscreenDriver: Bool
+        /// The core-profile version to ask for; the renderer's shaders need 3.3.
+        public var minimumGLVersion: (major: Int, minor: Int)
 
         public init(title: String = "NetZero City 零碳城", width: Int = 1280, height: Int = 720,
                     hidden: Bool = false, resizable: Bool = true, vsync: Bool = false,
-                    highDPI: Bool = true) {
+                    highDPI: Bool = true, allowOffscreenDriver: Bool = false,
+                    minimumGLVersion: (major: Int, minor: Int) = (3, 3)) {
             self.title = title; self.width = width; self.height = height; self.hidden = hidden
             self.resizable = resizable; self.vsync = vsync; self.highDPI = highDPI
+            self.allowOffscreenDriver = allowOffscreenDriver; self.minimumGLVersion = minimumGLVersion
         }
     }
 
@@ -46,22 +54,41 @@ public final class Window {
     public let glslVersion: String
     /// Whether vsync is currently on.
     public private(set) var vsync: Bool
+    /// SDL's video driver: "x11", "wayland", or "offscreen" when `allowOffscreenDriver` was used.
+    public let videoDriver: String
 
     // MARK: - Creation
 
     /// Creates the window and makes its GL context current on the calling thread.
-    /// Throws `.noDisplay` when SDL has no video device or cannot create the window,
-    /// `.openGLTooOld` when only an older OpenGL is available, `.contextFailed` otherwise.
+    /// Throws `.noDisplay` when there is no display server (DISPLAY and WAYLAND_DISPLAY unset, and
+    /// SDL_VIDEODRIVER not forcing a driver), when SDL has no video device or only a screenless
+    /// driver, or cannot create the window; `.openGLTooOld` when only an older OpenGL is
+    /// available; `.contextFailed` otherwise.
     public init(_ options: Options = Options()) throws {
-        if SDL_InitSubSystem(SDL_INIT_VIDEO) != 0 {
+        let env = ProcessInfo.processInfo.environment
+        func isSet(_ name: String) -> Bool { !(env[name] ?? "").isEmpty }
+        let useOffscreen = options.allowOffscreenDriver && !isSet("DISPLAY") && !isSet("WAYLAND_DISPLAY")
+            && !isSet("SDL_VIDEODRIVER")
+        if !isSet("DISPLAY") && !isSet("WAYLAND_DISPLAY") && !isSet("SDL_VIDEODRIVER") && !useOffscreen {
+            throw RenderError.noDisplay("DISPLAY and WAYLAND_DISPLAY are unset")
+        }
+        if useOffscreen { SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen") }
+        let initialised = SDL_InitSubSystem(SDL_INIT_VIDEO) == 0
+        if useOffscreen { SDL_ResetHint(SDL_HINT_VIDEODRIVER) }
+        if !initialised {
             throw RenderError.noDisplay(Window.sdlError("SDL video initialisation failed"))
         }
         var ok = false
         defer { if !ok { SDL_QuitSubSystem(SDL_INIT_VIDEO) } }
+        let driver = SDL_GetCurrentVideoDriver().map { String(cString: $0) } ?? "none"
+        if (driver == "offscreen" || driver == "dummy") && !options.allowOffscreenDriver {
+            throw RenderError.noDisplay("SDL found only its '\(driver)' video driver, which has no screen")
+        }
 
+        let required = options.minimumGLVersion
         SDL_GL_ResetAttributes()
-        SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3)
-        SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 3)
+        SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, Int32(required.major))
+        SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, Int32(required.minor))
         SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, Int32(SDL_GL_CONTEXT_PROFILE_CORE.rawValue))
         SDL_GL_SetAttribute(SDL_GL_RED_SIZE, 8)
         SDL_GL_SetAttribute(SDL_GL_GREEN_SIZE, 8)
@@ -83,7 +110,7 @@ public final class Window {
         defer { if ownsWindow { SDL_DestroyWindow(window) } }
 
         guard let context = SDL_GL_CreateContext(window) else {
-            let message = Window.sdlError("SDL_GL_CreateContext(3.3 core) failed")
+            let message = Window.sdlError("SDL_GL_CreateContext(\(required.major).\(required.minor) core) failed")
             // Find out what the driver does offer, to say "too old" rather than "failed".
             SDL_GL_ResetAttributes()
             if let legacy = SDL_GL_CreateContext(window) {
@@ -91,7 +118,8 @@ public final class Window {
                 let version = glString(GL_VERSION)
                 SDL_GL_MakeCurrent(window, nil)
                 SDL_GL_DeleteContext(legacy)
-                if let v = parseGLVersion(version), !isAtLeastGL33(v) {
+                if let v = parseGLVersion(version), v.major < required.major
+                    || (v.major == required.major && v.minor < required.minor) {
                     throw RenderError.openGLTooOld(version)
                 }
             }
@@ -103,7 +131,9 @@ public final class Window {
             throw RenderError.contextFailed(message)
         }
         let version = glString(GL_VERSION)
-        guard let parsed = parseGLVersion(version), isAtLeastGL33(parsed) else {
+        guard let parsed = parseGLVersion(version), isAtLeastGL33(parsed),
+              parsed.major > required.major || (parsed.major == required.major && parsed.minor >= required.minor)
+        else {
             SDL_GL_MakeCurrent(window, nil)
             SDL_GL_DeleteContext(context)
             throw RenderError.openGLTooOld(version.isEmpty ? "unknown version" : version)
@@ -116,6 +146,7 @@ public final class Window {
         glRenderer = glString(GL_RENDERER)
         glslVersion = glString(GL_SHADING_LANGUAGE_VERSION)
         vsync = false
+        videoDriver = driver
         ownsWindow = false
         ok = true
         setVSync(options.vsync)

@@ -1,5 +1,7 @@
 // NetZero.swift — the `netzero` command: entry point and subcommands.
 //
+//   netzero play [LEVEL|SAVE] the game window (PlayCommand.swift)
+//   netzero shot ... --out F  one rendered frame to PNG (PlayCommand.swift)
 //   netzero run [LEVEL]       headless simulation (RunCommand.swift)
 //   netzero check FILE...     validate level files (CheckCommand.swift)
 //   netzero version           versions of the game and of the linked system libraries
@@ -15,8 +17,8 @@ struct NetZero: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netzero",
         abstract: "NetZero City (零碳城): build a city and make it carbon-neutral.",
-        subcommands: [Run.self, Check.self, Version.self, Bench.self],
-        defaultSubcommand: Version.self)
+        subcommands: [Play.self, Shot.self, Run.self, Check.self, Version.self, Bench.self],
+        defaultSubcommand: Play.self)
 }
 
 struct Version: ParsableCommand {

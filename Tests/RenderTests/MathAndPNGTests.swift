@@ -4,7 +4,7 @@
 
 import Foundation
 import Testing
-@testable import Render
+import Render
 
 @Suite("Math and camera")
 struct MathTests {
@@ -63,6 +63,16 @@ struct MathTests {
         #expect((camera.target - Vec3(1, 0, 0)).length < 1e-5)
         camera.pan(right: 0, forward: 1)
         #expect((camera.target - Vec3(1, 0, -1)).length < 1e-5)
+    }
+
+    @Test("dragging the ground by pixels keeps the grabbed point under the cursor (orthographic)")
+    func panByPixels() throws {
+        var camera = Camera(target: Vec3(1, 0, 2), yaw: radians(40), pitch: radians(35), distance: 25,
+                            projection: .orthographic(fovY: radians(40)))
+        let grabbed = try #require(camera.groundPoint(x: 300, y: 200, width: 800, height: 600))
+        camera.pan(pixelsX: 37, pixelsY: -22, viewportHeight: 600)
+        let now = try #require(camera.groundPoint(x: 337, y: 178, width: 800, height: 600))
+        #expect((now - grabbed).length < 1e-2, "\(grabbed) vs \(now)")
     }
 
     @Test func glVersionParsing() {

@@ -4,7 +4,7 @@
 
 import Foundation
 import Testing
-@testable import Render
+import Render
 
 enum Display {
     /// True when DISPLAY names an X server (the Makefile runs the tests under `xvfb-run -a`).
@@ -12,6 +12,17 @@ enum Display {
         guard let d = ProcessInfo.processInfo.environment["DISPLAY"], !d.isEmpty else { return false }
         return true
     }()
+
+    /// When NETZERO_RENDER_SHOTS names a directory, the window tests save their frames there as PNG.
+    static func saveShot(_ image: Image, name: String) {
+        guard let dir = ProcessInfo.processInfo.environment["NETZERO_RENDER_SHOTS"], !dir.isEmpty else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try image.writePNG(to: dir + "/" + name + ".png")
+        } catch {
+            Issue.record("could not save \(name).png: \(error)")
+        }
+    }
 
     static let skipReason: Comment =
         "DISPLAY is unset: window tests need an X server; run the test binary under `xvfb-run -a`"

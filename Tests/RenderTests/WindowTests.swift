@@ -4,7 +4,7 @@
 
 import Foundation
 import Testing
-@testable import Render
+import Render
 
 @Suite("Window and GL (needs DISPLAY)", .serialized, .enabled(if: Display.available, Display.skipReason))
 struct WindowTests {
@@ -22,6 +22,22 @@ struct WindowTests {
         if info.3 == 3 { #expect(info.4 >= 3) }
         let parsed = parseGLVersion(info.0)
         #expect(parsed?.major == info.3 && parsed?.minor == info.4)
+    }
+
+    @Test("asking for a newer core profile than the driver has is .openGLTooOld, not a crash")
+    func tooOld() throws {
+        let outcome = try RenderThread.shared.run { () -> String in
+            do {
+                _ = try Window(Window.Options(title: "old", width: 64, height: 64, hidden: true,
+                                              minimumGLVersion: (9, 9)))
+                return "created"
+            } catch let error as RenderError {
+                guard case .openGLTooOld(let version) = error else { return "other error: \(error)" }
+                return "too old: \(version)"
+            }
+        }
+        print(outcome)
+        #expect(outcome.hasPrefix("too old: "))
     }
 
     // MARK: - Instanced cubes
@@ -68,6 +84,7 @@ struct WindowTests {
             return (image, calls, probes)
         }
         let (image, calls, probes) = result
+        Display.saveShot(image, name: "cubes")
         #expect(calls == 1)
         #expect(image.width == 640 && image.height == 400)
         let covered = image.countPixels(differentFrom: background, tolerance: 10)
@@ -107,6 +124,7 @@ struct WindowTests {
         }
         let (image, size, calls, fontPath, glyphs, singles) = result
         print("font: \(fontPath), text size: \(size)")
+        Display.saveShot(image, name: "text")
         let background = RGBA8(Vec4(0.08, 0.09, 0.11, 1))
         #expect(calls == 1, "rectangles and text share one draw call")
         #expect(size.0 > 200 && size.1 >= 40)
@@ -129,6 +147,106 @@ struct WindowTests {
         #expect(Set(["零", "碳", "城"].map { counts[$0] ?? 0 }).count == 3)
         #expect(singles["碳"] != singles["\u{E000}"])
         #expect(counts["碳"] != counts["\u{E000}"])
+    }
+
+    // MARK: - A whole frame
+
+    @Test("a city-like frame (ground, grid, 1,000 buildings, HUD with text) stays within 50 draw calls")
+    func cityFrame() throws {
+        let (image, calls, cacheCount) = try RenderThread.shared.run { () -> (Image, Int, Int) in
+            let window = try Window(title: "city", width: 960, height: 540, hidden: true)
+            let renderer = try Renderer(window: window)
+            let cube = Mesh.cube(renderer: renderer)
+            let ground = InstancedBatch(renderer: renderer, mesh: .plane(renderer: renderer), instances: [
+                Instance(position: .zero, scale: Vec3(40, 1, 25), color: Vec4(hex: 0x7FB069)),
+            ])
+            let grid = InstancedBatch(renderer: renderer, mesh: cube, instances: InstancedBatch.groundGrid(
+                columns: 40, rows: 25, origin: Vec3(-20, 0, -12.5), color: Vec4(hex: 0x5E8C4A)))
+            let buildings = InstancedBatch(renderer: renderer, mesh: cube)
+            var seed: UInt32 = 7
+            for r in 0..<25 {
+                for c in 0..<40 {
+                    seed = seed &* 1_664_525 &+ 1_013_904_223
+                    let h = 0.3 + Float(seed >> 24) / 255 * 3.5
+                    let palette: [UInt32] = [0xE8E3D9, 0xC9D6DF, 0xF2C14E, 0x6C8EAD, 0xD1495B]
+                    buildings.instances.append(Instance(
+                        position: Vec3(Float(c) - 19.5, 0, Float(r) - 12), scale: Vec3(0.7, h, 0.7),
+                        color: Vec4(hex: palette[Int(seed >> 8) % palette.count])))
+                }
+            }
+            let canvas = try Canvas2D(renderer: renderer)
+            var camera = Camera(target: .zero, distance: 38)
+            camera.rotate(yaw: radians(-10))
+            try renderer.beginFrame(camera: camera)
+            renderer.draw(ground)
+            renderer.draw(grid)
+            renderer.draw(buildings)
+            canvas.fillRect(x: 0, y: 0, width: 960, height: 44, color: Vec4(0.07, 0.09, 0.12, 0.85))
+            canvas.drawText("零碳城 NetZero City", x: 14, y: 8, size: 26, color: .white)
+            canvas.drawText("碳排放 1,234 t/年   人口 56,789   ¥ 2.5 亿", x: 330, y: 12, size: 20,
+                            color: Vec4(hex: 0xF2C14E))
+            canvas.fillRect(x: 20, y: 420, width: 300, height: 100, color: Vec4(1, 1, 1, 0.85))
+            canvas.strokeRect(x: 20, y: 420, width: 300, height: 100, thickness: 2, color: Vec4(hex: 0x2E7D32))
+            for (i, line) in ["太阳能电站 Solar farm", "风电场 Wind farm", "森林 Forest"].enumerated() {
+                canvas.fillRect(x: 34, y: 436 + Float(i) * 28, width: 16, height: 16,
+                                color: Vec4(hex: [0xF2C14E, 0x6C8EAD, 0x2E7D32][i]))
+                canvas.drawText(line, x: 60, y: 432 + Float(i) * 28, size: 18, color: Vec4(0.1, 0.1, 0.1, 1))
+            }
+            canvas.flush()
+            return (renderer.readPixels(), renderer.drawCallsThisFrame, canvas.textCacheCount)
+        }
+        Display.saveShot(image, name: "city")
+        let start = ContinuousClock.now
+        let png = image.pngData()
+        print("city frame: \(calls) draw calls; PNG \(png.count) bytes (stored would be \(image.pixels.count + image.height)),"
+              + " encoded in \(ContinuousClock.now - start)")
+        #expect(calls == 4)
+        #expect(calls <= 50)
+        #expect(cacheCount == 5)
+        #expect(image.distinctColors().count > 300)
+    }
+
+    @Test("the text cache stays bounded and a full atlas is rebuilt without losing text")
+    func textCacheBounds() throws {
+        let (rebuilds, cached, calls, errors, image) = try RenderThread.shared.run { () -> (Int, Int, Int, [UInt32], Image) in
+            let window = try Window(title: "atlas", width: 320, height: 120, hidden: true)
+            let renderer = try Renderer(window: window)
+            renderer.clearColor = .black
+            let canvas = try Canvas2D(renderer: renderer, atlasSize: 256)
+            canvas.textCacheLimit = 40
+            try renderer.beginFrame(camera: Camera())
+            for i in 0..<300 { canvas.drawText("城市 \(i)", x: 0, y: 200, size: 18) }   // off-screen
+            canvas.drawText("最后 last", x: 10, y: 10, size: 32, color: .white)
+            canvas.flush()
+            return (canvas.atlasRebuilds, canvas.textCacheCount, renderer.drawCallsThisFrame, drainGLErrors(),
+                    renderer.readPixels())
+        }
+        #expect(rebuilds > 0)
+        #expect(cached <= 40)
+        #expect(calls == rebuilds + 1, "one flush per rebuild plus the final one")
+        #expect(errors.isEmpty)
+        #expect(image.countPixels(differentFrom: RGBA8(0, 0, 0), tolerance: 30, x: 10, y: 10, width: 200, height: 40) > 300)
+    }
+
+    @Test("a visible window presents the frame and still reads it back")
+    func visibleWindow() throws {
+        let (image, size, drawable, errors) = try RenderThread.shared.run { () -> (Image, (Int, Int), (Int, Int), [UInt32]) in
+            let window = try Window(title: "visible", width: 300, height: 200, hidden: false, vsync: false)
+            let renderer = try Renderer(window: window)
+            let batch = InstancedBatch(renderer: renderer, mesh: .cube(renderer: renderer),
+                                       instances: [Instance(position: .zero, scale: Vec3(3, 3, 3), color: Vec4(hex: 0xD1495B))])
+            try renderer.beginFrame(camera: Camera(distance: 10))
+            renderer.draw(batch)
+            let image = renderer.readPixels()
+            renderer.present()
+            _ = window.pollEvents()
+            let errors = drainGLErrors()
+            return (image, (renderer.framebufferSize.width, renderer.framebufferSize.height),
+                    (window.drawableSize.width, window.drawableSize.height), errors)
+        }
+        #expect(errors.isEmpty)
+        #expect(size == drawable)
+        #expect(image.countPixels(differentFrom: RGBA8(Vec4(0.53, 0.72, 0.86, 1)), tolerance: 10) > 1000)
     }
 
     // MARK: - Screenshot
@@ -203,7 +321,7 @@ struct NoDisplayTests {
     func noDisplay() throws {
         print("DISPLAY is unset: the window tests are skipped; checking that Window fails cleanly instead")
         do {
-            _ = try RenderThread.shared.run { try Window(title: "none", width: 64, height: 64, hidden: true) }
+            _ = try RenderThread.shared.run { try Window(title: "none", width: 64, height: 64, hidden: false) }
             Issue.record("a window was created without DISPLAY")
         } catch let error as RenderError {
             guard case .noDisplay = error else {
@@ -212,6 +330,36 @@ struct NoDisplayTests {
             }
             #expect(error.description.hasPrefix("no display: "))
             #expect(error.description.contains("use `netzero run` for headless simulation"))
+        }
+    }
+}
+
+@Suite("Headless screenshots without a display")
+struct OffscreenDriverTests {
+    @Test("allowOffscreenDriver renders through SDL's offscreen driver, or fails with a RenderError",
+          .enabled(if: !Display.available && ProcessInfo.processInfo.environment["WAYLAND_DISPLAY"] == nil))
+    func offscreenDriver() throws {
+        let outcome = try RenderThread.shared.run { () -> String in
+            do {
+                let window = try Window(Window.Options(title: "headless", width: 96, height: 64, hidden: true,
+                                                       allowOffscreenDriver: true))
+                let renderer = try Renderer(window: window)
+                let batch = InstancedBatch(renderer: renderer, mesh: .cube(renderer: renderer),
+                                           instances: [Instance(position: .zero, scale: Vec3(4, 4, 4),
+                                                                color: Vec4(1, 0, 0, 1))])
+                try renderer.beginFrame(camera: Camera(distance: 12))
+                renderer.draw(batch)
+                let image = renderer.readPixels()
+                let red = image.countPixels(differentFrom: RGBA8(renderer.clearColor), tolerance: 20)
+                return "driver \(window.videoDriver), \(window.glVersionString), \(red) cube pixels"
+            } catch let error as RenderError {
+                return "error: \(error)"
+            }
+        }
+        print("offscreen driver: \(outcome)")
+        if outcome.hasPrefix("driver") {
+            #expect(outcome.hasPrefix("driver offscreen"))
+            #expect(!outcome.hasSuffix(" 0 cube pixels"))
         }
     }
 }

@@ -1,0 +1,266 @@
+// HUD.swift — the heads-up display: top bar, build toolbar, tile inspector, charts, objectives,
+// messages, overlay legend, and the Esc menu. Drawn with Canvas2D in framebuffer pixels.
+//
+// Layout (scaled with the window): a 40 px top bar; the toolbar down the left edge (140 px);
+// the inspector and objectives down the right edge (330 px); messages along the bottom; the
+// charts panel and the menu in the middle when open.
+import CitySim
+import ECS
+import Foundation
+import Render
+
+public enum HUD {
+    static let topBar: Float = 40
+    static let toolbarWidth: Float = 150
+    static let toolHeight: Float = 19
+    static let panelWidth: Float = 340
+    static let menuItems = ["menu.resume", "menu.new", "menu.save", "menu.load", "menu.language", "menu.quit"]
+
+    static let panel = Vec4(0.08, 0.09, 0.12, 0.86)
+    static let text = Vec4(0.95, 0.95, 0.92, 1)
+    static let dim = Vec4(0.7, 0.72, 0.75, 1)
+    static let accent = Vec4(0.99, 0.82, 0.25, 1)
+
+    public static func isOverPanel(x: Int, y: Int, session: GameSession, size: (width: Int, height: Int)) -> Bool {
+        let fx = Float(x), fy = Float(y)
+        if fy < topBar { return true }
+        if fx < toolbarWidth && fy < topBar + Float(session.tools.count) * toolHeight + 8 { return true }
+        if session.selectedTile != nil && fx > Float(size.width) - panelWidth && fy < Float(size.height) * 0.62 { return true }
+        return false
+    }
+
+    /// The toolbar entry at a pixel, if any.
+    public static func toolAt(x: Int, y: Int, session: GameSession, size: (width: Int, height: Int)) -> Int? {
+        guard Float(x) < toolbarWidth, Float(y) >= topBar + 4 else { return nil }
+        let index = Int((Float(y) - topBar - 4) / toolHeight)
+        return index < session.tools.count ? index : nil
+    }
+
+    /// Pixel centre of a toolbar entry (tests click it).
+    public static func toolCenter(_ index: Int) -> (x: Int, y: Int) {
+        (Int(toolbarWidth / 2), Int(topBar + 4 + (Float(index) + 0.5) * toolHeight))
+    }
+
+    public static func draw(_ canvas: Canvas2D, session: GameSession, now: Double) {
+        let size = canvas.size
+        let s = session.strings
+        let view = session.view
+        drawTopBar(canvas, session: session, width: Float(size.width))
+        drawToolbar(canvas, session: session)
+        if let tile = session.selectedTile { drawInspector(canvas, session: session, tile: tile, width: Float(size.width)) }
+        drawObjectives(canvas, session: session, width: Float(size.width), height: Float(size.height))
+        drawMessages(canvas, session: session, height: Float(size.height), now: now)
+        if session.overlay != .none { drawLegend(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
+        if session.showCharts { drawCharts(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
+        if !session.dragTiles.isEmpty && session.tool != "select" {
+            let cost = session.dragCost
+            let label = "\(s["tools.cost"]): \(money(cost)) yuan"
+            canvas.fillRect(x: Float(session.mouse.x) + 14, y: Float(session.mouse.y) + 10, width: Float(label.count * 8 + 12), height: 22, color: panel)
+            _ = canvas.drawText(label, x: Float(session.mouse.x) + 20, y: Float(session.mouse.y) + 12, size: 14,
+                                color: cost > view.budget.balance ? Vec4(1, 0.4, 0.4, 1) : text)
+        }
+        if let result = view.rules?.result, result != .undecided {
+            let label = s[result == .won ? "hud.result_won" : "hud.result_lost"]
+            canvas.fillRect(x: Float(size.width) / 2 - 160, y: topBar + 10, width: 320, height: 40, color: panel)
+            _ = canvas.drawText(label, x: Float(size.width) / 2 - 140, y: topBar + 18, size: 22, color: accent)
+        }
+        if session.menuOpen { drawMenu(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
+    }
+
+    static func money(_ yuan: Double) -> String {
+        let a = abs(yuan)
+        let text = a >= 1e9 ? String(format: "%.2f bn", a / 1e9) : a >= 1e6 ? String(format: "%.1f m", a / 1e6) : String(format: "%.0f", a)
+        return (yuan < 0 ? "-" : "") + text
+    }
+
+    static func drawTopBar(_ canvas: Canvas2D, session: GameSession, width: Float) {
+        let s = session.strings, view = session.view
+        canvas.fillRect(x: 0, y: 0, width: width, height: topBar, color: panel)
+        var x: Float = 10
+        func item(_ label: String, _ value: String, color: Vec4 = text) {
+            let used = canvas.drawText("\(label) \(value)", x: x, y: 11, size: 15, color: color)
+            x += Float(used.width) + 22
+        }
+        item(s["hud.date"], view.clock.date.description)
+        item(s["hud.speed"], session.paused ? s["hud.paused"] : String(repeating: "▶", count: session.speed))
+        item(s["hud.budget"], money(view.budget.balance) + " ¥", color: view.budget.balance < 0 ? Vec4(1, 0.4, 0.4, 1) : text)
+        item(s["hud.population"], "\(view.stats.population)")
+        let ledger = view.ledger
+        let net = ledger.thisYear.net
+        // Trend: this year's pace (net so far scaled to a full year) against last year.
+        let yearFraction = max(1.0 / 365, Double(view.clock.dayOfYear + 1) / Double(view.clock.daysInYear))
+        var arrow = "→"
+        if let last = ledger.years.last { arrow = net / yearFraction > last.net * 1.01 ? "↑" : net / yearFraction < last.net * 0.99 ? "↓" : "→" }
+        item(s["hud.net_co2"], String(format: "%.0f t %@", net, arrow), color: net > 0 ? Vec4(1, 0.72, 0.5, 1) : Vec4(0.6, 1, 0.6, 1))
+        // Grid mix: output of each plant kind in the last hour.
+        var byKind = [Double](repeating: 0, count: PlantKind.allCases.count)
+        view.forEachPlant { _, plant, _ in byKind[Int(plant.kind.rawValue)] += plant.outputKW }
+        let total = byKind.reduce(0, +)
+        let barWidth: Float = 180
+        let barX = width - barWidth - 10
+        _ = canvas.drawText(s["hud.grid_mix"], x: barX - 80, y: 11, size: 14, color: dim)
+        var offset: Float = 0
+        for kind in PlantKind.allCases where total > 0 {
+            let w = Float(byKind[Int(kind.rawValue)] / total) * barWidth
+            canvas.fillRect(x: barX + offset, y: 12, width: w, height: 16, color: Palette.plant(kind) + Vec4(0.15, 0.15, 0.15, 0))
+            offset += w
+        }
+        canvas.strokeRect(x: barX, y: 12, width: barWidth, height: 16, color: dim)
+    }
+
+    static func drawToolbar(_ canvas: Canvas2D, session: GameSession) {
+        let s = session.strings
+        canvas.fillRect(x: 0, y: topBar, width: toolbarWidth, height: Float(session.tools.count) * toolHeight + 8, color: panel)
+        for (i, tool) in session.tools.enumerated() {
+            let y = topBar + 4 + Float(i) * toolHeight
+            if i == session.toolIndex { canvas.fillRect(x: 2, y: y, width: toolbarWidth - 4, height: toolHeight, color: Vec4(0.3, 0.35, 0.5, 1)) }
+            _ = canvas.drawText(s["tools." + tool], x: 10, y: y + 2, size: 13, color: i == session.toolIndex ? accent : text)
+        }
+    }
+
+    static func drawInspector(_ canvas: Canvas2D, session: GameSession, tile: (x: Int, y: Int), width: Float) {
+        let s = session.strings, view = session.view
+        let x = width - panelWidth
+        var y = topBar + 6
+        canvas.fillRect(x: x, y: topBar, width: panelWidth, height: 400, color: panel)
+        func line(_ text: String, size: Int = 13, color: Vec4 = HUD.text) {
+            _ = canvas.drawText(text, x: x + 10, y: y, size: size, color: color)
+            y += Float(size) + 6
+        }
+        let map = view.map
+        let i = map.index(tile.x, tile.y)
+        line("\(s["inspector.title"]) (\(tile.x), \(tile.y))", size: 15, color: accent)
+        let entity = map.occupant[i]
+        guard map.structure[i] == .entity, let breakdown = view.breakdown(entity) else {
+            line(map.structure[i] == .none ? s["inspector.empty"] + " (" + map.terrain[i].name + ")" : s["tools." + structureKey(map.structure[i])])
+            return
+        }
+        if let building = view.building(entity) {
+            line(s["tools." + building.kind.key] + String(format: "  (%.0f%%)", building.density * 100))
+            line("\(s["inspector.residents"]): \(building.residents)   \(s["inspector.workers"]): \(building.workers)")
+            line(String(format: "%@: %.0f%%", s["inspector.served"], building.servedFraction * 100))
+        } else if let plant = view.plant(entity) {
+            line(s["tools." + plant.kind.key + "_plant"] + String(format: "  %.1f MW", plant.outputKW / 1000))
+        } else if let zone = view.zone(entity) {
+            line(s["tools." + zone.kind.key] + String(format: "  %.1f t stored", zone.stock))
+        }
+        let emitted = breakdown.thisYear.filter { $0.scope != .electricity }.reduce(0) { $0 + max(0, $1.tonnes) }
+        let removed = breakdown.thisYear.reduce(0) { $0 + max(0, -$1.tonnes) }
+        line(String(format: "%@: %.1f t   %@: %.1f t", s["inspector.emissions"], emitted, s["inspector.removals"], removed))
+        for flow in breakdown.thisYear.prefix(6) {
+            line(String(format: "%.2f t = %.3g %@ × %.4g %@", flow.tonnes, flow.quantity, flow.quantityUnit, flow.factorValue, flow.factorUnit), size: 12)
+            line("  \(s["inspector.factor"]): \(flow.factorPath)", size: 11, color: dim)
+            line("  \(s["inspector.source"]): \(String(flow.source.prefix(52)))", size: 11, color: dim)
+        }
+    }
+
+    static func structureKey(_ structure: TileStructure) -> String {
+        switch structure {
+        case .road: return "road"
+        case .rail: return "rail"
+        case .busStop: return "bus_stop"
+        case .metroStation: return "metro_station"
+        default: return "select"
+        }
+    }
+
+    static func drawObjectives(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {
+        guard let rules = session.view.rules, !rules.objectives.isEmpty else { return }
+        let s = session.strings
+        let x = width - panelWidth, top = height * 0.64
+        canvas.fillRect(x: x, y: top, width: panelWidth, height: 22 + Float(rules.objectives.count) * 18, color: panel)
+        _ = canvas.drawText(s["hud.objectives"], x: x + 10, y: top + 3, size: 14, color: accent)
+        for (i, objective) in rules.objectives.enumerated() {
+            let mark = rules.statuses[i] == .met ? "✓" : rules.statuses[i] == .failed ? "✗" : "…"
+            let label = "\(mark) \(s.name(objective.title)): \(String(format: "%.3g", rules.values[i])) / \(String(format: "%.3g", objective.target)) (\(objective.deadlineYear))"
+            _ = canvas.drawText(label, x: x + 10, y: top + 22 + Float(i) * 18, size: 12, color: text)
+        }
+    }
+
+    static func drawMessages(_ canvas: Canvas2D, session: GameSession, height: Float, now: Double) {
+        var lines: [String] = []
+        if let rules = session.view.rules { lines += rules.messages.suffix(3).map { session.strings.name($0.text) } }
+        lines += session.notices.filter { $0.until > now }.map(\.text)
+        if let refused = session.view.commandLog.last, case .refused(let why) = refused.outcome, refused.tick >= session.view.clock.tick - 24 {
+            lines.append("\(session.strings["messages.refused"]): \(why)")
+        }
+        for (i, line) in lines.suffix(5).enumerated() {
+            let y = height - 24 - Float(min(lines.count, 5) - i) * 20
+            canvas.fillRect(x: toolbarWidth + 8, y: y - 2, width: Float(min(90, line.count)) * 7.5 + 16, height: 19, color: panel)
+            _ = canvas.drawText(String(line.prefix(90)), x: toolbarWidth + 16, y: y, size: 13, color: text)
+        }
+    }
+
+    static func drawLegend(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {
+        let s = session.strings
+        let x = width - 260, y = height - 60
+        canvas.fillRect(x: x - 10, y: y - 24, width: 262, height: 56, color: panel)
+        _ = canvas.drawText(s["overlay." + session.overlay.rawValue], x: x, y: y - 20, size: 13, color: text)
+        for i in 0..<40 { canvas.fillRect(x: x + Float(i) * 6, y: y, width: 6, height: 12, color: Palette.viridis(Double(i) / 39)) }
+        _ = canvas.drawText(s["overlay.low"], x: x, y: y + 14, size: 11, color: dim)
+        _ = canvas.drawText(s["overlay.high"], x: x + 210, y: y + 14, size: 11, color: dim)
+    }
+
+    /// Emissions by sector stacked per year, removals below zero, the net line, and the 2030
+    /// peak and 2060 neutrality markers.
+    static func drawCharts(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {
+        let s = session.strings, view = session.view
+        let x0 = toolbarWidth + 20, y0 = topBar + 20, w = width - toolbarWidth - panelWidth - 40, h = height * 0.5
+        canvas.fillRect(x: x0, y: y0, width: w, height: h, color: panel)
+        _ = canvas.drawText(s["charts.title"], x: x0 + 10, y: y0 + 6, size: 15, color: accent)
+        var years = view.ledger.years
+        years.append(view.ledger.thisYear)
+        let emitting: [Sector] = [.power, .industry, .buildings, .transport, .agricultureWaste, .landSinks]
+        let maxEmission = max(1, years.map { period in emitting.reduce(0) { $0 + max(0, period.emissions($1)) } }.max() ?? 1)
+        let maxRemoval = max(1, years.map(\.removals).max() ?? 1)
+        let scale = max(maxEmission, maxRemoval * 4)
+        let plotTop = y0 + 30, plotBottom = y0 + h - 30
+        let zeroY = plotTop + (plotBottom - plotTop) * 0.8
+        let firstYear = view.clock.startYear
+        let span = max(years.count, 10)
+        let barWidth = (w - 40) / Float(span)
+        let colors: [Vec4] = [Vec4(hex: 0x444444), Vec4(hex: 0xB07A5A), Vec4(hex: 0xE0A040), Vec4(hex: 0x7FA7D9), Vec4(hex: 0xC2B25A), Vec4(hex: 0x8A5A7A)]
+        for (i, period) in years.enumerated() {
+            var top = zeroY
+            let bx = x0 + 20 + Float(i) * barWidth
+            for (k, sector) in emitting.enumerated() {
+                let value = max(0, period.emissions(sector))
+                let bh = Float(value / scale) * (zeroY - plotTop)
+                canvas.fillRect(x: bx, y: top - bh, width: max(1, barWidth - 2), height: bh, color: colors[k])
+                top -= bh
+            }
+            let rh = Float(period.removals / scale) * (zeroY - plotTop)
+            canvas.fillRect(x: bx, y: zeroY, width: max(1, barWidth - 2), height: rh, color: Vec4(hex: 0x2E7D32))
+            let netY = zeroY - Float(period.net / scale) * (zeroY - plotTop)
+            canvas.fillRect(x: bx, y: netY - 1, width: max(1, barWidth - 2), height: 3, color: .white)
+        }
+        canvas.fillRect(x: x0 + 20, y: zeroY, width: w - 40, height: 1, color: dim)
+        for (year, key) in [(2030, "charts.peak_2030"), (2060, "charts.neutral_2060")] where year >= firstYear && year < firstYear + span {
+            let mx = x0 + 20 + Float(year - firstYear) * barWidth
+            canvas.fillRect(x: mx, y: plotTop, width: 2, height: plotBottom - plotTop, color: accent)
+            _ = canvas.drawText(s[key], x: mx + 4, y: plotTop, size: 11, color: accent)
+        }
+        for (k, sector) in emitting.enumerated() {
+            canvas.fillRect(x: x0 + 20 + Float(k) * 110, y: plotBottom + 8, width: 10, height: 10, color: colors[k])
+            _ = canvas.drawText(s["sector." + sector.key], x: x0 + 34 + Float(k) * 110, y: plotBottom + 6, size: 11, color: text)
+        }
+    }
+
+    static func drawMenu(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {
+        let s = session.strings
+        let w: Float = 300, h = Float(menuItems.count) * 34 + 50
+        let x = width / 2 - w / 2, y = height / 2 - h / 2
+        canvas.fillRect(x: x, y: y, width: w, height: h, color: Vec4(0.05, 0.06, 0.09, 0.95))
+        _ = canvas.drawText(s["menu.title"], x: x + 20, y: y + 12, size: 18, color: accent)
+        for (i, item) in menuItems.enumerated() {
+            let iy = y + 46 + Float(i) * 34
+            if i == session.menuIndex { canvas.fillRect(x: x + 10, y: iy - 4, width: w - 20, height: 30, color: Vec4(0.3, 0.35, 0.5, 1)) }
+            let label = item == "menu.language" ? "\(s[item]): \(session.strings.language == .zh ? "中文" : "English")" : s[item]
+            _ = canvas.drawText(label, x: x + 24, y: iy, size: 16, color: text)
+        }
+    }
+}
+
+extension Vec4 {
+    static func + (a: Vec4, b: Vec4) -> Vec4 { Vec4(min(1, a.x + b.x), min(1, a.y + b.y), min(1, a.z + b.z), min(1, a.w + b.w)) }
+}

@@ -1,0 +1,93 @@
+// Overlays.swift — per-tile figures for the map overlays, from the simulation's read-only view.
+//
+// emissions  tCO2e booked this year by the structure on the tile (and by the citizens living there)
+// removals   tCO2e removed this year by the green zone on the tile
+// net        emissions − removals
+// power      share of demand served (buildings) or of capacity running (plants)
+// traffic    vehicle trips on the road tile yesterday
+// air        PM2.5-equivalent, µg/m3
+import CitySim
+import ECS
+
+public enum Overlay: String, CaseIterable, Sendable {
+    case none, emissions, removals, net, power, traffic, air
+
+    public var next: Overlay {
+        let all = Overlay.allCases
+        return all[(all.firstIndex(of: self)! + 1) % all.count]
+    }
+}
+
+public struct OverlayField {
+    public var overlay: Overlay
+    public var values: [Double]
+    public var low: Double
+    public var high: Double
+    public var unit: String
+
+    /// 0…1 position of a tile's value on the legend (emission-like fields on a log scale).
+    public func normalized(_ tile: Int) -> Double {
+        let v = values[tile]
+        switch overlay {
+        case .emissions, .removals, .traffic:
+            return high > 0 ? log10(1 + max(0, v)) / log10(1 + high) : 0
+        case .net:
+            // Centre (0.5) is balance; below removals dominate, above emissions.
+            let scale = max(abs(low), abs(high), 1)
+            return 0.5 + 0.5 * (v >= 0 ? log10(1 + v) : -log10(1 - v)) / log10(1 + scale)
+        default:
+            return high > low ? (v - low) / (high - low) : 0
+        }
+    }
+
+    public static func compute(_ overlay: Overlay, view: CityView) -> OverlayField? {
+        let map = view.map
+        var values = [Double](repeating: 0, count: map.tileCount)
+        let year = view.clock.year
+        var unit = "tCO2e"
+        func tile(_ p: TilePosition) -> Int { map.index(Int(p.x), Int(p.y)) }
+        func yearTonnes(_ entity: Entity, negative: Bool) -> Double {
+            view.ledgerLines(entity).reduce(0) { sum, line in
+                guard line.flow.year == year, line.flow.scope != .electricity else { return sum }
+                let t = line.flow.yearTonnes
+                return sum + (negative ? max(0, -t) : max(0, t))
+            }
+        }
+        switch overlay {
+        case .none: return nil
+        case .emissions, .net, .removals:
+            let wantEmissions = overlay != .removals, wantRemovals = overlay != .emissions
+            let add = { (entity: Entity, position: TilePosition) in
+                let i = tile(position)
+                if wantEmissions { values[i] += yearTonnes(entity, negative: false) }
+                if wantRemovals { values[i] -= yearTonnes(entity, negative: true) * (overlay == .removals ? -1 : 1) }
+            }
+            view.forEachBuilding { e, _, p in add(e, p) }
+            view.forEachPlant { e, _, p in add(e, p) }
+            view.forEachZone { e, _, p in add(e, p) }
+            view.forEachStorage { e, _, p in add(e, p) }
+            if wantEmissions {
+                view.forEachCitizen { e, c in values[Int(c.homeTile)] += yearTonnes(e, negative: false) }
+            }
+        case .power:
+            unit = "share"
+            for i in values.indices { values[i] = map.structure[i] == .entity ? 0 : -1 }
+            view.forEachBuilding { _, b, p in values[tile(p)] = b.servedFraction }
+            view.forEachPlant { _, plant, p in
+                let capacity = view.catalog.plant(plant.kind).capacityKW
+                values[tile(p)] = capacity > 0 ? plant.outputKW / capacity : 0
+            }
+            return OverlayField(overlay: overlay, values: values.map { max(0, $0) }, low: 0, high: 1, unit: unit)
+        case .traffic:
+            unit = "vehicles/day"
+            for (i, flow) in view.transport.tileFlowsYesterday.enumerated() { values[i] = Double(flow) }
+        case .air:
+            unit = "µg/m³"
+            for (i, c) in view.air.concentration.enumerated() { values[i] = Double(c) }
+        }
+        let low = values.min() ?? 0, high = values.max() ?? 0
+        return OverlayField(overlay: overlay, values: values, low: low, high: high, unit: unit)
+    }
+}
+
+import Foundation

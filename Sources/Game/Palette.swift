@@ -1,0 +1,73 @@
+// Palette.swift — colours for the city and for overlays.
+//
+// Overlays use viridis (van der Walt & Smith, matplotlib 2015), readable by colour-blind players
+// and in greyscale: dark purple for low, yellow for high. Structure colours follow their kind.
+import CitySim
+import Render
+
+public enum Palette {
+    /// Viridis at 9 stops, interpolated.
+    static let viridis: [Vec3] = [
+        Vec3(0.267, 0.005, 0.329), Vec3(0.283, 0.141, 0.458), Vec3(0.254, 0.265, 0.530), Vec3(0.207, 0.372, 0.553),
+        Vec3(0.164, 0.471, 0.558), Vec3(0.128, 0.567, 0.551), Vec3(0.135, 0.659, 0.518), Vec3(0.267, 0.749, 0.441),
+        Vec3(0.993, 0.906, 0.144),
+    ]
+
+    /// Viridis colour of `t` in 0…1.
+    public static func viridis(_ t: Double) -> Vec4 {
+        let clamped = Float(min(1, max(0, t.isFinite ? t : 0)))
+        let position = clamped * Float(viridis.count - 1)
+        let i = min(viridis.count - 2, Int(position))
+        return Vec4(Vec3.lerp(viridis[i], viridis[i + 1], position - Float(i)), 1)
+    }
+
+    static func terrain(_ terrain: Terrain) -> Vec4 {
+        switch terrain {
+        case .land: return Vec4(hex: 0x9DB86A)
+        case .water: return Vec4(hex: 0x3F7FBF)
+        case .hill: return Vec4(hex: 0x8E8A5C)
+        case .forest: return Vec4(hex: 0x5E8A4A)
+        }
+    }
+
+    static func building(_ kind: BuildingKind) -> Vec4 {
+        switch kind {
+        case .residential: return Vec4(hex: 0xE8D8B8)
+        case .commercial: return Vec4(hex: 0x7FA7D9)
+        case .office: return Vec4(hex: 0xA9B8C8)
+        case .industrial: return Vec4(hex: 0xB07A5A)
+        case .datacenter: return Vec4(hex: 0x5B6B8C)
+        case .farm: return Vec4(hex: 0xD9C26A)
+        case .school: return Vec4(hex: 0xE0A040)
+        case .hospital: return Vec4(hex: 0xF2F2F2)
+        }
+    }
+
+    static func plant(_ kind: PlantKind) -> Vec4 {
+        switch kind {
+        case .coal: return Vec4(hex: 0x3A3A3A)
+        case .gas: return Vec4(hex: 0x6E7B8B)
+        case .nuclear: return Vec4(hex: 0xC8C8D0)
+        case .hydro: return Vec4(hex: 0x4A78A8)
+        case .wind: return Vec4(hex: 0xF4F4F4)
+        case .solar: return Vec4(hex: 0x1F3A6A)
+        case .biomass: return Vec4(hex: 0x7A6A3A)
+        case .waste: return Vec4(hex: 0x8A5A7A)
+        }
+    }
+
+    static func zone(_ kind: ZoneKind) -> Vec4 {
+        switch kind {
+        case .park: return Vec4(hex: 0x6DBE5A)
+        case .forest: return Vec4(hex: 0x2E7D32)
+        case .wetland: return Vec4(hex: 0x4FA3A5)
+        case .farmland: return Vec4(hex: 0xC2B25A)
+        }
+    }
+
+    static let road = Vec4(hex: 0x55575A)
+    static let rail = Vec4(hex: 0x7A5C45)
+    static let stop = Vec4(hex: 0xF2C230)
+    static let smoke = Vec4(hex: 0xB8B8B8)
+    static let vehicle = Vec4(hex: 0xD04040)
+}

@@ -1,0 +1,179 @@
+// Scene.swift — the city as instanced boxes, built from the simulation's read-only view.
+//
+// Two batches of one unit box each, so the whole city is two draw calls:
+//   static   terrain and roads (runs of equal tiles merged into one long box), buildings (height
+//            from kind and density), plants, stores, green zones (trees grow with age); rebuilt
+//            when the map changes, once a game day, or when the overlay changes;
+//   dynamic  smoke plumes sized by each plant's current emissions, turning wind turbine blades,
+//            vehicles moving along roads in proportion to yesterday's traffic; rebuilt each frame.
+// World space: tile (x, y) spans x…x+1, z = y…y+1 on the ground plane y = 0.
+import CitySim
+import ECS
+import Foundation
+import Render
+
+public struct SceneContent {
+    public var staticInstances: [Instance] = []
+    public var dynamicInstances: [Instance] = []
+}
+
+public enum SceneBuilder {
+    /// Heights in tiles (a tile is 100 m; buildings are drawn taller than scale for legibility).
+    static func buildingHeight(_ kind: BuildingKind, density: Double) -> Float {
+        let base: Float
+        switch kind {
+        case .residential: base = 0.9
+        case .commercial: base = 0.6
+        case .office: base = 1.6
+        case .industrial: base = 0.5
+        case .datacenter: base = 0.45
+        case .farm: base = 0.2
+        case .school: base = 0.35
+        case .hospital: base = 0.7
+        }
+        return base * (0.35 + 0.65 * Float(min(1, max(0, density)).squareRoot()))
+    }
+
+    public static func staticInstances(view: CityView, overlay: OverlayField?) -> [Instance] {
+        let map = view.map
+        var out: [Instance] = []
+        out.reserveCapacity(map.tileCount / 4)
+        // Ground: runs of tiles with equal colour along each row become one box.
+        for y in 0..<map.height {
+            var runStart = 0
+            var runColor = groundColor(0, y, map: map, overlay: overlay)
+            for x in 1...map.width {
+                let color = x < map.width ? groundColor(x, y, map: map, overlay: overlay) : Vec4(-1, -1, -1, -1)
+                if color != runColor {
+                    let length = Float(x - runStart)
+                    let thickness: Float = map.terrain[map.index(runStart, y)] == .water ? 0.02 : 0.05
+                    out.append(Instance(position: Vec3(Float(runStart) + length / 2, 0, Float(y) + 0.5),
+                                        scale: Vec3(length, thickness, 1), color: runColor))
+                    runStart = x
+                    runColor = color
+                }
+            }
+        }
+        // Stops: a post on the road.
+        for i in 0..<map.tileCount where map.structure[i] == .busStop || map.structure[i] == .metroStation {
+            let x = Float(i % map.width), z = Float(i / map.width)
+            out.append(Instance(position: Vec3(x + 0.8, 0.05, z + 0.8), scale: Vec3(0.12, 0.3, 0.12), color: Palette.stop))
+        }
+        let tint = { (color: Vec4, position: TilePosition) -> Vec4 in
+            guard let overlay else { return color }
+            let t = overlay.normalized(map.index(Int(position.x), Int(position.y)))
+            return Palette.viridis(t)
+        }
+        view.forEachBuilding { _, building, p in
+            let h = buildingHeight(building.kind, density: building.density)
+            out.append(Instance(position: Vec3(Float(p.x) + 0.5, 0.05, Float(p.y) + 0.5), scale: Vec3(0.8, h, 0.8),
+                                color: tint(Palette.building(building.kind), p)))
+        }
+        view.forEachPlant { _, plant, p in
+            let base = Vec3(Float(p.x) + 0.5, 0.05, Float(p.y) + 0.5)
+            let color = tint(Palette.plant(plant.kind), p)
+            switch plant.kind {
+            case .wind:
+                out.append(Instance(position: base, scale: Vec3(0.08, 1.4, 0.08), color: color))
+            case .solar:
+                out.append(Instance(position: base, scale: Vec3(0.9, 0.08, 0.9), color: color))
+            case .coal, .gas, .biomass, .waste:
+                out.append(Instance(position: base, scale: Vec3(0.85, 0.5, 0.7), color: color))
+                out.append(Instance(position: base + Vec3(0.25, 0, 0.2), scale: Vec3(0.16, 1.3, 0.16), color: color))
+            default:
+                out.append(Instance(position: base, scale: Vec3(0.85, 0.7, 0.85), color: color))
+            }
+        }
+        view.forEachStorage { _, _, p in
+            out.append(Instance(position: Vec3(Float(p.x) + 0.5, 0.05, Float(p.y) + 0.5), scale: Vec3(0.7, 0.35, 0.5),
+                                color: tint(Vec4(hex: 0x4CAF50), p)))
+        }
+        view.forEachZone { _, zone, p in
+            let color = tint(Palette.zone(zone.kind), p)
+            switch zone.kind {
+            case .forest, .park:
+                // Trees grow with age: four trees per tile, height rising to maturity.
+                let spec = view.catalog.zone(zone.kind)
+                let growth = Float(min(1, zone.ageHours / Sinks.hoursPerYear / max(1, spec.maturityAge)))
+                let height = 0.15 + 0.75 * growth * (zone.kind == .forest ? 1 : 0.7)
+                for (dx, dz) in [(0.28, 0.28), (0.72, 0.3), (0.3, 0.72), (0.7, 0.7)] as [(Float, Float)] {
+                    out.append(Instance(position: Vec3(Float(p.x) + dx, 0.05, Float(p.y) + dz),
+                                        scale: Vec3(0.22 + 0.1 * growth, height, 0.22 + 0.1 * growth), color: color))
+                }
+            default:
+                out.append(Instance(position: Vec3(Float(p.x) + 0.5, 0.05, Float(p.y) + 0.5), scale: Vec3(0.95, 0.03, 0.95), color: color))
+            }
+        }
+        return out
+    }
+
+    static func groundColor(_ x: Int, _ y: Int, map: TileMap, overlay: OverlayField?) -> Vec4 {
+        let i = map.index(x, y)
+        switch map.structure[i] {
+        case .road, .busStop: return Palette.road
+        case .rail, .metroStation: return Palette.rail
+        default:
+            if let overlay, overlay.overlay != .none, map.structure[i] == .none, overlay.overlay == .air || overlay.overlay == .traffic {
+                return Palette.viridis((overlay.normalized(i) * 8).rounded() / 8)
+            }
+            return Palette.terrain(map.terrain[i])
+        }
+    }
+
+    /// Moving things, for the frame at `seconds` of animation time.
+    public static func dynamicInstances(view: CityView, seconds: Double) -> [Instance] {
+        var out: [Instance] = []
+        let weather = view.weather
+        let catalog = view.catalog
+        view.forEachPlant { _, plant, p in
+            let base = Vec3(Float(p.x) + 0.5, 0.05, Float(p.y) + 0.5)
+            let spec = catalog.plant(plant.kind)
+            if plant.kind == .wind {
+                // Three blades around the hub, turning with the wind.
+                let angle = seconds * 2 * Double(weather.windFactor) + Double(p.x) * 0.7
+                for blade in 0..<3 {
+                    let a = angle + Double(blade) * 2 * Double.pi / 3
+                    let offset = Vec3(0, Float(sin(a)) * 0.3, Float(cos(a)) * 0.3)
+                    out.append(Instance(position: base + Vec3(0.06, 1.4, 0) + offset, scale: Vec3(0.04, 0.08, 0.08), color: .white))
+                }
+            } else if spec.emissionFactor > 0 && plant.outputKW > 0 {
+                // Smoke: volume with the tonnes emitted this hour (cube root for size).
+                let tonnes = plant.outputKW * spec.emissionFactor / 1e6
+                let size = Float(min(2.5, 0.15 + 0.12 * cbrt(tonnes)))
+                let rise = Float((seconds * 0.3).truncatingRemainder(dividingBy: 1))
+                out.append(Instance(position: base + Vec3(0.25, 1.35 + rise * 0.6, 0.2), scale: Vec3(size, size, size),
+                                    color: Palette.smoke))
+            }
+        }
+        // Vehicles: roughly one box per 400 vehicle trips on a tile, sliding along it.
+        let map = view.map
+        let flows = view.transport.tileFlowsYesterday
+        var placed = 0
+        for i in 0..<map.tileCount where flows[i] > 0 && placed < 3000 {
+            let count = min(3, Int(flows[i] / 400) + (flows[i] > 50 ? 1 : 0))
+            guard count > 0 else { continue }
+            let x = Float(i % map.width), z = Float(i / map.width)
+            let horizontal = i % map.width + 1 < map.width && map.structure[i + 1].isRoad
+            for k in 0..<count {
+                let phase = Float((seconds * 0.4 + Double(k) / Double(count) + Double(i % 7) * 0.13).truncatingRemainder(dividingBy: 1))
+                let position = horizontal ? Vec3(x + phase, 0.06, z + 0.35 + 0.3 * Float(k % 2))
+                                          : Vec3(x + 0.35 + 0.3 * Float(k % 2), 0.06, z + phase)
+                out.append(Instance(position: position, scale: Vec3(0.14, 0.08, 0.14), color: Palette.vehicle))
+                placed += 1
+            }
+        }
+        return out
+    }
+
+    /// Sun and sky for the simulated hour: day/night follows the clock.
+    public static func lighting(hour: Int, dayOfYear: Int) -> (Lighting, Vec4) {
+        let sun = Weather.clearSkyFraction(dayOfYear: dayOfYear, hour: hour, latitude: 39.9)
+        let day = Float(min(1, sun * 2.2))
+        let angle = Float(Double(hour) / 24 * 2 * Double.pi)
+        let direction = Vec3(-sin(angle), max(0.15, Float(sun) + 0.15), 0.4)
+        let lighting = Lighting(sunDirection: direction, sunColor: Vec3(0.75, 0.72, 0.65) * day,
+                                ambient: Vec3(0.22, 0.24, 0.32) + Vec3(0.2, 0.2, 0.18) * day)
+        let sky = Vec4(Vec3.lerp(Vec3(0.05, 0.07, 0.16), Vec3(0.55, 0.74, 0.88), day), 1)
+        return (lighting, sky)
+    }
+}

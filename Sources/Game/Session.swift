@@ -1,0 +1,317 @@
+// Session.swift — one game in progress: the city, the camera, the chosen tool, and what the
+// player's input does to them.
+//
+// [SECTION] State
+// [SECTION] Time: speeds and the per-frame simulation budget
+// [SECTION] Input: mouse, keys, drag painting, the toolbar by keyboard
+// [SECTION] Undo and redo
+// [SECTION] Save, load, screenshot
+//
+// The session reads the city through `CityView` and changes it only with `City.submit`, so every
+// change the player makes is a command in the replay log.
+import CitySim
+import ECS
+import Foundation
+import Render
+
+public final class GameSession {
+    // MARK: - [SECTION] State
+
+    public private(set) var city: City
+    public var catalog: Catalog { city.catalog }
+    public let level: LevelDefinition
+    public var camera: Camera
+    public var strings: Strings
+    public var overlay: Overlay = .none { didSet { staticDirty = true } }
+    public var showCharts = false
+    public var menuOpen = false
+    public var menuIndex = 0
+    public private(set) var tools: [String]
+    public var toolIndex = 0
+    public var paused = false
+    /// 1…4.
+    public var speed = 1
+    public var selectedTile: (x: Int, y: Int)?
+    public private(set) var notices: [(text: String, until: Double)] = []
+    public var savePath: String
+    public var screenshotDirectory: String
+    public var quitRequested = false
+    /// Tiles being painted by a drag, and what they would cost.
+    public private(set) var dragTiles: [(Int, Int)] = []
+    var dragStart: (Int, Int)?
+    var rightDrag: (x: Int, y: Int)?
+    var leftDown = false
+    var mouse = (x: 0, y: 0)
+    var undoStack: [[CityCommand]] = []
+    var redoStack: [[CityCommand]] = []
+    var staticDirty = true
+    var lastStaticDay: Int64 = -1
+    var tickCarry = 0.0
+
+    public var tool: String { tools[toolIndex] }
+
+    public init(city: City, level: LevelDefinition, language: Language, savePath: String = "saves/quick.nzsave",
+                screenshotDirectory: String = "screenshots") {
+        self.city = city
+        self.level = level
+        strings = Strings(language: language)
+        self.savePath = savePath
+        self.screenshotDirectory = screenshotDirectory
+        let map = city.view.map
+        let width = Float(map.width), height = Float(map.height)
+        camera = Camera(target: Vec3(width / 2, 0, height / 2),
+                        distance: max(12, max(width, height) * 0.9),
+                        bounds: Camera.Bounds(minTarget: Vec3(0, 0, 0), maxTarget: Vec3(width, 0, height),
+                                              minDistance: 4, maxDistance: max(40, max(width, height) * 2)))
+        tools = []
+        tools = availableTools()
+    }
+
+    func availableTools() -> [String] {
+        let all = ["select"] + Structure.all.map(\.key) + UpgradeKind.allCases.map(\.key) + ["demolish"]
+        return all.filter { $0 == "select" || (city.view.rules?.allows($0) ?? true) }
+    }
+
+    public var view: CityView { city.view }
+
+    func notify(_ text: String, now: Double) {
+        notices.append((text, now + 4))
+        if notices.count > 6 { notices.removeFirst() }
+    }
+
+    // MARK: - [SECTION] Time
+
+    /// Simulated hours per real second at each speed; speed 4 runs as fast as the frame allows.
+    static let hoursPerSecond: [Double] = [0, 2, 12, 72, .infinity]
+
+    /// Advances the simulation for one frame of `frameSeconds`, spending at most `budget`
+    /// seconds of wall time so that input stays responsive. Returns the ticks run.
+    @discardableResult
+    public func advance(frameSeconds: Double, budget: Double = 0.025, clock: () -> Double) -> Int {
+        if paused || menuOpen || view.rules?.result != nil && view.rules?.result != .undecided && false {
+            city.applyPendingCommands()
+            return 0
+        }
+        let rate = GameSession.hoursPerSecond[max(1, min(4, speed))]
+        tickCarry += rate.isFinite ? rate * frameSeconds : 1_000
+        let start = clock()
+        var ticks = 0
+        while tickCarry >= 1 && clock() - start < budget {
+            let dayBefore = view.clock.dayIndex
+            city.step()
+            tickCarry -= 1
+            ticks += 1
+            if view.clock.dayIndex != dayBefore { staticDirty = true }
+        }
+        if !rate.isFinite { tickCarry = 0 } else { tickCarry = min(tickCarry, rate) }
+        if ticks == 0 { city.applyPendingCommands() }
+        return ticks
+    }
+
+    // MARK: - [SECTION] Input
+
+    /// Handles one input event; `size` is the framebuffer size, `now` the animation time.
+    public func handle(_ event: InputEvent, size: (width: Int, height: Int), now: Double) {
+        switch event {
+        case .quit: quitRequested = true
+        case .key(let code, let down, let ctrl, let shift):
+            guard down else { return }
+            handleKey(code, ctrl: ctrl, shift: shift, now: now)
+        case .mouseDown(let x, let y, let button):
+            mouse = (x, y)
+            if menuOpen { return }
+            if button == .right { rightDrag = (x, y); return }
+            guard button == .left else { return }
+            if let index = HUD.toolAt(x: x, y: y, session: self, size: size) {
+                toolIndex = index
+                return
+            }
+            guard let tile = tileAt(x: x, y: y, size: size) else { return }
+            leftDown = true
+            dragStart = tile
+            dragTiles = [tile]
+        case .mouseMove(let x, let y, _):
+            if let start = rightDrag {
+                camera.pan(pixelsX: Float(x - start.x), pixelsY: Float(y - start.y), viewportHeight: size.height)
+                rightDrag = (x, y)
+            }
+            mouse = (x, y)
+            if leftDown, let start = dragStart, let tile = tileAt(x: x, y: y, size: size) {
+                dragTiles = GameSession.paintPath(from: start, to: tile, straightLine: tool == "road" || tool == "rail" || tool == "bike_lane")
+            }
+        case .mouseUp(let x, let y, let button):
+            mouse = (x, y)
+            if button == .right { rightDrag = nil; return }
+            guard button == .left, leftDown else { return }
+            leftDown = false
+            commit(tiles: dragTiles, now: now)
+            dragTiles = []
+            dragStart = nil
+        case .wheel(let dy):
+            camera.zoom(by: dy > 0 ? 0.85 : 1.18)
+        case .resize: staticDirty = true
+        default: break
+        }
+    }
+
+    func handleKey(_ code: Int32, ctrl: Bool, shift: Bool, now: Double) {
+        if menuOpen {
+            switch code {
+            case KeyCode.escape: menuOpen = false
+            case KeyCode.up: menuIndex = (menuIndex + HUD.menuItems.count - 1) % HUD.menuItems.count
+            case KeyCode.down: menuIndex = (menuIndex + 1) % HUD.menuItems.count
+            case KeyCode.enter: runMenuItem(HUD.menuItems[menuIndex], now: now)
+            default: break
+            }
+            return
+        }
+        switch code {
+        case KeyCode.escape: menuOpen = true; menuIndex = 0
+        case KeyCode.space: paused.toggle()
+        case KeyCode.letter("1"), KeyCode.letter("2"), KeyCode.letter("3"), KeyCode.letter("4"):
+            speed = Int(code - KeyCode.letter("1")) + 1
+            paused = false
+        case KeyCode.letter("z") where ctrl: undo()
+        case KeyCode.letter("y") where ctrl: redo()
+        case KeyCode.letter("o"): overlay = overlay.next
+        case KeyCode.letter("c"): showCharts.toggle()
+        case KeyCode.letter("l"): strings = Strings(language: strings.language.other)
+        case KeyCode.letter("q"): camera.rotate(yaw: 0.2)
+        case KeyCode.letter("e"): camera.rotate(yaw: -0.2)
+        case KeyCode.tab: toolIndex = (toolIndex + (shift ? tools.count - 1 : 1)) % tools.count
+        case KeyCode.left: camera.pan(right: -2, forward: 0)
+        case KeyCode.right: camera.pan(right: 2, forward: 0)
+        case KeyCode.up: camera.pan(right: 0, forward: 2)
+        case KeyCode.down: camera.pan(right: 0, forward: -2)
+        case KeyCode.f1 + 4: save(now: now)
+        case KeyCode.f1 + 8: load(now: now)
+        case KeyCode.f12: pendingScreenshot = true
+        case KeyCode.enter:
+            // Keyboard building: the selected tool at the centre of the view.
+            let target = camera.target
+            let tile = (Int(target.x), Int(target.z))
+            if view.map.contains(tile.0, tile.1) { commit(tiles: [tile], now: now) }
+        default: break
+        }
+    }
+
+    public var pendingScreenshot = false
+
+    func runMenuItem(_ item: String, now: Double) {
+        switch item {
+        case "menu.resume": menuOpen = false
+        case "menu.new":
+            city = City(level: level, catalog: catalog)
+            undoStack = []
+            redoStack = []
+            staticDirty = true
+            menuOpen = false
+        case "menu.save": save(now: now); menuOpen = false
+        case "menu.load": load(now: now); menuOpen = false
+        case "menu.language": strings = Strings(language: strings.language.other)
+        case "menu.quit": quitRequested = true
+        default: break
+        }
+    }
+
+    /// The tile under a pixel, or nil (off the map, or over a panel).
+    public func tileAt(x: Int, y: Int, size: (width: Int, height: Int)) -> (Int, Int)? {
+        guard !HUD.isOverPanel(x: x, y: y, session: self, size: size) else { return nil }
+        guard let point = camera.groundPoint(x: Float(x), y: Float(y), width: size.width, height: size.height) else { return nil }
+        let tile = (Int(floor(point.x)), Int(floor(point.z)))
+        return view.map.contains(tile.0, tile.1) ? tile : nil
+    }
+
+    /// Tiles a drag covers: a straight line along the longer axis for roads, a filled rectangle
+    /// for zones and buildings.
+    static func paintPath(from a: (Int, Int), to b: (Int, Int), straightLine: Bool) -> [(Int, Int)] {
+        if straightLine {
+            if abs(b.0 - a.0) >= abs(b.1 - a.1) {
+                return stride(from: a.0, through: b.0, by: b.0 >= a.0 ? 1 : -1).map { ($0, a.1) }
+            }
+            return stride(from: a.1, through: b.1, by: b.1 >= a.1 ? 1 : -1).map { (a.0, $0) }
+        }
+        var tiles: [(Int, Int)] = []
+        for y in min(a.1, b.1)...max(a.1, b.1) { for x in min(a.0, b.0)...max(a.0, b.0) { tiles.append((x, y)) } }
+        return Array(tiles.prefix(400))
+    }
+
+    /// The command the current tool makes at a tile, or nil for the inspect tool.
+    func command(at tile: (Int, Int)) -> CityCommand? {
+        let name = tool
+        if name == "select" { return nil }
+        if name == "demolish" { return .demolish(x: tile.0, y: tile.1) }
+        if let upgrade = UpgradeKind.allCases.first(where: { $0.key == name }) { return .upgrade(upgrade, x: tile.0, y: tile.1) }
+        guard var structure = Structure.named(name) else { return nil }
+        if case .building(let kind, _) = structure { structure = .building(kind, density: 0.5) }
+        return .build(structure, x: tile.0, y: tile.1)
+    }
+
+    /// What the drag would cost, yuan.
+    public var dragCost: Double {
+        dragTiles.reduce(0) { sum, tile in
+            if case .build(let structure, _, _) = command(at: tile) { return sum + City.cost(of: structure, catalog: catalog) }
+            return sum
+        }
+    }
+
+    func commit(tiles: [(Int, Int)], now: Double) {
+        if tool == "select" {
+            selectedTile = tiles.last
+            return
+        }
+        let commands = tiles.compactMap { command(at: $0) }
+        guard !commands.isEmpty else { return }
+        for command in commands { city.submit(command) }
+        if commands.contains(where: { if case .build = $0 { return true }; return false }) {
+            undoStack.append(commands)
+            redoStack.removeAll()
+        }
+        if paused { city.applyPendingCommands() }
+    }
+
+    // MARK: - [SECTION] Undo and redo
+
+    /// Undoes the last build action by demolishing what it built (a command like any other).
+    public func undo() {
+        guard let commands = undoStack.popLast() else { return }
+        for case .build(_, let x, let y) in commands.reversed() { city.submit(.demolish(x: x, y: y)) }
+        redoStack.append(commands)
+        if paused { city.applyPendingCommands() }
+    }
+
+    public func redo() {
+        guard let commands = redoStack.popLast() else { return }
+        for command in commands { city.submit(command) }
+        undoStack.append(commands)
+        if paused { city.applyPendingCommands() }
+    }
+
+    // MARK: - [SECTION] Save, load
+
+    public func save(now: Double) {
+        do {
+            try FileSystem.makeDirectory((savePath as NSString).deletingLastPathComponent.isEmpty ? "." : (savePath as NSString).deletingLastPathComponent)
+            try city.save(to: savePath)
+            notify(strings["menu.saved"] + ": " + savePath, now: now)
+        } catch {
+            notify("\(error)", now: now)
+        }
+    }
+
+    /// Loads the quick save; on any problem the running game is left as it was.
+    public func load(now: Double) {
+        do {
+            let loaded = try City.load(from: savePath, catalog: catalog)
+            city = loaded
+            undoStack = []
+            redoStack = []
+            staticDirty = true
+            tools = availableTools()
+            toolIndex = min(toolIndex, tools.count - 1)
+            notify(strings["menu.loaded"] + ": " + savePath, now: now)
+        } catch {
+            notify("\(error)", now: now)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+// Strings.swift — every UI string, from Resources/locale/en.toml and zh.toml.
+//
+// Keys are "section.key" (e.g. "hud.budget"). A key missing from the chosen language falls back
+// to English, then to the key itself, so a missing translation shows up instead of crashing.
+import CitySim
+import TOML
+
+public enum Language: String, CaseIterable, Sendable {
+    case en, zh
+    public var other: Language { self == .en ? .zh : .en }
+}
+
+public struct Strings: Sendable {
+    public let language: Language
+    private var table: [String: String] = [:]
+    private var english: [String: String] = [:]
+
+    public init(language: Language) {
+        self.language = language
+        english = Strings.read(.en)
+        table = language == .en ? english : Strings.read(language)
+    }
+
+    static func read(_ language: Language) -> [String: String] {
+        let path = ResourceLocator.path("locale/\(language.rawValue).toml")
+        guard let bytes = FileSystem.read(path), let document = try? TOML.parse(bytes: bytes, file: path) else { return [:] }
+        var result: [String: String] = [:]
+        for (section, node) in document.entries {
+            guard case .table(let table) = node.value else { continue }
+            for (key, value) in table.entries { if let text = value.value.stringValue { result[section + "." + key] = text } }
+        }
+        return result
+    }
+
+    public subscript(_ key: String) -> String { table[key] ?? english[key] ?? key }
+
+    /// A name from the catalog in this language.
+    public func name(_ names: Names) -> String { language == .zh ? names.zh : names.en }
+
+    public var keys: [String] { table.keys.sorted() }
+}
