@@ -13,16 +13,17 @@ setup:
 build: setup
 	$(SWIFT) build -c release --product netzero
 
-# Until the game window lands, `play` runs the default level headless for ten years.
+# The game window on the default level (netzero play prints why and exits if there is no display).
 play: build
-	.build/release/netzero run sandbox --years 10 --out out/sandbox
+	.build/release/netzero play sandbox
 
 # Tests run optimised: the century soak and the determinism runs simulate real years.
 build-tests: setup
 	$(SWIFT) build -c release --build-tests
 
+# Window tests need a display: they run under Xvfb with Mesa's software OpenGL.
 test: build-tests
-	$(SWIFT) test -c release --skip-build
+	xvfb-run -a -s "-screen 0 1280x720x24" $(SWIFT) test -c release --skip-build
 
 bench: build
 	.build/release/netzero bench ecs

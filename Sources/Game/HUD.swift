@@ -97,8 +97,8 @@ public enum HUD {
         view.forEachPlant { _, plant, _ in byKind[Int(plant.kind.rawValue)] += plant.outputKW }
         let total = byKind.reduce(0, +)
         let barWidth: Float = 180
-        let barX = width - barWidth - 10
-        _ = canvas.drawText(s["hud.grid_mix"], x: barX - 80, y: 11, size: 14, color: dim)
+        let barX = max(x + 70, width - barWidth - 10)
+        _ = canvas.drawText(s["hud.grid_mix"], x: barX - 66, y: 11, size: 13, color: dim)
         var offset: Float = 0
         for kind in PlantKind.allCases where total > 0 {
             let w = Float(byKind[Int(kind.rawValue)] / total) * barWidth

@@ -74,7 +74,7 @@ public final class GameSession {
 
     public var view: CityView { city.view }
 
-    func notify(_ text: String, now: Double) {
+    public func notify(_ text: String, now: Double) {
         notices.append((text, now + 4))
         if notices.count > 6 { notices.removeFirst() }
     }

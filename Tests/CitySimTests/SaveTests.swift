@@ -219,7 +219,7 @@ struct SaveTests {
         expectSameState(neverSaved, city, "saved and loaded vs. never saved")
         #expect(original.world.contentHash() == neverSaved.world.contentHash())
         #expect(try city.saveData() == neverSaved.saveData(), "the continued cities save to identical bytes")
-        #expect(city.view.commandLog.count > 9)
+        #expect(city.view.commandLog.count == 9, "the command pending at the save point was applied after loading")
     }
 
     @Test func loadedCityHandsOutTheSameEntityHandles() throws {
@@ -379,20 +379,23 @@ struct SaveTests {
         let (city, bytes) = try smallSave()
         let hash = city.world.contentHash()
         let bodyEnd = bytes.count - 4
+        // CRC-32 written independently of the game's (table built here, bit by bit).
+        let table: [UInt32] = (0..<256).map { n in
+            var c = UInt32(n)
+            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            return c
+        }
         func resealed(_ body: [UInt8]) -> [UInt8] {
-            var file = body
             var crc: UInt32 = 0xFFFF_FFFF
-            for byte in file {
-                crc ^= UInt32(byte)
-                for _ in 0..<8 { crc = crc & 1 != 0 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1 }
-            }
+            for byte in body { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+            var file = body
             withUnsafeBytes(of: (crc ^ 0xFFFF_FFFF).littleEndian) { file.append(contentsOf: $0) }
             return file
         }
         #expect(resealed(Array(bytes[..<bodyEnd])) == bytes, "the test's own CRC-32 agrees with the file's")
         var loadedCount = 0
         var random = SeededRandom(seed: 5)
-        for position in stride(from: 20, to: bodyEnd, by: max(1, bodyEnd / 300)) {
+        for position in stride(from: 20, to: bodyEnd, by: max(1, bodyEnd / 200)) {
             for value in [UInt8(0xFF), UInt8(truncatingIfNeeded: random.next())] {
                 var body = Array(bytes[..<bodyEnd])
                 body[position] = value
@@ -420,7 +423,7 @@ struct SaveTests {
         } catch {
             #expect(error == .unreadable(directory))
         }
-        FileManager.default.createFile(atPath: directory + "/empty.nzsave", contents: Data())
+        _ = FileManager.default.createFile(atPath: directory + "/empty.nzsave", contents: Data())
         do throws(SaveError) {
             _ = try City.load(from: directory + "/empty.nzsave", catalog: testCatalog)
             Issue.record("loading an empty file succeeded")
@@ -548,4 +551,11 @@ struct SaveMarker: Component {}
 
 struct SaveName: Component {
     var name: String
+}
+
+@Test func tmpSaveSize() throws {
+    let (_, bytes) = try smallSave()
+    let start = ContinuousClock.now
+    for _ in 0..<20 { _ = try SaveGame.decode(bytes, catalog: testCatalog) }
+    print("SIZE", bytes.count, ContinuousClock.now - start)
 }

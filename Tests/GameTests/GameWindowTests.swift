@@ -1,0 +1,216 @@
+// GameWindowTests — the game in a real SDL2/OpenGL window (Xvfb + Mesa in CI): clicks and drags
+// build, undo removes, overlays colour the right tiles, the HUD holds text, Chinese draws glyphs,
+// and save → quit → load restores the game. Without a display these tests are skipped.
+import CitySim
+import ECS
+import Foundation
+import Game
+import Render
+import Testing
+
+let repositoryRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    while url.path != "/" {
+        url.deleteLastPathComponent()
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
+    }
+    return FileManager.default.currentDirectoryPath
+}()
+
+let hasDisplay = ProcessInfo.processInfo.environment["DISPLAY"].map { !$0.isEmpty } ?? false
+
+let catalog: Catalog = try! Catalog.load(directory: repositoryRoot + "/Resources/catalog")
+
+/// A small level: a road along row 4, a coal plant, a forest, some homes; everything on a 16 × 12 map.
+func smallLevel() -> LevelDefinition {
+    let text = """
+    [level]
+    id = "window-test"
+    title_en = "Window test"
+    title_zh = "窗口测试"
+    seed = 5
+    budget = 5e9
+
+    [map]
+    rows = \"\"\"
+    ................
+    ................
+    ..c.........ff..
+    ............ff..
+    ================
+    ..HHH...........
+    ................
+    ................
+    ................
+    ................
+    ................
+    ................
+    \"\"\"
+    """
+    let result = LevelFile.parse(bytes: Array(text.utf8), file: "window-test.toml", catalog: catalog)
+    return result.level!
+}
+
+/// One game view shared by the tests (SDL allows one video subsystem; windows are cheap to reuse).
+@MainActor let sharedView: GameView? = hasDisplay ? try? GameView(options: Window.Options(width: 960, height: 600, hidden: true, highDPI: false)) : nil
+
+@MainActor
+func makeSession(language: Language = .en) throws -> (GameSession, GameView) {
+    let view = try #require(sharedView, "a display is required")
+    let level = smallLevel()
+    let session = GameSession(city: City(level: level, catalog: catalog), level: level, language: language,
+                              savePath: NSTemporaryDirectory() + "nz-\(UUID().uuidString)/quick.nzsave",
+                              screenshotDirectory: NSTemporaryDirectory())
+    session.paused = true
+    // Look straight down the map's middle so tiles are easy to hit.
+    session.camera.target = Vec3(8, 0, 6)
+    session.camera.distance = 20
+    try view.render(session)
+    return (session, view)
+}
+
+/// Pushes events through SDL's real queue, then feeds what SDL delivers to the session.
+@MainActor
+func deliver(_ events: [InputEvent], to session: GameSession, view: GameView) throws {
+    for event in events { _ = view.window.push(event) }
+    for event in view.window.pollEvents() { session.handle(event, size: view.renderer.framebufferSize, now: view.now) }
+    session.advance(frameSeconds: 0, clock: { view.now })
+    try view.render(session)
+}
+
+@MainActor
+func pixel(of tile: (Int, Int), session: GameSession, view: GameView, height: Float = 0.06) -> (x: Int, y: Int) {
+    let size = view.renderer.framebufferSize
+    let p = session.camera.project(Vec3(Float(tile.0) + 0.5, height, Float(tile.1) + 0.5), width: size.width, height: size.height)!
+    return (Int(p.x), Int(p.y))
+}
+
+@Suite("Game in a real window", .serialized, .enabled(if: hasDisplay, "needs a display: run under xvfb-run"))
+@MainActor
+struct GameWindowTests {
+    @Test func clickingWithTheRoadToolBuildsARoad() throws {
+        let (session, view) = try makeSession()
+        let roadIndex = try #require(session.tools.firstIndex(of: "road"))
+        let toolButton = HUD.toolCenter(roadIndex)
+        try deliver([.mouseDown(x: toolButton.x, y: toolButton.y, button: .left), .mouseUp(x: toolButton.x, y: toolButton.y, button: .left)],
+                    to: session, view: view)
+        #expect(session.tool == "road")
+        let target = pixel(of: (6, 7), session: session, view: view)
+        try deliver([.mouseDown(x: target.x, y: target.y, button: .left), .mouseUp(x: target.x, y: target.y, button: .left)],
+                    to: session, view: view)
+        let map = session.view.map
+        #expect(map.structure[map.index(6, 7)] == .road)
+    }
+
+    @Test func draggingPaintsARoadAndUndoRemovesIt() throws {
+        let (session, view) = try makeSession()
+        session.toolIndex = try #require(session.tools.firstIndex(of: "road"))
+        let from = pixel(of: (3, 9), session: session, view: view), to = pixel(of: (9, 9), session: session, view: view)
+        try deliver([.mouseDown(x: from.x, y: from.y, button: .left), .mouseMove(x: (from.x + to.x) / 2, y: (from.y + to.y) / 2, buttons: .left),
+                     .mouseMove(x: to.x, y: to.y, buttons: .left), .mouseUp(x: to.x, y: to.y, button: .left)], to: session, view: view)
+        var map = session.view.map
+        let painted = (3...9).filter { map.structure[map.index($0, 9)] == .road }
+        #expect(painted.count == 7, "the drag paints every tile from 3 to 9")
+        let budgetAfterBuild = session.view.budget.balance
+        #expect(budgetAfterBuild < 5e9)
+        try deliver([.key(code: KeyCode.letter("z"), down: true, ctrl: true, shift: false)], to: session, view: view)
+        map = session.view.map
+        #expect((3...9).allSatisfy { map.structure[map.index($0, 9)] == .none }, "Ctrl+Z demolishes what the drag built")
+        try deliver([.key(code: KeyCode.letter("y"), down: true, ctrl: true, shift: false)], to: session, view: view)
+        map = session.view.map
+        #expect((3...9).allSatisfy { map.structure[map.index($0, 9)] == .road }, "Ctrl+Y builds it again")
+    }
+
+    @Test func keysPauseSetSpeedAndOpenTheMenu() throws {
+        let (session, view) = try makeSession()
+        try deliver([.key(code: KeyCode.letter("3"), down: true, ctrl: false, shift: false)], to: session, view: view)
+        #expect(session.speed == 3 && !session.paused)
+        try deliver([.key(code: KeyCode.space, down: true, ctrl: false, shift: false)], to: session, view: view)
+        #expect(session.paused)
+        let before = session.toolIndex
+        try deliver([.key(code: KeyCode.tab, down: true, ctrl: false, shift: false)], to: session, view: view)
+        #expect(session.toolIndex == before + 1, "the toolbar works from the keyboard")
+        try deliver([.key(code: KeyCode.escape, down: true, ctrl: false, shift: false)], to: session, view: view)
+        #expect(session.menuOpen)
+    }
+
+    @Test func frameIsNotBlankAndHUDHoldsText() throws {
+        let (session, view) = try makeSession()
+        session.city.run(hours: 12)
+        try view.render(session, animationTime: 1)
+        let image = view.renderer.readPixels()
+        #expect(image.distinctColors(limit: 400).count > 30, "the frame shows a city, not a flat colour")
+        let topBar = image.cropped(x: 0, y: 0, width: image.width, height: 36)
+        let background = topBar[image.width / 2 + 150, 2]
+        #expect(topBar.countPixels(differentFrom: background, tolerance: 40) > 500, "the top bar holds text")
+        #expect(view.drawCalls <= 50)
+    }
+
+    @Test func emissionsOverlayIsWarmAtTheCoalPlantAndCoolAtTheForest() throws {
+        let (session, view) = try makeSession()
+        session.city.run(hours: 24 * 20 + 12)  // to noon, in daylight
+        session.overlay = .emissions
+        try view.render(session, animationTime: 1)
+        let image = view.renderer.readPixels()
+        try? image.writePNG(to: NSTemporaryDirectory() + "overlay-test.png")
+        let coal = image[pixel(of: (2, 2), session: session, view: view, height: 0.45)]
+        let forestPoint = session.camera.project(Vec3(12.28, 0.2, 2.28), width: image.width, height: image.height)!
+        let forest = image[Int(forestPoint.x), Int(forestPoint.y)]
+        // Viridis: warm (yellow) is high red + green, cool (purple) is high blue, low green.
+        #expect(Int(coal.r) + Int(coal.g) > Int(forest.r) + Int(forest.g) + 120, "coal \(coal) vs forest \(forest)")
+        #expect(Int(forest.b) > Int(forest.g), "the forest is cool: \(forest)")
+    }
+
+    @Test func chineseInterfaceDrawsGlyphs() throws {
+        let (session, view) = try makeSession(language: .zh)
+        #expect(view.canvas.font.hasGlyph("碳") && view.canvas.font.hasGlyph("零"))
+        try view.render(session)
+        let image = view.renderer.readPixels()
+        // The toolbar's first entry is 查看 ("inspect"): its pixels differ from the empty-box glyph
+        // the font would draw for a character it lacks.
+        let chinese = view.canvas.font.rasterize("查看", size: 13)
+        let missing = view.canvas.font.rasterize("\u{E000}\u{E001}", size: 13)
+        #expect(chinese != nil)
+        if let chinese, let missing {
+            #expect(chinese.pixels != missing.pixels)
+        }
+        let toolbar = image.cropped(x: 4, y: 44, width: 120, height: 18)
+        #expect(toolbar.countPixels(differentFrom: toolbar[118, 1], tolerance: 40) > 40)
+    }
+
+    @Test func saveQuitAndLoadRestoresTheGame() throws {
+        let (session, view) = try makeSession()
+        session.toolIndex = try #require(session.tools.firstIndex(of: "solar_plant"))
+        let target = pixel(of: (7, 5), session: session, view: view)
+        try deliver([.mouseDown(x: target.x, y: target.y, button: .left), .mouseUp(x: target.x, y: target.y, button: .left)],
+                    to: session, view: view)
+        session.city.run(hours: 30)
+        let hash = session.city.world.contentHash()
+        let tick = session.view.clock.tick
+        try deliver([.key(code: KeyCode.f1 + 4, down: true, ctrl: false, shift: false)], to: session, view: view)  // F5
+        #expect(FileManager.default.fileExists(atPath: session.savePath))
+        // A new session (the player quit and came back) loads with F9.
+        let (later, _) = try makeSession()
+        later.savePath = session.savePath
+        try deliver([.key(code: KeyCode.f1 + 8, down: true, ctrl: false, shift: false)], to: later, view: view)  // F9
+        #expect(later.view.clock.tick == tick)
+        #expect(later.city.world.contentHash() == hash)
+        let map = later.view.map
+        #expect(map.structure[map.index(7, 5)] == .entity)
+    }
+
+    @Test func loadingACorruptSaveLeavesTheGameUntouched() throws {
+        let (session, view) = try makeSession()
+        try FileManager.default.createDirectory(atPath: (session.savePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data("NZCSAVE\0garbage".utf8).write(to: URL(fileURLWithPath: session.savePath))
+        session.city.run(hours: 5)
+        let hash = session.city.world.contentHash()
+        try deliver([.key(code: KeyCode.f1 + 8, down: true, ctrl: false, shift: false)], to: session, view: view)
+        #expect(session.city.world.contentHash() == hash)
+        #expect(session.notices.last?.text.isEmpty == false, "the player is told why")
+    }
+}
+
+extension Image {
+    subscript(_ point: (x: Int, y: Int)) -> RGBA8 { self[point.x, point.y] }
+}
