@@ -34,10 +34,18 @@ public final class GameView {
         let day = view.clock.dayIndex
         if session.staticDirty || day != session.lastStaticDay || view.map.revision != lastRevision {
             let field = OverlayField.compute(session.overlay, view: view)
-            staticBatch.instances = SceneBuilder.staticInstances(view: view, overlay: field)
+            chunks = ChunkedInstances(SceneBuilder.staticInstances(view: view, overlay: field), width: view.map.width, height: view.map.height)
+            visibleChunks = []
             session.staticDirty = false
             session.lastStaticDay = day
             lastRevision = view.map.revision
+        }
+        // Only the chunks the camera can see are drawn (the frame's ground footprint, plus a margin).
+        let size = renderer.framebufferSize
+        let visible = chunks.visible(camera: session.camera, width: size.width, height: size.height)
+        if visible != visibleChunks {
+            visibleChunks = visible
+            staticBatch.instances = chunks.instances(in: visible)
         }
         dynamicBatch.instances = SceneBuilder.dynamicInstances(view: view, seconds: time)
         let (lighting, sky) = SceneBuilder.lighting(hour: view.clock.hour, dayOfYear: view.clock.dayOfYear)
@@ -51,6 +59,8 @@ public final class GameView {
     }
 
     var lastRevision = -1
+    var chunks = ChunkedInstances([], width: 1, height: 1)
+    var visibleChunks: [Int] = []
 
     public var drawCalls: Int { renderer.drawCallsThisFrame }
 
@@ -89,5 +99,60 @@ public enum GameLoop {
             // Yield a little when the simulation has nothing to do (paused), to spare the CPU.
             if session.paused || session.menuOpen { usleep(8_000) }
         }
+    }
+}
+
+/// Static instances bucketed into 32 × 32-tile chunks for view culling; large boxes (the ground,
+/// long road runs) are always drawn.
+struct ChunkedInstances {
+    static let side = 32
+    var always: [Instance] = []
+    var buckets: [[Instance]]
+    let chunksWide: Int
+    let chunksTall: Int
+
+    init(_ instances: [Instance], width: Int, height: Int) {
+        chunksWide = (width + ChunkedInstances.side - 1) / ChunkedInstances.side
+        chunksTall = (height + ChunkedInstances.side - 1) / ChunkedInstances.side
+        buckets = Array(repeating: [], count: chunksWide * chunksTall)
+        for instance in instances {
+            if instance.scale.x > 4 || instance.scale.z > 4 {
+                always.append(instance)
+                continue
+            }
+            let cx = min(chunksWide - 1, max(0, Int(instance.position.x) / ChunkedInstances.side))
+            let cz = min(chunksTall - 1, max(0, Int(instance.position.z) / ChunkedInstances.side))
+            buckets[cz * chunksWide + cx].append(instance)
+        }
+    }
+
+    /// Chunks whose ground area meets the bounding box of what the camera sees.
+    func visible(camera: Camera, width: Int, height: Int) -> [Int] {
+        var points: [Vec3] = [camera.target]
+        for (x, y) in [(0, 0), (width, 0), (0, height), (width, height), (width / 2, 0)] {
+            guard let point = camera.groundPoint(x: Float(x), y: Float(y), width: width, height: height),
+                  (point - camera.target).length < 4 * camera.distance else {
+                return Array(buckets.indices)  // the horizon is in view: draw everything
+            }
+            points.append(point)
+        }
+        let margin: Float = 3
+        let minX = points.map(\.x).min()! - margin, maxX = points.map(\.x).max()! + margin
+        let minZ = points.map(\.z).min()! - margin, maxZ = points.map(\.z).max()! + margin
+        let side = Float(ChunkedInstances.side)
+        var result: [Int] = []
+        for cz in 0..<chunksTall {
+            for cx in 0..<chunksWide {
+                let x0 = Float(cx) * side, z0 = Float(cz) * side
+                if x0 <= maxX && x0 + side >= minX && z0 <= maxZ && z0 + side >= minZ { result.append(cz * chunksWide + cx) }
+            }
+        }
+        return result
+    }
+
+    func instances(in chunks: [Int]) -> [Instance] {
+        var result = always
+        for chunk in chunks { result += buckets[chunk] }
+        return result
     }
 }

@@ -38,20 +38,37 @@ public enum SceneBuilder {
         let map = view.map
         var out: [Instance] = []
         out.reserveCapacity(map.tileCount / 4)
-        // Ground: runs of tiles with equal colour along each row become one box.
+        // Ground: one slab for the whole map in the commonest colour, then boxes for every other
+        // colour: runs along rows, and single tiles left over merged into runs down columns.
+        let colors = (0..<map.tileCount).map { groundColor($0 % map.width, $0 / map.width, map: map, overlay: overlay) }
+        var counts: [Vec4: Int] = [:]
+        for color in colors { counts[color, default: 0] += 1 }
+        let base = counts.max { ($0.value, $0.key.rgba8) < ($1.value, $1.key.rgba8) }?.key ?? Palette.terrain(.land)
+        out.append(Instance(position: Vec3(Float(map.width) / 2, -0.01, Float(map.height) / 2),
+                            scale: Vec3(Float(map.width), 0.05, Float(map.height)), color: base))
+        var covered = [Bool](repeating: false, count: map.tileCount)
         for y in 0..<map.height {
-            var runStart = 0
-            var runColor = groundColor(0, y, map: map, overlay: overlay)
-            for x in 1...map.width {
-                let color = x < map.width ? groundColor(x, y, map: map, overlay: overlay) : Vec4(-1, -1, -1, -1)
-                if color != runColor {
-                    let length = Float(x - runStart)
-                    let thickness: Float = map.terrain[map.index(runStart, y)] == .water ? 0.02 : 0.05
-                    out.append(Instance(position: Vec3(Float(runStart) + length / 2, 0, Float(y) + 0.5),
-                                        scale: Vec3(length, thickness, 1), color: runColor))
-                    runStart = x
-                    runColor = color
+            var x = 0
+            while x < map.width {
+                let color = colors[map.index(x, y)]
+                var end = x + 1
+                while end < map.width && colors[map.index(end, y)] == color { end += 1 }
+                if color != base && end - x >= 2 {
+                    out.append(Instance(position: Vec3(Float(x + end) / 2, 0, Float(y) + 0.5), scale: Vec3(Float(end - x), 0.05, 1), color: color))
+                    for i in x..<end { covered[map.index(i, y)] = true }
                 }
+                x = end
+            }
+        }
+        for x in 0..<map.width {
+            var y = 0
+            while y < map.height {
+                let i = map.index(x, y)
+                guard colors[i] != base, !covered[i] else { y += 1; continue }
+                var end = y + 1
+                while end < map.height && colors[map.index(x, end)] == colors[i] && !covered[map.index(x, end)] { end += 1 }
+                out.append(Instance(position: Vec3(Float(x) + 0.5, 0, Float(y + end) / 2), scale: Vec3(1, 0.05, Float(end - y)), color: colors[i]))
+                y = end
             }
         }
         // Stops: a post on the road.
@@ -59,6 +76,7 @@ public enum SceneBuilder {
             let x = Float(i % map.width), z = Float(i / map.width)
             out.append(Instance(position: Vec3(x + 0.8, 0.05, z + 0.8), scale: Vec3(0.12, 0.3, 0.12), color: Palette.stop))
         }
+        let detailed = map.tileCount <= 128 * 128
         let tint = { (color: Vec4, position: TilePosition) -> Vec4 in
             guard let overlay else { return color }
             let t = overlay.normalized(map.index(Int(position.x), Int(position.y)))
@@ -92,10 +110,16 @@ public enum SceneBuilder {
             let color = tint(Palette.zone(zone.kind), p)
             switch zone.kind {
             case .forest, .park:
-                // Trees grow with age: four trees per tile, height rising to maturity.
+                // Trees grow with age: four trees per tile (one clump in big cities), height
+                // rising to maturity.
                 let spec = view.catalog.zone(zone.kind)
                 let growth = Float(min(1, zone.ageHours / Sinks.hoursPerYear / max(1, spec.maturityAge)))
                 let height = 0.15 + 0.75 * growth * (zone.kind == .forest ? 1 : 0.7)
+                if detailed == false {
+                    out.append(Instance(position: Vec3(Float(p.x) + 0.5, 0.05, Float(p.y) + 0.5),
+                                        scale: Vec3(0.7 + 0.2 * growth, height, 0.7 + 0.2 * growth), color: color))
+                    return
+                }
                 for (dx, dz) in [(0.28, 0.28), (0.72, 0.3), (0.3, 0.72), (0.7, 0.7)] as [(Float, Float)] {
                     out.append(Instance(position: Vec3(Float(p.x) + dx, 0.05, Float(p.y) + dz),
                                         scale: Vec3(0.22 + 0.1 * growth, height, 0.22 + 0.1 * growth), color: color))

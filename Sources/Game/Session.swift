@@ -59,8 +59,9 @@ public final class GameSession {
         self.screenshotDirectory = screenshotDirectory
         let map = city.view.map
         let width = Float(map.width), height = Float(map.height)
+        // Small towns are seen whole; a big city opens on its centre district.
         camera = Camera(target: Vec3(width / 2, 0, height / 2),
-                        distance: max(12, max(width, height) * 0.9),
+                        distance: min(72, max(12, max(width, height) * 0.9)),
                         bounds: Camera.Bounds(minTarget: Vec3(0, 0, 0), maxTarget: Vec3(width, 0, height),
                                               minDistance: 4, maxDistance: max(40, max(width, height) * 2)))
         tools = []

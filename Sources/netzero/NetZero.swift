@@ -49,5 +49,5 @@ struct Version: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (never run by the tests).",
-        subcommands: [BenchECS.self, BenchSim.self])
+        subcommands: [BenchECS.self, BenchSim.self, BenchRender.self])
 }
