@@ -26,12 +26,14 @@ let package = Package(
         .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
         .target(name: "Scripting", dependencies: ["CLua"]),
         .target(name: "Render", dependencies: ["CSDL2"]),
+        // Level scripts: Lua (through Scripting) bound to a city's API.
+        .target(name: "Modding", dependencies: ["CitySim", "Scripting", "ECS"]),
         // The desktop game: scene, HUD, input and the game loop, on CitySim's read-only view.
         .target(name: "Game", dependencies: ["CitySim", "Render", "ECS", "TOML"]),
         .executableTarget(
             name: "netzero",
             dependencies: [
-                "ECS", "TOML", "CitySim", "Game", "Render", "Scripting", "CSDL2", "CLua",
+                "ECS", "TOML", "CitySim", "Game", "Render", "Scripting", "Modding", "CSDL2", "CLua",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ECSTests", dependencies: ["ECS"]),
@@ -40,5 +42,6 @@ let package = Package(
         .testTarget(name: "ScriptingTests", dependencies: ["Scripting"]),
         .testTarget(name: "RenderTests", dependencies: ["Render"]),
         .testTarget(name: "GameTests", dependencies: ["Game", "Render", "CitySim", "ECS"]),
+        .testTarget(name: "ModdingTests", dependencies: ["Modding", "Scripting", "CitySim", "ECS"]),
     ]
 )

@@ -282,6 +282,10 @@ public enum UpgradeKind: UInt8, CaseIterable, Sendable {
 public struct Names: Sendable, Equatable {
     public var en: String
     public var zh: String
+    public init(en: String, zh: String) {
+        self.en = en
+        self.zh = zh
+    }
 }
 
 public struct PlantSpec: Sendable {
@@ -458,6 +462,9 @@ public struct EconomySpec: Sendable {
 /// The loaded catalog: the factor table plus typed specs for the systems.
 public struct Catalog: Sendable {
     public private(set) var factors: [Factor]
+    /// What the catalog was read from, kept so that a factor can be changed and the typed specs
+    /// read again (`setting(_:to:source:)`).
+    var source: CatalogSource
     /// English and Chinese names by table path, e.g. `plant.coal`.
     public private(set) var names: [String: Names]
     public var plants: [PlantSpec]              // by PlantKind.rawValue
@@ -495,6 +502,25 @@ public struct Catalog: Sendable {
         default: return Names(en: structure.key.replacingOccurrences(of: "_", with: " "), zh: structure.key)
         }
         return names[table] ?? Names(en: table, zh: table)
+    }
+
+    /// A copy of the catalog with one factor changed (same unit), its typed specs read again.
+    public func setting(_ path: String, to value: Double, source note: String) throws(CatalogError) -> Catalog {
+        guard let index = source.factorIndex[path] else {
+            throw CatalogError(errors: [TOMLError(file: "script", position: SourcePosition(line: 1, column: 1),
+                                                  message: "unknown catalog entry '\(path)'")])
+        }
+        guard value.isFinite else {
+            throw CatalogError(errors: [TOMLError(file: "script", position: SourcePosition(line: 1, column: 1),
+                                                  message: "'\(path)' must be a finite number")])
+        }
+        var changed = source
+        changed.factors[index].value = value
+        changed.factors[index].source = note
+        var reader = CatalogReader(changed)
+        let catalog = Catalog(reading: &reader)
+        if !reader.errors.isEmpty { throw CatalogError(errors: reader.errors) }
+        return catalog
     }
 
     public func plant(_ kind: PlantKind) -> PlantSpec { plants[Int(kind.rawValue)] }
@@ -549,6 +575,7 @@ public struct Catalog: Sendable {
 
     init(reading r: inout CatalogReader) {
         factors = r.source.factors
+        source = r.source
         var tableNames: [String: Names] = [:]
         for prefix in ["plant", "storage", "building", "upgrade", "mode", "zone", "freight"] {
             for key in r.source.keyOrder where key.path.hasPrefix(prefix + ".") && key.path.hasSuffix(".name_en") {

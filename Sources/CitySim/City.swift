@@ -39,12 +39,12 @@ public struct LevelSetup: Sendable {
 public final class City {
     public let world: World
     let schedule: Schedule
-    public let catalog: Catalog
+    /// The catalog in force (a level script may change a factor while the level runs).
+    public var catalog: Catalog { world.resource(Catalog.self)! }
 
     // MARK: [SECTION] Creating a city from a level
 
     public init(level: LevelSetup, catalog: Catalog) {
-        self.catalog = catalog
         world = World()
         schedule = Simulation.makeSchedule()
         let clock = Clock(startYear: level.info.startYear)
@@ -86,7 +86,7 @@ public final class City {
     /// A city rebuilt from a save (SaveGame.swift): `world` already holds every entity and resource.
     init(restoring world: World, catalog: Catalog) {
         self.world = world
-        self.catalog = catalog
+        if world.resource(Catalog.self) == nil { world.insertResource(catalog) }
         schedule = Simulation.makeSchedule()
     }
 

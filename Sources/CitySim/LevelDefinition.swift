@@ -47,6 +47,17 @@ public struct Objective: Sendable, Equatable {
     public var deadlineYear: Int
     /// Required objectives decide the level; optional ones are reported only.
     public var required: Bool
+
+    public init(id: String, title: Names, metric: Metric, comparison: Comparison, target: Double, deadlineYear: Int,
+                required: Bool = true) {
+        self.id = id
+        self.title = title
+        self.metric = metric
+        self.comparison = comparison
+        self.target = target
+        self.deadlineYear = deadlineYear
+        self.required = required
+    }
 }
 
 public enum ObjectiveStatus: String, Sendable { case pending, met, failed }

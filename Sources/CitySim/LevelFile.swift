@@ -19,6 +19,14 @@ public struct LevelDiagnostic: Sendable, Equatable, CustomStringConvertible {
     public var severity: Severity
     public var message: String
     public var description: String { "\(file):\(line):\(column): \(severity.rawValue): \(message)" }
+
+    public init(file: String, line: Int, column: Int, severity: Severity, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.severity = severity
+        self.message = message
+    }
 }
 
 public struct LevelLoadResult: Sendable {

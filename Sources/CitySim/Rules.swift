@@ -223,3 +223,41 @@ public enum Rules {
         }
     }
 }
+
+extension City {
+    /// Posts a message to the level's feed (scripts and events use this).
+    public func post(_ text: Names, kind: LevelMessage.Kind = .script) {
+        let tick = view.clock.tick
+        world.withResource(LevelRules.self) { $0.post(kind, text, tick: tick) }
+    }
+
+    /// Adds an objective while the level runs (a script's `add_objective`).
+    public func addObjective(_ objective: Objective) {
+        if world.resource(LevelRules.self) == nil { world.insertResource(LevelRules()) }
+        world.withResource(LevelRules.self) { rules in
+            guard !rules.objectives.contains(where: { $0.id == objective.id }) else { return }
+            rules.objectives.append(objective)
+            rules.statuses.append(.pending)
+            rules.values.append(0)
+        }
+    }
+
+    /// Ends the level now (a script's `win()` / `lose()`); an already decided level stays decided.
+    public func decide(_ result: LevelResult) {
+        if world.resource(LevelRules.self) == nil { world.insertResource(LevelRules()) }
+        world.withResource(LevelRules.self) { rules in if rules.result == .undecided { rules.result = result } }
+    }
+
+    /// A metric's current value.
+    public func metric(_ metric: Metric) -> Double { Rules.value(metric, world: world) }
+
+    /// Sets a policy by its level-file name; false for an unknown name.
+    @discardableResult
+    public func setPolicy(_ name: String, _ value: Double) -> Bool { Rules.setPolicy(name, value, world: world) != nil }
+
+    /// Changes one catalog factor for the rest of the run (a script's `set_catalog`).
+    public func setCatalogValue(_ path: String, _ value: Double, source: String) throws(CatalogError) {
+        let updated = try catalog.setting(path, to: value, source: source)
+        world.insertResource(updated)
+    }
+}

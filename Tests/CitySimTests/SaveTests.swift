@@ -553,3 +553,21 @@ struct SaveMarker: Component {}
 struct SaveName: Component {
     var name: String
 }
+
+@Test func tmpPadding() throws {
+    let level = try sandboxWithRules()
+    let a = City(level: level, catalog: testCatalog)
+    let b = City(level: level, catalog: testCatalog)
+    play(a, days: 0..<20)
+    play(b, days: 0..<20)
+    let sa = try a.world.snapshot(), sb = try b.world.snapshot()
+    print("HASH", a.world.contentHash() == b.world.contentHash())
+    for (x, y) in zip(sa.archetypes, sb.archetypes) {
+        for (cx, cy) in zip(x.columns, y.columns) where cx.bytes != cy.bytes {
+            let stride = sa.componentTypes[cx.component].stride
+            var offsets = Set<Int>()
+            for i in 0..<cx.bytes.count where cx.bytes[i] != cy.bytes[i] { offsets.insert(i % stride) }
+            print("DIFF", sa.componentTypes[cx.component].name, stride, offsets.sorted())
+        }
+    }
+}
