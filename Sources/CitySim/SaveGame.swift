@@ -143,6 +143,13 @@ extension City {
         try SaveGame.encode(self, metadata: metadata)
     }
 
+    /// A process-independent hash of every entity's component values: `world.contentHash()`
+    /// with the components' padding bytes (which hold whatever was in memory) hashed as zeros.
+    /// Equal for equal cities, e.g. a loaded city and the one it was saved from.
+    public func stateHash() -> UInt64 {
+        world.contentHash(ignoringPaddingOf: City.componentTypes)
+    }
+
     /// A new city from the save at `path`, running with `catalog` (build it from the header's
     /// `levelFile` and `catalogOverrides`; see `SaveGame.readHeader(from:)`). No existing city
     /// is touched: replace the running game with the result only when this returns.
@@ -172,9 +179,10 @@ public enum SaveGame {
     }
 
     public static func header(of bytes: [UInt8]) throws(SaveError) -> SaveHeader {
-        var reader = try openBody(bytes)
+        let (body, version) = try openBody(bytes)
+        var reader = body
         do throws(SnapshotError) {
-            return try SaveHeader(reading: &reader)
+            return try SaveHeader(reading: &reader, version: version)
         } catch {
             throw .corrupt(error.description)
         }
@@ -182,9 +190,10 @@ public enum SaveGame {
 
     /// A new city from the bytes of a save.
     public static func decode(_ bytes: [UInt8], catalog: Catalog) throws(SaveError) -> LoadedGame {
-        var reader = try openBody(bytes)
+        let (body, version) = try openBody(bytes)
+        var reader = body
         do throws(SnapshotError) {
-            let header = try SaveHeader(reading: &reader)
+            let header = try SaveHeader(reading: &reader, version: version)
             let world = try decodeWorld(&reader, catalog: catalog)
             guard reader.isAtEnd else { throw SnapshotError.invalid("\(reader.remaining) unexpected bytes at the end of the save") }
             return LoadedGame(city: City(restoring: world, catalog: catalog), header: header)
@@ -239,8 +248,8 @@ public enum SaveGame {
         return file.bytes
     }
 
-    /// Checks framing, version and checksum; returns a reader over the body.
-    static func openBody(_ bytes: [UInt8]) throws(SaveError) -> BinaryReader {
+    /// Checks framing, version and checksum; returns a reader over the body, and the version.
+    static func openBody(_ bytes: [UInt8]) throws(SaveError) -> (BinaryReader, UInt32) {
         if bytes.isEmpty { throw .corrupt("the file is empty") }
         guard bytes.count >= magic.count else {
             if magic.starts(with: bytes) { throw .corrupt("the file ends after \(bytes.count) bytes, inside its header") }
@@ -269,7 +278,7 @@ public enum SaveGame {
         guard stored == computed else {
             throw .corrupt("checksum mismatch: the file was altered or damaged after it was written")
         }
-        return BinaryReader(bytes, from: prefixLength, to: prefixLength + Int(bodyLength))
+        return (BinaryReader(bytes, from: prefixLength, to: prefixLength + Int(bodyLength)), version)
     }
 
     /// Body, format 1: header, ECS snapshot, then the resources in this order.
@@ -441,8 +450,11 @@ extension SaveHeader: SaveFileCodable {
         scriptState = try r.readOptional { r throws(SnapshotError) in try r.readString(limit: 1 << 28) }
     }
 
-    /// Reads the header at the start of a body.
-    init(reading r: inout BinaryReader) throws(SnapshotError) { try self.init(saved: &r) }
+    /// Reads the header at the start of a body of format `version`.
+    init(reading r: inout BinaryReader, version: UInt32) throws(SnapshotError) {
+        try self.init(saved: &r)
+        formatVersion = version
+    }
 }
 
 extension LevelInfo: SaveFileCodable {

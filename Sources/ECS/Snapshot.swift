@@ -13,6 +13,13 @@
 //
 // Only plain-data (POD) components can be snapshotted: their bytes are their value. A component
 // holding a reference or a String is refused by name.
+//
+// Padding: a struct's bytes between and after its fields are not part of its value, and Swift
+// leaves them as whatever was in memory, which differs between runs and between release and
+// debug builds. For the types a caller lists, a snapshot writes those bytes as zeros (the
+// fields' layout is read from the runtime's reflection metadata, see `ComponentLayout`), so that
+// equal worlds give equal snapshots; `contentHash(ignoringPaddingOf:)` hashes the same way.
+@_spi(Reflection) import Swift
 
 /// The entity state of a `World` as plain values; see `World.snapshot()`.
 public struct WorldSnapshot: Sendable, Equatable {
@@ -288,8 +295,8 @@ extension World {
     ///
     /// Take it between ticks: it throws if a system is running, if deferred commands are waiting,
     /// if events are waiting, or if a component in use is not plain data. For the component
-    /// types listed in `clearingPaddingOf`, the bytes after each value's last field (its tail
-    /// padding, `stride − size`) are written as zeros, so that equal worlds give equal bytes.
+    /// types listed in `clearingPaddingOf`, the padding bytes of each value (between and after
+    /// its fields) are written as zeros, so that equal worlds give equal bytes.
     public func snapshot(clearingPaddingOf types: [any Component.Type] = []) throws(SnapshotError) -> WorldSnapshot {
         if let access = activeAccess { throw .insideSystem(access.system) }
         guard commands.isEmpty else { throw .pendingCommands(commands.count) }
@@ -298,8 +305,8 @@ extension World {
                 throw .pendingEvents(counted.eventTypeName)
             }
         }
-        var sizes: [String: Int] = [:]
-        for type in types { sizes[String(reflecting: type)] = Self.size(of: type) }
+        var paddingByName: [String: [Int]] = [:]
+        for type in types { paddingByName[String(reflecting: type)] = ComponentLayout.paddingOffsets(of: type) }
 
         let registry = componentInfos.map { WorldSnapshot.ComponentType(name: $0.name, stride: $0.stride) }
         var slots: [WorldSnapshot.EntitySlot] = []
@@ -318,9 +325,10 @@ extension World {
             for column in archetype.columns {
                 guard column.isTrivial else { throw .nonTrivialComponent(column.info.name) }
                 var bytes = [UInt8](UnsafeRawBufferPointer(start: column.data, count: rows * column.stride))
-                if let size = sizes[column.info.name], size < column.stride {
+                if let padding = paddingByName[column.info.name], !padding.isEmpty {
                     for row in 0..<rows {
-                        for b in (row * column.stride + size)..<((row + 1) * column.stride) { bytes[b] = 0 }
+                        let base = row * column.stride
+                        for offset in padding { bytes[base + offset] = 0 }
                     }
                 }
                 let ticks = [ComponentTicks](UnsafeBufferPointer(start: column.ticks, count: rows))
@@ -387,6 +395,37 @@ extension World {
         changeTick = snapshot.changeTick
     }
 
+    /// `contentHash()`, with the padding bytes of the listed component types hashed as zeros:
+    /// a hash of the values alone, equal for equal worlds whatever their padding holds. (It equals
+    /// `contentHash()` when that padding is zero, e.g. in a world restored from a snapshot.)
+    public func contentHash(ignoringPaddingOf types: [any Component.Type]) -> UInt64 {
+        var layouts: [String: (size: Int, padding: [Int])] = [:]
+        for type in types {
+            let size = World.size(of: type)
+            layouts[String(reflecting: type)] = (size, ComponentLayout.paddingOffsets(of: type).filter { $0 < size })
+        }
+        var hasher = StableHasher()
+        var scratch: [UInt8] = []
+        for (index, record) in entities.records.enumerated() where record.archetype >= 0 {
+            hasher.combine(UInt32(index))
+            hasher.combine(record.generation)
+            let archetype = archetypes[Int(record.archetype)]
+            for column in archetype.columns {
+                hasher.combine(column.info.name)
+                let pointer = UnsafeRawPointer(column.pointer(row: Int(record.row)))
+                if column.isTrivial, let layout = layouts[column.info.name] {
+                    scratch.removeAll(keepingCapacity: true)
+                    scratch.append(contentsOf: UnsafeRawBufferPointer(start: pointer, count: layout.size))
+                    for offset in layout.padding { scratch[offset] = 0 }
+                    scratch.withUnsafeBytes { hasher.combine(bytes: $0) }
+                } else {
+                    column.info.hash(pointer, &hasher)
+                }
+            }
+        }
+        return hasher.value
+    }
+
     private func registerExistential(_ type: any Component.Type) -> ComponentID {
         func open<T: Component>(_ t: T.Type) -> ComponentID { componentID(t) }
         return open(type)
@@ -400,5 +439,56 @@ extension World {
     private static func size(of type: any Component.Type) -> Int {
         func open<T: Component>(_ t: T.Type) -> Int { MemoryLayout<T>.size }
         return open(type)
+    }
+}
+
+/// Where a plain-data type keeps its fields, read from the runtime's reflection metadata.
+public enum ComponentLayout {
+    /// For each of the type's `stride` bytes, whether it belongs to a field (true) or is
+    /// padding (false). Nested structs and tuples are followed down to their scalar fields; an
+    /// enum or optional counts whole. If the type's fields cannot be read, every byte counts as
+    /// data, so that nothing is ever dropped.
+    public static func dataMask(of type: any Component.Type) -> [Bool] {
+        let stride = max(1, strideOf(type))
+        var mask = [Bool](repeating: false, count: stride)
+        if !markFields(of: type, at: 0, in: &mask) {
+            for b in 0..<sizeOf(type) { mask[b] = true }
+        }
+        return mask
+    }
+
+    /// The offsets of the type's padding bytes within its stride, ascending.
+    public static func paddingOffsets(of type: any Component.Type) -> [Int] {
+        let mask = dataMask(of: type)
+        return mask.indices.filter { !mask[$0] }
+    }
+
+    /// Marks the bytes of `type`'s fields; false if its fields could not be read.
+    private static func markFields(of type: Any.Type, at base: Int, in mask: inout [Bool]) -> Bool {
+        var fields = 0
+        let reflected = _forEachField(of: type, options: _EachFieldOptions()) { _, offset, fieldType, kind in
+            fields += 1
+            let start = base + offset
+            if kind == .struct || kind == .tuple {
+                if !markFields(of: fieldType, at: start, in: &mask) {
+                    for b in 0..<sizeOf(fieldType) where start + b < mask.count { mask[start + b] = true }
+                }
+            } else {
+                for b in 0..<sizeOf(fieldType) where start + b < mask.count { mask[start + b] = true }
+            }
+            return true
+        }
+        // No readable fields but some bytes (e.g. metadata stripped): the caller counts it all as data.
+        return reflected && (fields > 0 || sizeOf(type) == 0)
+    }
+
+    private static func sizeOf(_ type: Any.Type) -> Int {
+        func open<T>(_: T.Type) -> Int { MemoryLayout<T>.size }
+        return _openExistential(type, do: open)
+    }
+
+    private static func strideOf(_ type: Any.Type) -> Int {
+        func open<T>(_: T.Type) -> Int { MemoryLayout<T>.stride }
+        return _openExistential(type, do: open)
     }
 }

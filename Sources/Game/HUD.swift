@@ -217,7 +217,8 @@ public enum HUD {
         let plotTop = y0 + 30, plotBottom = y0 + h - 30
         let zeroY = plotTop + (plotBottom - plotTop) * 0.8
         let firstYear = view.clock.startYear
-        let span = max(years.count, 10)
+        // The axis runs to 2060 so that the 2030 peak and 2060 neutrality markers are in view.
+        let span = max(years.count, min(45, 2061 - firstYear), 10)
         let barWidth = (w - 40) / Float(span)
         let colors: [Vec4] = [Vec4(hex: 0x444444), Vec4(hex: 0xB07A5A), Vec4(hex: 0xE0A040), Vec4(hex: 0x7FA7D9), Vec4(hex: 0xC2B25A), Vec4(hex: 0x8A5A7A)]
         for (i, period) in years.enumerated() {

@@ -118,12 +118,14 @@ func sandboxCharge(_ L: OpaquePointer?) -> Int32 {
     return 0
 }
 
-/// Message handler of every protected call: makes the error a string and stores a traceback.
+/// Message handler of every protected call from the host: makes the error a string, moves a
+/// position inside the prelude to the script's line, and stores a traceback.
 func sandboxMessageHandler(_ L: OpaquePointer?) -> Int32 {
     guard let L else { return 0 }
     let counters = sandboxCounters(L)
     let enforced = counters.pointee.capEnforced
     counters.pointee.capEnforced = false  // the traceback must not fail for lack of memory
+    relocateSandboxPosition(L, 1)
     let type = lua_type(L, 1)
     if type == LUA_TNUMBER {
         _ = lua_tolstring(L, 1, nil)  // converts in place
@@ -139,6 +141,92 @@ func sandboxMessageHandler(_ L: OpaquePointer?) -> Int32 {
     counters.pointee.capEnforced = enforced
     lua_settop(L, 1)
     return 1
+}
+
+/// If the error message at absolute `index` starts with "[sandbox]:N: " — raised by a library
+/// function the prelude wraps, which Lua places at the wrapper's line — replaces that prefix
+/// with the position of the innermost script frame. Call at raise time (in a message handler).
+func relocateSandboxPosition(_ L: OpaquePointer, _ index: Int32) {
+    guard lua_type(L, index) == LUA_TSTRING else { return }
+    var length = 0
+    guard let text = lua_tolstring(L, index, &length), length > 10, strncmp(text, "[sandbox]:", 10) == 0 else {
+        return
+    }
+    var cursor = 10
+    while cursor < length, text[cursor] >= 48, text[cursor] <= 57 { cursor += 1 }
+    guard cursor > 10, cursor + 1 < length, text[cursor] == 58, text[cursor + 1] == 32 else { return }
+    var info = lua_Debug()
+    var level: Int32 = 1
+    var found = false
+    while lua_getstack(L, level, &info) != 0 {
+        _ = lua_getinfo(L, "Sl", &info)
+        if info.currentline > 0, let source = info.source, strcmp(source, "=[sandbox]") != 0 {
+            found = true
+            break
+        }
+        level += 1
+    }
+    if found {
+        luaL_where(L, level)
+    } else {
+        lua_pushstring(L, "")
+    }
+    lua_pushstring(L, text + cursor + 2)  // the message string stays on the stack meanwhile
+    lua_concat(L, 2)
+    nz_lua_replace(L, index)
+}
+
+/// Message handler of the sandbox's pcall and xpcall.
+func sandboxPositionHandler(_ L: OpaquePointer?) -> Int32 {
+    guard let L else { return 0 }
+    let counters = sandboxCounters(L)
+    let enforced = counters.pointee.capEnforced
+    counters.pointee.capEnforced = false
+    relocateSandboxPosition(L, 1)
+    counters.pointee.capEnforced = enforced
+    lua_settop(L, 1)
+    return 1
+}
+
+/// pcall(f, ...): Lua's, with the position handler.
+func sandboxPcall(_ L: OpaquePointer?) -> Int32 {
+    guard let L else { return 0 }
+    luaL_checkany(L, 1)
+    let argumentCount = lua_gettop(L) - 1
+    nz_lua_pushcfunction(L, sandboxPositionHandler)
+    nz_lua_insert(L, 1)  // handler, f, args...
+    let status = nz_lua_pcall(L, argumentCount, nz_LUA_MULTRET(), 1)
+    lua_pushboolean(L, status == LUA_OK ? 1 : 0)
+    nz_lua_replace(L, 1)  // true, results... | false, error
+    return lua_gettop(L)
+}
+
+/// xpcall(f, h, ...): the error handler h runs after the stack has unwound, not at the raise
+/// point. (At the raise point Lua may be inside the count hook, where hooks are off, so a
+/// handler that loops would never be stopped. Without the debug library a handler cannot
+/// look at the stack anyway, so the difference is not observable otherwise.)
+func sandboxXpcall(_ L: OpaquePointer?) -> Int32 {
+    guard let L else { return 0 }
+    luaL_checktype(L, 2, LUA_TFUNCTION)
+    let argumentCount = lua_gettop(L) - 2
+    lua_pushvalue(L, 2)
+    nz_lua_remove(L, 2)
+    nz_lua_insert(L, 1)  // h, f, args...
+    nz_lua_pushcfunction(L, sandboxPositionHandler)
+    nz_lua_insert(L, 2)  // h, handler, f, args...
+    if nz_lua_pcall(L, argumentCount, nz_LUA_MULTRET(), 2) == LUA_OK {
+        lua_pushboolean(L, 1)
+        nz_lua_replace(L, 2)  // h, true, results...
+        nz_lua_remove(L, 1)
+        return lua_gettop(L)
+    }
+    lua_pushvalue(L, 1)
+    nz_lua_insert(L, 3)  // h, handler, h, error
+    _ = nz_lua_pcall(L, 1, 1, 2)  // h, handler, h's result (or its own error)
+    lua_pushboolean(L, 0)
+    nz_lua_replace(L, 2)
+    nz_lua_remove(L, 1)
+    return 2
 }
 
 /// Every host function is this C closure; upvalue 1 is its index in the sandbox's table.

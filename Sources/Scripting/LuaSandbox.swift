@@ -46,7 +46,7 @@ public final class LuaSandbox {
 
     /// - Parameters:
     ///   - seed: the level seed; `math.random` sequences depend on it alone.
-    ///   - memoryLimit: bytes the Lua state may hold (the runtime itself needs about 30 KB).
+    ///   - memoryLimit: bytes the Lua state may hold (the runtime itself needs under 100 KB).
     ///   - instructionBudget: Lua VM instructions per load or call.
     public init(seed: UInt64, memoryLimit: Int = 64 << 20, instructionBudget: Int = 10_000_000) throws(ScriptError) {
         guard memoryLimit > 0, instructionBudget > 0 else {
@@ -92,6 +92,10 @@ public final class LuaSandbox {
     /// (chunk line L is file line lineOffset + L - 1).
     public func load(_ source: String, chunkName: String, lineOffset: Int = 1) throws(ScriptError) {
         try checkUsable("load '\(chunkName)'")
+        guard lineOffset <= 10_000_000 else {
+            throw ScriptError(chunkName: chunkName, line: nil, message: "lineOffset \(lineOffset) is too large",
+                              kind: .usage)
+        }
         if !knownChunks.contains(chunkName) { knownChunks.append(chunkName) }
         // The mapping: lineOffset - 1 leading newlines make Lua itself count file lines, so
         // messages, tracebacks and errors caught inside Lua all agree.
@@ -332,8 +336,13 @@ public final class LuaSandbox {
             nz_lua_pop(L, 1)
         }
         nz_lua_pop(L, 1)
-        // pairs in sorted key order; its upvalue is the original table.sort.
+        // pairs in sorted key order (its upvalue is the original table.sort); pcall and
+        // xpcall that place errors from wrapped library functions at the script's line.
         nz_lua_pushglobaltable(L)
+        nz_lua_pushcfunction(L, sandboxPcall)
+        lua_setfield(L, -2, "pcall")
+        nz_lua_pushcfunction(L, sandboxXpcall)
+        lua_setfield(L, -2, "xpcall")
         _ = lua_getglobal(L, "table")
         _ = lua_getfield(L, -1, "sort")
         nz_lua_remove(L, -2)

@@ -44,9 +44,9 @@ public struct ScriptError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Splits Lua's "source:LINE: message" into its parts.
-enum LuaMessage {
+public enum LuaMessage {
     /// What Lua prints for a chunk named "=name": the name, cut to 59 bytes (LUA_IDSIZE - 1).
-    static func shortSource(_ chunkName: String) -> [UInt8] {
+    public static func shortSource(_ chunkName: String) -> [UInt8] {
         let bytes = Array(chunkName.utf8)
         return bytes.count + 1 <= 60 ? bytes : Array(bytes.prefix(59))
     }
@@ -54,7 +54,7 @@ enum LuaMessage {
     /// The chunk, line and remaining text of `message`. Known chunk names are tried first
     /// (longest first, so "a.lua" does not shadow "a.lua.bak"); otherwise the first
     /// "text:DIGITS:" on the first line is taken. Without a position, `fallbackChunk` and nil.
-    static func split(_ message: [UInt8], knownChunks: [String], fallbackChunk: String)
+    public static func split(_ message: [UInt8], knownChunks: [String], fallbackChunk: String)
         -> (chunk: String, line: Int?, text: String)
     {
         let candidates = knownChunks.map { (name: $0, short: shortSource($0)) }

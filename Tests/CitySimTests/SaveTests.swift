@@ -124,7 +124,12 @@ func resourceDump(_ city: City) -> String {
 /// Exact (==) comparisons of what a player and the reports see.
 func expectSameState(_ a: City, _ b: City, _ label: String) {
     let x = a.view, y = b.view
-    #expect(a.world.contentHash() == b.world.contentHash(), "\(label): world hash")
+    #expect(a.stateHash() == b.stateHash(), "\(label): world hash (component values)")
+    // `World.contentHash()` also hashes the bytes between a component's fields, which Swift
+    // leaves as whatever was in memory: in release builds two identical runs differ there.
+    withKnownIssue("World.contentHash() hashes padding bytes", isIntermittent: true) {
+        #expect(a.world.contentHash() == b.world.contentHash(), "\(label): raw world hash")
+    }
     #expect(a.world.entityCount == b.world.entityCount, "\(label): entity count")
     #expect(x.clock == y.clock, "\(label): clock")
     #expect(x.budget == y.budget, "\(label): budget")
@@ -218,7 +223,7 @@ struct SaveTests {
         play(neverSaved, days: 15..<45)
         expectSameState(original, city, "saved and loaded vs. saved and continued")
         expectSameState(neverSaved, city, "saved and loaded vs. never saved")
-        #expect(original.world.contentHash() == neverSaved.world.contentHash())
+        #expect(original.stateHash() == neverSaved.stateHash())
         #expect(try city.saveData() == neverSaved.saveData(), "the continued cities save to identical bytes")
         #expect(city.view.commandLog.count == 9, "the command pending at the save point was applied after loading")
     }
@@ -238,7 +243,7 @@ struct SaveTests {
         #expect(entity(at: 8, 0, in: city) == entity(at: 8, 0, in: loaded))
         #expect(entity(at: 9, 2, in: city) == entity(at: 9, 2, in: loaded))
         #expect(city.world.allEntities == loaded.world.allEntities)
-        #expect(city.world.contentHash() == loaded.world.contentHash())
+        #expect(city.stateHash() == loaded.stateHash())
     }
 
     @Test func headerAndScriptStateRoundTrip() throws {
@@ -267,7 +272,7 @@ struct SaveTests {
         let second = try #require(FileSystem.read(path))
         #expect(second != first)
         #expect(second == (try city.saveData()))
-        #expect(try City.load(from: path, catalog: testCatalog).world.contentHash() == city.world.contentHash())
+        #expect(try City.load(from: path, catalog: testCatalog).stateHash() == city.stateHash())
         #expect(FileSystem.list(directory) == ["city.nzsave"], "no temporary file is left behind")
     }
 
@@ -278,7 +283,7 @@ struct SaveTests {
         let (city, _) = try smallSave()
         try city.save(to: path)
         let before = try #require(FileSystem.read(path))
-        let hashAtSave = city.world.contentHash()
+        let hashAtSave = city.stateHash()
         city.run(hours: 24)
 
         // The temporary file cannot be created (a folder is in its way), as when the disk is full
@@ -294,7 +299,7 @@ struct SaveTests {
             #expect(error.description.contains("Any earlier save there is unchanged"))
         }
         #expect(FileSystem.read(path) == before, "the previous save is unchanged, byte for byte")
-        #expect(try City.load(from: path, catalog: testCatalog).world.contentHash() == hashAtSave)
+        #expect(try City.load(from: path, catalog: testCatalog).stateHash() == hashAtSave)
 
         // A folder that does not exist.
         do throws(SaveError) {
@@ -470,7 +475,10 @@ struct SaveTests {
         #expect(decoded == snapshot)
         let restored = try World(restoring: decoded, types: types)
 
-        #expect(restored.contentHash() == world.contentHash())
+        #expect(restored.contentHash(ignoringPaddingOf: types) == world.contentHash(ignoringPaddingOf: types))
+        #expect(restored.contentHash() == restored.contentHash(ignoringPaddingOf: types), "restored padding is zero")
+        // Without clearing, the bytes are copied exactly, padding and all.
+        #expect(try World(restoring: world.snapshot(), types: types).contentHash() == world.contentHash())
         #expect(restored.allEntities == world.allEntities)
         #expect(restored.archetypeCount == world.archetypeCount && restored.changeTick == world.changeTick)
         func order(_ w: World) -> [Entity] {
@@ -488,13 +496,25 @@ struct SaveTests {
         let next = (0..<40).map { i in world.spawn(SavePoint(x: Int32(i), y: 0)) }
         let restoredNext = (0..<40).map { i in restored.spawn(SavePoint(x: Int32(i), y: 0)) }
         #expect(next == restoredNext)
-        #expect(restored.contentHash() == world.contentHash())
+        #expect(restored.contentHash(ignoringPaddingOf: types) == world.contentHash(ignoringPaddingOf: types))
         // Change ticks: a filter on changes sees the same rows.
         let since = snapshot.changeTick - 1
         var changed: [Entity] = [], restoredChanged: [Entity] = []
         world.query(Entity.self).changed(SavePoint.self, since: since).forEach { changed.append($0) }
         restored.query(Entity.self).changed(SavePoint.self, since: since).forEach { restoredChanged.append($0) }
         #expect(changed == restoredChanged && !changed.isEmpty)
+    }
+
+    @Test func componentLayoutFindsPadding() {
+        #expect(ComponentLayout.paddingOffsets(of: SavePoint.self) == [])
+        #expect(ComponentLayout.paddingOffsets(of: SavePadded.self) == Array(1..<8))
+        #expect(ComponentLayout.dataMask(of: SavePadded.self) == [true] + Array(repeating: false, count: 7) + Array(repeating: true, count: 8))
+        #expect(ComponentLayout.paddingOffsets(of: SaveMarker.self) == [0])
+        // The game's components: Building's kind is one byte before a Double, for example.
+        let building = ComponentLayout.dataMask(of: Building.self)
+        #expect(building.count == MemoryLayout<Building>.stride && building[0] && !building[1] && building[8])
+        let line = ComponentLayout.dataMask(of: PrimaryLine.self)
+        #expect(line.filter { $0 }.count == 2 + 8 + 1 + 1 + 8 + 8 + 4 * 8 + 8, "Flow's fields and the lifetime total")
     }
 
     @Test func worldSnapshotRefusesWhatItCannotHold() throws {
@@ -552,22 +572,4 @@ struct SaveMarker: Component {}
 
 struct SaveName: Component {
     var name: String
-}
-
-@Test func tmpPadding() throws {
-    let level = try sandboxWithRules()
-    let a = City(level: level, catalog: testCatalog)
-    let b = City(level: level, catalog: testCatalog)
-    play(a, days: 0..<20)
-    play(b, days: 0..<20)
-    let sa = try a.world.snapshot(), sb = try b.world.snapshot()
-    print("HASH", a.world.contentHash() == b.world.contentHash())
-    for (x, y) in zip(sa.archetypes, sb.archetypes) {
-        for (cx, cy) in zip(x.columns, y.columns) where cx.bytes != cy.bytes {
-            let stride = sa.componentTypes[cx.component].stride
-            var offsets = Set<Int>()
-            for i in 0..<cx.bytes.count where cx.bytes[i] != cy.bytes[i] { offsets.insert(i % stride) }
-            print("DIFF", sa.componentTypes[cx.component].name, stride, offsets.sorted())
-        }
-    }
 }

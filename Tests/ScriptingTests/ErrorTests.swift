@@ -3,7 +3,7 @@
 // "FILE:LINE:COL: error: message".
 
 import Testing
-@testable import Scripting
+import Scripting
 
 @Suite struct ErrorTests {
     @Test func syntaxErrorMapsToTheFileLine() throws {
@@ -32,7 +32,7 @@ import Testing
         #expect(error.message == "attempt to index a nil value (local 'city')")
         #expect(error.description == "levels/3.toml:22:1: error: attempt to index a nil value (local 'city')")
         #expect(error.traceback.hasPrefix("stack traceback:"))
-        #expect(error.traceback.contains("levels/3.toml:22: in function 'onTick'"))
+        #expect(error.traceback.contains("levels/3.toml:22: in function <levels/3.toml:20>"))
     }
 
     @Test func runtimeErrorWhileLoadingMapsToo() throws {

@@ -3,7 +3,7 @@
 // with a clear message, and the sandbox (or, once disabled, a fresh one) working afterwards.
 
 import Testing
-@testable import Scripting
+import Scripting
 
 @Suite struct EscapeTests {
     /// After an error, the same sandbox still loads and runs code.
@@ -42,12 +42,14 @@ import Testing
     @Test func onlyTheFiveLibrariesAreLoaded() throws {
         let box = try sandbox()
         try box.load("""
-            names = {}
-            for name, value in pairs(_G) do
-              if type(value) == "table" and name ~= "_G" then names[#names + 1] = name end
+            function libs()
+              local names = {}
+              for name, value in pairs(_G) do
+                if type(value) == "table" and name ~= "_G" then names[#names + 1] = name end
+              end
+              return table.concat(names, ' ')
             end
             """, chunkName: "test.lua")
-        try box.load("function libs() return table.concat(names, ' ') end", chunkName: "test.lua")
         #expect(try box.call("libs", []) == ["math state string table utf8"])
     }
 
@@ -177,6 +179,33 @@ import Testing
         #expect(error.kind == .budget)
     }
 
+    @Test func closeHandlersRunUnderTheBudget() throws {
+        let box = try sandbox(budget: 100_000)
+        let error = try #require(loadError(box, """
+            local guard <close> = setmetatable({}, {__close = function() while true do end end})
+            error("leave")
+            """))
+        #expect(error.kind == .budget)
+    }
+
+    @Test func pcallAndXpcallKeepTheirMeaning() throws {
+        let box = try sandbox()
+        try box.load("""
+            function results()
+              local a = {pcall(function(x) return x, 2 end, 1)}
+              local b = {pcall(error, "plain", 0)}
+              local c = {xpcall(error, function(m) return "handled: " .. m end, "x", 0)}
+              local d = {xpcall(function(...) return select("#", ...) end, print, 1, nil, 3)}
+              local e = {xpcall(error, function() error("again", 0) end, "x")}
+              return a[1], a[2], a[3], b[1], b[2], c[1], c[2], d[1], d[2], e[1], e[2]
+            end
+            """, chunkName: "p.lua")
+        #expect(try box.call("results", []) == [
+            true, .integer(1), .integer(2), false, "plain", false, "handled: x", true, .integer(3), false, "again",
+        ])
+        #expect(loadError(box, "xpcall(print)")?.message == "bad argument #2 to 'xpcall' (function expected, got no value)")
+    }
+
     @Test func budgetIsPerCall() throws {
         let box = try sandbox(budget: 100_000)
         try box.load("function work() local s = 0 for i = 1, 10000 do s = s + i end return s end", chunkName: "w.lua")
@@ -203,13 +232,27 @@ import Testing
     }
 
     @Test func deepRecursionIsAStackOverflow() throws {
-        let box = try LuaSandbox(seed: 1)  // default 64 MB, 10M budget: Lua's own limit comes first
+        // Lua's stack limit (1M slots) takes about 91 MB with this function's small frames.
+        let box = try LuaSandbox(seed: 1, memoryLimit: 128 << 20)
         let error = try #require(loadError(box, "local function f() return f() + 1 end\nf()"))
         #expect(error.kind == .runtime)
-        #expect(error.message.contains("stack overflow"))
+        #expect(error.message == "stack overflow")
         #expect(error.chunkName == "test.lua" && error.line == 1)
         #expect(!box.isDisabled)
         try expectStillWorks(box)
+        // With the default 64 MB cap the same recursion runs out of memory first: also clean.
+        let capped = try LuaSandbox(seed: 1)
+        #expect(loadError(capped, "local function f() return f() + 1 end\nf()")?.kind == .memory)
+        try expectStillWorks(capped)
+        // Larger frames reach the stack limit within 64 MB.
+        let wide = try #require(loadError(capped, """
+            local function f(a, b, c, d, e, g, h, i, j, k, l, m, n, o, p, q)
+              return f(a, b, c, d, e, g, h, i, j, k, l, m, n, o, p, q) + 1
+            end
+            f()
+            """))
+        #expect(wide.message == "stack overflow" && wide.line == 2)
+        try expectStillWorks(capped)
     }
 
     @Test func cStackOverflowIsCaught() throws {
@@ -249,8 +292,12 @@ import Testing
         // Ordinary metatables still work, and setmetatable keeps its own checks and name.
         #expect(try evaluate(box, "setmetatable({}, {__index = function(_, k) return k .. '!' end}).hi") == "hi!")
         let bad = try #require(loadError(box, "setmetatable({}, 42)"))
-        #expect(bad.message == "bad argument #2 to 'setmetatable' (nil or table expected)")
-        #expect(bad.line == 1)
+        #expect(bad.message == "bad argument #2 to 'setmetatable' (nil or table expected, got number)")
+        #expect(bad.chunkName == "test.lua" && bad.line == 1)
+        // Caught inside Lua, errors of wrapped library functions also carry the script's line.
+        try box.load("function insertNil() return select(2, pcall(function()\n  table.insert(nil, 1)\nend)) end",
+                     chunkName: "test.lua", lineOffset: 10)
+        #expect(try box.call("insertNil", []) == ["test.lua:11: bad argument #1 to 'insert' (table expected, got nil)"])
     }
 
     @Test func stringMetatableIsLocked() throws {

@@ -3,7 +3,7 @@
 // deterministic math.random and pairs, and print collection.
 
 import Testing
-@testable import Scripting
+import Scripting
 
 private struct Refusal: Error, CustomStringConvertible {
     var description: String
@@ -194,6 +194,12 @@ private struct Refusal: Error, CustomStringConvertible {
         box.output = []
         try box.load("print('again')", chunkName: "t.lua")
         #expect(box.output == ["again"])
+    }
+
+    @Test func freshSandboxIsSmall() throws {
+        let box = try sandbox()
+        #expect(box.memoryInUse > 10_000 && box.memoryInUse < 100_000, "\(box.memoryInUse) bytes")
+        #expect(!box.isDisabled && box.disabledReason == nil && box.output.isEmpty)
     }
 
     @Test func memoryLimitTooSmallIsAnError() {

@@ -3,7 +3,7 @@
 // values noted, and anything but plain data refused on restore.
 
 import Testing
-@testable import Scripting
+import Scripting
 
 @Suite struct StateTests {
     static let script = """

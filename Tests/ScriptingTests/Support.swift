@@ -2,7 +2,7 @@
 // suite fast) and capturing the ScriptError an operation throws.
 
 import Testing
-@testable import Scripting
+import Scripting
 
 /// A sandbox with a small budget and cap unless told otherwise.
 func sandbox(seed: UInt64 = 1, memory: Int = 16 << 20, budget: Int = 200_000) throws -> LuaSandbox {
