@@ -131,9 +131,12 @@ public final class City {
     /// Commands before this index of the log have been reported to the script.
     private var scriptLogCursor = 0
 
-    public func attach(script host: LevelScriptHost) {
+    /// Attaches a script; `started` says whether its on_start already ran (a loaded game).
+    public func attach(script host: LevelScriptHost, started: Bool = false) {
         script = host
-        scriptStarted = false
+        scriptStarted = started
+        scriptLogCursor = world.resource(CommandQueue.self)!.applied.count
+        host.didAttach(to: self)
     }
 
     /// Runs one tick (one game hour), then tells the script what happened.

@@ -65,6 +65,12 @@ public protocol LevelScriptHost: AnyObject {
     func onYear(_ city: City)
     func onBuild(_ city: City, entity: Entity, structure: String, x: Int, y: Int)
     func onObjective(_ city: City, id: String, status: ObjectiveStatus)
+    /// Told when the host is attached to a city (again, after a load).
+    func didAttach(to city: City)
+    /// The script's persistent state, written into saves.
+    func saveState() -> String
+    /// Restores the state read from a save.
+    func restoreScriptState(_ text: String) throws
 }
 
 public enum Rules {

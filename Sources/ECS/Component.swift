@@ -29,7 +29,7 @@ struct ComponentInfo {
     /// Moves `count` values from `source` to uninitialised `destination`.
     @usableFromInline let moveInitialize: (UnsafeMutableRawPointer, UnsafeMutableRawPointer, Int) -> Void
     @usableFromInline let deinitialize: (UnsafeMutableRawPointer, Int) -> Void
-    /// Feeds one value into a stable (process-independent) hash.
+    /// Feeds one value into a stable (process-independent, padding-blind) hash.
     @usableFromInline let hash: (UnsafeRawPointer, inout StableHasher) -> Void
 
     @usableFromInline
@@ -49,13 +49,9 @@ struct ComponentInfo {
                 pointer.assumingMemoryBound(to: T.self).deinitialize(count: count)
             },
             hash: { pointer, hasher in
-                if trivial {
-                    hasher.combine(bytes: UnsafeRawBufferPointer(start: pointer, count: MemoryLayout<T>.size))
-                } else {
-                    // Non-trivial values (e.g. holding a String) hash through their reflection,
-                    // which is stable across processes, unlike Swift's seeded Hasher.
-                    hasher.combine(String(reflecting: pointer.assumingMemoryBound(to: T.self).pointee))
-                }
+                // Through the value's reflection (its fields, printed exactly), not its bytes: a
+                // struct's padding bytes are undefined, and Swift's own Hasher is seeded per process.
+                hasher.combine(String(reflecting: pointer.assumingMemoryBound(to: T.self).pointee))
             })
     }
 }

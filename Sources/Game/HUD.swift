@@ -14,7 +14,7 @@ public enum HUD {
     static let toolbarWidth: Float = 150
     static let toolHeight: Float = 19
     static let panelWidth: Float = 340
-    static let menuItems = ["menu.resume", "menu.new", "menu.save", "menu.load", "menu.language", "menu.quit"]
+    public static let menuItems = ["menu.resume", "menu.new", "menu.levels", "menu.save", "menu.load", "menu.language", "menu.quit"]
 
     static let panel = Vec4(0.08, 0.09, 0.12, 0.86)
     static let text = Vec4(0.95, 0.95, 0.92, 1)
@@ -65,6 +65,7 @@ public enum HUD {
             _ = canvas.drawText(label, x: Float(size.width) / 2 - 140, y: topBar + 18, size: 22, color: accent)
         }
         if session.menuOpen { drawMenu(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
+        if session.pickingLevel { drawLevelPicker(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
     }
 
     static func money(_ yuan: Double) -> String {
@@ -244,6 +245,20 @@ public enum HUD {
         for (k, sector) in emitting.enumerated() {
             canvas.fillRect(x: x0 + 20 + Float(k) * 110, y: plotBottom + 8, width: 10, height: 10, color: colors[k])
             _ = canvas.drawText(s["sector." + sector.key], x: x0 + 34 + Float(k) * 110, y: plotBottom + 6, size: 11, color: text)
+        }
+    }
+
+    static func drawLevelPicker(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {
+        let s = session.strings
+        let choices = session.levelChoices
+        let w: Float = 520, h = Float(max(1, choices.count)) * 30 + 50
+        let x = width / 2 - w / 2, y = max(topBar + 10, height / 2 - h / 2)
+        canvas.fillRect(x: x, y: y, width: w, height: h, color: Vec4(0.05, 0.06, 0.09, 0.97))
+        _ = canvas.drawText(s["menu.levels"], x: x + 20, y: y + 12, size: 18, color: accent)
+        for (i, choice) in choices.enumerated() {
+            let iy = y + 46 + Float(i) * 30
+            if i == session.levelIndex { canvas.fillRect(x: x + 10, y: iy - 4, width: w - 20, height: 28, color: Vec4(0.3, 0.35, 0.5, 1)) }
+            _ = canvas.drawText(s.name(choice.title), x: x + 24, y: iy, size: 15, color: text)
         }
     }
 

@@ -19,13 +19,19 @@ public final class GameSession {
 
     public private(set) var city: City
     public var catalog: Catalog { city.catalog }
-    public let level: LevelDefinition
+    public private(set) var level: LevelDefinition
     public var camera: Camera
     public var strings: Strings
     public var overlay: Overlay = .none { didSet { staticDirty = true } }
     public var showCharts = false
     public var menuOpen = false
     public var menuIndex = 0
+    /// The level picker (opened from the menu): the levels found, and the one highlighted.
+    public private(set) var levelChoices: [(path: String, title: Names)] = []
+    public var pickingLevel = false
+    public var levelIndex = 0
+    /// Attaches a level's script to a new city (set by the app, which knows the Lua layer).
+    public var scriptAttacher: ((LevelDefinition, City) -> Void)?
     public private(set) var tools: [String]
     public var toolIndex = 0
     public var paused = false
@@ -103,6 +109,7 @@ public final class GameSession {
             tickCarry -= 1
             ticks += 1
             if view.clock.dayIndex != dayBefore { staticDirty = true }
+            autosaveIfNewYear(now: start)
         }
         if !rate.isFinite { tickCarry = 0 } else { tickCarry = min(tickCarry, rate) }
         if ticks == 0 { city.applyPendingCommands() }
@@ -156,6 +163,16 @@ public final class GameSession {
     }
 
     func handleKey(_ code: Int32, ctrl: Bool, shift: Bool, now: Double) {
+        if pickingLevel {
+            switch code {
+            case KeyCode.escape: pickingLevel = false
+            case KeyCode.up: levelIndex = (levelIndex + max(1, levelChoices.count) - 1) % max(1, levelChoices.count)
+            case KeyCode.down: levelIndex = (levelIndex + 1) % max(1, levelChoices.count)
+            case KeyCode.enter where !levelChoices.isEmpty: start(levelAt: levelChoices[levelIndex].path, now: now)
+            default: break
+            }
+            return
+        }
         if menuOpen {
             switch code {
             case KeyCode.escape: menuOpen = false
@@ -203,6 +220,7 @@ public final class GameSession {
         case "menu.resume": menuOpen = false
         case "menu.new":
             city = City(level: level, catalog: catalog)
+            scriptAttacher?(level, city)
             undoStack = []
             redoStack = []
             staticDirty = true
@@ -210,9 +228,58 @@ public final class GameSession {
         case "menu.save": save(now: now); menuOpen = false
         case "menu.load": load(now: now); menuOpen = false
         case "menu.language": strings = Strings(language: strings.language.other)
+        case "menu.levels":
+            levelChoices = GameSession.findLevels(catalog: catalog)
+            levelIndex = 0
+            pickingLevel = true
         case "menu.quit": quitRequested = true
         default: break
         }
+    }
+
+    /// Every level file in `Levels/` and `Levels/mods/`, with its title, sorted by path.
+    public static func findLevels(catalog: Catalog) -> [(path: String, title: Names)] {
+        var found: [(String, Names)] = []
+        for directory in [ResourceLocator.levelsDirectory, ResourceLocator.levelsDirectory + "/mods"] {
+            for name in FileSystem.list(directory).sorted() where name.hasSuffix(".toml") {
+                let path = directory + "/" + name
+                if let level = LevelFile.load(path: path, catalog: catalog).level { found.append((path, level.title)) }
+            }
+        }
+        return found
+    }
+
+    /// Starts a new game on the level at `path` (from the picker); on a problem, the game goes on.
+    func start(levelAt path: String, now: Double) {
+        let result = LevelFile.load(path: path, catalog: catalog)
+        guard let next = result.level else {
+            notify(result.diagnostics.first?.description ?? path, now: now)
+            return
+        }
+        var levelCatalog = catalog
+        if let overrides = next.catalogOverrides {
+            do {
+                levelCatalog = try Catalog.load(overrideTables: [(overrides, next.file)])
+            } catch {
+                notify(error.description, now: now)
+                return
+            }
+        }
+        level = next
+        city = City(level: next, catalog: levelCatalog)
+        scriptAttacher?(next, city)
+        tools = availableTools()
+        toolIndex = 0
+        undoStack = []
+        redoStack = []
+        staticDirty = true
+        let map = view.map
+        camera.bounds.maxTarget = Vec3(Float(map.width), 0, Float(map.height))
+        camera.target = Vec3(Float(map.width) / 2, 0, Float(map.height) / 2)
+        camera.distance = min(72, max(12, Float(max(map.width, map.height)) * 0.9))
+        camera.clamp()
+        pickingLevel = false
+        menuOpen = false
     }
 
     /// The tile under a pixel, or nil (off the map, or over a panel).
@@ -292,9 +359,31 @@ public final class GameSession {
 
     public func save(now: Double) {
         do {
-            try FileSystem.makeDirectory((savePath as NSString).deletingLastPathComponent.isEmpty ? "." : (savePath as NSString).deletingLastPathComponent)
-            try city.save(to: savePath)
+            try write(to: savePath)
             notify(strings["menu.saved"] + ": " + savePath, now: now)
+        } catch {
+            notify("\(error)", now: now)
+        }
+    }
+
+    /// Writes a save (with the level script's state) and, beside it, the replay log of the
+    /// player's commands so far (`….replay`), both atomically.
+    func write(to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileSystem.makeDirectory(directory.isEmpty ? "." : directory)
+        try city.save(to: path, metadata: SaveMetadata(levelFile: level.file, scriptState: city.script?.saveState()))
+        try FileSystem.writeAtomically(ReplayLog(city: city).text, to: (path as NSString).deletingPathExtension + ".replay")
+    }
+
+    /// Saves every game year into one of three rotating autosave files beside the quick save.
+    func autosaveIfNewYear(now: Double) {
+        let clock = view.clock
+        guard clock.isNewYear, clock.tick > 0 else { return }
+        let directory = (savePath as NSString).deletingLastPathComponent
+        let path = (directory.isEmpty ? "." : directory) + "/autosave-\(clock.year % 3).nzsave"
+        do {
+            try write(to: path)
+            notify(strings["menu.saved"] + ": " + path, now: now)
         } catch {
             notify("\(error)", now: now)
         }
@@ -303,8 +392,13 @@ public final class GameSession {
     /// Loads the quick save; on any problem the running game is left as it was.
     public func load(now: Double) {
         do {
-            let loaded = try City.load(from: savePath, catalog: catalog)
-            city = loaded
+            let loaded = try SaveGame.load(from: savePath, catalog: catalog)
+            if let script = city.script, let state = loaded.scriptState {
+                // The level's script carries on in the loaded game with its saved state.
+                try script.restoreScriptState(state)
+                loaded.city.attach(script: script, started: true)
+            }
+            city = loaded.city
             undoStack = []
             redoStack = []
             staticDirty = true

@@ -38,7 +38,6 @@ public final class LevelScripting: LevelScriptHost {
         guard let script = level.script else { return (nil, []) }
         do {
             let host = try LevelScripting(script: script, seed: city.view.level.seed)
-            host.city = city
             city.attach(script: host)
             return (host, [])
         } catch {
@@ -56,6 +55,8 @@ public final class LevelScripting: LevelScriptHost {
                                     message: "Lua: " + error.message)]
         }
     }
+
+    public func didAttach(to city: City) { self.city = city }
 
     // MARK: - Hooks
 
@@ -91,7 +92,7 @@ public final class LevelScripting: LevelScriptHost {
     // MARK: - Script state (saved with the game)
 
     public func saveState() -> String { sandbox.saveState() }
-    public func restoreState(_ text: String) throws(ScriptError) { try sandbox.restoreState(text) }
+    public func restoreScriptState(_ text: String) throws { try sandbox.restoreState(text) }
 
     // MARK: - The API
 

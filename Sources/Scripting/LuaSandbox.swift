@@ -9,6 +9,16 @@ import CLua
 /// past `memoryLimit`, or run a call past `instructionBudget` instructions: a call that does is
 /// unwound, and the script is disabled (later calls are refused) while the host keeps running.
 /// Not thread-safe: use one sandbox from one thread.
+///
+/// Determinism: `math.random` depends on the seed only, `pairs` visits keys in sorted order,
+/// `table.sort` with a comparator is stable. Not covered: `next` (hash order, which Lua 5.4
+/// seeds per process) and `tostring` of tables and functions (addresses).
+///
+/// Limits of the budget: it counts VM instructions, plus the work of C library loops the
+/// prelude can size (table functions, allocation at one instruction per 64 bytes). A single
+/// instruction can still do much more work than that in a few places: Lua pattern matching
+/// (string.find/match/gmatch/gsub backtrack in C, exponentially for some patterns), `==` and
+/// `<` on long strings, and calls passing very long vararg lists.
 public final class LuaSandbox {
     public let seed: UInt64
     public let memoryLimit: Int

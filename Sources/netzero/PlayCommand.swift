@@ -8,6 +8,7 @@ import ArgumentParser
 import CitySim
 import Foundation
 import Game
+import Modding
 import Render
 
 /// Opens a level or a save: the city, the level it belongs to, and its catalog.
@@ -15,11 +16,18 @@ func openGame(_ target: String, seed: UInt64? = nil) throws -> (City, LevelDefin
     if target.hasSuffix(".nzsave") {
         let catalog = try loadCatalog()
         do {
-            let city = try City.load(from: target, catalog: catalog)
-            let levelFile = city.view.level.id
+            let loaded = try SaveGame.load(from: target, catalog: catalog)
+            let city = loaded.city
+            let levelFile = loaded.header.levelFile.isEmpty ? city.view.level.id : loaded.header.levelFile
             let level = BuiltinLevels.load(levelFile, catalog: catalog).level
                 ?? LevelDefinition(setup: LevelSetup(info: city.view.level, width: city.view.map.width,
                                                      height: city.view.map.height, budget: 0), file: target)
+            // The level's script resumes with the state it had when the game was saved.
+            if let script = level.script, let state = loaded.scriptState {
+                let host = try LevelScripting(script: script, seed: city.view.level.seed)
+                try host.restoreScriptState(state)
+                city.attach(script: host, started: true)
+            }
             return (city, level)
         } catch {
             fail("\(target): error: \(error)")
@@ -51,7 +59,13 @@ struct Play: ParsableCommand {
         let (city, level) = try openGame(target)
         let view = openWindowOrExplain(Window.Options(width: 1280, height: 720, vsync: vsync))
         let session = GameSession(city: city, level: level, language: language)
+        session.scriptAttacher = { level, city in
+            for problem in LevelScripting.attach(level, to: city).problems { session.notify(problem, now: view.now) }
+        }
         try GameLoop.run(session, view: view)
+        // The run's player commands, for a teacher to replay headless.
+        try? FileSystem.makeDirectory("saves")
+        try? FileSystem.writeAtomically(ReplayLog(city: session.city).text, to: "saves/last-run.replay")
     }
 }
 

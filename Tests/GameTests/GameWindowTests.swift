@@ -193,10 +193,76 @@ struct GameWindowTests {
         let (later, _) = try makeSession()
         later.savePath = session.savePath
         try deliver([.key(code: KeyCode.f1 + 8, down: true, ctrl: false, shift: false)], to: later, view: view)  // F9
-        #expect(later.view.clock.tick == tick)
+        #expect(later.view.clock.tick == tick, "\(later.notices.map(\.text))")
         #expect(later.city.world.contentHash() == hash)
         let map = later.view.map
         #expect(map.structure[map.index(7, 5)] == .entity)
+    }
+
+    /// The whole first session of a new player: build a coal plant, a wind farm and a forest by
+    /// clicking, watch the emissions overlay and the charts change, save, quit, load again.
+    @Test func newPlayerBuildsWatchesSavesAndLoads() throws {
+        let (session, view) = try makeSession()
+        func click(tool: String, at tile: (Int, Int)) throws {
+            let button = HUD.toolCenter(try #require(session.tools.firstIndex(of: tool)))
+            try deliver([.mouseDown(x: button.x, y: button.y, button: .left), .mouseUp(x: button.x, y: button.y, button: .left)],
+                        to: session, view: view)
+            let p = pixel(of: tile, session: session, view: view)
+            try deliver([.mouseDown(x: p.x, y: p.y, button: .left), .mouseUp(x: p.x, y: p.y, button: .left)], to: session, view: view)
+        }
+        try click(tool: "coal_plant", at: (6, 3))
+        try click(tool: "wind_plant", at: (8, 3))
+        try click(tool: "forest", at: (10, 5))
+        let map = session.view.map
+        #expect(session.view.plant(map.occupant[map.index(6, 3)])?.kind == .coal)
+        #expect(session.view.plant(map.occupant[map.index(8, 3)])?.kind == .wind)
+        #expect(session.view.zone(map.occupant[map.index(10, 5)])?.kind == .forest)
+        // Charts before and after another simulated year: a new year's stacked bar appears.
+        try deliver([.key(code: KeyCode.letter("c"), down: true, ctrl: false, shift: false)], to: session, view: view)
+        #expect(session.showCharts)
+        session.city.run(hours: 24 * 370)
+        try view.render(session, animationTime: 1)
+        let before = view.renderer.readPixels()
+        session.city.run(hours: 24 * 366)
+        try deliver([.key(code: KeyCode.letter("o"), down: true, ctrl: false, shift: false)], to: session, view: view)
+        #expect(session.overlay == .emissions)
+        let after = view.renderer.readPixels()
+        let chart = (x: 180, y: 90, width: 300, height: 200)
+        let changed = zip(before.cropped(x: chart.x, y: chart.y, width: chart.width, height: chart.height).pixels,
+                          after.cropped(x: chart.x, y: chart.y, width: chart.width, height: chart.height).pixels)
+            .filter { abs(Int($0) - Int($1)) > 30 }.count
+        #expect(changed > 300, "a new bar: \(changed) channel values changed")
+        session.paused = true
+        try deliver([.key(code: KeyCode.f1 + 4, down: true, ctrl: false, shift: false)], to: session, view: view)
+        let replay = (session.savePath as NSString).deletingPathExtension + ".replay"
+        #expect(FileManager.default.fileExists(atPath: replay), "the save comes with the replay log")
+        let saved = (tick: session.view.clock.tick, hash: session.city.world.contentHash())
+        session.quitRequested = true
+        let (returning, _) = try makeSession()
+        returning.savePath = session.savePath
+        try deliver([.key(code: KeyCode.f1 + 8, down: true, ctrl: false, shift: false)], to: returning, view: view)
+        #expect(returning.view.clock.tick == saved.tick)
+        #expect(returning.city.world.contentHash() == saved.hash)
+        #expect(returning.view.plant(returning.view.map.occupant[map.index(6, 3)])?.kind == .coal)
+    }
+
+    @Test func levelPickerListsLevelsAndStartsOne() throws {
+        let (session, view) = try makeSession(language: .zh)
+        try deliver([.key(code: KeyCode.escape, down: true, ctrl: false, shift: false)], to: session, view: view)
+        let levelsItem = try #require(HUD.menuItems.firstIndex(of: "menu.levels"))
+        var keys: [InputEvent] = Array(repeating: .key(code: KeyCode.down, down: true, ctrl: false, shift: false), count: levelsItem)
+        keys.append(.key(code: KeyCode.enter, down: true, ctrl: false, shift: false))
+        try deliver(keys, to: session, view: view)
+        #expect(session.pickingLevel)
+        let titles = session.levelChoices.map(\.title.zh)
+        #expect(titles.contains("沙盒小镇"))
+        let sandbox = try #require(session.levelChoices.firstIndex { $0.title.zh == "沙盒小镇" })
+        var moves: [InputEvent] = Array(repeating: .key(code: KeyCode.down, down: true, ctrl: false, shift: false), count: sandbox)
+        moves.append(.key(code: KeyCode.enter, down: true, ctrl: false, shift: false))
+        try deliver(moves, to: session, view: view)
+        #expect(!session.pickingLevel)
+        #expect(session.view.level.id == "sandbox")
+        #expect(session.view.map.width == 64)
     }
 
     @Test func loadingACorruptSaveLeavesTheGameUntouched() throws {
