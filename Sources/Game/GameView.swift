@@ -32,7 +32,11 @@ public final class GameView {
         let view = session.view
         let time = animationTime ?? now
         let day = view.clock.dayIndex
-        if session.staticDirty || day != session.lastStaticDay || view.map.revision != lastRevision {
+        // A new day refreshes trees and overlay colours, at most once a second of real time: at
+        // top speed days fly by, and rebuilding the scene each frame would starve input.
+        let newDay = day != session.lastStaticDay && time - lastRebuild >= 1
+        if session.staticDirty || newDay || view.map.revision != lastRevision {
+            lastRebuild = time
             let field = OverlayField.compute(session.overlay, view: view)
             chunks = ChunkedInstances(SceneBuilder.staticInstances(view: view, overlay: field), width: view.map.width, height: view.map.height)
             visibleChunks = []
@@ -59,6 +63,7 @@ public final class GameView {
     }
 
     var lastRevision = -1
+    var lastRebuild = -Double.infinity
     var chunks = ChunkedInstances([], width: 1, height: 1)
     var visibleChunks: [Int] = []
 

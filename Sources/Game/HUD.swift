@@ -24,6 +24,7 @@ public enum HUD {
     public static func isOverPanel(x: Int, y: Int, session: GameSession, size: (width: Int, height: Int)) -> Bool {
         let fx = Float(x), fy = Float(y)
         if fy < topBar { return true }
+        if overlayAt(x: x, y: y, size: size) != nil { return true }
         if fx < toolbarWidth && fy < topBar + Float(session.tools.count) * toolHeight + 8 { return true }
         if session.selectedTile != nil && fx > Float(size.width) - panelWidth && fy < Float(size.height) * 0.62 { return true }
         return false
@@ -34,6 +35,17 @@ public enum HUD {
         guard Float(x) < toolbarWidth, Float(y) >= topBar + 4 else { return nil }
         let index = Int((Float(y) - topBar - 4) / toolHeight)
         return index < session.tools.count ? index : nil
+    }
+
+    /// The overlay buttons along the bottom edge, right of the toolbar: (overlay, x, y, width, height).
+    public static func overlayButtons(size: (width: Int, height: Int)) -> [(overlay: Overlay, x: Float, y: Float, width: Float, height: Float)] {
+        let width: Float = 92, height: Float = 22, gap: Float = 4
+        let y = Float(size.height) - height - 4
+        return Overlay.allCases.enumerated().map { i, overlay in (overlay, toolbarWidth + 8 + Float(i) * (width + gap), y, width, height) }
+    }
+
+    public static func overlayAt(x: Int, y: Int, size: (width: Int, height: Int)) -> Overlay? {
+        overlayButtons(size: size).first { Float(x) >= $0.x && Float(x) < $0.x + $0.width && Float(y) >= $0.y && Float(y) < $0.y + $0.height }?.overlay
     }
 
     /// Pixel centre of a toolbar entry (tests click it).
@@ -51,6 +63,13 @@ public enum HUD {
         drawObjectives(canvas, session: session, width: Float(size.width), height: Float(size.height))
         drawMessages(canvas, session: session, height: Float(size.height), now: now)
         if session.overlay != .none { drawLegend(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
+        for button in overlayButtons(size: size) {
+            let active = button.overlay == session.overlay
+            canvas.fillRect(x: button.x, y: button.y, width: button.width, height: button.height,
+                            color: active ? Vec4(0.3, 0.35, 0.5, 1) : panel)
+            _ = canvas.drawText(s["overlay." + button.overlay.rawValue], x: button.x + 5, y: button.y + 4, size: 12,
+                                color: active ? accent : text)
+        }
         if session.showCharts { drawCharts(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         if !session.dragTiles.isEmpty && session.tool != "select" {
             let cost = session.dragCost
@@ -186,7 +205,7 @@ public enum HUD {
             lines.append("\(session.strings["messages.refused"]): \(why)")
         }
         for (i, line) in lines.suffix(5).enumerated() {
-            let y = height - 24 - Float(min(lines.count, 5) - i) * 20
+            let y = height - 34 - Float(min(lines.count, 5) - i) * 20
             canvas.fillRect(x: toolbarWidth + 8, y: y - 2, width: Float(min(90, line.count)) * 7.5 + 16, height: 19, color: panel)
             _ = canvas.drawText(String(line.prefix(90)), x: toolbarWidth + 16, y: y, size: 13, color: text)
         }
@@ -194,7 +213,7 @@ public enum HUD {
 
     static func drawLegend(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {
         let s = session.strings
-        let x = width - 260, y = height - 60
+        let x = width - 260, y = height - 90
         canvas.fillRect(x: x - 10, y: y - 24, width: 262, height: 56, color: panel)
         _ = canvas.drawText(s["overlay." + session.overlay.rawValue], x: x, y: y - 20, size: 13, color: text)
         for i in 0..<40 { canvas.fillRect(x: x + Float(i) * 6, y: y, width: 6, height: 12, color: Palette.viridis(Double(i) / 39)) }

@@ -94,7 +94,7 @@ public final class GameSession {
     /// Advances the simulation for one frame of `frameSeconds`, spending at most `budget`
     /// seconds of wall time so that input stays responsive. Returns the ticks run.
     @discardableResult
-    public func advance(frameSeconds: Double, budget: Double = 0.025, clock: () -> Double) -> Int {
+    public func advance(frameSeconds: Double, budget: Double = 0.015, clock: () -> Double) -> Int {
         if paused || menuOpen || view.rules?.result != nil && view.rules?.result != .undecided && false {
             city.applyPendingCommands()
             return 0
@@ -132,6 +132,10 @@ public final class GameSession {
             guard button == .left else { return }
             if let index = HUD.toolAt(x: x, y: y, session: self, size: size) {
                 toolIndex = index
+                return
+            }
+            if let chosen = HUD.overlayAt(x: x, y: y, size: size) {
+                overlay = chosen
                 return
             }
             guard let tile = tileAt(x: x, y: y, size: size) else { return }

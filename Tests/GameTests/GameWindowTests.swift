@@ -224,7 +224,10 @@ struct GameWindowTests {
         try view.render(session, animationTime: 1)
         let before = view.renderer.readPixels()
         session.city.run(hours: 24 * 366)
-        try deliver([.key(code: KeyCode.letter("o"), down: true, ctrl: false, shift: false)], to: session, view: view)
+        // The overlay from its button on the toolbar row (O on the keyboard does the same).
+        let button = try #require(HUD.overlayButtons(size: view.renderer.framebufferSize).first { $0.overlay == .emissions })
+        let bx = Int(button.x + button.width / 2), by = Int(button.y + button.height / 2)
+        try deliver([.mouseDown(x: bx, y: by, button: .left), .mouseUp(x: bx, y: by, button: .left)], to: session, view: view)
         #expect(session.overlay == .emissions)
         let after = view.renderer.readPixels()
         let chart = (x: 180, y: 90, width: 300, height: 200)

@@ -142,6 +142,27 @@ struct LevelScriptTests {
         #expect(plain["daily.csv"] != first["daily.csv"], "the player's commands make a difference")
     }
 
+    @Test func scriptStateGoesIntoTheSaveAndComesBack() throws {
+        let level = scriptedLevel("""
+        function on_day(date) state.days = (state.days or 0) + 1; state.last = date end
+        """)
+        let (city, host, _) = startCity(level)
+        city.run(hours: 24 * 5)
+        let path = NSTemporaryDirectory() + "scripted-\(UUID().uuidString).nzsave"
+        try city.save(to: path, metadata: SaveMetadata(levelFile: level.file, scriptState: city.script?.saveState()))
+        let loaded = try SaveGame.load(from: path, catalog: catalog)
+        let state = try #require(loaded.scriptState)
+        #expect(state.contains("days = 5"), "\(state)")
+        // A fresh script picks up where the saved one was, and both go on identically.
+        let resumed = try LevelScripting(script: try #require(level.script), seed: 9)
+        try resumed.restoreScriptState(state)
+        loaded.city.attach(script: resumed, started: true)
+        city.run(hours: 48)
+        loaded.city.run(hours: 48)
+        #expect(resumed.saveState() == host?.saveState())
+        #expect(loaded.city.world.contentHash() == city.world.contentHash())
+    }
+
     @Test func scriptChangesPoliciesCatalogAndDecidesTheLevel() throws {
         let level = scriptedLevel("""
         function on_start()
