@@ -143,13 +143,6 @@ extension City {
         try SaveGame.encode(self, metadata: metadata)
     }
 
-    /// A process-independent hash of every entity's component values: `world.contentHash()`
-    /// with the components' padding bytes (which hold whatever was in memory) hashed as zeros.
-    /// Equal for equal cities, e.g. a loaded city and the one it was saved from.
-    public func stateHash() -> UInt64 {
-        world.contentHash(ignoringPaddingOf: City.componentTypes)
-    }
-
     /// A new city from the save at `path`, running with `catalog` (build it from the header's
     /// `levelFile` and `catalogOverrides`; see `SaveGame.readHeader(from:)`). No existing city
     /// is touched: replace the running game with the result only when this returns.

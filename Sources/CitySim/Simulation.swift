@@ -26,8 +26,12 @@ public enum Simulation {
 
     public static func makeSchedule() -> Schedule {
         let schedule = Schedule(phases: Phase.all)
-        schedule.add("input.commands", phase: Phase.input, run: applyCommands)
-        schedule.add("input.networks", phase: Phase.input, after: ["input.commands"], run: { ctx in
+        // Building and demolishing touch every kind of structure, the citizens who live or work
+        // in them, and their ledger lines.
+        schedule.add("input.commands", phase: Phase.input, access: SystemAccess(writes: City.componentTypes), run: applyCommands)
+        schedule.add("input.networks", phase: Phase.input,
+                     access: SystemAccess(reads: [TilePosition.self], writes: [Building.self, PowerPlant.self, StorageUnit.self, Citizen.self]),
+                     after: ["input.commands"], run: { ctx in
             ctx.world.applyCommands()  // new structures must exist before they are linked
             City.refreshNetworks(world: ctx.world)
         })

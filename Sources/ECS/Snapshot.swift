@@ -18,7 +18,7 @@
 // leaves them as whatever was in memory, which differs between runs and between release and
 // debug builds. For the types a caller lists, a snapshot writes those bytes as zeros (the
 // fields' layout is read from the runtime's reflection metadata, see `ComponentLayout`), so that
-// equal worlds give equal snapshots; `contentHash(ignoringPaddingOf:)` hashes the same way.
+// equal worlds give equal snapshots, byte for byte.
 @_spi(Reflection) import Swift
 
 /// The entity state of a `World` as plain values; see `World.snapshot()`.
@@ -395,37 +395,6 @@ extension World {
         changeTick = snapshot.changeTick
     }
 
-    /// `contentHash()`, with the padding bytes of the listed component types hashed as zeros:
-    /// a hash of the values alone, equal for equal worlds whatever their padding holds. (It equals
-    /// `contentHash()` when that padding is zero, e.g. in a world restored from a snapshot.)
-    public func contentHash(ignoringPaddingOf types: [any Component.Type]) -> UInt64 {
-        var layouts: [String: (size: Int, padding: [Int])] = [:]
-        for type in types {
-            let size = World.size(of: type)
-            layouts[String(reflecting: type)] = (size, ComponentLayout.paddingOffsets(of: type).filter { $0 < size })
-        }
-        var hasher = StableHasher()
-        var scratch: [UInt8] = []
-        for (index, record) in entities.records.enumerated() where record.archetype >= 0 {
-            hasher.combine(UInt32(index))
-            hasher.combine(record.generation)
-            let archetype = archetypes[Int(record.archetype)]
-            for column in archetype.columns {
-                hasher.combine(column.info.name)
-                let pointer = UnsafeRawPointer(column.pointer(row: Int(record.row)))
-                if column.isTrivial, let layout = layouts[column.info.name] {
-                    scratch.removeAll(keepingCapacity: true)
-                    scratch.append(contentsOf: UnsafeRawBufferPointer(start: pointer, count: layout.size))
-                    for offset in layout.padding { scratch[offset] = 0 }
-                    scratch.withUnsafeBytes { hasher.combine(bytes: $0) }
-                } else {
-                    column.info.hash(pointer, &hasher)
-                }
-            }
-        }
-        return hasher.value
-    }
-
     private func registerExistential(_ type: any Component.Type) -> ComponentID {
         func open<T: Component>(_ t: T.Type) -> ComponentID { componentID(t) }
         return open(type)
@@ -433,11 +402,6 @@ extension World {
 
     private static func stride(of type: any Component.Type) -> Int {
         func open<T: Component>(_ t: T.Type) -> Int { max(1, MemoryLayout<T>.stride) }
-        return open(type)
-    }
-
-    private static func size(of type: any Component.Type) -> Int {
-        func open<T: Component>(_ t: T.Type) -> Int { MemoryLayout<T>.size }
         return open(type)
     }
 }
