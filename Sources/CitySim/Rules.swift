@@ -21,9 +21,6 @@ public struct LevelMessage: Sendable, Equatable {
 public struct ActiveEvent: Sendable, Equatable {
     public var kind: LevelEventKind
     public var endsAtTick: Int64
-    public var previousPolicy: (String, Double)?
-
-    public static func == (a: ActiveEvent, b: ActiveEvent) -> Bool { a.kind == b.kind && a.endsAtTick == b.endsAtTick }
 }
 
 /// The level's rules and its progress; a resource of the world.
@@ -166,7 +163,7 @@ public enum Rules {
         case .win: if rules.result == .undecided { rules.result = .won }
         case .lose: if rules.result == .undecided { rules.result = .lost }
         case .event(let kind, let days, let policy, let value):
-            var event = ActiveEvent(kind: kind, endsAtTick: tick + Int64(days) * 24)
+            let event = ActiveEvent(kind: kind, endsAtTick: tick + Int64(days) * 24)
             switch kind {
             case .heatwave:
                 world.withResource(Weather.self) { $0.eventWarming = value ?? 8 }
@@ -181,12 +178,8 @@ public enum Rules {
             case .coalShortage:
                 world.withResource(MarketConditions.self) { $0.coalAvailability = value.map { min(1, max(0, $0)) } ?? 0.5 }
             case .policyChange:
-                if let policy, let value {
-                    let previous = setPolicy(policy, value, world: world)
-                    event.previousPolicy = previous.map { (policy, $0) }
-                    // A policy change is permanent: nothing to undo when its days are over.
-                    event.previousPolicy = nil
-                }
+                // A policy change is permanent: nothing to undo when its days are over.
+                if let policy, let value { setPolicy(policy, value, world: world) }
             }
             rules.events.append(event)
             rules.post(.event, Names(en: "Event: \(kind.rawValue.replacingOccurrences(of: "_", with: " ")) for \(days) days",

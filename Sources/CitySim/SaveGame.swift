@@ -1012,10 +1012,6 @@ extension LevelRules: SaveFileCodable {
         w.write(array: events) { w, e in
             w.write(e.kind.rawValue)
             w.write(e.endsAtTick)
-            w.write(optional: e.previousPolicy) { w, p in
-                w.write(p.0)
-                w.write(p.1)
-            }
         }
         w.write(int: commandsSeen)
     }
@@ -1045,9 +1041,8 @@ extension LevelRules: SaveFileCodable {
         messages = try r.readArray(minimumElementSize: 24) { r throws(SnapshotError) in
             LevelMessage(tick: try r.read(Int64.self), kind: try r.readEnum(LevelMessage.Kind.self), text: try Names(saved: &r))
         }
-        events = try r.readArray(minimumElementSize: 17) { r throws(SnapshotError) in
-            ActiveEvent(kind: try r.readEnum(LevelEventKind.self), endsAtTick: try r.read(Int64.self),
-                        previousPolicy: try r.readOptional { r throws(SnapshotError) in (try r.readString(), try r.readDouble()) })
+        events = try r.readArray(minimumElementSize: 16) { r throws(SnapshotError) in
+            ActiveEvent(kind: try r.readEnum(LevelEventKind.self), endsAtTick: try r.read(Int64.self))
         }
         commandsSeen = try r.readInt(in: 0...Int(Int32.max), "the number of commands the rules have seen")
     }

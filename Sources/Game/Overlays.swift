@@ -8,6 +8,7 @@
 // air        PM2.5-equivalent, µg/m3
 import CitySim
 import ECS
+import Foundation
 
 public enum Overlay: String, CaseIterable, Sendable {
     case none, emissions, removals, net, power, traffic, air
@@ -89,5 +90,3 @@ public struct OverlayField {
         return OverlayField(overlay: overlay, values: values, low: low, high: high, unit: unit)
     }
 }
-
-import Foundation

@@ -95,7 +95,7 @@ public final class GameSession {
     /// seconds of wall time so that input stays responsive. Returns the ticks run.
     @discardableResult
     public func advance(frameSeconds: Double, budget: Double = 0.015, clock: () -> Double) -> Int {
-        if paused || menuOpen || view.rules?.result != nil && view.rules?.result != .undecided && false {
+        if paused || menuOpen {
             city.applyPendingCommands()
             return 0
         }
