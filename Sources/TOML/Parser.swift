@@ -510,30 +510,42 @@ struct Parser {
 
     /// `"""..."""`: escapes, line-ending backslash, newline after the opening quotes trimmed.
     mutating func parseMultilineBasicString() throws(TOMLError) -> String {
+        try parseMultilineString(quote: "\"", escapes: true)
+    }
+
+    /// `'''...'''`: raw text, newline after the opening quotes trimmed.
+    mutating func parseMultilineLiteralString() throws(TOMLError) -> String {
+        try parseMultilineString(quote: "'", escapes: false)
+    }
+
+    /// The two multi-line forms: `quote` is `"` or `'`; only basic strings have escapes and
+    /// line-ending backslashes.
+    mutating func parseMultilineString(quote: Unicode.Scalar, escapes: Bool) throws(TOMLError) -> String {
         let open = i
+        let (q, closing) = quote == "\"" ? ("'\"'", "'\"\"\"'") : ("\"'\"", "\"'''\"")
         i += 3
         _ = try consumeNewline()
         var out = String.UnicodeScalarView()
         while true {
             guard let c = peek() else {
-                throw error("unterminated multi-line string: missing closing '\"\"\"'", at: open)
+                throw error("unterminated multi-line string: missing closing \(closing)", at: open)
             }
             switch c {
-            case "\"":
+            case quote:
                 var run = 0
-                while peek() == "\"" {
+                while peek() == quote {
                     run += 1
                     i += 1
                 }
                 if run >= 3 {
                     if run > 5 {
-                        throw error("too many quotes: at most two '\"' may come right before the closing '\"\"\"'", at: i - run)
+                        throw error("too many quotes: at most two \(q) may come right before the closing \(closing)", at: i - run)
                     }
-                    for _ in 0..<(run - 3) { out.append("\"") }
+                    for _ in 0..<(run - 3) { out.append(quote) }
                     return String(out)
                 }
-                for _ in 0..<run { out.append("\"") }
-            case "\\":
+                for _ in 0..<run { out.append(quote) }
+            case "\\" where escapes:
                 // Line-ending backslash: skip whitespace to the line end, then all blank space.
                 var j = i + 1
                 while j < s.count, s[j] == " " || s[j] == "\t" { j += 1 }
@@ -557,51 +569,8 @@ struct Parser {
                 i += 2
             default:
                 if c != "\t" && Parser.isControl(c) {
-                    throw error("\(Parser.describe(c)) is not allowed in a string; write it as \\u\(Parser.hex4(c.value))", at: i)
-                }
-                out.append(c)
-                i += 1
-            }
-        }
-    }
-
-    /// `'''...'''`: raw text, newline after the opening quotes trimmed.
-    mutating func parseMultilineLiteralString() throws(TOMLError) -> String {
-        let open = i
-        i += 3
-        _ = try consumeNewline()
-        var out = String.UnicodeScalarView()
-        while true {
-            guard let c = peek() else {
-                throw error("unterminated multi-line string: missing closing \"'''\"", at: open)
-            }
-            switch c {
-            case "'":
-                var run = 0
-                while peek() == "'" {
-                    run += 1
-                    i += 1
-                }
-                if run >= 3 {
-                    if run > 5 {
-                        throw error("too many quotes: at most two \"'\" may come right before the closing \"'''\"", at: i - run)
-                    }
-                    for _ in 0..<(run - 3) { out.append("'") }
-                    return String(out)
-                }
-                for _ in 0..<run { out.append("'") }
-            case "\n":
-                out.append("\n")
-                i += 1
-            case "\r":
-                guard peek(1) == "\n" else {
-                    throw error("a carriage return must be followed by a line feed", at: i)
-                }
-                out.append("\n")
-                i += 2
-            default:
-                if c != "\t" && Parser.isControl(c) {
-                    throw error("\(Parser.describe(c)) is not allowed in a string", at: i)
+                    throw error(escapes ? "\(Parser.describe(c)) is not allowed in a string; write it as \\u\(Parser.hex4(c.value))"
+                                        : "\(Parser.describe(c)) is not allowed in a string", at: i)
                 }
                 out.append(c)
                 i += 1
