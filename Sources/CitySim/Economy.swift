@@ -36,9 +36,13 @@ public struct Budget: Sendable, Equatable {
 }
 
 public struct CityStats: Sendable, Equatable {
-    public var population = 0
-    public var jobs = 0
-    public var employed = 0
+    /// The last complete census (taken over each day's slices of buildings).
+    var census = Census()
+    public var population: Int { census.population }
+    public var jobs: Int { census.jobs }
+    public var employed: Int { census.employed }
+    public var schoolPlaces: Double { census.schoolPlaces }
+    public var hospitalBeds: Double { census.hospitalBeds }
     public var happiness = 0.5
     /// Population-weighted PM2.5-equivalent, µg/m3.
     public var airQuality = 0.0
@@ -46,8 +50,6 @@ public struct CityStats: Sendable, Equatable {
     public var meanCommuteMinutes = 0.0
     /// Served share of electricity demand over the last day.
     public var reliability = 1.0
-    public var schoolPlaces = 0.0
-    public var hospitalBeds = 0.0
     var censusInProgress = Census()
     var migrationCarry = 0.0
     var servedToday = 0.0
@@ -168,13 +170,7 @@ public enum Economy {
             stats.demandToday += grid.demandKWh.reduce(0, +)
             stats.greenTiles = greenTiles
             stats.censusInProgress = census
-            if clock.hour == 23 {
-                stats.population = census.population
-                stats.jobs = census.jobs
-                stats.employed = census.employed
-                stats.schoolPlaces = census.schoolPlaces
-                stats.hospitalBeds = census.hospitalBeds
-            }
+            if clock.hour == 23 { stats.census = census }
         }
     }
 
@@ -186,11 +182,7 @@ public enum Economy {
         world.query(Read<Building>.self).forEach { census.count($0, spec: catalog.building($0.kind)) }
         world.query(Read<GreenZone>.self).forEach { _ in greenTiles += 1 }
         world.withResource(CityStats.self) { stats in
-            stats.population = census.population
-            stats.jobs = census.jobs
-            stats.employed = census.employed
-            stats.schoolPlaces = census.schoolPlaces
-            stats.hospitalBeds = census.hospitalBeds
+            stats.census = census
             stats.greenTiles = greenTiles
         }
     }

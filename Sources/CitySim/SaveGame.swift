@@ -708,21 +708,13 @@ extension Budget: SaveFileCodable {
 
 extension CityStats: SaveFileCodable {
     func save(into w: inout BinaryWriter) {
-        w.write(int: population)
-        w.write(int: jobs)
-        w.write(int: employed)
+        census.save(into: &w)
         w.write(happiness)
         w.write(airQuality)
         w.write(int: greenTiles)
         w.write(meanCommuteMinutes)
         w.write(reliability)
-        w.write(schoolPlaces)
-        w.write(hospitalBeds)
-        w.write(int: censusInProgress.population)
-        w.write(int: censusInProgress.jobs)
-        w.write(int: censusInProgress.employed)
-        w.write(censusInProgress.schoolPlaces)
-        w.write(censusInProgress.hospitalBeds)
+        censusInProgress.save(into: &w)
         w.write(migrationCarry)
         w.write(servedToday)
         w.write(demandToday)
@@ -730,21 +722,31 @@ extension CityStats: SaveFileCodable {
 
     init(saved r: inout BinaryReader) throws(SnapshotError) {
         self.init()
-        population = try r.readInt()
-        jobs = try r.readInt()
-        employed = try r.readInt()
+        census = try Census(saved: &r)
         happiness = try r.readDouble()
         airQuality = try r.readDouble()
         greenTiles = try r.readInt()
         meanCommuteMinutes = try r.readDouble()
         reliability = try r.readDouble()
-        schoolPlaces = try r.readDouble()
-        hospitalBeds = try r.readDouble()
-        censusInProgress = Census(population: try r.readInt(), jobs: try r.readInt(), employed: try r.readInt(),
-                                  schoolPlaces: try r.readDouble(), hospitalBeds: try r.readDouble())
+        censusInProgress = try Census(saved: &r)
         migrationCarry = try r.readDouble()
         servedToday = try r.readDouble()
         demandToday = try r.readDouble()
+    }
+}
+
+extension Census: SaveFileCodable {
+    func save(into w: inout BinaryWriter) {
+        w.write(int: population)
+        w.write(int: jobs)
+        w.write(int: employed)
+        w.write(schoolPlaces)
+        w.write(hospitalBeds)
+    }
+
+    init(saved r: inout BinaryReader) throws(SnapshotError) {
+        self.init(population: try r.readInt(), jobs: try r.readInt(), employed: try r.readInt(),
+                  schoolPlaces: try r.readDouble(), hospitalBeds: try r.readDouble())
     }
 }
 
