@@ -17,9 +17,10 @@ let package = Package(
         .target(name: "ECS", swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // A TOML reader that keeps the position of every key, for file:line:col errors.
         .target(name: "TOML"),
-        // The carbon-city model, built on ECS and TOML only.
+        // The carbon-city model, built on ECS and TOML only. Testable in release builds, so the
+        // tests (which run optimised) can reach the market's and the registry's internals.
         .target(name: "CitySim", dependencies: ["ECS", "TOML"],
-                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked", "-enable-testing"])]),
         // System libraries, each behind a shim header (Swift cannot call C macros).
         .systemLibrary(name: "CSDL2", pkgConfig: "sdl2",
                        providers: [.apt(["libsdl2-dev", "libsdl2-ttf-dev", "libgl-dev"])]),
@@ -30,10 +31,12 @@ let package = Package(
         .target(name: "Modding", dependencies: ["CitySim", "Scripting", "ECS"]),
         // The desktop game: scene, HUD, input and the game loop, on CitySim's read-only view.
         .target(name: "Game", dependencies: ["CitySim", "Render", "ECS", "TOML"]),
+        // The educator's report (`netzero report`): charts drawn on the CPU, tables, report.md. No window.
+        .target(name: "Report", dependencies: ["CitySim", "Render", "TOML"]),
         .executableTarget(
             name: "netzero",
             dependencies: [
-                "ECS", "TOML", "CitySim", "Game", "Render", "Scripting", "Modding", "CSDL2", "CLua",
+                "ECS", "TOML", "CitySim", "Game", "Render", "Report", "Scripting", "Modding", "CSDL2", "CLua",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ECSTests", dependencies: ["ECS"]),
@@ -43,5 +46,6 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render"]),
         .testTarget(name: "GameTests", dependencies: ["Game", "Render", "CitySim", "ECS"]),
         .testTarget(name: "ModdingTests", dependencies: ["Modding", "Scripting", "CitySim", "ECS"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "CitySim", "Render"]),
     ]
 )

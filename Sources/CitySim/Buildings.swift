@@ -31,6 +31,9 @@ public struct Building: Component, Sendable {
     public var output = 0.0
     /// A rail line within the freight siding reach (set when the networks change).
     public var hasRailSiding = false
+    /// Share of a covered factory's process emissions, or a covered data centre's electricity,
+    /// cut by the carbon market's abatement steps (Market.swift).
+    public var abatement = 0.0
 
     public init(kind: BuildingKind, density: Double) {
         self.kind = kind
@@ -63,6 +66,7 @@ public enum Buildings {
         var upgradedDataCentreKWh = 0.0
         var capacity = 0.0         // residents or jobs at density 1
         var sector = Sector.buildings
+        var rush = 1.0             // factories' output in a fossil-rush year (Adoption.swift)
     }
 
     static func demand(_ ctx: SystemContext) {
@@ -88,6 +92,12 @@ public enum Buildings {
                 dataCentreKWh: spec.itLoadKW * spec.pue, upgradedDataCentreKWh: spec.itLoadKW * catalog.upgradedPUE,
                 capacity: kind == .residential ? spec.occupants : spec.jobs, sector: kind.sector)
         }
+        // The green paradox: before an announced carbon tax, factories produce and burn more.
+        let rush = Adoption.fossilRushFactor(world: world, year: clock.year)
+        if rush != 1 {
+            rates[Int(BuildingKind.industrial.rawValue)].electricity *= rush
+            rates[Int(BuildingKind.industrial.rawValue)].rush = rush
+        }
         var tally = LedgerTally()
         var demandByIsland = world.resource(PowerGrid.self)!.scratchDemand
         var rooftopByIsland = world.resource(PowerGrid.self)!.scratchRooftop
@@ -105,6 +115,7 @@ public enum Buildings {
                     var electricity: Double
                     if b.kind == .datacenter {
                         electricity = (upgrades & UpgradeKind.pue.bit != 0 ? rate.upgradedDataCentreKWh : rate.dataCentreKWh) * b.density
+                            * (1 - b.abatement)
                     } else {
                         electricity = (rate.electricity * occupancy + rate.cooling * hvac) * b.density
                     }
@@ -140,8 +151,9 @@ public enum Buildings {
             world.query(Read<Building>.self, Write<ProcessLine>.self).forEach { building, process in
                 let rate = rates[Int(building.kind.rawValue)]
                 guard rate.process > 0 else { return }
-                process.book(rate.processID, value: rate.process, quantity: building.output,
-                             tonnes: rate.process * building.output, sector: rate.sector, scope: .direct, clock: clock, tally: &tally)
+                let factor = rate.process * (1 - building.abatement)
+                process.book(rate.processID, value: factor, quantity: building.output * rate.rush,
+                             tonnes: factor * building.output * rate.rush, sector: rate.sector, scope: .direct, clock: clock, tally: &tally)
             }
         }
         world.withResource(Ledger.self) { $0.absorb(tally) }

@@ -459,6 +459,78 @@ public struct EconomySpec: Sendable {
     public var seasonalMultiplierID: FactorID
 }
 
+/// One step of a marginal-abatement-cost curve.
+public struct AbatementStep: Sendable, Equatable {
+    public var fraction: Double          // share of the baseline it cuts
+    public var cost: Double              // yuan/tCO2e abated
+}
+
+public struct CarbonSpec: Sendable {
+    public var threshold: Double, thresholdID: FactorID          // tCO2e/yr
+    public var thresholdReferencePopulation: Double              // persons
+    public var capCutRate: Double, capCutRateID: FactorID        // fraction/yr
+    public var penaltyMultiple: Double, penaltyMultipleID: FactorID
+    public var reputationLoss: Double
+    public var offsetLimit: Double, offsetLimitID: FactorID      // share of verified emissions
+    public var referencePrice: Double, referencePriceID: FactorID  // yuan/tCO2e (China ETS 2023)
+    /// By `CoveredKind.rawValue`: power, industry, data centre.
+    public var abatementCurves: [[AbatementStep]]
+    public var afforestationBaselineShare: Double, afforestationBaselineShareID: FactorID
+    public var bufferShare: Double, bufferShareID: FactorID
+    public var offsetExportPrice: Double, offsetExportPriceID: FactorID
+    public var kWhPerCertificate: Double, kWhPerCertificateID: FactorID
+    public var certificatePrice: Double, certificatePriceID: FactorID
+    public var fossilRush: Double, fossilRushID: FactorID
+    public var adoptionAtFullSubsidy: Double                     // fraction/yr
+    public var evPricePremium: Double                            // yuan/vehicle
+
+    init(reader r: inout CatalogReader) {
+        (threshold, thresholdID) = r.factor("ets.threshold", "tCO2e/yr")
+        thresholdReferencePopulation = r.value("ets.threshold_reference_population", "persons")
+        (capCutRate, capCutRateID) = r.factor("ets.cap_cut_rate", "fraction/yr")
+        (penaltyMultiple, penaltyMultipleID) = r.factor("ets.penalty_multiple", "ratio")
+        reputationLoss = r.value("ets.reputation_loss", "fraction")
+        (offsetLimit, offsetLimitID) = r.factor("ets.offset_limit", "fraction")
+        (referencePrice, referencePriceID) = r.factor("carbon_price.china_2023", "yuan/tCO2e")
+        abatementCurves = ["power", "industry", "datacenter"].map { kind in
+            let fractions = r.values("ets.mac.\(kind)_fractions", "fraction", count: 4)
+            let costs = r.values("ets.mac.\(kind)_costs", "yuan/tCO2e", count: 4)
+            return zip(fractions, costs).map { AbatementStep(fraction: $0, cost: $1) }
+        }
+        (afforestationBaselineShare, afforestationBaselineShareID) = r.factor("offsets.afforestation_baseline_share", "fraction")
+        (bufferShare, bufferShareID) = r.factor("offsets.buffer_share", "fraction")
+        (offsetExportPrice, offsetExportPriceID) = r.factor("offsets.export_price", "yuan/tCO2e")
+        (kWhPerCertificate, kWhPerCertificateID) = r.factor("green_certificate.kwh_per_certificate", "kWh")
+        (certificatePrice, certificatePriceID) = r.factor("green_certificate.price", "yuan/certificate")
+        (fossilRush, fossilRushID) = r.factor("carbon_tax.fossil_rush", "fraction")
+        adoptionAtFullSubsidy = r.value("subsidy.adoption_at_full_subsidy", "fraction/yr")
+        evPricePremium = r.value("subsidy.ev_price_premium", "yuan/vehicle")
+    }
+}
+
+/// Citizens' carbon accounts (CarbonAccounts.swift): points are kg CO2e of "green energy".
+public struct PersonalCarbonSpec: Sendable {
+    public var microcaratKgPerKWh: Double, microcaratID: FactorID          // points per kWh saved
+    public var participationShare: Double, participationShareID: FactorID  // share of citizens using the app
+    public var pointsPerTree: Double, pointsPerTreeID: FactorID            // kgCO2e/tree
+    public var antForestTrees: Double, antForestArea: Double               // trees, ha
+
+    init(reader r: inout CatalogReader) {
+        (microcaratKgPerKWh, microcaratID) = r.factor("personal_carbon.microcarat_kg_per_kwh", "kgCO2e/kWh")
+        (participationShare, participationShareID) = r.factor("personal_carbon.participation_share", "fraction")
+        (pointsPerTree, pointsPerTreeID) = r.factor("personal_carbon.points_per_tree", "kgCO2e/tree")
+        antForestTrees = r.value("personal_carbon.ant_forest_trees", "trees")
+        antForestArea = r.value("personal_carbon.ant_forest_area", "ha")
+    }
+
+    /// Whole trees on a tile of `areaHa` at Ant Forest's planting density (at least one).
+    public func treesPerTile(areaHa: Double) -> Double {
+        antForestArea > 0 ? max(1, (antForestTrees / antForestArea * areaHa).rounded()) : 1
+    }
+    /// Points the platform redeems for one forest tile.
+    public func pointsPerTile(areaHa: Double) -> Double { pointsPerTree * treesPerTile(areaHa: areaHa) }
+}
+
 /// The loaded catalog: the factor table plus typed specs for the systems.
 public struct Catalog: Sendable {
     public private(set) var factors: [Factor]
@@ -487,6 +559,10 @@ public struct Catalog: Sendable {
     public var economy: EconomySpec
     /// The national average grid factor, gCO2/kWh, for the advisor's comparisons.
     public var nationalGridFactor: Double
+    /// Cap and trade, offsets, certificates, carbon tax and subsidies (Market.swift, Adoption.swift).
+    public var carbon: CarbonSpec
+    /// Citizens' carbon accounts: points, participation, trees (CarbonAccounts.swift).
+    public var personalCarbon: PersonalCarbonSpec
 
     /// The catalog factor behind an ID; nil for `.none` and for computed factors such as `.gridHour`.
     public func factor(_ id: FactorID) -> Factor? { Int(id.raw) < factors.count ? factors[Int(id.raw)] : nil }
@@ -738,8 +814,10 @@ public struct Catalog: Sendable {
             congestionAlpha: r.value("congestion.alpha", "ratio"), congestionBeta: r.value("congestion.beta", "ratio"),
             roadCapacity: r.value("congestion.road_capacity", "vehicles/h"),
             seasonalMultiplier: seasonal, seasonalMultiplierID: seasonalID)
+        carbon = CarbonSpec(reader: &r)
+        personalCarbon = PersonalCarbonSpec(reader: &r)
         // Reference tables for the advisor, the market and lessons (read by later features).
-        for table in ["costs", "population", "tax", "carbon_price", "ets", "air", "green_certificate", "personal_carbon",
+        for table in ["costs", "population", "tax", "carbon_price", "ets", "air", "green_certificate",
                       "bikeshare", "digital", "congestion"] {
             r.acceptAll(under: table)
         }

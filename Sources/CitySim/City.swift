@@ -28,6 +28,8 @@ public struct LevelSetup: Sendable {
     public var placements: [(structure: Structure, x: Int, y: Int)] = []
     public var upgrades: [(upgrade: UpgradeKind, x: Int, y: Int)] = []
     public var policies = Policies()
+    /// The level's `[market]` settings (cap and trade runs only when the `cap_and_trade` policy is on).
+    public var market = MarketRules()
     public init(info: LevelInfo, width: Int, height: Int, budget: Double) {
         self.info = info
         self.width = width
@@ -64,6 +66,14 @@ public final class City {
         world.insertResource(CommandQueue())
         world.insertResource(level.policies)
         world.insertResource(MarketConditions())
+        world.insertResource(AdoptionState(catalog: catalog))
+        world.insertResource(CitizenCarbonAccounts())
+        world.insertResource(CarbonRegistry())
+        var market = CarbonMarket()
+        market.rules = level.market
+        world.insertResource(market)
+        world.insertResource(CertificateBook(year: clock.year))
+        world.insertResource(OffsetBook(year: clock.year))
         // The starting city is built free, then people move in.
         for placement in level.placements {
             _ = place(placement.structure, x: placement.x, y: placement.y, free: true)
@@ -87,6 +97,13 @@ public final class City {
     init(restoring world: World, catalog: Catalog) {
         self.world = world
         if world.resource(Catalog.self) == nil { world.insertResource(catalog) }
+        if world.resource(AdoptionState.self) == nil { world.insertResource(AdoptionState(catalog: catalog)) }
+        if world.resource(CitizenCarbonAccounts.self) == nil { world.insertResource(CitizenCarbonAccounts()) }
+        let year = world.resource(Clock.self)?.year ?? 0
+        if world.resource(CarbonRegistry.self) == nil { world.insertResource(CarbonRegistry()) }
+        if world.resource(CarbonMarket.self) == nil { world.insertResource(CarbonMarket()) }
+        if world.resource(CertificateBook.self) == nil { world.insertResource(CertificateBook(year: year)) }
+        if world.resource(OffsetBook.self) == nil { world.insertResource(OffsetBook(year: year)) }
         schedule = Simulation.makeSchedule()
     }
 
@@ -242,12 +259,26 @@ public final class City {
         // Taken out and put back, so that changing it does not copy the whole map.
         var map = world.removeResource(TileMap.self)!
         defer { world.insertResource(map) }
-        let (x, y) = command.tile
+        switch command {
+        case .setPolicy(let name, let value):
+            guard let lever = PolicyLever.named(name) else { return .refused("unknown policy '\(name)'") }
+            guard lever.range.contains(value) else {
+                return .refused("\(name) must be within \(lever.range.lowerBound)…\(lever.range.upperBound) \(lever.unit)")
+            }
+            world.withResource(Policies.self) { $0[lever] = value }
+            return .done(cost: 0)
+        case .sellOffsets(let count):
+            return Offsets.sell(count: count, world: world)
+        case .build, .demolish, .upgrade: break
+        }
+        guard let (x, y) = command.tile else { return .refused("this command needs a tile") }
         guard map.contains(x, y) else { return .refused("tile (\(x), \(y)) is outside the map") }
         let i = map.index(x, y)
         switch command {
         case .build(let structure, _, _):
-            let cost = free ? 0 : City.cost(of: structure, catalog: catalog)
+            // Standards (PUE cap, efficiency standard) bind what the player builds, not the starting city.
+            let standard = free ? (upgrades: UInt8(0), cost: 0.0) : Adoption.standard(for: structure, world: world)
+            let cost = free ? 0 : City.cost(of: structure, catalog: catalog) + standard.cost
             if !free && world.resource(Budget.self)!.balance < cost {
                 return .refused("not enough money: \(structure.key) costs \(Int(cost)) yuan")
             }
@@ -269,7 +300,7 @@ public final class City {
                 case .road: map.setStructure(x, y, .road)
                 case .rail: map.setStructure(x, y, .rail)
                 default:
-                    let entity = spawnStructure(structure, x: x, y: y, world: world, catalog: catalog)
+                    let entity = spawnStructure(structure, x: x, y: y, world: world, catalog: catalog, upgrades: standard.upgrades)
                     map.setStructure(x, y, .entity, occupant: entity)
                 }
             }
@@ -311,6 +342,8 @@ public final class City {
             try? world.modify(Building.self, of: entity) { $0.upgrades |= upgrade.bit }
             if !free { world.withResource(Budget.self) { $0.spend(cost) } }
             return .done(cost: cost)
+        case .setPolicy, .sellOffsets:
+            return .refused("not a tile command")
         }
     }
 
@@ -339,7 +372,7 @@ public final class City {
     }
 
     /// Creates the entity for a structure and books its embodied carbon.
-    static func spawnStructure(_ structure: Structure, x: Int, y: Int, world: World, catalog: Catalog) -> Entity {
+    static func spawnStructure(_ structure: Structure, x: Int, y: Int, world: World, catalog: Catalog, upgrades: UInt8 = 0) -> Entity {
         let clock = world.resource(Clock.self)!
         var construction = ConstructionLine()
         var tally = LedgerTally()
@@ -355,7 +388,8 @@ public final class City {
         case .building(let kind, let density):
             let spec = catalog.building(kind)
             embodied(spec.embodied, spec.embodiedID, kind.sector, count: density)
-            let building = Building(kind: kind, density: density)
+            var building = Building(kind: kind, density: density)
+            building.upgrades = upgrades
             switch kind {
             case .industrial:
                 entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine(), ProcessLine(),
@@ -456,6 +490,7 @@ public struct CityView {
     public var policies: Policies { world.resource(Policies.self)! }
     public var rules: LevelRules? { world.resource(LevelRules.self) }
     public var market: MarketConditions { world.resource(MarketConditions.self)! }
+    public var carbonAccounts: CitizenCarbonAccounts { world.resource(CitizenCarbonAccounts.self) ?? CitizenCarbonAccounts() }
     public var commandLog: [CommandRecord] { world.resource(CommandQueue.self)!.applied }
 
     public func building(_ entity: Entity) -> Building? { try? world.get(Building.self, of: entity) }

@@ -38,10 +38,16 @@ public enum CityCommand: Equatable, Sendable {
     case build(Structure, x: Int, y: Int)
     case demolish(x: Int, y: Int)
     case upgrade(UpgradeKind, x: Int, y: Int)
+    /// Sets a policy lever (`PolicyLever.all`) from the next tick on.
+    case setPolicy(String, Double)
+    /// Sells the city's offset credits to a buyer outside the city (Offsets.swift).
+    case sellOffsets(count: Int)
 
-    public var tile: (x: Int, y: Int) {
+    /// The tile a command acts on; nil for city-wide commands.
+    public var tile: (x: Int, y: Int)? {
         switch self {
         case .build(_, let x, let y), .demolish(let x, let y), .upgrade(_, let x, let y): return (x, y)
+        case .setPolicy, .sellOffsets: return nil
         }
     }
 }
@@ -76,6 +82,8 @@ extension CityCommand {
         case .build(let structure, _, _): return structure.key
         case .demolish: return "demolish"
         case .upgrade(let upgrade, _, _): return upgrade.key
+        case .setPolicy: return "policies"
+        case .sellOffsets: return "sell_offsets"
         }
     }
 }

@@ -160,6 +160,7 @@ public enum Economy {
             spending += zoneMaintenance[Int(zone.kind.rawValue)]
             greenTiles += 1
         }
+        spending -= CarbonAccounts.sponsoredUpkeepPerHour(world: world, catalog: catalog)  // forests planted from points
         world.withResource(Budget.self) { budget in
             budget.earn(income)
             budget.spend(spending)

@@ -30,6 +30,10 @@ public struct PowerPlant: Component, Sendable {
     public var outputKW = 0.0
     public var availableKW = 0.0
     public var curtailedKWh = 0.0
+    /// Share of its stack emissions cut by the carbon market's abatement steps (Market.swift).
+    public var abatement = 0.0
+    /// Renewable kWh sent out and not yet issued as green-power certificates (Certificates.swift).
+    public var meteredKWh = 0.0
     public init(kind: PlantKind) { self.kind = kind }
 }
 
@@ -105,6 +109,8 @@ public enum Grid {
         let clock = world.resource(Clock.self)!
         let weather = world.resource(Weather.self)!
         let market = world.resource(MarketConditions.self) ?? MarketConditions()
+        // The carbon tax on all fuel (Adoption.swift): yuan per tCO2 at the stack, net of capture.
+        let fuelTax = world.resource(Policies.self)?.fuelTax(in: clock.year) ?? 0
         var grid = world.removeResource(PowerGrid.self)!
         defer { world.insertResource(grid) }
         let n = grid.islandCount
@@ -136,7 +142,8 @@ public enum Grid {
                 let lower = island > 0 ? max(0, plant.outputKW - ramp) : 0
                 let upper = island > 0 ? min(capacity, plant.outputKW + ramp) : 0
                 mustRun[Int(island)] += lower
-                units.append(DispatchUnit(island: island, cost: spec.fuelCost * market.fuelPriceMultiplier, order: order,
+                let taxPerKWh = fuelTax * spec.emissionFactor * (1 - plant.abatement) / 1e6 * (plant.hasCCUS ? 1 - catalog.ccus.captureRate : 1)
+                units.append(DispatchUnit(island: island, cost: spec.fuelCost * market.fuelPriceMultiplier + taxPerKWh, order: order,
                                           lower: lower, upper: upper,
                                           minimum: spec.minOutput * capacity, output: lower, variable: false))
             }
@@ -210,6 +217,7 @@ public enum Grid {
             grid.curtailedKWh[island] = island == 0 ? 0 : max(0, surplus[island])
         }
         var index = 0
+        var generation = GenerationByKind()
         world.query(Write<PowerPlant>.self, Write<PrimaryLine>.self, Write<ProcessLine>.self).forEach { plant, stack, capture in
             let spec = catalog.plants[Int(plant.value.kind.rawValue)]
             let output = outputs[index]
@@ -218,11 +226,14 @@ public enum Grid {
             plant.value.curtailedKWh = plant.value.kind.isVariable ? available[index] - output : 0
             index += 1
             guard output > 0 else { return }
+            generation[plant.value.kind] += output
             let island = Int(plant.value.island)
             if plant.value.kind == .biomass { grid.renewableKWh[island] += output }
             guard spec.emissionFactor > 0 else { return }
-            let gross = output * spec.emissionFactor / 1e6
-            stack.book(spec.emissionFactorID, value: spec.emissionFactor, quantity: output, tonnes: gross,
+            // A covered plant's abatement (Market.swift) lowers the factor it burns at.
+            let factor = spec.emissionFactor * (1 - plant.value.abatement)
+            let gross = output * factor / 1e6
+            stack.book(spec.emissionFactorID, value: factor, quantity: output, tonnes: gross,
                          sector: .power, scope: .direct, clock: clock, tally: &tally)
             var net = gross
             if plant.value.hasCCUS {
@@ -246,6 +257,7 @@ public enum Grid {
             ledger.absorb(tally)
             ledger.hourPower = (grid.totalDelivered, grid.renewableKWh.reduce(0, +), grid.totalUnserved,
                                 grid.curtailedKWh.reduce(0, +), grid.totalEmissions)
+            ledger.hourGeneration = generation
         }
     }
 

@@ -38,7 +38,8 @@ public enum Fixed {
 public enum HeadlessRun {
     public static let yearlyHeader = "year,power_t,industry_t,buildings_t,transport_t,agriculture_waste_t,land_sinks_release_t,"
         + "removals_t,net_t,electricity_scope2_t,grid_factor_g_per_kwh,renewable_share,electricity_kwh,unserved_kwh,"
-        + "curtailed_kwh,population,jobs,employed,happiness,air_pm25_ug_m3,budget_yuan"
+        + "curtailed_kwh,population,jobs,employed,happiness,air_pm25_ug_m3,budget_yuan,"
+        + PlantKind.allCases.map { "generation_\($0.key)_kwh" }.joined(separator: ",")
     public static let dailyHeader = "date,power_t,industry_t,buildings_t,transport_t,agriculture_waste_t,land_sinks_release_t,"
         + "removals_t,net_t,grid_factor_g_per_kwh,renewable_share,unserved_kwh"
 
@@ -61,7 +62,7 @@ public enum HeadlessRun {
             Fixed.format(period.electricityKWh, 0), Fixed.format(period.unservedKWh, 0), Fixed.format(period.curtailedKWh, 0),
             String(stats.population), String(stats.jobs), String(stats.employed), Fixed.format(stats.happiness, 4),
             Fixed.format(stats.airQuality, 2), Fixed.format(budget.balance, 0),
-        ]).joined(separator: ",")
+        ] + PlantKind.allCases.map { Fixed.format(period.generationKWh[$0], 0) }).joined(separator: ",")
     }
 
     public static func dailyRow(_ period: LedgerPeriod) -> String {
@@ -130,6 +131,7 @@ public enum HeadlessRun {
             ("budget_yuan", Fixed.format(view.budget.balance, 0)),
             ("blackout_hours_final_year", String(view.grid.blackoutHoursThisYear)),
             ("commands_applied", String(view.commandLog.count)),
+            ("player_commands_by_tool", commandsByTool(view.commandLog)),
         ]
         var sectors: [String] = []
         for sector in Sector.allCases {
@@ -140,13 +142,28 @@ public enum HeadlessRun {
         let rules = view.rules ?? LevelRules()
         fields.append(("result", quote(rules.result.rawValue)))
         let objectives = rules.objectives.enumerated().map { i, objective in
-            "{\"id\": \(quote(objective.id)), \"status\": \(quote(rules.statuses[i].rawValue)), "
+            "{\"id\": \(quote(objective.id)), \"title_en\": \(quote(objective.title.en)), \"title_zh\": \(quote(objective.title.zh)), "
+                + "\"required\": \(objective.required), \"status\": \(quote(rules.statuses[i].rawValue)), "
                 + "\"value\": \(Fixed.format(rules.values[i], 4)), \"target\": \(Fixed.format(objective.target, 4)), "
                 + "\"metric\": \(quote(objective.metric.rawValue)), \"comparison\": \(quote(objective.comparison.rawValue)), "
                 + "\"by\": \(objective.deadlineYear)}"
         }
         fields.append(("objectives", objectives.isEmpty ? "[]" : "[\n    " + objectives.joined(separator: ",\n    ") + "\n  ]"))
         return "{\n" + fields.map { "  \(quote($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}\n"
+    }
+
+    /// The player's commands that were carried out, counted by tool, in tool-name order.
+    public static func playerCommandCounts(_ log: [CommandRecord]) -> [(tool: String, count: Int)] {
+        var counts: [String: Int] = [:]
+        for record in log where record.source == .player {
+            if case .done = record.outcome { counts[record.command.tool, default: 0] += 1 }
+        }
+        return counts.keys.sorted().map { ($0, counts[$0]!) }
+    }
+
+    /// `playerCommandCounts` as a JSON object.
+    static func commandsByTool(_ log: [CommandRecord]) -> String {
+        "{" + playerCommandCounts(log).map { "\(quote($0.tool)): \($0.count)" }.joined(separator: ", ") + "}"
     }
 
     static func quote(_ text: String) -> String {

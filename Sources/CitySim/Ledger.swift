@@ -220,7 +220,8 @@ public struct LedgerPeriod: Sendable, Equatable {
     public var powerEmissions = 0.0
     /// Hours in which some demand went unserved.
     public var blackoutHours = 0
-
+    /// kWh sent out by the power plants of each kind (rooftop PV and storage are not plants).
+    public var generationKWh = GenerationByKind()
 
     /// Emissions (positive flows) by sector, direct + embodied.
     public func emissions(_ sector: Sector) -> Double {
@@ -231,6 +232,32 @@ public struct LedgerPeriod: Sendable, Equatable {
     /// gCO2/kWh over the period.
     public var gridFactor: Double { electricityKWh > 0 ? powerEmissions * 1e6 / electricityKWh : 0 }
     public var renewableShare: Double { electricityKWh > 0 ? renewableKWh / electricityKWh : 0 }
+}
+
+/// kWh per `PlantKind`, in fixed storage so that booking an hour allocates nothing.
+public struct GenerationByKind: Sendable, Equatable {
+    static let kinds = 8  // PlantKind.allCases.count (checked in `subscript`)
+    var storage: (Double, Double, Double, Double, Double, Double, Double, Double) = (0, 0, 0, 0, 0, 0, 0, 0)
+
+    public init() {}
+
+    public subscript(kind: PlantKind) -> Double {
+        get { withUnsafeBytes(of: storage) { $0.load(fromByteOffset: Int(kind.rawValue) * 8, as: Double.self) } }
+        set {
+            precondition(PlantKind.allCases.count == GenerationByKind.kinds, "GenerationByKind needs one slot per PlantKind")
+            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: newValue, toByteOffset: Int(kind.rawValue) * 8, as: Double.self) }
+        }
+    }
+
+    public var total: Double { PlantKind.allCases.reduce(0) { $0 + self[$1] } }
+
+    public mutating func add(_ other: GenerationByKind) {
+        for kind in PlantKind.allCases { self[kind] += other[kind] }
+    }
+
+    public static func == (a: GenerationByKind, b: GenerationByKind) -> Bool {
+        PlantKind.allCases.allSatisfy { a[$0] == b[$0] }
+    }
 }
 
 public struct Ledger: Sendable {
@@ -251,6 +278,8 @@ public struct Ledger: Sendable {
     public var onDayClosed: (@Sendable (LedgerPeriod) -> Void)?
     /// The last dispatch: delivered, renewable, unserved, curtailed kWh and power-sector tCO2.
     public internal(set) var hourPower: (delivered: Double, renewable: Double, unserved: Double, curtailed: Double, emissions: Double) = (0, 0, 0, 0, 0)
+    /// The last dispatch's kWh by plant kind (zero between ticks, so not saved).
+    public internal(set) var hourGeneration = GenerationByKind()
 
     public init(start: SimDate) {
         today = LedgerPeriod(start: start)
@@ -326,6 +355,7 @@ public enum LedgerBooks {
             hour.curtailedKWh = power.curtailed
             hour.powerEmissions = power.emissions
             hour.blackoutHours = power.unserved > 1e-6 * max(1, power.delivered + power.unserved) ? 1 : 0
+            hour.generationKWh = ledger.hourGeneration
             if ledger.hourly.count == Ledger.hoursKept { ledger.hourly.removeFirst() }
             ledger.hourly.append(hour)
             for period in [\Ledger.today, \Ledger.thisYear] {
@@ -336,10 +366,12 @@ public enum LedgerBooks {
                 ledger[keyPath: period].curtailedKWh += hour.curtailedKWh
                 ledger[keyPath: period].powerEmissions += hour.powerEmissions
                 ledger[keyPath: period].blackoutHours += hour.blackoutHours
+                ledger[keyPath: period].generationKWh.add(hour.generationKWh)
             }
             ledger.cumulative.add(hour.tally)
             ledger.tick = LedgerTally()
             ledger.hourPower = (0, 0, 0, 0, 0)
+            ledger.hourGeneration = GenerationByKind()
             var next = clock
             next.advance()
             if next.isNewDay {

@@ -17,6 +17,11 @@ public enum Metric: String, CaseIterable, Sendable {
     case happiness                                   // 0…1, now
     case blackoutHours = "blackout_hours"            // hours with unserved energy, in the year
     case greenCoverage = "green_coverage"            // fraction of land tiles that are green zones
+    case treesPlantedFromPoints = "trees_planted_from_points"  // trees the citizens' green points planted, since the start
+    case carbonPrice = "carbon_price"                // yuan/tCO2e, the last clearing price
+    case complianceRate = "compliance_rate"          // fraction of covered firms that complied, last settled period
+    case certificatesRetired = "certificates_retired"  // green-power certificates retired, since the start
+    case netAfterTransfers = "net_after_transfers"   // tCO2e, net in the year plus credits sold outside the city
 
     public var unit: String {
         switch self {
@@ -27,6 +32,11 @@ public enum Metric: String, CaseIterable, Sendable {
         case .budget: return "yuan"
         case .population: return "persons"
         case .blackoutHours: return "hours"
+        case .treesPlantedFromPoints: return "trees"
+        case .carbonPrice: return "yuan/tCO2e"
+        case .complianceRate: return "fraction"
+        case .certificatesRetired: return "certificates"
+        case .netAfterTransfers: return "tCO2e"
         }
     }
 }
@@ -128,5 +138,5 @@ public struct LevelDefinition: Sendable {
     }
 
     /// Every tool a level can name.
-    public static let toolNames: [String] = Structure.all.map(\.key) + ["demolish"] + UpgradeKind.allCases.map(\.key)
+    public static let toolNames: [String] = Structure.all.map(\.key) + ["demolish"] + UpgradeKind.allCases.map(\.key) + ["policies", "sell_offsets"]
 }

@@ -46,7 +46,7 @@ public enum LevelFile {
         ("f", "forest"), ("k", "park"), ("l", "wetland"), ("a", "farmland"),
     ]
     static let terrainNames: [String: Terrain] = ["land": .land, "water": .water, "hill": .hill, "forest_terrain": .forest]
-    static let topLevelKeys = ["level", "map", "tools", "policies", "catalog", "objectives", "triggers", "hints", "script"]
+    static let topLevelKeys = ["level", "map", "tools", "policies", "market", "catalog", "objectives", "triggers", "hints", "script"]
 
     // MARK: - [SECTION] Entry points
 
@@ -121,6 +121,7 @@ struct LevelReader {
         level.author = string(levelTable, "author") ?? ""
         level.version = Int(integer(levelTable, "version", range: 1...1_000_000) ?? 1)
         readToolsAndPolicies(document, into: &level)
+        readMarket(document, into: &level)
         if let overrides = document.table("catalog") { checkCatalogOverrides(overrides) ; level.catalogOverrides = overrides }
         readObjectives(document, into: &level)
         readTriggers(document, into: &level)
@@ -163,12 +164,46 @@ struct LevelReader {
             }
         }
         if let policies = document.table("policies") {
-            checkKeys(policies, allowed: ["transit_fare_multiplier", "car_charge_per_km", "electric_car_share_of_charge"],
-                      context: "[policies]")
-            level.setup.policies.transitFareMultiplier = number(policies, "transit_fare_multiplier", range: 0...100) ?? 1
-            level.setup.policies.carChargePerKm = number(policies, "car_charge_per_km", range: 0...1000) ?? 0
-            level.setup.policies.electricCarShareOfCharge = number(policies, "electric_car_share_of_charge", range: 0...1) ?? 1
+            checkKeys(policies, allowed: PolicyLever.all.map(\.name), context: "[policies]")
+            for lever in PolicyLever.all {
+                if let value = number(policies, lever.name, range: lever.range) { level.setup.policies[lever] = value }
+            }
         }
+    }
+
+    /// `[market]`: the cap-and-trade settings; its presence switches cap and trade on unless
+    /// `[policies] cap_and_trade = 0` says otherwise.
+    mutating func readMarket(_ document: TOMLTable, into level: inout LevelDefinition) {
+        guard let node = document["market"] else { return }
+        guard case .table(let table) = node.value else { error(node.position, "'market' must be a table"); return }
+        checkKeys(table, allowed: ["threshold", "first_year", "fixed_price", "allocation", "penalty_multiple", "firms"], context: "[market]")
+        var rules = MarketRules()
+        rules.threshold = number(table, "threshold", range: 0...1e9)
+        rules.firstYear = integer(table, "first_year", range: 1900...2200).map { Int($0) }
+        rules.fixedPrice = number(table, "fixed_price", range: 0...1e5)
+        rules.penaltyMultiple = number(table, "penalty_multiple", range: 0...100)
+        if let allocation = string(table, "allocation") {
+            switch allocation {
+            case "history": rules.benchmarkAllocation = false
+            case "benchmark": rules.benchmarkAllocation = true
+            default: error(table["allocation"]!.position, "allocation must be \"history\" or \"benchmark\", not \"\(allocation)\"")
+            }
+        }
+        for firm in tables(table, "firms") {
+            checkKeys(firm, allowed: ["x", "y", "name_en", "name_zh", "abatement", "buys"], context: "[[market.firms]]")
+            var setting = MarketRules.FirmSetting(x: Int(integer(firm, "x", required: true, range: 0...4095) ?? 0),
+                                                  y: Int(integer(firm, "y", required: true, range: 0...4095) ?? 0))
+            if let en = string(firm, "name_en") { setting.name = Names(en: en, zh: string(firm, "name_zh") ?? en) }
+            setting.abatement = number(firm, "abatement", range: 0...0.95)
+            setting.buys = bool(firm, "buys") ?? true
+            if setting.x >= level.setup.width || setting.y >= level.setup.height {
+                error(firm.position, "firm at (\(setting.x), \(setting.y)) is outside the \(level.setup.width) × \(level.setup.height) map")
+            }
+            rules.firms.append(setting)
+        }
+        level.setup.market = rules
+        let policies = document.table("policies")
+        if policies?["cap_and_trade"] == nil { level.setup.policies.capAndTrade = 1 }
     }
 
     mutating func checkCatalogOverrides(_ overrides: TOMLTable) {

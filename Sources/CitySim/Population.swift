@@ -44,6 +44,7 @@ public enum Population {
         guard !homes.isEmpty else { return }
         var jobs = vacancies(world: world, catalog: catalog)
         var homeIndex = Int(SeededRandom.unit(seed: seed ^ 0x4E57, UInt64(day)) * Double(homes.count))
+        let evShare = world.resource(AdoptionState.self)?.evFleetShare ?? catalog.travel.evFleetShare  // rises with the EV subsidy
         var moved = 0
         var serial = UInt64(day) << 32
         while moved < count {
@@ -60,7 +61,7 @@ public enum Population {
             var citizen = Citizen(home: home.entity, homeTile: home.tile)
             citizen.island = home.island
             citizen.hasCar = draw(0xCA7) < catalog.travel.carOwnership
-            citizen.hasElectricCar = citizen.hasCar && draw(0xE7) < catalog.travel.evFleetShare
+            citizen.hasElectricCar = citizen.hasCar && draw(0xE7) < evShare
             // Job: the nearest of a few seeded vacancies.
             if !jobs.isEmpty {
                 let hx = home.tile % Int32(width), hy = home.tile / Int32(width)

@@ -8,6 +8,8 @@
 //   130 build residential:0.3 7 6
 //   400 demolish 5 6
 //   410 upgrade heat_pump 7 6
+//   500 policy carbon_tax 100
+//   900 sell_offsets 250
 //
 // Each command line is: the tick it was applied at, then the command. Replaying submits each
 // command just before its tick, so it is applied in the same tick as in the original run, and
@@ -55,6 +57,8 @@ public struct ReplayLog: Sendable, Equatable {
             return "build \(structure.key) \(x) \(y)"
         case .demolish(let x, let y): return "demolish \(x) \(y)"
         case .upgrade(let upgrade, let x, let y): return "upgrade \(upgrade.key) \(x) \(y)"
+        case .setPolicy(let name, let value): return "policy \(name) \(Fixed.format(value, 4))"
+        case .sellOffsets(let count): return "sell_offsets \(count)"
         }
     }
 
@@ -125,8 +129,15 @@ public struct ReplayLog: Sendable, Equatable {
             }
             guard let (x, y) = coordinates(words[2], words[3]) else { return .failure(Problem(message: "bad tile coordinates")) }
             return .success(.upgrade(upgrade, x: x, y: y))
+        case ("policy", 3):
+            // An unknown name is kept: the game refused it, and refusing it again is part of the replay.
+            guard let value = Double(words[2]), value.isFinite else { return .failure(Problem(message: "bad policy value '\(words[2])'")) }
+            return .success(.setPolicy(words[1], value))
+        case ("sell_offsets", 2):
+            guard let count = Int(words[1]), count > 0 else { return .failure(Problem(message: "expected a positive number of credits")) }
+            return .success(.sellOffsets(count: count))
         default:
-            return .failure(Problem(message: "expected 'build STRUCTURE X Y', 'demolish X Y' or 'upgrade UPGRADE X Y'"))
+            return .failure(Problem(message: "expected 'build STRUCTURE X Y', 'demolish X Y', 'upgrade UPGRADE X Y', 'policy NAME VALUE' or 'sell_offsets N'"))
         }
     }
 }

@@ -94,6 +94,16 @@ public enum Rules {
             let map = world.resource(TileMap.self)!
             let land = map.terrain.reduce(0) { $0 + ($1.isBuildable ? 1 : 0) }
             return land > 0 ? Double(world.resource(CityStats.self)!.greenTiles) / Double(land) : 0
+        case .treesPlantedFromPoints: return world.resource(CitizenCarbonAccounts.self)?.treesPlanted ?? 0
+        case .carbonPrice: return world.resource(CarbonMarket.self)?.price ?? 0
+        case .complianceRate:
+            let market = world.resource(CarbonMarket.self)
+            let settled = closedYear.flatMap { year in market?.periods.last { $0.year == year } } ?? market?.periods.last
+            return settled?.complianceRate ?? 1
+        case .certificatesRetired: return Double(world.resource(CertificateBook.self)?.totalRetired ?? 0)
+        case .netAfterTransfers:
+            let year = closedYear ?? world.resource(Clock.self)!.year
+            return CityView(world: world, catalog: world.resource(Catalog.self)!).carbonPosition(year: year).afterTransfers
         }
     }
 
@@ -200,16 +210,19 @@ public enum Rules {
     /// Sets a named policy; returns its previous value, or nil for an unknown name.
     @discardableResult
     public static func setPolicy(_ name: String, _ value: Double, world: World) -> Double? {
+        guard let lever = PolicyLever.named(name) else { return nil }
         var previous: Double?
         world.withResource(Policies.self) { policies in
-            switch name {
-            case "transit_fare_multiplier": previous = policies.transitFareMultiplier; policies.transitFareMultiplier = value
-            case "car_charge_per_km": previous = policies.carChargePerKm; policies.carChargePerKm = value
-            case "electric_car_share_of_charge": previous = policies.electricCarShareOfCharge; policies.electricCarShareOfCharge = value
-            default: break
-            }
+            previous = policies[lever]
+            policies[lever] = value
         }
         return previous
+    }
+
+    /// Posts to the level's feed, if the city runs a level (test towns have none).
+    static func post(_ kind: LevelMessage.Kind, world: World, _ text: Names, tick: Int64) {
+        guard world.resource(LevelRules.self) != nil else { return }
+        world.withResource(LevelRules.self) { $0.post(kind, text, tick: tick) }
     }
 
     static func eventNameZh(_ kind: LevelEventKind) -> String {

@@ -4,6 +4,7 @@
 // [SECTION] File layout: framing, checksum, version
 // [SECTION] Resources, field by field
 // [SECTION] The tile map (rebuilt through its own API)
+// [SECTION] The carbon market, certificates and offsets
 // [SECTION] CRC-32
 //
 // A save holds the full simulation state: the ECS snapshot (every entity, archetype, column and
@@ -13,17 +14,17 @@
 // sets again), the catalog (the caller passes it; the header says how it was made), and the
 // schedule's per-system "last run" ticks (CitySim's systems use no change-detection filters).
 //
-// File layout, format 1 (all integers little-endian):
+// File layout, format 2 (all integers little-endian):
 //
 //     offset 0   8 bytes   magic "NZCSAVE\0"
-//     offset 8   UInt32    format version (1)
+//     offset 8   UInt32    format version (2; format 1 lacked each ledger period's generation by plant kind)
 //     offset 12  UInt64    body length B
 //     offset 20  B bytes   body: header, ECS snapshot, resources (see `encodeBody`)
 //     20 + B     UInt32    CRC-32 (IEEE) of bytes 0 ..< 20 + B
 //
 // Writes go through `FileSystem.writeAtomically` (temporary file, fsync, rename), so a crash or
 // a full disk during a save leaves the previous save whole. Loading checks, in order: the file
-// can be read, the magic, the version (a newer one is refused before anything else is read), the
+// can be read, the magic, the version (a newer or older one is refused before anything else is read), the
 // length, the checksum, then every count and value while decoding; any failure is a `SaveError`
 // and no existing city is touched, because loading only ever builds a new one.
 import ECS
@@ -39,6 +40,8 @@ public enum SaveError: Error, Equatable, Sendable, CustomStringConvertible {
     case notASave
     /// The save was written by a newer game, in a format this one cannot read.
     case newerVersion(found: UInt32, supported: UInt32)
+    /// The save was written by an older game, in a format this one no longer reads.
+    case olderVersion(found: UInt32, supported: UInt32)
     /// The file is a save but damaged: cut short, altered (checksum), or with impossible contents.
     case corrupt(String)
     /// Saving failed; the previous file at `path`, if any, is unchanged.
@@ -55,6 +58,8 @@ public enum SaveError: Error, Equatable, Sendable, CustomStringConvertible {
             return "This file is not a NetZero City save. \(unchanged)"
         case .newerVersion(let found, let supported):
             return "This save was made by a newer version of NetZero City (format \(found); this game reads up to \(supported)). \(unchanged)"
+        case .olderVersion(let found, let supported):
+            return "This save was made by an older version of NetZero City (format \(found); this game reads format \(supported) only). \(unchanged)"
         case .corrupt(let detail):
             return "This save file is damaged and cannot be loaded (\(detail)). \(unchanged)"
         case .unwritable(let path, let reason):
@@ -153,7 +158,7 @@ extension City {
 
 public enum SaveGame {
     /// The format this game writes, and the newest it reads.
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
     public static let magic: [UInt8] = Array("NZCSAVE".utf8) + [0]
     /// Bytes before the body: magic, version, body length.
     static let prefixLength = 20
@@ -255,6 +260,7 @@ public enum SaveGame {
         }
         guard version >= 1 else { throw .corrupt("format version 0 does not exist") }
         guard version <= formatVersion else { throw .newerVersion(found: version, supported: formatVersion) }
+        guard version == formatVersion else { throw .olderVersion(found: version, supported: formatVersion) }
         guard let bodyLength = try? reader.read(UInt64.self) else {
             throw .corrupt("the file ends after \(bytes.count) bytes, inside its header")
         }
@@ -274,7 +280,7 @@ public enum SaveGame {
         return (BinaryReader(bytes, from: prefixLength, to: prefixLength + Int(bodyLength)), version)
     }
 
-    /// Body, format 1: header, ECS snapshot, then the resources in this order.
+    /// Body, format 2: header, ECS snapshot, then the resources in this order.
     static func encodeBody(_ city: City, metadata: SaveMetadata, into w: inout BinaryWriter) throws(SnapshotError) {
         let world = city.world
         let map = world.resource(TileMap.self)!
@@ -304,6 +310,10 @@ public enum SaveGame {
         world.resource(Policies.self)!.save(into: &w)
         world.resource(MarketConditions.self)!.save(into: &w)
         w.write(optional: world.resource(LevelRules.self)) { w, rules in rules.save(into: &w) }
+        world.resource(CarbonRegistry.self)!.save(into: &w)
+        world.resource(CarbonMarket.self)!.save(into: &w)
+        world.resource(CertificateBook.self)!.save(into: &w)
+        world.resource(OffsetBook.self)!.save(into: &w)
     }
 
     /// Rebuilds the world: entities from the snapshot, then every resource, checked against each
@@ -324,6 +334,10 @@ public enum SaveGame {
         let policies = try Policies(saved: &r)
         let market = try MarketConditions(saved: &r)
         let rules = try r.readOptional { r throws(SnapshotError) in try LevelRules(saved: &r) }
+        let registry = try CarbonRegistry(saved: &r)
+        let carbonMarket = try CarbonMarket(saved: &r)
+        let certificates = try CertificateBook(saved: &r)
+        let offsets = try OffsetBook(saved: &r)
 
         guard transport.width == map.width, transport.height == map.height else {
             throw .invalid("the traffic grid is \(transport.width) × \(transport.height) on a \(map.width) × \(map.height) map")
@@ -354,6 +368,10 @@ public enum SaveGame {
         world.insertResource(policies)
         world.insertResource(market)
         if let rules { world.insertResource(rules) }
+        world.insertResource(registry)
+        world.insertResource(carbonMarket)
+        world.insertResource(certificates)
+        world.insertResource(offsets)
         return world
     }
 }
@@ -574,6 +592,7 @@ extension LedgerPeriod: SaveFileCodable {
         w.write(curtailedKWh)
         w.write(powerEmissions)
         w.write(int: blackoutHours)
+        for kind in PlantKind.allCases { w.write(generationKWh[kind]) }
     }
 
     init(saved r: inout BinaryReader) throws(SnapshotError) {
@@ -586,6 +605,7 @@ extension LedgerPeriod: SaveFileCodable {
         curtailedKWh = try r.readDouble()
         powerEmissions = try r.readDouble()
         blackoutHours = try r.readInt()
+        for kind in PlantKind.allCases { generationKWh[kind] = try r.readDouble() }
     }
 }
 
@@ -807,6 +827,13 @@ extension CityCommand {
             w.write(upgrade.rawValue)
             w.write(int: x)
             w.write(int: y)
+        case .setPolicy(let name, let value):
+            w.write(UInt8(3))
+            w.write(name)
+            w.write(value)
+        case .sellOffsets(let count):
+            w.write(UInt8(4))
+            w.write(int: count)
         }
     }
 
@@ -815,6 +842,8 @@ extension CityCommand {
         case 0: self = .build(try Structure(saved: &r), x: try r.readInt(), y: try r.readInt())
         case 1: self = .demolish(x: try r.readInt(), y: try r.readInt())
         case 2: self = .upgrade(try r.readEnum(UpgradeKind.self), x: try r.readInt(), y: try r.readInt())
+        case 3: self = .setPolicy(try r.readString(), try r.readDouble())
+        case 4: self = .sellOffsets(count: try r.readInt())
         case let tag: throw .invalid("\(tag) is not a kind of command")
         }
     }
@@ -869,16 +898,16 @@ extension CommandQueue: SaveFileCodable {
 
 extension Policies: SaveFileCodable {
     func save(into w: inout BinaryWriter) {
-        w.write(transitFareMultiplier)
-        w.write(carChargePerKm)
-        w.write(electricCarShareOfCharge)
+        w.write(doubles: PolicyLever.all.map { self[keyPath: $0.keyPath] })
     }
 
     init(saved r: inout BinaryReader) throws(SnapshotError) {
         self.init()
-        transitFareMultiplier = try r.readDouble()
-        carChargePerKm = try r.readDouble()
-        electricCarShareOfCharge = try r.readDouble()
+        let values = try r.readDoubles(count: PolicyLever.all.count, "policies")
+        for (lever, value) in zip(PolicyLever.all, values) {
+            guard value.isFinite else { throw .invalid("policy \(lever.name) is not a number") }
+            self[keyPath: lever.keyPath] = value
+        }
     }
 }
 
@@ -1126,6 +1155,266 @@ extension TileMap: SaveFileCodable {
               self.linkedRevision == linkedRevision, !networksDirty else {
             throw .invalid("the map's networks do not rebuild as saved")
         }
+    }
+}
+
+// MARK: - [SECTION] The carbon market, certificates and offsets
+
+extension MarketRules {
+    func save(into w: inout BinaryWriter) {
+        w.write(optional: threshold) { w, v in w.write(v) }
+        w.write(optional: firstYear) { w, v in w.write(int: v) }
+        w.write(optional: fixedPrice) { w, v in w.write(v) }
+        w.write(benchmarkAllocation)
+        w.write(optional: penaltyMultiple) { w, v in w.write(v) }
+        w.write(array: firms) { w, firm in
+            w.write(int: firm.x)
+            w.write(int: firm.y)
+            w.write(optional: firm.name) { w, name in name.save(into: &w) }
+            w.write(optional: firm.abatement) { w, v in w.write(v) }
+            w.write(firm.buys)
+        }
+    }
+
+    init(saved r: inout BinaryReader) throws(SnapshotError) {
+        self.init()
+        threshold = try r.readOptional { r throws(SnapshotError) in try r.readDouble() }
+        firstYear = try r.readOptional { r throws(SnapshotError) in try r.readInt() }
+        fixedPrice = try r.readOptional { r throws(SnapshotError) in try r.readDouble() }
+        benchmarkAllocation = try r.readBool()
+        penaltyMultiple = try r.readOptional { r throws(SnapshotError) in try r.readDouble() }
+        firms = try r.readArray(minimumElementSize: 19) { r throws(SnapshotError) in
+            var firm = FirmSetting(x: try r.readInt(), y: try r.readInt())
+            firm.name = try r.readOptional { r throws(SnapshotError) in try Names(saved: &r) }
+            firm.abatement = try r.readOptional { r throws(SnapshotError) in try r.readDouble() }
+            firm.buys = try r.readBool()
+            return firm
+        }
+    }
+}
+
+extension CarbonMarket: SaveFileCodable {
+    func save(into w: inout BinaryWriter) {
+        rules.save(into: &w)
+        w.write(array: firms) { w, firm in firm.save(into: &w) }
+        w.write(government)
+        w.write(array: periods) { w, period in period.save(into: &w) }
+        w.write(optional: current) { w, period in period.save(into: &w) }
+    }
+
+    init(saved r: inout BinaryReader) throws(SnapshotError) {
+        self.init()
+        rules = try MarketRules(saved: &r)
+        firms = try r.readArray(minimumElementSize: 64) { r throws(SnapshotError) in try CoveredFirm(saved: &r) }
+        government = try r.read(Int32.self)
+        periods = try r.readArray(minimumElementSize: 64) { r throws(SnapshotError) in try MarketPeriod(saved: &r) }
+        current = try r.readOptional { r throws(SnapshotError) in try MarketPeriod(saved: &r) }
+    }
+}
+
+extension CoveredFirm {
+    func save(into w: inout BinaryWriter) {
+        w.write(entity: entity)
+        w.write(account)
+        w.write(kind.rawValue)
+        name.save(into: &w)
+        w.write(doubles: [baseline, activity, expected, abatement, abatementCost, tradeRevenue, tradeCost, fine, tax, reputation])
+        for count in [allocated, bought, sold, verified, surrendered, offsetsSurrendered, shortfall] { w.write(count) }
+        w.write(status.rawValue)
+        w.write(active)
+        w.write(optional: fixedAbatement) { w, v in w.write(v) }
+        w.write(buysShortfall)
+    }
+
+    init(saved r: inout BinaryReader) throws(SnapshotError) {
+        let entity = try r.readEntity()
+        let account = try r.read(Int32.self)
+        let kind = try r.readEnum(CoveredKind.self)
+        let name = try Names(saved: &r)
+        let d = try r.readDoubles(count: 10, "a covered firm")
+        guard d.allSatisfy(\.isFinite) else { throw .invalid("a covered firm's figures are not numbers") }
+        self.init(entity: entity, account: account, kind: kind, name: name, baseline: d[0], activity: d[1])
+        expected = d[2]; abatement = d[3]; abatementCost = d[4]; tradeRevenue = d[5]; tradeCost = d[6]; fine = d[7]; tax = d[8]; reputation = d[9]
+        allocated = try r.read(Int64.self); bought = try r.read(Int64.self); sold = try r.read(Int64.self)
+        verified = try r.read(Int64.self); surrendered = try r.read(Int64.self); offsetsSurrendered = try r.read(Int64.self)
+        shortfall = try r.read(Int64.self)
+        status = try r.readEnum(ComplianceStatus.self)
+        active = try r.readBool()
+        fixedAbatement = try r.readOptional { r throws(SnapshotError) in try r.readDouble() }
+        buysShortfall = try r.readBool()
+    }
+}
+
+extension MarketPeriod {
+    func save(into w: inout BinaryWriter) {
+        w.write(int: year)
+        for count in [cap, freeAllocation, auctioned, reserveSold, verified, surrendered, offsetsSurrendered, lapsed] { w.write(count) }
+        w.write(doubles: [price, auctionRevenue, fines, taxes])
+        w.write(int: firms)
+        w.write(int: compliant)
+        w.write(settled)
+        w.write(array: results) { w, result in
+            w.write(result.account)
+            w.write(doubles: [result.abatement, result.fine, result.netCash])
+            for count in [result.allocated, result.bought, result.sold, result.verified, result.surrendered,
+                          result.offsetsSurrendered, result.shortfall] { w.write(count) }
+            w.write(result.status.rawValue)
+        }
+        w.write(array: trades) { w, trade in
+            w.write(trade.stage.rawValue)
+            w.write(trade.buyer)
+            w.write(trade.seller)
+            w.write(trade.count)
+            w.write(trade.price)
+        }
+    }
+
+    init(saved r: inout BinaryReader) throws(SnapshotError) {
+        self.init(year: try r.readInt(in: -100_000...100_000, "a market period's year"))
+        cap = try r.read(Int64.self); freeAllocation = try r.read(Int64.self); auctioned = try r.read(Int64.self)
+        reserveSold = try r.read(Int64.self); verified = try r.read(Int64.self); surrendered = try r.read(Int64.self)
+        offsetsSurrendered = try r.read(Int64.self); lapsed = try r.read(Int64.self)
+        let d = try r.readDoubles(count: 4, "a market period")
+        (price, auctionRevenue, fines, taxes) = (d[0], d[1], d[2], d[3])
+        firms = try r.readInt(in: 0...Int(Int32.max), "a period's firm count")
+        compliant = try r.readInt(in: 0...firms, "a period's compliant firms")
+        settled = try r.readBool()
+        results = try r.readArray(minimumElementSize: 90) { r throws(SnapshotError) in
+            let account = try r.read(Int32.self)
+            let d = try r.readDoubles(count: 3, "a firm's result")
+            var counts: [Int64] = []
+            for _ in 0..<7 { counts.append(try r.read(Int64.self)) }
+            return FirmResult(account: account, abatement: d[0], allocated: counts[0], bought: counts[1], sold: counts[2],
+                              verified: counts[3], surrendered: counts[4], offsetsSurrendered: counts[5], shortfall: counts[6],
+                              fine: d[1], netCash: d[2], status: try r.readEnum(ComplianceStatus.self))
+        }
+        trades = try r.readArray(minimumElementSize: 25) { r throws(SnapshotError) in
+            MarketTrade(stage: try r.readEnum(MarketTrade.Stage.self), buyer: try r.read(Int32.self), seller: try r.read(Int32.self),
+                        count: try r.read(Int64.self), price: try r.readDouble())
+        }
+    }
+}
+
+extension CertificateBook: SaveFileCodable {
+    func save(into w: inout BinaryWriter) {
+        for list in [generators, consumers] {
+            w.write(array: list) { w, item in
+                w.write(entity: item.entity)
+                w.write(item.account)
+            }
+        }
+        w.write(array: years) { w, year in year.save(into: &w) }
+        thisYear.save(into: &w)
+    }
+
+    init(saved r: inout BinaryReader) throws(SnapshotError) {
+        let readAccounts = { (r: inout BinaryReader) throws(SnapshotError) -> [(entity: Entity, account: RegistryAccountID)] in
+            try r.readArray(minimumElementSize: 12) { r throws(SnapshotError) in (try r.readEntity(), try r.read(Int32.self)) }
+        }
+        let generators = try readAccounts(&r)
+        let consumers = try readAccounts(&r)
+        let years = try r.readArray(minimumElementSize: 64) { r throws(SnapshotError) in try CertificateYear(saved: &r) }
+        self.init(year: 0)
+        thisYear = try CertificateYear(saved: &r)
+        self.generators = generators
+        self.consumers = consumers
+        self.years = years
+    }
+}
+
+extension CertificateYear {
+    func save(into w: inout BinaryWriter) {
+        w.write(int: year)
+        w.write(issued)
+        w.write(retired)
+        w.write(doubles: [renewableKWh, claimedKWh, consumedKWh, locationBased, marketBased, residualFactor, revenue])
+        w.write(array: claims) { w, claim in
+            w.write(entity: claim.entity)
+            w.write(claim.account)
+            claim.name.save(into: &w)
+            w.write(doubles: [claim.consumedKWh, claim.claimedKWh, claim.locationTonnes, claim.marketTonnes])
+        }
+    }
+
+    init(saved r: inout BinaryReader) throws(SnapshotError) {
+        self.init(year: try r.readInt(in: -100_000...100_000, "a certificate year"))
+        issued = try r.read(Int64.self)
+        retired = try r.read(Int64.self)
+        let d = try r.readDoubles(count: 7, "a certificate year")
+        (renewableKWh, claimedKWh, consumedKWh, locationBased, marketBased, residualFactor, revenue) = (d[0], d[1], d[2], d[3], d[4], d[5], d[6])
+        claims = try r.readArray(minimumElementSize: 32) { r throws(SnapshotError) in
+            let entity = try r.readEntity()
+            let account = try r.read(Int32.self)
+            let name = try Names(saved: &r)
+            let d = try r.readDoubles(count: 4, "a certificate claim")
+            return CertificateClaim(entity: entity, account: account, name: name, consumedKWh: d[0], claimedKWh: d[1],
+                                    locationTonnes: d[2], marketTonnes: d[3])
+        }
+    }
+}
+
+extension OffsetBook: SaveFileCodable {
+    func save(into w: inout BinaryWriter) {
+        w.write(array: projects) { w, p in
+            w.write(entity: p.entity)
+            w.write(int: p.x)
+            w.write(int: p.y)
+            w.write(p.kind.rawValue)
+            w.write(int: p.registeredYear)
+            w.write(p.issued)
+            w.write(p.reversed)
+            w.write(p.credited)
+            w.write(p.carry)
+            w.write(int: p.burnsSeen)
+            w.write(p.active)
+        }
+        w.write(cityAccount)
+        w.write(bufferAccount)
+        w.write(array: years) { w, year in year.save(into: &w) }
+        thisYear.save(into: &w)
+        w.write(int: commandCursor)
+        w.write(bufferCarry)
+    }
+
+    init(saved r: inout BinaryReader) throws(SnapshotError) {
+        let projects = try r.readArray(minimumElementSize: 60) { r throws(SnapshotError) in
+            var p = OffsetProject(entity: try r.readEntity(), x: try r.readInt(), y: try r.readInt(), kind: try r.readEnum(ZoneKind.self),
+                                  registeredYear: try r.readInt())
+            p.issued = try r.read(Int64.self)
+            p.reversed = try r.read(Int64.self)
+            p.credited = try r.readDouble()
+            p.carry = try r.readDouble()
+            p.burnsSeen = try r.readInt()
+            p.active = try r.readBool()
+            return p
+        }
+        let city = try r.read(Int32.self)
+        let buffer = try r.read(Int32.self)
+        let years = try r.readArray(minimumElementSize: 64) { r throws(SnapshotError) in try OffsetYear(saved: &r) }
+        self.init(year: 0)
+        thisYear = try OffsetYear(saved: &r)
+        commandCursor = try r.readInt(in: 0...Int(Int32.max), "the offsets' command cursor")
+        bufferCarry = try r.readDouble()
+        self.projects = projects
+        cityAccount = city
+        bufferAccount = buffer
+        self.years = years
+    }
+}
+
+extension OffsetYear {
+    func save(into w: inout BinaryWriter) {
+        w.write(int: year)
+        w.write(doubles: [projectRemovals, baseline, exportRevenue])
+        for count in [issued, buffered, exported, reversed, uncovered] { w.write(count) }
+    }
+
+    init(saved r: inout BinaryReader) throws(SnapshotError) {
+        self.init(year: try r.readInt(in: -100_000...100_000, "an offset year"))
+        let d = try r.readDoubles(count: 3, "an offset year")
+        (projectRemovals, baseline, exportRevenue) = (d[0], d[1], d[2])
+        issued = try r.read(Int64.self); buffered = try r.read(Int64.self); exported = try r.read(Int64.self)
+        reversed = try r.read(Int64.self); uncovered = try r.read(Int64.self)
     }
 }
 

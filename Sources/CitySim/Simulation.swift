@@ -10,13 +10,25 @@
 //   transport.trips       commutes of this hour's bucket of citizens (Transport.swift)
 //   transport.freight     factories' freight by road or rail
 //   transport.congestion  at 23:00, today's traffic becomes tomorrow's congestion
+//   accounts.households   green points for energy saved; runs before the trips (CarbonAccounts.swift)
+//   accounts.redeem       at 23:00 the platform's pool of points plants a forest tile
 //   grid.dispatch         merit-order dispatch per power island (Grid.swift)
 //   grid.attribute        scope-2 electricity emissions of every consumer
 //   economy.budget        taxes, fuel, fixed costs (Economy.swift)
 //   economy.daily         at 00:00: air quality, happiness, migration
+//   policy.fuel_tax       the carbon tax on all fuel, credited daily; policy.adoption: owners adopt
+//                         subsidised upgrades on 1 January, the fossil-rush notice (Adoption.swift)
+//   offsets.register      forests and wetlands built under the offset programme become projects (Offsets.swift)
+//   certificates.meter    renewable plants meter their output for green-power certificates (Certificates.swift)
 // Phase account
 //   ledger.close          roll the tick into the hour, day and year books (Ledger.swift)
 //   clock.advance         next hour
+//   certificates.year     monthly: certificates issued; 1 January: consumers buy and retire them,
+//                         location- and market-based electricity emissions (Certificates.swift)
+//   offsets.year          daily: reversals of burnt or demolished projects; 1 January: credits
+//                         beyond each project's baseline, part to the buffer pool (Offsets.swift)
+//   market.year           1 January: settle the closed compliance period, open the next one —
+//                         cap, allocation, the call auction, abatement (Market.swift)
 //   level.rules           triggers, events, objectives judged at each year's end (Rules.swift)
 // Structural changes made by systems (spawns, despawns) are applied at the end of each phase.
 import ECS
@@ -39,13 +51,18 @@ public enum Simulation {
         Buildings.register(in: schedule)
         Sinks.register(in: schedule)
         Transport.register(in: schedule)
+        CarbonAccounts.register(in: schedule)
         Grid.register(in: schedule)
         Economy.register(in: schedule)
+        Adoption.register(in: schedule)
         LedgerBooks.register(in: schedule)
         schedule.add("clock.advance", phase: Phase.account, after: ["ledger.close"], run: { ctx in
             ctx.world.withResource(Clock.self) { $0.advance() }
         })
         Rules.register(in: schedule)
+        Offsets.register(in: schedule)
+        Certificates.register(in: schedule)
+        Market.register(in: schedule)
         return schedule
     }
 

@@ -16,7 +16,8 @@
 //        the same choices;
 //     4. emissions = passenger-km × the mode's direct factor; electric modes take
 //        passenger-km × kWh/pkm from the grid this hour (booked at the hour's grid factor by
-//        grid.attribute);
+//        grid.attribute); a low-carbon trip also earns green points (CarbonAccounts.swift, never
+//        booked on the ledger);
 //     5. road vehicles add their vehicle trips to every road tile of an L-shaped route.
 //   factories ship freight each hour: tonne-km by rail if a rail line is within reach, else by
 //   road, at the catalog's factors.
@@ -175,6 +176,7 @@ public enum Transport {
         let day = UInt64(clock.dayIndex)
         let moneyToMinutes = 60 / travel.valueOfTime
         var tally = LedgerTally()
+        var points = CarbonAccounts.beginTrips(world: world, catalog: catalog)  // green points (CarbonAccounts.swift)
         // Per mode: in-vehicle minutes per km and money (as minutes) per km, computed once.
         let modeCount = TravelMode.allCases.count
         var minutesPerKm = [Double](repeating: 0, count: modeCount)
@@ -186,7 +188,8 @@ public enum Transport {
             var costPerKm = spec.cost
             switch mode {
             case .bus, .metro: costPerKm *= policies.transitFareMultiplier
-            case .carPetrol: costPerKm += policies.carChargePerKm
+            // The carbon tax on all fuel: the tonnes this trip books (Adoption.swift).
+            case .carPetrol: costPerKm += policies.carChargePerKm + policies.fuelTax(in: clock.year) * spec.directFactor / 1e6
             case .carElectric: costPerKm += policies.carChargePerKm * policies.electricCarShareOfCharge
             default: break
             }
@@ -255,6 +258,7 @@ public enum Transport {
                 transport.commuteMinutesTotal += minutes[m]
                 transport.commuteCount += 1
                 let pkm = 2 * km
+                points.record(chosen, pkm: pkm, citizen: entity)  // never on the ledger: see CarbonAccounts.swift
                 if spec.directFactor > 0 {
                     tailpipe.book(spec.directFactorID, value: spec.directFactor, quantity: pkm, tonnes: pkm * spec.directFactor / 1e6,
                                   sector: .transport, scope: .direct, clock: clock, tally: &tally)
@@ -273,6 +277,7 @@ public enum Transport {
         }
         }
         world.withResource(Ledger.self) { $0.absorb(tally) }
+        CarbonAccounts.endTrips(points, world: world)
     }
 
     /// Recomputes every citizen's commute access (after the networks change).

@@ -354,13 +354,18 @@ struct SaveTests {
         #expect(loadError(Array("PK\u{3}\u{4}".utf8)) == .notASave)
 
         var newer = bytes
-        newer[8] = 2
-        #expect(loadError(newer) == .newerVersion(found: 2, supported: 1))
-        #expect(loadError(newer)?.description == "This save was made by a newer version of NetZero City (format 2; this game reads up to 1). Your current game was not changed.")
+        newer[8] = 3
+        #expect(loadError(newer) == .newerVersion(found: 3, supported: 2))
+        #expect(loadError(newer)?.description == "This save was made by a newer version of NetZero City (format 3; this game reads up to 2). Your current game was not changed.")
         // A newer file's layout is unknown: it is refused on its version alone, whatever follows.
         var newerShort = Array(newer[..<12])
         newerShort += [9, 9]
-        #expect(loadError(newerShort) == .newerVersion(found: 2, supported: 1))
+        #expect(loadError(newerShort) == .newerVersion(found: 3, supported: 2))
+        // Format 1 (before ledger periods kept generation by plant kind) is refused by its version.
+        var older = bytes
+        older[8] = 1
+        #expect(loadError(older) == .olderVersion(found: 1, supported: 2))
+        #expect(loadError(older)?.description == "This save was made by an older version of NetZero City (format 1; this game reads format 2 only). Your current game was not changed.")
         var versionZero = bytes
         versionZero[8] = 0
         #expect(isCorrupt(loadError(versionZero)))
@@ -371,7 +376,7 @@ struct SaveTests {
             let error = loadError(noise)
             #expect(error == .notASave || isCorrupt(error), "\(size) random bytes gave \(String(describing: error))")
             // Random bytes behind a valid magic and version: damaged, never a crash.
-            let framed = SaveGame.magic + [1, 0, 0, 0] + noise
+            let framed = SaveGame.magic + [UInt8(SaveGame.formatVersion), 0, 0, 0] + noise
             #expect(isCorrupt(loadError(framed)), "random body of \(size) bytes")
         }
         #expect(city.world.contentHash() == hash)

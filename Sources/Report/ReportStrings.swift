@@ -1,0 +1,67 @@
+// ReportStrings.swift — the report's words, from Resources/locale/en.toml and zh.toml.
+//
+// The report uses the `[report]` keys, plus the game's `sector.*`, `tools.*` and `charts.*`
+// names so that a chart says "Coal plant" exactly as the toolbar does. Keys are "section.key";
+// a key missing from the chosen language falls back to English, then to the key itself.
+import CitySim
+import TOML
+
+public enum ReportLanguage: String, CaseIterable, Sendable {
+    case en, zh
+}
+
+public struct ReportStrings: Sendable {
+    public let language: ReportLanguage
+    private let table: [String: String]
+    private let english: [String: String]
+
+    public init(language: ReportLanguage) {
+        self.language = language
+        english = ReportStrings.read(.en)
+        table = language == .en ? english : ReportStrings.read(language)
+    }
+
+    static func read(_ language: ReportLanguage) -> [String: String] {
+        let path = ResourceLocator.path("locale/\(language.rawValue).toml")
+        guard let bytes = FileSystem.read(path), let document = try? TOML.parse(bytes: bytes, file: path) else { return [:] }
+        var result: [String: String] = [:]
+        for (section, node) in document.entries {
+            guard case .table(let table) = node.value else { continue }
+            for (key, value) in table.entries { if let text = value.value.stringValue { result[section + "." + key] = text } }
+        }
+        return result
+    }
+
+    public subscript(_ key: String) -> String { table[key] ?? english[key] ?? key }
+
+    /// `key`'s text with each `{name}` replaced.
+    public func format(_ key: String, _ values: [String: String]) -> String {
+        var text = self[key]
+        for name in values.keys.sorted() { text = text.replacingOccurrences(of: "{\(name)}", with: values[name]!) }
+        return text
+    }
+
+    public func name(_ names: Names) -> String { language == .zh ? names.zh : names.en }
+
+    public func sector(_ sector: Sector) -> String {
+        sector == .landSinks ? self["report.land_sinks_release"] : self["sector." + sector.key]
+    }
+
+    public func plant(_ kind: PlantKind) -> String { self["tools.\(kind.key)_plant"] }
+
+    /// A tool's name as the toolbar shows it; the key itself for a tool without one.
+    public func tool(_ key: String) -> String {
+        let text = self["tools." + key]
+        return text == "tools." + key ? key : text
+    }
+
+    public func status(_ status: String) -> String {
+        let text = self["report.status_" + status]
+        return text == "report.status_" + status ? status : text
+    }
+
+    public func result(_ result: String) -> String {
+        let text = self["report.result_" + result]
+        return text == "report.result_" + result ? result : text
+    }
+}
