@@ -491,6 +491,12 @@ public struct CityView {
     public var rules: LevelRules? { world.resource(LevelRules.self) }
     public var market: MarketConditions { world.resource(MarketConditions.self)! }
     public var carbonAccounts: CitizenCarbonAccounts { world.resource(CitizenCarbonAccounts.self) ?? CitizenCarbonAccounts() }
+    /// Cap and trade (`market` above is the fuel-price conditions), the registry, and the
+    /// certificate and offset books, for the game's carbon panels.
+    public var carbonMarket: CarbonMarket { world.resource(CarbonMarket.self) ?? CarbonMarket() }
+    public var registry: CarbonRegistry { world.resource(CarbonRegistry.self) ?? CarbonRegistry() }
+    public var certificates: CertificateBook { world.resource(CertificateBook.self) ?? CertificateBook(year: clock.year) }
+    public var offsets: OffsetBook { world.resource(OffsetBook.self) ?? OffsetBook(year: clock.year) }
     public var commandLog: [CommandRecord] { world.resource(CommandQueue.self)!.applied }
 
     public func building(_ entity: Entity) -> Building? { try? world.get(Building.self, of: entity) }

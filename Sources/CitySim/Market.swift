@@ -510,9 +510,12 @@ public enum Market {
             try? registry.cancel(.allowance, count: unsold, from: market.government, tick: tick, note: "unsold \(period.year)")
         }
         budgetIncome += period.auctionRevenue + period.fines + period.taxes
+        // Power plants are the city's own (it pays their fuel): their market bill — trades,
+        // abatement, fines and tax — is the city's too, so fines and tax paid by them net out.
+        for i in active where market.firms[i].kind == .power { budgetIncome += market.firms[i].netCash }
         period.settled = true
         market.periods.append(period)
-        world.withResource(Budget.self) { $0.earn(budgetIncome) }
+        world.withResource(Budget.self) { budgetIncome >= 0 ? $0.earn(budgetIncome) : $0.spend(-budgetIncome) }
         Rules.post(.event, world: world, Names(en: "Carbon market \(period.year): \(period.compliant) of \(period.firms) firms complied at \(Fixed.format(price, 2)) yuan/t; fines \(Int(period.fines)) yuan",
                                      zh: "碳市场 \(period.year)：\(period.firms) 家企业中 \(period.compliant) 家履约，价格 \(Fixed.format(price, 2)) 元/吨；罚款 \(Int(period.fines)) 元"),
                    tick: tick)

@@ -3,12 +3,14 @@
 // Every lever is a number with a name, a unit and a range (`PolicyLever.all`). The same names
 // are the keys of a level's `[policies]` table, the policies panel's rows, Lua's `set_policy`,
 // and the `policy NAME VALUE` command that replays record. Who reads which lever:
-//   transit fare, car charge, EV subsidy ........ Transport (mode choice)
-//   carbon tax (all fuel) ....................... Grid (merit order), Economy (revenue)
+//   transit fare, car charge .................... Transport (mode choice)
+//   carbon tax (all fuel) ....................... Grid (merit order), Transport (petrol), Adoption (revenue)
 //   carbon tax (covered firms), cap, allocation,
 //   price floor/ceiling, banking ................ Market (cap and trade)
 //   green-power target .......................... Market (certificates bought by consumers)
-//   subsidies, PUE cap, efficiency standard ..... Adoption (private upgrades, new buildings)
+//   subsidies (incl. EVs), PUE cap, efficiency
+//   standard, the green paradox ................. Adoption (private upgrades, new buildings), Buildings
+//   offset programme ............................ Offsets
 
 public struct Policies: Sendable, Equatable {
     /// Multiplies bus and metro fares (1 = catalog fares, 0 = free transit).

@@ -314,6 +314,8 @@ public enum SaveGame {
         world.resource(CarbonMarket.self)!.save(into: &w)
         world.resource(CertificateBook.self)!.save(into: &w)
         world.resource(OffsetBook.self)!.save(into: &w)
+        world.resource(AdoptionState.self)!.save(into: &w)
+        world.resource(CitizenCarbonAccounts.self)!.save(into: &w)
     }
 
     /// Rebuilds the world: entities from the snapshot, then every resource, checked against each
@@ -338,6 +340,8 @@ public enum SaveGame {
         let carbonMarket = try CarbonMarket(saved: &r)
         let certificates = try CertificateBook(saved: &r)
         let offsets = try OffsetBook(saved: &r)
+        let adoption = try AdoptionState(saved: &r)
+        let accounts = try CitizenCarbonAccounts(saved: &r)
 
         guard transport.width == map.width, transport.height == map.height else {
             throw .invalid("the traffic grid is \(transport.width) × \(transport.height) on a \(map.width) × \(map.height) map")
@@ -372,6 +376,8 @@ public enum SaveGame {
         world.insertResource(carbonMarket)
         world.insertResource(certificates)
         world.insertResource(offsets)
+        world.insertResource(adoption)
+        world.insertResource(accounts)
         return world
     }
 }

@@ -25,6 +25,7 @@ public enum HUD {
         let fx = Float(x), fy = Float(y)
         if fy < topBar { return true }
         if overlayAt(x: x, y: y, size: size) != nil { return true }
+        if CarbonPanels.covers(x: x, y: y, session: session, size: size) { return true }
         if fx < toolbarWidth && fy < topBar + Float(session.tools.count) * toolHeight + 8 { return true }
         if session.selectedTile != nil && fx > Float(size.width) - panelWidth && fy < Float(size.height) * 0.62 { return true }
         return false
@@ -61,7 +62,6 @@ public enum HUD {
         drawToolbar(canvas, session: session)
         if let tile = session.selectedTile { drawInspector(canvas, session: session, tile: tile, width: Float(size.width)) }
         drawObjectives(canvas, session: session, width: Float(size.width), height: Float(size.height))
-        drawMessages(canvas, session: session, height: Float(size.height), now: now)
         if session.overlay != .none { drawLegend(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         for button in overlayButtons(size: size) {
             let active = button.overlay == session.overlay
@@ -71,6 +71,9 @@ public enum HUD {
                                 color: active ? accent : text)
         }
         if session.showCharts { drawCharts(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
+        // The carbon panels' buttons and the open panel; the messages go over it, so a refusal shows.
+        CarbonPanels.draw(canvas, session: session)
+        drawMessages(canvas, session: session, height: Float(size.height), now: now)
         if !session.dragTiles.isEmpty && session.tool != "select" {
             let cost = session.dragCost
             let label = "\(s["tools.cost"]): \(money(cost)) yuan"
@@ -197,17 +200,25 @@ public enum HUD {
         }
     }
 
-    static func drawMessages(_ canvas: Canvas2D, session: GameSession, height: Float, now: Double) {
+    /// The lines of the messages feed: the level's last messages, notices, and the last command if it was refused.
+    public static func messageLines(session: GameSession, now: Double) -> [String] {
         var lines: [String] = []
         if let rules = session.view.rules { lines += rules.messages.suffix(3).map { session.strings.name($0.text) } }
         lines += session.notices.filter { $0.until > now }.map(\.text)
         if let refused = session.view.commandLog.last, case .refused(let why) = refused.outcome, refused.tick >= session.view.clock.tick - 24 {
-            lines.append("\(session.strings["messages.refused"]): \(why)")
+            lines.append("\(session.strings["messages.refused"]): \(CarbonPanels.refusalText(refused, reason: why, strings: session.strings))")
         }
-        for (i, line) in lines.suffix(5).enumerated() {
-            let y = height - 34 - Float(min(lines.count, 5) - i) * 20
-            canvas.fillRect(x: toolbarWidth + 8, y: y - 2, width: Float(min(90, line.count)) * 7.5 + 16, height: 19, color: panel)
-            _ = canvas.drawText(String(line.prefix(90)), x: toolbarWidth + 16, y: y, size: 13, color: text)
+        return Array(lines.suffix(5))
+    }
+
+    static func drawMessages(_ canvas: Canvas2D, session: GameSession, height: Float, now: Double) {
+        let lines = messageLines(session: session, now: now)
+        // Above the row of panel buttons, which sits above the overlay buttons.
+        for (i, line) in lines.enumerated() {
+            let y = height - 60 - Float(lines.count - i) * 20
+            let shown = String(line.prefix(90))
+            canvas.fillRect(x: toolbarWidth + 8, y: y - 2, width: Float(canvas.measureText(shown, size: 13).width) + 16, height: 19, color: panel)
+            _ = canvas.drawText(shown, x: toolbarWidth + 16, y: y, size: 13, color: text)
         }
     }
 
@@ -281,9 +292,12 @@ public enum HUD {
         }
     }
 
+    /// The keys listed under the menu's items.
+    static let menuKeys = ["menu.keys_panels", "menu.keys_panels2", "menu.keys_view", "menu.keys_files"]
+
     static func drawMenu(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {
         let s = session.strings
-        let w: Float = 300, h = Float(menuItems.count) * 34 + 50
+        let w: Float = 340, h = Float(menuItems.count) * 34 + 50 + 24 + Float(menuKeys.count) * 17
         let x = width / 2 - w / 2, y = height / 2 - h / 2
         canvas.fillRect(x: x, y: y, width: w, height: h, color: Vec4(0.05, 0.06, 0.09, 0.95))
         _ = canvas.drawText(s["menu.title"], x: x + 20, y: y + 12, size: 18, color: accent)
@@ -292,6 +306,11 @@ public enum HUD {
             if i == session.menuIndex { canvas.fillRect(x: x + 10, y: iy - 4, width: w - 20, height: 30, color: Vec4(0.3, 0.35, 0.5, 1)) }
             let label = item == "menu.language" ? "\(s[item]): \(session.strings.language == .zh ? "中文" : "English")" : s[item]
             _ = canvas.drawText(label, x: x + 24, y: iy, size: 16, color: text)
+        }
+        let keysY = y + 46 + Float(menuItems.count) * 34
+        _ = canvas.drawText(s["menu.keys"], x: x + 20, y: keysY, size: 13, color: accent)
+        for (i, key) in menuKeys.enumerated() {
+            _ = canvas.drawText(s[key], x: x + 24, y: keysY + 20 + Float(i) * 17, size: 12, color: dim)
         }
     }
 }

@@ -24,6 +24,8 @@ public final class GameSession {
     public var strings: Strings
     public var overlay: Overlay = .none { didSet { staticDirty = true } }
     public var showCharts = false
+    /// The carbon panels (CarbonPanels.swift): which one is open, and where each list is.
+    public var panels = CarbonPanelState()
     public var menuOpen = false
     public var menuIndex = 0
     /// The level picker (opened from the menu): the levels found, and the one highlighted.
@@ -130,6 +132,7 @@ public final class GameSession {
             if menuOpen { return }
             if button == .right { rightDrag = (x, y); return }
             guard button == .left else { return }
+            if CarbonPanels.click(x: x, y: y, session: self, size: size, now: now) { return }
             if let index = HUD.toolAt(x: x, y: y, session: self, size: size) {
                 toolIndex = index
                 return
@@ -160,6 +163,7 @@ public final class GameSession {
             dragTiles = []
             dragStart = nil
         case .wheel(let dy):
+            if CarbonPanels.wheel(dy, at: mouse, session: self, size: size) { return }
             camera.zoom(by: dy > 0 ? 0.85 : 1.18)
         case .resize: staticDirty = true
         default: break
@@ -187,6 +191,8 @@ public final class GameSession {
             }
             return
         }
+        // The carbon panels' keys (P, K, R, N, G), and Esc and the arrows while one is open.
+        if CarbonPanels.handleKey(code, ctrl: ctrl, session: self) { return }
         switch code {
         case KeyCode.escape: menuOpen = true; menuIndex = 0
         case KeyCode.space: paused.toggle()

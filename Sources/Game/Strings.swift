@@ -3,6 +3,7 @@
 // Keys are "section.key" (e.g. "hud.budget"). A key missing from the chosen language falls back
 // to English, then to the key itself, so a missing translation shows up instead of crashing.
 import CitySim
+import Foundation
 import TOML
 
 public enum Language: String, CaseIterable, Sendable {
@@ -33,6 +34,13 @@ public struct Strings: Sendable {
     }
 
     public subscript(_ key: String) -> String { table[key] ?? english[key] ?? key }
+
+    /// The string for `key` with each `{name}` replaced by its value.
+    public func fill(_ key: String, _ values: [String: String]) -> String {
+        var text = self[key]
+        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
+        return text
+    }
 
     /// A name from the catalog in this language.
     public func name(_ names: Names) -> String { language == .zh ? names.zh : names.en }
