@@ -14,13 +14,13 @@
 //
 // Phase simulate:
 //   transport.trips        each commute by walk, bike, e-bike, bus, metro or electric car earns
-//                          2 × km × (petrol car factor − the mode's factor) × participation share,
+//                          2 × km × (petrol car factor − the mode's factor) × participation share × recorded share,
 //                          the mode's factor being its tailpipe factor plus its kWh/pkm at the
 //                          national average grid factor (Transport.swift calls `TripPointsTally`);
 //   accounts.households    (after weather, before transport.trips) at 00:00 on 1 January the
 //                          year's points go into the history; every hour adds the hour's heating
 //                          and cooling degrees and sun; at 23:00 each upgraded home earns the kWh
-//                          its upgrades saved today × 微克拉 rate × participation share;
+//                          its upgrades saved today × 微克拉 rate × participation share × recorded share;
 //   accounts.redeem        (after transport.trips) at 23:00, if the pool holds points per tree ×
 //                          trees per tile, the platform plants one forest tile, free of charge, on
 //                          the free land tile nearest to the centre of the homes, through the
@@ -161,7 +161,7 @@ public struct TripPointsTally {
         let car = catalog.mode(.carPetrol).directFactor
         let spec = catalog.mode(mode)
         let own = spec.directFactor + spec.energyPerPkm * catalog.nationalGridFactor
-        return max(0, car - own) / 1000 * catalog.personalCarbon.participationShare
+        return max(0, car - own) / 1000 * catalog.personalCarbon.participationShare * catalog.personalCarbon.recordedShare
     }
 
     init(catalog: Catalog, participants: [UInt64], enabled: Bool) {
@@ -271,7 +271,7 @@ public enum CarbonAccounts {
         }
         let personal = catalog.personalCarbon
         var points = PointsBySource()
-        points[.household] = kWh * personal.microcaratKgPerKWh * personal.participationShare
+        points[.household] = kWh * personal.microcaratKgPerKWh * personal.participationShare * personal.recordedShare
         world.withResource(CitizenCarbonAccounts.self) { accounts in
             accounts.earn(points)
             accounts.heatingDegreeHours = 0

@@ -512,12 +512,14 @@ public struct CarbonSpec: Sendable {
 public struct PersonalCarbonSpec: Sendable {
     public var microcaratKgPerKWh: Double, microcaratID: FactorID          // points per kWh saved
     public var participationShare: Double, participationShareID: FactorID  // share of citizens using the app
+    public var recordedShare: Double, recordedShareID: FactorID            // share of green activity the app records
     public var pointsPerTree: Double, pointsPerTreeID: FactorID            // kgCO2e/tree
     public var antForestTrees: Double, antForestArea: Double               // trees, ha
 
     init(reader r: inout CatalogReader) {
         (microcaratKgPerKWh, microcaratID) = r.factor("personal_carbon.microcarat_kg_per_kwh", "kgCO2e/kWh")
         (participationShare, participationShareID) = r.factor("personal_carbon.participation_share", "fraction")
+        (recordedShare, recordedShareID) = r.factor("personal_carbon.recorded_share", "fraction")
         (pointsPerTree, pointsPerTreeID) = r.factor("personal_carbon.points_per_tree", "kgCO2e/tree")
         antForestTrees = r.value("personal_carbon.ant_forest_trees", "trees")
         antForestArea = r.value("personal_carbon.ant_forest_area", "ha")

@@ -78,8 +78,8 @@ public final class City {
         for placement in level.placements {
             _ = place(placement.structure, x: placement.x, y: placement.y, free: true)
         }
+        world.applyCommands()  // the structures must exist before they are upgraded
         for upgrade in level.upgrades { _ = apply(.upgrade(upgrade.upgrade, x: upgrade.x, y: upgrade.y), free: true) }
-        world.applyCommands()
         refreshNetworks()
         var homes = 0
         world.query(Read<Building>.self).forEach { b in

@@ -111,8 +111,10 @@ public struct TileMap: Sendable {
 
     public mutating func setBikeLane(_ x: Int, _ y: Int, _ on: Bool) {
         let i = index(x, y)
-        guard structure[i].isRoad else { return }
+        guard structure[i].isRoad, bikeLane[i] != on else { return }
         bikeLane[i] = on
+        networksDirty = true  // commuters' access (bike routes) is derived from the network
+        revision += 1
     }
 
     // MARK: Derived networks

@@ -78,7 +78,10 @@ public enum Rules {
     /// A metric's value now. `year`: the closed year to read year metrics from (nil = this year so far).
     public static func value(_ metric: Metric, world: World, closedYear: Int? = nil) -> Double {
         let ledger = world.resource(Ledger.self)!
-        let period = closedYear.flatMap { year in ledger.years.last { $0.start.year == year } } ?? ledger.thisYear
+        // At 1 January 00:00 the new year has no hours yet: a year metric reads the year just closed.
+        let yearJustStarted = world.resource(Clock.self)!.isNewYear && !ledger.years.isEmpty
+        let period = closedYear.flatMap { year in ledger.years.last { $0.start.year == year } }
+            ?? (yearJustStarted ? ledger.years.last! : ledger.thisYear)
         switch metric {
         case .netEmissions: return period.net
         case .cumulativeEmissions: return ledger.cumulative.cityNet

@@ -139,7 +139,8 @@ public enum CarbonPanels {
 
     /// Levers per column that fit, in two columns.
     static func policiesPerColumn(size: (width: Int, height: Int)) -> Int {
-        max(1, Int((content(size: size).height - 26 - 22) / policyRowHeight))
+        let fit = max(1, Int((content(size: size).height - 26 - 22) / policyRowHeight))
+        return min(fit, (PolicyLever.all.count + 1) / 2)
     }
 
     /// The policy rows on screen (two columns, filled top to bottom, scrolled by `scroll` levers).
@@ -226,7 +227,7 @@ public enum CarbonPanels {
         switch open {
         case .policies:
             for row in policyRows(session: session, size: size) {
-                let value = session.view.policies[lever: row.lever]
+                let value = session.view.policies[row.lever]
                 if let toggle = row.toggle, toggle.contains(x, y) {
                     setPolicy(row.lever, to: value >= 0.5 ? 0 : 1, session: session, now: now)
                 } else if let minus = row.minus, minus.contains(x, y) {
@@ -317,7 +318,7 @@ public enum CarbonPanels {
     /// Submits `.setPolicy` (when the value changes) and applies it at once, as the next tick's
     /// input phase would, so the panel shows the new value (or the refusal) straight away.
     static func setPolicy(_ lever: PolicyLever, to value: Double, session: GameSession, now: Double) {
-        guard value != session.view.policies[lever: lever] else {
+        guard value != session.view.policies[lever] else {
             session.notify(session.strings.fill("policies.unchanged", ["lever": session.strings.name(lever.title)]), now: now)
             return
         }
@@ -387,7 +388,7 @@ public enum CarbonPanels {
     }
 
     /// 1234567 → "1,234,567".
-    static func grouped(_ value: Int64) -> String {
+    public static func grouped(_ value: Int64) -> String {
         let digits = Array(String(value.magnitude))
         var out = ""
         for (i, digit) in digits.enumerated() {
@@ -397,12 +398,15 @@ public enum CarbonPanels {
         return (value < 0 ? "-" : "") + out
     }
 
-    static func grouped(_ value: Double) -> String {
+    public static func grouped(_ value: Double) -> String {
         guard value.isFinite else { return "—" }
         return grouped(Int64(max(-9e18, min(9e18, value)).rounded()))
     }
 
     static func price(_ value: Double) -> String { Fixed.format(value, 2) }
+
+    /// yuan: grouped digits below a million, then as the top bar shows money.
+    static func money(_ value: Double, _ s: Strings) -> String { (abs(value) < 1e6 ? grouped(value) : HUD.money(value)) + " " + s["units.yuan"] }
 
     /// A lever's value as the panel shows it, with its unit.
     static func leverValue(_ lever: PolicyLever, _ value: Double, strings s: Strings) -> String {
@@ -432,6 +436,27 @@ public enum CarbonPanels {
     static func accountName(_ id: RegistryAccountID, registry: CarbonRegistry, strings s: Strings) -> String {
         guard let account = registry.account(id) else { return "#\(id)" }
         return s.name(account.name)
+    }
+
+    /// A registry note in the player's language: looked up by its words (`notes.free_allocation`),
+    /// with its numbers put back in order; a note the locale files do not know is shown as it is.
+    static func noteText(_ note: String, strings s: Strings) -> String {
+        var words: [String] = [], numbers: [String] = []
+        var token = ""
+        func flush() {
+            guard !token.isEmpty else { return }
+            if token.allSatisfy(\.isNumber) { numbers.append(token) } else { words.append(token.lowercased()) }
+            token = ""
+        }
+        for character in note {
+            if character.isLetter || character.isNumber { token.append(character) } else { flush() }
+        }
+        flush()
+        let key = "notes." + words.joined(separator: "_")
+        guard !words.isEmpty, s.has(key) else { return note }
+        var values: [String: String] = [:]
+        for (i, number) in numbers.enumerated() { values["\(i)"] = number }
+        return s.fill(key, values)
     }
 
     static func dateText(tick: Int64, startYear: Int) -> String {
@@ -476,7 +501,7 @@ public enum CarbonPanels {
         let rows = policyRows(session: session, size: size)
         for (i, row) in rows.enumerated() {
             if i % 2 == 0 { canvas.fillRect(x: row.x, y: row.y, width: row.width, height: policyRowHeight - 1, color: Vec4(1, 1, 1, 0.04)) }
-            let value = policies[lever: row.lever]
+            let value = policies[row.lever]
             var valueRight = row.x + row.width - 64
             if let toggle = row.toggle {
                 pen.button(toggle, CarbonPanels.leverValue(row.lever, value, strings: s), active: value >= 0.5)
@@ -527,7 +552,7 @@ public enum CarbonPanels {
         }
 
         // The price chart (points joined by steps) over the volume bars, with the floor and ceiling.
-        let chartWidth = min(420, c.width * 0.48), chartHeight: Float = 130
+        let chartWidth = min(420, c.width * 0.48), chartHeight: Float = c.height > 520 ? 140 : 110
         let chartX = c.x + 34, chartTop = y + 18
         pen.text(s["market.price_chart"], x: c.x, y: y, size: 12, color: HUD.dim, width: chartWidth + 30)
         canvas.fillRect(x: chartX, y: chartTop, width: chartWidth, height: chartHeight, color: Vec4(1, 1, 1, 0.05))
@@ -573,7 +598,7 @@ public enum CarbonPanels {
                 (s["market.free_allocation"], grouped(p.freeAllocation)),
                 (s["market.auctioned"], grouped(p.auctioned)),
                 (s["market.reserve_sold"], grouped(p.reserveSold)),
-                (s["market.auction_revenue"], HUD.money(p.auctionRevenue) + " " + s["units.yuan"]),
+                (s["market.auction_revenue"], money(p.auctionRevenue, s)),
             ]
             var right: [(String, String)] = []
             if p.settled {
@@ -582,7 +607,7 @@ public enum CarbonPanels {
                     (s["market.surrendered"], grouped(p.surrendered)),
                     (s["market.offsets_surrendered"], grouped(p.offsetsSurrendered)),
                     (s["market.lapsed"], grouped(p.lapsed)),
-                    (s["market.fines"], HUD.money(p.fines) + " " + s["units.yuan"]),
+                    (s["market.fines"], money(p.fines, s)),
                     (s["market.compliance"], "\(p.compliant) / \(p.firms)"),
                 ]
             } else {
@@ -630,7 +655,7 @@ public enum CarbonPanels {
             cx += column.share * c.width
         }
         y += 16
-        let tradesSpace: Float = 5 * 15 + 24
+        let tradesSpace: Float = 4 * 15 + 24
         let fit = max(1, Int((c.y + c.height - 16 - tradesSpace - y) / 15))
         if rows.isEmpty { pen.text(s["market.no_firms"], x: c.x, y: y, size: 12, color: HUD.dim); y += 15 }
         session.panels.scroll = min(session.panels.scroll, max(0, rows.count - fit))
@@ -756,10 +781,10 @@ public enum CarbonPanels {
         for entry in history.dropFirst(page * perPage).prefix(perPage) {
             var line = s.fill("registry.entry", [
                 "date": dateText(tick: entry.tick, startYear: startYear), "operation": s["registry.op_" + entry.operation.key],
-                "count": grouped(entry.count), "kind": s["registry.unit_" + entry.kind.key],
+                "count": grouped(entry.count),
                 "first": CarbonRegistry.serialText(entry.kind, entry.firstSerial),
                 "from": "#\(entry.from)", "to": "#\(entry.to)"])
-            if !entry.note.isEmpty { line += "  (\(entry.note))" }
+            if !entry.note.isEmpty { line += "  (" + noteText(entry.note, strings: s) + ")" }
             pen.text(line, x: x, y: y, size: 11, width: width)
             y += 15
         }
@@ -841,8 +866,8 @@ public enum CarbonPanels {
         y += 22
         let book = view.certificates
         let lastCertificates = book.years.last { $0.year == year - 1 }
-        let valueColumn = (half - 200) / 2
-        pen.right(s.fill("position.this_year", ["year": "\(year)"]), right: x + 200 + valueColumn, y: y, size: 11, color: HUD.dim)
+        let labelWidth2 = min(200, half * 0.46), valueColumn = (half - labelWidth2) / 2
+        pen.right(s.fill("position.this_year", ["year": "\(year)"]), right: x + labelWidth2 + valueColumn, y: y, size: 11, color: HUD.dim)
         pen.right(s.fill("position.last_year", ["year": "\(year - 1)"]), right: x + half, y: y, size: 11, color: HUD.dim)
         y += 16
         let pending = s["position.no_year"]
@@ -855,11 +880,13 @@ public enum CarbonPanels {
             (s["position.claimed"], pending, lastCertificates.map { kWh($0.claimedKWh) } ?? pending),
             (s["position.location"], pending, lastCertificates.map { tonnes($0.locationBased) } ?? pending),
             (s["position.market"], pending, lastCertificates.map { tonnes($0.marketBased) } ?? pending),
+            (s["position.claimants_location"], pending, lastCertificates.map { tonnes($0.claims.reduce(0) { $0 + $1.locationTonnes }) } ?? pending),
+            (s["position.claimants_market"], pending, lastCertificates.map { tonnes($0.claims.reduce(0) { $0 + $1.marketTonnes }) } ?? pending),
             (s["position.residual"], pending, lastCertificates.map { Fixed.format($0.residualFactor * 1e6, 0) + " " + s["units.g_per_kwh"] } ?? pending),
         ]
         for (label, thisYear, lastYear) in rows {
-            pen.text(label, x: x, y: y, size: 11, color: HUD.dim, width: 196)
-            pen.right(thisYear, right: x + 200 + valueColumn, y: y, size: 11)
+            pen.text(label, x: x, y: y, size: 11, color: HUD.dim, width: labelWidth2 - 4)
+            pen.right(thisYear, right: x + labelWidth2 + valueColumn, y: y, size: 11)
             pen.right(lastYear, right: x + half, y: y, size: 11)
             y += 16
         }
@@ -898,7 +925,7 @@ public enum CarbonPanels {
             (s["citizens.redeemed"], grouped(accounts.redeemed) + " " + s["units.points"]),
             (s["citizens.trees"], grouped(accounts.treesPlanted)),
             (s["citizens.trees_this_year"], grouped(accounts.treesPlantedThisYear)),
-            (s["citizens.forests"], "\(accounts.forests.count) (\(standing))"),
+            (s["citizens.forests"], "\(accounts.forests.count) (" + s.fill("citizens.standing", ["count": "\(standing)"]) + ")"),
         ]
         for (label, value) in lines {
             pen.pair(label, value, x: x, y: y, width: half, size: 12)

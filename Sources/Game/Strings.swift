@@ -35,6 +35,9 @@ public struct Strings: Sendable {
 
     public subscript(_ key: String) -> String { table[key] ?? english[key] ?? key }
 
+    /// Whether either language has `key`.
+    public func has(_ key: String) -> Bool { table[key] != nil || english[key] != nil }
+
     /// The string for `key` with each `{name}` replaced by its value.
     public func fill(_ key: String, _ values: [String: String]) -> String {
         var text = self[key]
