@@ -75,7 +75,9 @@ public enum Certificates {
         schedule.add("certificates.meter", phase: Phase.simulate, access: SystemAccess(writes: [PowerPlant.self]),
                      after: ["grid.dispatch"], run: meter)
         schedule.add("certificates.year", phase: Phase.account,
-                     access: SystemAccess(reads: [Building.self, ElectricityLine.self], writes: [PowerPlant.self]),
+                     access: SystemAccess(reads: [Building.self, TilePosition.self, ElectricityLine.self, PrimaryLine.self, ProcessLine.self,
+                                                  ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self],
+                                          writes: [PowerPlant.self]),
                      after: ["clock.advance"], before: ["level.rules"], run: { ctx in
             let clock = ctx.world.resource(Clock.self)!
             guard clock.isNewDay && clock.date.day == 1 else { return }

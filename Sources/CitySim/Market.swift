@@ -230,7 +230,8 @@ public enum MarketClearing {
 public enum Market {
     public static func register(in schedule: Schedule) {
         schedule.add("market.year", phase: Phase.account,
-                     access: SystemAccess(reads: [Building.self, PowerPlant.self, PrimaryLine.self, ProcessLine.self, ElectricityLine.self],
+                     access: SystemAccess(reads: [Building.self, PowerPlant.self, TilePosition.self, PrimaryLine.self, ProcessLine.self,
+                                                  ElectricityLine.self],
                                           writes: [Building.self, PowerPlant.self]),
                      after: ["certificates.year", "offsets.year"], before: ["level.rules"], run: { ctx in
             let clock = ctx.world.resource(Clock.self)!

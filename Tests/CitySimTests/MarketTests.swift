@@ -148,6 +148,7 @@ final class MarketTests: XCTestCase {
         let statuses = RegistryUnitStatus.allCases.reduce(Int64(0)) { $0 + registry.total(.allowance, status: $1) }
         XCTAssertEqual(statuses, registry.totalIssued(.allowance))
         XCTAssertEqual(city.metric(.carbonPrice), market.price)
+        XCTAssertEqual(city.schedule.accessViolations, [], "every system declares what it reads and writes")
     }
 
     // MARK: - Certificates: never subtracted twice
@@ -176,6 +177,7 @@ final class MarketTests: XCTestCase {
         XCTAssertEqual(a.count, 2)
         XCTAssertEqual(a.first, b.first)
         XCTAssertEqual(withCertificates.metric(.certificatesRetired), Double(book.totalRetired))
+        XCTAssertEqual(withCertificates.schedule.accessViolations, [])
     }
 
     // MARK: - Offsets: additionality, the corresponding adjustment, reversals
@@ -229,6 +231,7 @@ final class MarketTests: XCTestCase {
         XCTAssertLessThan(afterFire.balance(book.bufferAccount, .offset), bufferBefore)
         XCTAssertGreaterThan(afterFire.total(.offset, status: .cancelled), 0)
         XCTAssertEqual(afterFire.audit(), [])
+        XCTAssertEqual(city.schedule.accessViolations, [])
     }
 
     // MARK: - Saves and levels
