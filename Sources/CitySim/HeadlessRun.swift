@@ -40,6 +40,12 @@ public enum HeadlessRun {
         + "removals_t,net_t,electricity_scope2_t,grid_factor_g_per_kwh,renewable_share,electricity_kwh,unserved_kwh,"
         + "curtailed_kwh,population,jobs,employed,happiness,air_pm25_ug_m3,budget_yuan,"
         + PlantKind.allCases.map { "generation_\($0.key)_kwh" }.joined(separator: ",")
+    /// Carbon-market columns that `netzero run` appends to each yearly row (Market, Certificates,
+    /// Offsets, CarbonAccounts): what the market did in the year, and the city's balance after credits
+    /// sold outside it.
+    public static let carbonHeader = "carbon_price_yuan_per_t,covered_firms,compliance_rate,allowances_surrendered,fines_yuan,"
+        + "certificates_retired,certificate_claimed_kwh,offsets_issued,offsets_sold_outside,net_after_transfers_t,"
+        + "green_points,trees_planted_from_points"
     public static let dailyHeader = "date,power_t,industry_t,buildings_t,transport_t,agriculture_waste_t,land_sinks_release_t,"
         + "removals_t,net_t,grid_factor_g_per_kwh,renewable_share,unserved_kwh"
 
@@ -65,6 +71,23 @@ public enum HeadlessRun {
         ] + PlantKind.allCases.map { Fixed.format(period.generationKWh[$0], 0) }).joined(separator: ",")
     }
 
+    /// The carbon columns for a year that has just closed.
+    public static func carbonColumns(_ view: CityView, year: Int) -> [String] {
+        let period = view.carbonMarket.periods.last { $0.year == year }
+        let certificates = view.certificates.years.last { $0.year == year }
+        let offsets = view.offsets.years.last { $0.year == year }
+        let accounts = view.carbonAccounts
+        let points = accounts.history.last { $0.year == year }?.earned.total ?? accounts.earned.total
+        return [
+            Fixed.format(period?.price ?? 0, 2), String(period?.firms ?? 0), Fixed.format(period?.complianceRate ?? 1, 4),
+            String(period?.surrendered ?? 0), Fixed.format(period?.fines ?? 0, 0),
+            String(certificates?.retired ?? 0), Fixed.format(certificates?.claimedKWh ?? 0, 0),
+            String(offsets?.issued ?? 0), String(offsets?.exported ?? 0),
+            Fixed.format(view.carbonPosition(year: year).afterTransfers, 3),
+            Fixed.format(points, 1), Fixed.format(accounts.treesPlanted, 0),
+        ]
+    }
+
     public static func dailyRow(_ period: LedgerPeriod) -> String {
         let d = period.start
         let date = "\(d.year)-\(d.month < 10 ? "0" : "")\(d.month)-\(d.day < 10 ? "0" : "")\(d.day)"
@@ -83,7 +106,7 @@ public enum HeadlessRun {
         city.world.withResource(Ledger.self) { ledger in
             ledger.onDayClosed = { period in dailyLines.append(HeadlessRun.dailyRow(period)) }
         }
-        var yearly = [yearlyHeader]
+        var yearly = [yearlyHeader + "," + carbonHeader]
         let startYear = city.view.clock.year
         let totalHours = Int(Clock.daysFromCivil(year: startYear + options.years, month: 1, day: 1)
             - Clock.daysFromCivil(year: startYear, month: 1, day: 1)) * 24
@@ -95,7 +118,9 @@ public enum HeadlessRun {
             if hours % 24 == 0 { progress(hours, totalHours) }
             if city.view.clock.isNewYear {
                 let view = city.view
-                yearly.append(yearlyRow(view.ledger.years.last!, stats: view.stats, budget: view.budget))
+                let closed = view.ledger.years.last!
+                yearly.append(yearlyRow(closed, stats: view.stats, budget: view.budget) + ","
+                              + carbonColumns(view, year: closed.start.year).joined(separator: ","))
             }
         }
         city.world.withResource(Ledger.self) { $0.onDayClosed = nil }

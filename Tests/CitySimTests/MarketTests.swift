@@ -99,7 +99,7 @@ final class MarketTests: XCTestCase {
         XCTAssertEqual(MarketClearing.apportion(10, weights: [1, 1, 1]), [4, 3, 3])
         XCTAssertEqual(MarketClearing.apportion(7, weights: [0, 2, 5]), [0, 2, 5])
         XCTAssertEqual(MarketClearing.apportion(0, weights: [1, 2]), [0, 0])
-        var rng = MarketTestRandom(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<200 {
             let weights = (0..<Int.random(in: 1...6, using: &rng)).map { _ in Double.random(in: 0...5, using: &rng) }
             let total = Int64.random(in: 0...10_000, using: &rng)
@@ -338,8 +338,8 @@ final class MarketTests: XCTestCase {
     }
 }
 
-/// SplitMix64, for seeded property checks.
-struct MarketTestRandom: RandomNumberGenerator {
+/// SplitMix64, for the seeded property checks of this test target.
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -349,4 +349,5 @@ struct MarketTestRandom: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
