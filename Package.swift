@@ -29,8 +29,9 @@ let package = Package(
         .target(name: "Render", dependencies: ["CSDL2"]),
         // Level scripts: Lua (through Scripting) bound to a city's API.
         .target(name: "Modding", dependencies: ["CitySim", "Scripting", "ECS"]),
-        // The desktop game: scene, HUD, input and the game loop, on CitySim's read-only view.
-        .target(name: "Game", dependencies: ["CitySim", "Render", "ECS", "TOML"]),
+        // The desktop game: scene, HUD, input and the game loop, on CitySim's read-only view;
+        // the end-of-lesson screen draws the report's charts (Report).
+        .target(name: "Game", dependencies: ["CitySim", "Render", "Report", "ECS", "TOML"]),
         // The educator's report (`netzero report`): charts drawn on the CPU, tables, report.md. No window.
         .target(name: "Report", dependencies: ["CitySim", "Render", "TOML"]),
         .executableTarget(

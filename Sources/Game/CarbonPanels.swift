@@ -855,7 +855,7 @@ public enum CarbonPanels {
             let text: String, color: Vec4
             switch record.outcome {
             case .done(let cost): text = "✓ " + s["position.sold"] + ": " + HUD.money(-cost) + " " + s["units.yuan"]; color = good
-            case .refused(let why): text = "✗ " + refusalText(record, reason: why, strings: s); color = bad
+            case .refused(let why): text = "× " + refusalText(record, reason: why, strings: s); color = bad
             }
             pen.text(text, x: sell.x, y: sell.y + 30, size: 12, color: color, width: half)
         }

@@ -14,7 +14,7 @@ public enum HUD {
     static let toolbarWidth: Float = 150
     static let toolHeight: Float = 19
     static let panelWidth: Float = 340
-    public static let menuItems = ["menu.resume", "menu.new", "menu.levels", "menu.save", "menu.load", "menu.language", "menu.quit"]
+    public static let menuItems = ["menu.resume", "menu.new", "menu.levels", "menu.summary", "menu.save", "menu.load", "menu.language", "menu.quit"]
 
     static let panel = Vec4(0.08, 0.09, 0.12, 0.86)
     static let text = Vec4(0.95, 0.95, 0.92, 1)
@@ -88,6 +88,7 @@ public enum HUD {
         }
         if session.menuOpen { drawMenu(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         if session.pickingLevel { drawLevelPicker(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
+        if session.lessonEnd.isOpen { LessonEndScreen.draw(canvas, session: session, now: now) }
     }
 
     static func money(_ yuan: Double) -> String {
@@ -194,7 +195,7 @@ public enum HUD {
         canvas.fillRect(x: x, y: top, width: panelWidth, height: 22 + Float(rules.objectives.count) * 18, color: panel)
         _ = canvas.drawText(s["hud.objectives"], x: x + 10, y: top + 3, size: 14, color: accent)
         for (i, objective) in rules.objectives.enumerated() {
-            let mark = rules.statuses[i] == .met ? "✓" : rules.statuses[i] == .failed ? "✗" : "…"
+            let mark = rules.statuses[i] == .met ? "✓" : rules.statuses[i] == .failed ? "×" : "…"
             let label = "\(mark) \(s.name(objective.title)): \(String(format: "%.3g", rules.values[i])) / \(String(format: "%.3g", objective.target)) (\(objective.deadlineYear))"
             _ = canvas.drawText(label, x: x + 10, y: top + 22 + Float(i) * 18, size: 12, color: text)
         }

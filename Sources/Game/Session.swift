@@ -26,6 +26,8 @@ public final class GameSession {
     public var showCharts = false
     /// The carbon panels (CarbonPanels.swift): which one is open, and where each list is.
     public var panels = CarbonPanelState()
+    /// The end-of-lesson screen (LessonEndScreen.swift): open when the level is decided, or on S.
+    public let lessonEnd = LessonEndState()
     public var menuOpen = false
     public var menuIndex = 0
     /// The level picker (opened from the menu): the levels found, and the one highlighted.
@@ -97,6 +99,7 @@ public final class GameSession {
     /// seconds of wall time so that input stays responsive. Returns the ticks run.
     @discardableResult
     public func advance(frameSeconds: Double, budget: Double = 0.015, clock: () -> Double) -> Int {
+        defer { LessonEndScreen.watch(self) }
         if paused || menuOpen {
             city.applyPendingCommands()
             return 0
@@ -123,6 +126,7 @@ public final class GameSession {
     /// Handles one input event; `size` is the framebuffer size, `now` the animation time.
     public func handle(_ event: InputEvent, size: (width: Int, height: Int), now: Double) {
         switch event {
+        case _ where lessonEnd.isOpen && LessonEndScreen.handle(event, session: self, size: size, now: now): return
         case .quit: quitRequested = true
         case .key(let code, let down, let ctrl, let shift):
             guard down else { return }
@@ -204,6 +208,7 @@ public final class GameSession {
         case KeyCode.letter("o"): overlay = overlay.next
         case KeyCode.letter("c"): showCharts.toggle()
         case KeyCode.letter("l"): strings = Strings(language: strings.language.other)
+        case KeyCode.letter("s") where !ctrl: LessonEndScreen.open(self)
         case KeyCode.letter("q"): camera.rotate(yaw: 0.2)
         case KeyCode.letter("e"): camera.rotate(yaw: -0.2)
         case KeyCode.tab: toolIndex = (toolIndex + (shift ? tools.count - 1 : 1)) % tools.count
@@ -238,13 +243,18 @@ public final class GameSession {
         case "menu.save": save(now: now); menuOpen = false
         case "menu.load": load(now: now); menuOpen = false
         case "menu.language": strings = Strings(language: strings.language.other)
-        case "menu.levels":
-            levelChoices = GameSession.findLevels(catalog: catalog)
-            levelIndex = 0
-            pickingLevel = true
+        case "menu.levels": openLevelPicker()
+        case "menu.summary": LessonEndScreen.open(self)
         case "menu.quit": quitRequested = true
         default: break
         }
+    }
+
+    /// Opens the level picker (the menu's Levels, and the end-of-lesson screen's).
+    func openLevelPicker() {
+        levelChoices = GameSession.findLevels(catalog: catalog)
+        levelIndex = 0
+        pickingLevel = true
     }
 
     /// Every level file in `Levels/` and `Levels/mods/`, with its title, sorted by path.

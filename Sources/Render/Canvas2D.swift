@@ -2,6 +2,8 @@
 // queued in painter's order and drawn by `flush()` as instanced quads in ONE draw call: text lives
 // in a texture atlas (cache keyed by string + size + colour, LRU-bounded by `textCacheLimit` and
 // by atlas area), rectangles sample the atlas's white texel. Call `flush()` after the 3D pass.
+// `drawImage` queues a `Texture` (a picture made on the CPU) in the same order; each image adds
+// one draw call, so a frame without images is still one.
 
 import CSDL2
 import Foundation
@@ -39,6 +41,8 @@ public final class Canvas2D {
     }
 
     private var quads: [Quad] = []
+    /// Where the queue switches texture: from quad `start` on, draw with `texture` (nil = the atlas).
+    private var runs: [(start: Int, texture: Texture?)] = []
     private var entries: [TextKey: TextEntry] = [:]
     private var useCounter: UInt64 = 0
     private var packer: ShelfPacker
@@ -159,6 +163,15 @@ public final class Canvas2D {
         return (entry.width, entry.height)
     }
 
+    /// Queues `texture` stretched over the rectangle (pixels, origin top-left), times `tint`.
+    public func drawImage(_ texture: Texture, x: Float, y: Float, width: Float, height: Float, tint: Vec4 = .white) {
+        guard width > 0, height > 0 else { return }
+        runs.append((quads.count, texture))
+        quads.append(Quad(rect: SIMD4(x.rounded(), y.rounded(), width.rounded(), height.rounded()), uv: SIMD4(0, 0, 1, 1),
+                          color: SIMD4(tint.x, tint.y, tint.z, tint.w)))
+        runs.append((quads.count, nil))
+    }
+
     /// Size of `text` at `size` pixels, without drawing.
     public func measureText(_ text: String, size: Int = 16) -> (width: Int, height: Int) {
         font.measure(text, size: size)
@@ -186,8 +199,32 @@ public final class Canvas2D {
         }
         glBufferData(E(GL_ARRAY_BUFFER), instanceCapacity, nil, E(GL_STREAM_DRAW))   // orphan
         quads.withUnsafeBytes { glBufferSubData(E(GL_ARRAY_BUFFER), 0, $0.count, $0.baseAddress) }
-        glDrawArraysInstanced(E(GL_TRIANGLE_STRIP), 0, 4, GLsizei(quads.count))
-        renderer.countDrawCall()
+        if runs.isEmpty {
+            glDrawArraysInstanced(E(GL_TRIANGLE_STRIP), 0, 4, GLsizei(quads.count))
+            renderer.countDrawCall()
+        } else {
+            // Images between the atlas's quads: one draw per run, the instance attributes pointed at its first quad.
+            let stride = GLsizei(MemoryLayout<Quad>.stride)
+            let fields = [MemoryLayout<Quad>.offset(of: \.rect)!, MemoryLayout<Quad>.offset(of: \.uv)!,
+                          MemoryLayout<Quad>.offset(of: \.color)!]
+            var bounds = runs
+            if runs[0].start > 0 { bounds.insert((start: 0, texture: nil), at: 0) }
+            for (i, run) in bounds.enumerated() {
+                let end = i + 1 < bounds.count ? bounds[i + 1].start : quads.count
+                guard end > run.start else { continue }
+                glBindTexture(E(GL_TEXTURE_2D), run.texture?.id ?? atlas)
+                for (k, offset) in fields.enumerated() {
+                    glVertexAttribPointer(GLuint(1 + k), 4, E(GL_FLOAT), GLboolean(GL_FALSE), stride,
+                                          UnsafeRawPointer(bitPattern: offset + run.start * Int(stride)))
+                }
+                glDrawArraysInstanced(E(GL_TRIANGLE_STRIP), 0, 4, GLsizei(end - run.start))
+                renderer.countDrawCall()
+            }
+            for (k, offset) in fields.enumerated() {
+                glVertexAttribPointer(GLuint(1 + k), 4, E(GL_FLOAT), GLboolean(GL_FALSE), stride, UnsafeRawPointer(bitPattern: offset))
+            }
+            runs.removeAll(keepingCapacity: true)
+        }
         glBindVertexArray(0)
         glDisable(E(GL_BLEND))
         quads.removeAll(keepingCapacity: true)

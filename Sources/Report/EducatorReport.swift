@@ -115,6 +115,7 @@ public enum EducatorReport {
         switch series.source {
         case .runDirectory(let path): source = s.format("report.source_run", ["path": "`\(path)`"])
         case .save(let path): source = s.format("report.source_save", ["path": "`\(path)`"])
+        case .game(let when): source = s.format("report.source_game", ["date": when])
         }
         facts.append((s["report.source"], source))
         out.append("| | |")

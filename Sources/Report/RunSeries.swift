@@ -27,6 +27,11 @@ public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An output could not be written.
     case unwritable(path: String, reason: String)
 
+    /// A save error's text without the game's "your current game was not changed" (no game runs here).
+    static func saveMessage(_ error: SaveError) -> String {
+        error.description.replacingOccurrences(of: " Your current game was not changed.", with: "")
+    }
+
     public var description: String {
         switch self {
         case .missingInput(let path):
@@ -138,6 +143,8 @@ public struct RunSeries: Sendable {
     public enum Source: Sendable, Equatable {
         case runDirectory(String)
         case save(String)
+        /// A game in play (the game's end-of-lesson screen); the text says which (e.g. the date).
+        case game(String)
     }
 
     public var source: Source
@@ -208,7 +215,7 @@ public struct RunSeries: Sendable {
         do {
             header = try SaveGame.readHeader(from: path)
         } catch {
-            throw ReportError.save(path: path, message: error.description)
+            throw ReportError.save(path: path, message: ReportError.saveMessage(error))
         }
         let definition = level(header.levelFile.isEmpty ? header.levelID : header.levelFile)
         return try load(save: path, catalog: try catalog(), level: definition?.setup.info.id == header.levelID ? definition : nil)
@@ -244,9 +251,14 @@ public struct RunSeries: Sendable {
         do {
             loaded = try SaveGame.load(from: path, catalog: catalog)
         } catch {
-            throw .save(path: path, message: error.description)
+            throw .save(path: path, message: ReportError.saveMessage(error))
         }
-        let view = loaded.city.view
+        return live(loaded.city.view, source: .save(path), level: level)
+    }
+
+    /// The series of a city as it stands (a loaded save, or the game in play): completed years,
+    /// then the current year so far (partial) unless the city is exactly at the start of a year.
+    public static func live(_ view: CityView, source: Source, level: LevelDefinition? = nil) -> RunSeries {
         let ledger = view.ledger
         var years = ledger.years.map { YearRow(period: $0, partial: false) }
         // Saved at 1 January, 00:00, the current year has not started: nothing to show for it.
@@ -267,7 +279,7 @@ public struct RunSeries: Sendable {
         }
         let title = level?.title ?? Names(en: view.level.title, zh: view.level.title)
         let first = ledger.years.first?.start ?? ledger.thisYear.start
-        return RunSeries(source: .save(path), levelID: view.level.id, levelTitle: title, seed: view.level.seed,
+        return RunSeries(source: source, levelID: view.level.id, levelTitle: title, seed: view.level.seed,
                          start: String(describing: SimDate(year: first.year, month: first.month, day: first.day, hour: 0)),
                          end: String(describing: view.clock.date), result: rules.result.rawValue, years: years,
                          objectives: objectives, commandsByTool: HeadlessRun.playerCommandCounts(view.commandLog),

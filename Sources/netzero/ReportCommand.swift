@@ -18,12 +18,19 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Language of titles and labels: en or zh.") var lang = "en"
     @Option(help: "Chart size, WIDTHxHEIGHT (480x320 to 7680x4320).") var size = "1280x720"
 
-    func run() throws {
-        guard let language = ReportLanguage(rawValue: lang) else { throw ValidationError("--lang is en or zh") }
-        let parts = size.split(separator: "x").compactMap { Int($0) }
+    var parsedSize: [Int] { size.split(separator: "x").compactMap { Int($0) } }
+
+    func validate() throws {
+        guard ReportLanguage(rawValue: lang) != nil else { throw ValidationError("--lang is en or zh") }
+        let parts = parsedSize
         guard parts.count == 2, ReportOptions.widths.contains(parts[0]), ReportOptions.heights.contains(parts[1]) else {
             throw ValidationError("--size is WIDTHxHEIGHT, from 480x320 to 7680x4320, e.g. 1280x720")
         }
+    }
+
+    func run() throws {
+        let language = ReportLanguage(rawValue: lang) ?? .en
+        let parts = parsedSize
         do {
             // The bundled catalog (a save's ledger holds its figures; the catalog only rebuilds the
             // city), and the level file, for its title in both languages.
