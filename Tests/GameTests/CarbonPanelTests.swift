@@ -130,7 +130,7 @@ extension GameWindowTests {
         }
         let refusal = "Cannot do that: The city does not hold 10 offset credits to sell"
         #expect(HUD.messageLines(session: session, now: view.now).last == refusal)
-        #expect(session.panels.drawnText.contains { $0.hasPrefix("✗ The city does not hold 10") }, "the panel shows it under the button")
+        #expect(session.panels.drawnText.contains { $0.hasPrefix("× The city does not hold 10") }, "the panel shows it under the button")
         try view.render(session, animationTime: 1)
         let after = view.renderer.readPixels().cropped(x: feed.x, y: feed.y, width: feed.width, height: feed.height)
         let changed = zip(before.pixels, after.pixels).filter { abs(Int($0) - Int($1)) > 30 }.count
