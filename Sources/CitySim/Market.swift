@@ -356,7 +356,7 @@ public enum Market {
                                                                          share: market.firms[i].abatement, gross: market.firms[i].expected)
         }
         let demand = netDemand(price)
-        trade(&market, &period, registry: &registry, world: world, firms: active, positions: demand.map { -$0 }, price: price,
+        trade(&market, &period, registry: &registry, firms: active, positions: demand.map { -$0 }, price: price,
               stage: .auction, allowReserve: market.rules.fixedPrice != nil || policies.cappedPriceCeiling != nil, tick: tick)
         applyAbatement(market, world: world)
         market.current = period
@@ -365,7 +365,7 @@ public enum Market {
     /// Matches firms short (negative position) with the city's unsold allowances and firms long,
     /// at one price. With `allowReserve` the city covers any remaining demand from its reserve
     /// and buys any remaining supply (the market maker of a fixed or capped price).
-    static func trade(_ market: inout CarbonMarket, _ period: inout MarketPeriod, registry: inout CarbonRegistry, world: World,
+    static func trade(_ market: inout CarbonMarket, _ period: inout MarketPeriod, registry: inout CarbonRegistry,
                       firms: [Int], positions: [Int64], price: Double, stage: MarketTrade.Stage, allowReserve: Bool, tick: Int64) {
         var wanted = positions.map { max(0, -$0) }
         var spare = positions.map { max(0, $0) }
@@ -448,7 +448,7 @@ public enum Market {
             let position = registry.balance(firm.account, .allowance) - firm.verified
             return position < 0 && !firm.buysShortfall ? 0 : position
         }
-        trade(&market, &period, registry: &registry, world: world, firms: active, positions: positions, price: price,
+        trade(&market, &period, registry: &registry, firms: active, positions: positions, price: price,
               stage: .trueUp, allowReserve: market.rules.fixedPrice != nil, tick: tick)
         // Offsets: the city's credits, up to the limit, for firms still short.
         let offsets = world.resource(OffsetBook.self)

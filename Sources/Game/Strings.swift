@@ -4,7 +4,7 @@
 // to English, then to the key itself, so a missing translation shows up instead of crashing.
 import CitySim
 import Foundation
-import TOML
+import Report
 
 public enum Language: String, CaseIterable, Sendable {
     case en, zh
@@ -22,16 +22,7 @@ public struct Strings: Sendable {
         table = language == .en ? english : Strings.read(language)
     }
 
-    static func read(_ language: Language) -> [String: String] {
-        let path = ResourceLocator.path("locale/\(language.rawValue).toml")
-        guard let bytes = FileSystem.read(path), let document = try? TOML.parse(bytes: bytes, file: path) else { return [:] }
-        var result: [String: String] = [:]
-        for (section, node) in document.entries {
-            guard case .table(let table) = node.value else { continue }
-            for (key, value) in table.entries { if let text = value.value.stringValue { result[section + "." + key] = text } }
-        }
-        return result
-    }
+    static func read(_ language: Language) -> [String: String] { LocaleFile.read(language.rawValue) }
 
     public subscript(_ key: String) -> String { table[key] ?? english[key] ?? key }
 
@@ -41,7 +32,7 @@ public struct Strings: Sendable {
     /// The string for `key` with each `{name}` replaced by its value.
     public func fill(_ key: String, _ values: [String: String]) -> String {
         var text = self[key]
-        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
+        for name in values.keys.sorted() { text = text.replacingOccurrences(of: "{\(name)}", with: values[name]!) }
         return text
     }
 

@@ -6,6 +6,21 @@
 import CitySim
 import TOML
 
+/// One language's file, `Resources/locale/CODE.toml`, as "section.key" → text (the game's
+/// strings read the same files through this).
+public enum LocaleFile {
+    public static func read(_ code: String) -> [String: String] {
+        let path = ResourceLocator.path("locale/\(code).toml")
+        guard let bytes = FileSystem.read(path), let document = try? TOML.parse(bytes: bytes, file: path) else { return [:] }
+        var result: [String: String] = [:]
+        for (section, node) in document.entries {
+            guard case .table(let table) = node.value else { continue }
+            for (key, value) in table.entries { if let text = value.value.stringValue { result[section + "." + key] = text } }
+        }
+        return result
+    }
+}
+
 public enum ReportLanguage: String, CaseIterable, Sendable {
     case en, zh
 }
@@ -21,16 +36,7 @@ public struct ReportStrings: Sendable {
         table = language == .en ? english : ReportStrings.read(language)
     }
 
-    static func read(_ language: ReportLanguage) -> [String: String] {
-        let path = ResourceLocator.path("locale/\(language.rawValue).toml")
-        guard let bytes = FileSystem.read(path), let document = try? TOML.parse(bytes: bytes, file: path) else { return [:] }
-        var result: [String: String] = [:]
-        for (section, node) in document.entries {
-            guard case .table(let table) = node.value else { continue }
-            for (key, value) in table.entries { if let text = value.value.stringValue { result[section + "." + key] = text } }
-        }
-        return result
-    }
+    static func read(_ language: ReportLanguage) -> [String: String] { LocaleFile.read(language.rawValue) }
 
     public subscript(_ key: String) -> String { table[key] ?? english[key] ?? key }
 
