@@ -213,14 +213,47 @@ public enum HUD {
     }
 
     static func drawMessages(_ canvas: Canvas2D, session: GameSession, height: Float, now: Double) {
+        // Advisor cards are paragraphs: each message wraps to the feed's width, newest rows kept.
+        let maxWidth = min(760, Float(canvas.size.width) - toolbarWidth - 60)
         let lines = messageLines(session: session, now: now)
+        if session.wrappedMessages.count > 64 { session.wrappedMessages.removeAll() }
+        let rows = Array(lines.flatMap { line in
+            let key = "\(Int(maxWidth))|" + line
+            if let rows = session.wrappedMessages[key] { return rows }
+            let rows = wrap(line, width: maxWidth, canvas: canvas)
+            session.wrappedMessages[key] = rows
+            return rows
+        }.suffix(9))
         // Above the row of panel buttons, which sits above the overlay buttons.
-        for (i, line) in lines.enumerated() {
-            let y = height - 60 - Float(lines.count - i) * 20
-            let shown = String(line.prefix(90))
-            canvas.fillRect(x: toolbarWidth + 8, y: y - 2, width: Float(canvas.measureText(shown, size: 13).width) + 16, height: 19, color: panel)
-            _ = canvas.drawText(shown, x: toolbarWidth + 16, y: y, size: 13, color: text)
+        for (i, row) in rows.enumerated() {
+            let y = height - 60 - Float(rows.count - i) * 20
+            canvas.fillRect(x: toolbarWidth + 8, y: y - 2, width: Float(canvas.measureText(row, size: 13).width) + 16, height: 20, color: panel)
+            _ = canvas.drawText(row, x: toolbarWidth + 16, y: y, size: 13, color: text)
         }
+    }
+
+    /// Splits `line` into rows no wider than `width` at size 13: at a space near the row's end,
+    /// else between characters (Chinese has no spaces).
+    public static func wrap(_ line: String, width: Float, canvas: Canvas2D) -> [String] {
+        var rows: [String] = []
+        var current = ""
+        var lastSpace: String.Index?
+        for character in line {
+            current.append(character)
+            if character == " " { lastSpace = current.index(before: current.endIndex) }
+            guard Float(canvas.measureText(current, size: 13).width) > width, current.count > 1 else { continue }
+            // Break at the last space only if it is near the end (English); else between characters.
+            if let space = lastSpace, current.distance(from: space, to: current.endIndex) < 24 {
+                rows.append(String(current[..<space]))
+                current = String(current[current.index(after: space)...])
+            } else {
+                rows.append(String(current.dropLast()))
+                current = String(character)
+            }
+            lastSpace = nil
+        }
+        if !current.isEmpty { rows.append(current) }
+        return rows
     }
 
     static func drawLegend(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {

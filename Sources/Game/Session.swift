@@ -30,6 +30,8 @@ public final class GameSession {
     public let lessonEnd = LessonEndState()
     public var menuOpen = false
     public var menuIndex = 0
+    /// Messages already wrapped to the feed's width (HUD.drawMessages), so each is measured once.
+    var wrappedMessages: [String: [String]] = [:]
     /// The level picker (opened from the menu): the levels found, and the one highlighted.
     public private(set) var levelChoices: [(path: String, title: Names)] = []
     public var pickingLevel = false

@@ -161,6 +161,21 @@ struct GameWindowTests {
         #expect(Int(forest.b) > Int(forest.g), "the forest is cool: \(forest)")
     }
 
+    @Test func longMessagesWrapToTheFeedWidthInBothLanguages() throws {
+        let (_, view) = try makeSession(language: .en)
+        let english = String(repeating: "Net zero is a balance of sources and sinks. ", count: 8)
+        let rows = HUD.wrap(english, width: 400, canvas: view.canvas)
+        #expect(rows.count > 2)
+        #expect(rows.joined(separator: " ") == english, "each break drops exactly one space and nothing else")
+        #expect(rows.allSatisfy { view.canvas.measureText($0, size: 13).width <= 400 })
+        #expect(rows.dropLast().allSatisfy { !$0.hasSuffix(" ") && !$0.hasPrefix(" ") }, "English breaks at spaces")
+        let chinese = String(repeating: "净零不是一点都不排放，而是排放与吸收相互平衡。", count: 6)
+        let zhRows = HUD.wrap(chinese, width: 300, canvas: view.canvas)
+        #expect(zhRows.count > 2)
+        #expect(zhRows.joined() == chinese, "Chinese breaks between characters and loses none")
+        #expect(zhRows.allSatisfy { view.canvas.measureText($0, size: 13).width <= 300 })
+    }
+
     @Test func chineseInterfaceDrawsGlyphs() throws {
         let (session, view) = try makeSession(language: .zh)
         #expect(view.canvas.font.hasGlyph("碳") && view.canvas.font.hasGlyph("零"))
