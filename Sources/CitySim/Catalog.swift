@@ -570,6 +570,12 @@ public struct Catalog: Sendable {
     public func factor(_ id: FactorID) -> Factor? { Int(id.raw) < factors.count ? factors[Int(id.raw)] : nil }
     public func factor(path: String) -> Factor? { factors.first { $0.path == path } }
 
+    /// A structure's name with its tile, e.g. "Coal plant (12, 40)", for registry accounts and market tables.
+    public func names(_ structure: Structure, at position: TilePosition) -> Names {
+        let names = self.names(structure)
+        return Names(en: "\(names.en) (\(position.x), \(position.y))", zh: "\(names.zh)（\(position.x), \(position.y)）")
+    }
+
     public func names(_ structure: Structure) -> Names {
         let table: String
         switch structure {

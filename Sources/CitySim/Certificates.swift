@@ -121,9 +121,7 @@ public enum Certificates {
             } else {
                 let kind = (try? world.get(PowerPlant.self, of: entity))?.kind ?? .solar
                 let position = (try? world.get(TilePosition.self, of: entity)) ?? TilePosition(0, 0)
-                let names = catalog.names(.plant(kind))
-                account = registry.openAccount(.generator, name: Names(en: "\(names.en) (\(position.x), \(position.y))",
-                                                                       zh: "\(names.zh)（\(position.x), \(position.y)）"), entity: entity)
+                account = registry.openAccount(.generator, name: catalog.names(.plant(kind), at: position), entity: entity)
                 book.generators.append((entity, account))
             }
             if (try? registry.issue(.certificate, count: count, vintage: vintage, to: account, tick: tick, note: "renewable power")) != nil {
@@ -156,9 +154,7 @@ public enum Certificates {
             world.query(Entity.self, Read<Building>.self, Read<TilePosition>.self, Read<ElectricityLine>.self).forEach { entity, building, position, line in
                 guard building.kind == kind, line.flow.year == year, line.flow.yearQuantity > 0 else { return }
                 if kind == .industrial && !(world.resource(CarbonMarket.self)?.firms.contains { $0.entity == entity && $0.active } ?? false) { return }
-                let names = catalog.names(.building(kind))
-                consumers.append((entity, Names(en: "\(names.en) (\(position.x), \(position.y))", zh: "\(names.zh)（\(position.x), \(position.y)）"),
-                                  line.flow.yearQuantity, line.flow.yearTonnes))
+                consumers.append((entity, catalog.names(.building(kind), at: position), line.flow.yearQuantity, line.flow.yearTonnes))
             }
         }
         let perCertificate = catalog.carbon.kWhPerCertificate

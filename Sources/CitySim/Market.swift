@@ -569,15 +569,10 @@ struct FirmEmissions {
             .forEach { entity, plant, position, stack, capture in
             guard catalog.plant(plant.kind).emissionFactor > 0 else { return }
             let tonnes = yearTonnes(stack.flow) + yearTonnes(capture.flow)
-            let names = catalog.names(.plant(plant.kind))
-            candidates.append(Candidate(entity: entity, kind: .power,
-                                        name: Names(en: "\(names.en) (\(position.x), \(position.y))", zh: "\(names.zh)（\(position.x), \(position.y)）"),
+            candidates.append(Candidate(entity: entity, kind: .power, name: catalog.names(.plant(plant.kind), at: position),
                                         x: Int(position.x), y: Int(position.y), tonnes: tonnes, activity: yearQuantity(stack.flow)))
         }
-        func name(_ kind: BuildingKind, _ position: TilePosition) -> Names {
-            let names = catalog.names(.building(kind))
-            return Names(en: "\(names.en) (\(position.x), \(position.y))", zh: "\(names.zh)（\(position.x), \(position.y)）")
-        }
+        func name(_ kind: BuildingKind, _ position: TilePosition) -> Names { catalog.names(.building(kind), at: position) }
         world.query(Entity.self, Read<Building>.self, Read<TilePosition>.self, Read<PrimaryLine>.self, Read<ProcessLine>.self)
             .forEach { entity, building, position, heat, process in
             guard building.kind == .industrial else { return }
