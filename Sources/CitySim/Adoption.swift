@@ -53,7 +53,7 @@ import ECS
 // MARK: - [SECTION] State
 
 /// What the policy systems carry from one tick to the next (saved with the city).
-public struct AdoptionState: Sendable, Equatable {
+public struct AdoptionState: Sendable, Equatable, SavedResource {
     /// Share of citizens' cars that are electric; rises each year with the EV subsidy.
     public var evFleetShare: Double
     /// All-fuel carbon tax of today so far, yuan: collected, and paid by the city's own plants
@@ -85,15 +85,18 @@ extension Policies {
     }
 }
 
-public enum Adoption {
-    public static func register(in schedule: Schedule) {
-        schedule.add("policy.fuel_tax", phase: Phase.simulate,
-                     access: SystemAccess(reads: [Building.self, PrimaryLine.self, ProcessLine.self]),
-                     after: ["grid.attribute", "transport.freight"], run: { collectFuelTax($0.world) })
-        schedule.add("policy.adoption", phase: Phase.simulate,
-                     access: SystemAccess(reads: [PowerPlant.self, StorageUnit.self, TilePosition.self],
-                                          writes: [Building.self, Citizen.self]),
-                     after: ["economy.daily"], run: { ctx in
+public enum Adoption: SimulationPlugin {
+    public static func build(_ sim: SimulationBuilder) {
+        sim.resource("policies", Policies.self) { $0.level.policies }
+        sim.resource("adoption", AdoptionState.self) { AdoptionState(catalog: $0.catalog) }
+        sim.system("policy.fuel_tax", Phase.simulate, reads: [Building.self, PrimaryLine.self, ProcessLine.self],
+                   readsResources: [Catalog.self, Clock.self, Policies.self], writesResources: [AdoptionState.self, Budget.self],
+                   after: ["grid.attribute", "transport.freight"], run: { collectFuelTax($0.world) })
+        sim.system("policy.adoption", Phase.simulate, reads: [PowerPlant.self, StorageUnit.self, TilePosition.self],
+                   writes: [Building.self, Citizen.self],
+                   readsResources: [Catalog.self, Clock.self, Policies.self, LevelInfo.self],
+                   writesResources: [AdoptionState.self, Budget.self, LevelRules.self, TileMap.self, Ledger.self],
+                   after: ["economy.daily"], run: { ctx in
             let world = ctx.world
             let clock = world.resource(Clock.self)!
             announceFossilRush(world: world, clock: clock)
@@ -298,31 +301,3 @@ public enum Adoption {
     }
 }
 
-// MARK: - [SECTION] Save codec
-
-extension AdoptionState: SaveFileCodable {
-    func save(into w: inout BinaryWriter) {
-        w.write(evFleetShare)
-        w.write(fuelTaxDue)
-        w.write(fuelTaxOnCityPlantsDue)
-        w.write(fuelTaxThisYear)
-        w.write(fuelTaxOnCityPlantsThisYear)
-        w.write(subsidiesThisYear)
-        w.write(int: rushNoticeYear)
-    }
-
-    init(saved r: inout BinaryReader) throws(SnapshotError) {
-        let share = try r.readDouble()
-        guard share >= 0 && share <= 1 else { throw .invalid("the EV fleet share is \(share), outside 0…1") }
-        self.init(evFleetShare: share)
-        fuelTaxDue = try r.readDouble()
-        fuelTaxOnCityPlantsDue = try r.readDouble()
-        fuelTaxThisYear = try r.readDouble()
-        fuelTaxOnCityPlantsThisYear = try r.readDouble()
-        subsidiesThisYear = try r.readDouble()
-        rushNoticeYear = try r.readInt()
-        for value in [fuelTaxDue, fuelTaxOnCityPlantsDue, fuelTaxThisYear, fuelTaxOnCityPlantsThisYear, subsidiesThisYear] where !value.isFinite {
-            throw .invalid("the policy accounts hold a value that is not a number")
-        }
-    }
-}

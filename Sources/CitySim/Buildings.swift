@@ -48,11 +48,16 @@ public struct Building: Component, Sendable {
     }
 }
 
-public enum Buildings {
-    public static func register(in schedule: Schedule) {
-        schedule.add("buildings.demand", phase: Phase.simulate,
-                     access: SystemAccess(writes: [Building.self, PrimaryLine.self, ProcessLine.self]),
-                     after: ["weather"], run: demand)
+public enum Buildings: SimulationPlugin {
+    public static func build(_ sim: SimulationBuilder) {
+        sim.component(Building.self, default: Building(kind: .residential, density: 1)) { building, _, _ in
+            building.density.isFinite && building.density > 0 && building.residents >= 0 && building.workers >= 0
+                ? nil : "density \(building.density), \(building.residents) residents, \(building.workers) workers"
+        }
+        sim.system("buildings.demand", Phase.simulate, writes: [Building.self, PrimaryLine.self, ProcessLine.self],
+                   readsResources: [Catalog.self, Clock.self, Weather.self, Policies.self, CityStats.self],
+                   writesResources: [Ledger.self, PowerGrid.self],
+                   after: ["weather"], run: demand)
     }
 
     /// This hour's demand per unit of density, for one building kind (computed once per tick).

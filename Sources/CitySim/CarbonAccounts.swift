@@ -37,7 +37,7 @@ import ECS
 // MARK: - [SECTION] Points by source
 
 /// Where points come from: one bucket per low-carbon travel mode, one for household energy saved.
-public enum PointSource: UInt8, CaseIterable, Sendable {
+public enum PointSource: UInt8, CaseIterable, Sendable, Codable {
     case walk, bike, ebike, bus, metro, carElectric, household
 
     public var key: String { ["walk", "bike", "ebike", "bus", "metro", "car_electric", "household"][Int(rawValue)] }
@@ -57,7 +57,7 @@ public enum PointSource: UInt8, CaseIterable, Sendable {
 }
 
 /// Points (kg CO2e of "green energy") by source.
-public struct PointsBySource: Sendable, Equatable {
+public struct PointsBySource: Sendable, Equatable, Codable {
     public internal(set) var values = [Double](repeating: 0, count: PointSource.allCases.count)
 
     public init() {}
@@ -79,7 +79,7 @@ public struct PointsBySource: Sendable, Equatable {
 // MARK: - [SECTION] The accounts
 
 /// One forest tile the platform planted.
-public struct PlantedForest: Sendable, Equatable {
+public struct PlantedForest: Sendable, Equatable, Codable {
     public var x: Int
     public var y: Int
     public var date: SimDate
@@ -89,7 +89,7 @@ public struct PlantedForest: Sendable, Equatable {
 }
 
 /// One closed year of the accounts, for the UI and reports.
-public struct CarbonAccountYear: Sendable, Equatable {
+public struct CarbonAccountYear: Sendable, Equatable, Codable {
     public var year: Int
     public var earned: PointsBySource
     public var participants: Int
@@ -97,7 +97,7 @@ public struct CarbonAccountYear: Sendable, Equatable {
 }
 
 /// The citizens' carbon accounts and the platform's pool; a resource of the world.
-public struct CitizenCarbonAccounts: Sendable, Equatable {
+public struct CitizenCarbonAccounts: Sendable, Equatable, SavedResource {
     /// Points earned this year, by source.
     public internal(set) var earned = PointsBySource()
     /// Points pooled by the platform and not yet redeemed.
@@ -188,12 +188,16 @@ public struct TripPointsTally {
     }
 }
 
-public enum CarbonAccounts {
-    public static func register(in schedule: Schedule) {
-        schedule.add("accounts.households", phase: Phase.simulate, access: SystemAccess(reads: [Building.self]),
-                     after: ["weather"], before: ["transport.trips"], run: households)
-        schedule.add("accounts.redeem", phase: Phase.simulate, access: SystemAccess(reads: [Building.self, TilePosition.self]),
-                     after: ["transport.trips", "accounts.households"], run: redeem)
+public enum CarbonAccounts: SimulationPlugin {
+    public static func build(_ sim: SimulationBuilder) {
+        sim.resource("citizen_accounts", CitizenCarbonAccounts.self) { _ in CitizenCarbonAccounts() }
+        sim.system("accounts.households", Phase.simulate, reads: [Building.self],
+                   readsResources: [Catalog.self, Clock.self, Weather.self], writesResources: [CitizenCarbonAccounts.self],
+                   after: ["weather"], before: ["transport.trips"], run: households)
+        sim.system("accounts.redeem", Phase.simulate, reads: [Building.self, TilePosition.self],
+                   readsResources: [Catalog.self, Clock.self],
+                   writesResources: [CitizenCarbonAccounts.self, TileMap.self, Ledger.self, Budget.self, LevelRules.self],
+                   after: ["transport.trips", "accounts.households"], run: redeem)
     }
 
     /// Starts a run of transport.trips: the tally takes the participant bitset out of the
@@ -353,97 +357,3 @@ public enum CarbonAccounts {
 
 // MARK: - [SECTION] Save codec
 
-extension PointsBySource {
-    func save(into w: inout BinaryWriter) {
-        w.write(doubles: values)
-    }
-
-    init(saved r: inout BinaryReader) throws(SnapshotError) {
-        self.init()
-        values = try r.readDoubles(count: PointSource.allCases.count, "points by source")
-        guard values.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw .invalid("points by source must be finite and not negative") }
-    }
-}
-
-extension CitizenCarbonAccounts {
-    /// The accounts as a save file writes them (for tools and tests).
-    public func encoded() -> [UInt8] {
-        var w = BinaryWriter()
-        save(into: &w)
-        return w.bytes
-    }
-
-    /// Reads accounts written by `encoded()`; the bytes must hold exactly one record.
-    public init(decoding bytes: [UInt8]) throws(SnapshotError) {
-        var r = BinaryReader(bytes)
-        try self.init(saved: &r)
-        guard r.isAtEnd else { throw .invalid("\(r.remaining) unexpected bytes after the carbon accounts") }
-    }
-}
-
-extension CitizenCarbonAccounts: SaveFileCodable {
-    func save(into w: inout BinaryWriter) {
-        earned.save(into: &w)
-        w.write(pool)
-        w.write(redeemed)
-        w.write(treesPlanted)
-        w.write(treesPlantedThisYear)
-        w.write(array: forests) { w, f in
-            w.write(int: f.x)
-            w.write(int: f.y)
-            f.date.save(into: &w)
-            w.write(f.trees)
-            w.write(entity: f.entity)
-        }
-        w.write(int: participants)
-        w.write(array: participantBits) { w, word in w.write(word) }
-        w.write(array: history) { w, y in
-            w.write(int: y.year)
-            y.earned.save(into: &w)
-            w.write(int: y.participants)
-            w.write(y.treesPlanted)
-        }
-        w.write(heatingDegreeHours)
-        w.write(coolingDegreeHours)
-        w.write(sunHours)
-    }
-
-    init(saved r: inout BinaryReader) throws(SnapshotError) {
-        self.init()
-        func amount(_ what: String) throws(SnapshotError) -> Double {
-            let value = try r.readDouble()
-            guard value.isFinite, value >= 0 else { throw .invalid("\(what) is \(value), not a finite amount") }
-            return value
-        }
-        earned = try PointsBySource(saved: &r)
-        pool = try amount("the platform's pool of points")
-        redeemed = try amount("the points redeemed")
-        treesPlanted = try amount("the trees planted")
-        treesPlantedThisYear = try amount("the trees planted this year")
-        guard treesPlantedThisYear <= treesPlanted else { throw .invalid("more trees planted this year than in all years") }
-        let side = TileMap.maximumSide
-        forests = try r.readArray(minimumElementSize: 64, limit: side * side) { r throws(SnapshotError) in
-            let x = try r.readInt(in: 0...(side - 1), "a planted forest's x")
-            let y = try r.readInt(in: 0...(side - 1), "a planted forest's y")
-            let date = try SimDate(saved: &r)
-            let trees = try r.readDouble()
-            guard trees.isFinite, trees >= 0 else { throw .invalid("a planted forest has \(trees) trees") }
-            return PlantedForest(x: x, y: y, date: date, trees: trees, entity: try r.readEntity())
-        }
-        participants = try r.readInt(in: 0...Int(Int32.max), "the participants")
-        participantBits = try r.readArray(minimumElementSize: 8, limit: 1 << 26) { r throws(SnapshotError) in try r.read(UInt64.self) }
-        let marked = participantBits.reduce(0) { $0 + $1.nonzeroBitCount }
-        guard marked == participants else { throw .invalid("\(participants) participants but \(marked) marked citizens") }
-        history = try r.readArray(minimumElementSize: 8 + 8 + 8 * PointSource.allCases.count + 16) { r throws(SnapshotError) in
-            let year = try r.readInt(in: -100_000...100_000, "an account year")
-            let earned = try PointsBySource(saved: &r)
-            let participants = try r.readInt(in: 0...Int(Int32.max), "a year's participants")
-            let trees = try r.readDouble()
-            guard trees.isFinite, trees >= 0 else { throw .invalid("a year's trees planted is \(trees)") }
-            return CarbonAccountYear(year: year, earned: earned, participants: participants, treesPlanted: trees)
-        }
-        heatingDegreeHours = try amount("today's heating degree-hours")
-        coolingDegreeHours = try amount("today's cooling degree-hours")
-        sunHours = try amount("today's sun hours")
-    }
-}

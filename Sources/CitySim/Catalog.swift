@@ -233,7 +233,7 @@ struct CatalogReader {
 
 // MARK: - [SECTION] Typed specifications
 
-public enum PlantKind: UInt8, CaseIterable, Sendable {
+public enum PlantKind: UInt8, CaseIterable, Sendable, Codable {
     case coal, gas, nuclear, hydro, wind, solar, biomass, waste
     public var key: String { ["coal", "gas", "nuclear", "hydro", "wind", "solar", "biomass", "waste"][Int(rawValue)] }
     /// Output follows the weather (or the river), not the dispatcher.
@@ -242,12 +242,12 @@ public enum PlantKind: UInt8, CaseIterable, Sendable {
     public var canFitCCUS: Bool { self == .coal || self == .gas }
 }
 
-public enum StorageKind: UInt8, CaseIterable, Sendable {
+public enum StorageKind: UInt8, CaseIterable, Sendable, Codable {
     case battery, pumpedHydro
     public var key: String { ["battery", "pumped_hydro"][Int(rawValue)] }
 }
 
-public enum BuildingKind: UInt8, CaseIterable, Sendable {
+public enum BuildingKind: UInt8, CaseIterable, Sendable, Codable {
     case residential, commercial, office, industrial, datacenter, farm, school, hospital
     public var key: String {
         ["residential", "commercial", "office", "industrial", "datacenter", "farm", "school", "hospital"][Int(rawValue)]
@@ -261,25 +261,25 @@ public enum BuildingKind: UInt8, CaseIterable, Sendable {
     }
 }
 
-public enum ZoneKind: UInt8, CaseIterable, Sendable {
+public enum ZoneKind: UInt8, CaseIterable, Sendable, Codable {
     case park, forest, wetland, farmland
     public var key: String { ["park", "forest", "wetland", "farmland"][Int(rawValue)] }
 }
 
-public enum TravelMode: UInt8, CaseIterable, Sendable {
+public enum TravelMode: UInt8, CaseIterable, Sendable, Codable {
     case walk, bike, ebike, bus, metro, carPetrol, carElectric
     public var key: String { ["walk", "bike", "ebike", "bus", "metro", "car_petrol", "car_electric"][Int(rawValue)] }
     public var usesRoad: Bool { self == .bus || self == .carPetrol || self == .carElectric }
     public var isCar: Bool { self == .carPetrol || self == .carElectric }
 }
 
-public enum UpgradeKind: UInt8, CaseIterable, Sendable {
+public enum UpgradeKind: UInt8, CaseIterable, Sendable, Codable {
     case insulation, heatPump, rooftopPV, smartHVAC, pue, ccus
     public var key: String { ["insulation", "heat_pump", "rooftop_pv", "smart_hvac", "pue_upgrade", "ccus"][Int(rawValue)] }
     public var bit: UInt8 { 1 << rawValue }
 }
 
-public struct Names: Sendable, Equatable {
+public struct Names: Sendable, Equatable, Codable {
     public var en: String
     public var zh: String
     public init(en: String, zh: String) {

@@ -17,7 +17,7 @@
 //     residual mix, and no kWh is subtracted twice (the registry retires each certificate once).
 import ECS
 
-public struct CertificateClaim: Sendable, Equatable {
+public struct CertificateClaim: Sendable, Equatable, Codable {
     public var entity: Entity
     public var account: RegistryAccountID
     public var name: Names
@@ -28,7 +28,7 @@ public struct CertificateClaim: Sendable, Equatable {
     public var marketTonnes: Double
 }
 
-public struct CertificateYear: Sendable, Equatable {
+public struct CertificateYear: Sendable, Equatable, Codable {
     public var year: Int
     /// Renewable plants' output metered in the year, kWh.
     public var renewableKWh = 0.0
@@ -46,7 +46,7 @@ public struct CertificateYear: Sendable, Equatable {
     public init(year: Int) { self.year = year }
 }
 
-public struct CertificateBook: Sendable, Equatable {
+public struct CertificateBook: Sendable, Equatable, SavedResource {
     /// Registry accounts of renewable plants and of consumers, by entity.
     public internal(set) var generators: [(entity: Entity, account: RegistryAccountID)] = []
     public internal(set) var consumers: [(entity: Entity, account: RegistryAccountID)] = []
@@ -70,15 +70,19 @@ public struct CertificateBook: Sendable, Equatable {
     public var totalRetired: Int64 { years.reduce(0) { $0 + $1.retired } }
 }
 
-public enum Certificates {
-    public static func register(in schedule: Schedule) {
-        schedule.add("certificates.meter", phase: Phase.simulate, access: SystemAccess(writes: [PowerPlant.self]),
-                     after: ["grid.dispatch"], run: meter)
-        schedule.add("certificates.year", phase: Phase.account,
-                     access: SystemAccess(reads: [Building.self, TilePosition.self, ElectricityLine.self, PrimaryLine.self, ProcessLine.self,
-                                                  ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self],
-                                          writes: [PowerPlant.self]),
-                     after: ["clock.advance"], before: ["level.rules"], run: { ctx in
+public enum Certificates: SimulationPlugin {
+    public static func build(_ sim: SimulationBuilder) {
+        sim.resource("certificates", CertificateBook.self) { CertificateBook(year: $0.clock.year) }
+        sim.system("certificates.meter", Phase.simulate, writes: [PowerPlant.self], readsResources: [Clock.self],
+                   writesResources: [CertificateBook.self],
+                   after: ["grid.dispatch"], run: meter)
+        sim.system("certificates.year", Phase.account,
+                   reads: [Building.self, TilePosition.self, ElectricityLine.self, PrimaryLine.self, ProcessLine.self,
+                           ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self],
+                   writes: [PowerPlant.self],
+                   readsResources: [Catalog.self, Clock.self, Policies.self, Ledger.self, CarbonMarket.self],
+                   writesResources: [CertificateBook.self, CarbonRegistry.self, Budget.self],
+                   after: ["clock.advance"], before: ["level.rules"], run: { ctx in
             let clock = ctx.world.resource(Clock.self)!
             guard clock.isNewDay && clock.date.day == 1 else { return }
             let vintage = clock.isNewYear ? clock.year - 1 : clock.year
@@ -194,5 +198,28 @@ public enum Certificates {
         }
         book.years.append(record)
         if record.revenue > 0 { world.withResource(Budget.self) { $0.earn(record.revenue) } }
+    }
+}
+
+extension CertificateBook {
+    enum CodingKeys: String, CodingKey { case generators, consumers, years, thisYear }
+    struct AccountOf: Codable {
+        var entity: Entity
+        var account: RegistryAccountID
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(generators.map { AccountOf(entity: $0.entity, account: $0.account) }, forKey: .generators)
+        try container.encode(consumers.map { AccountOf(entity: $0.entity, account: $0.account) }, forKey: .consumers)
+        try container.encode(years, forKey: .years)
+        try container.encode(thisYear, forKey: .thisYear)
+    }
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(year: 0)
+        generators = try container.decode([AccountOf].self, forKey: .generators).map { ($0.entity, $0.account) }
+        consumers = try container.decode([AccountOf].self, forKey: .consumers).map { ($0.entity, $0.account) }
+        years = try container.decode([CertificateYear].self, forKey: .years)
+        thisYear = try container.decode(CertificateYear.self, forKey: .thisYear)
     }
 }

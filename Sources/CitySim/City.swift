@@ -48,32 +48,11 @@ public final class City {
 
     public init(level: LevelSetup, catalog: Catalog) {
         world = World()
-        schedule = Simulation.makeSchedule()
-        let clock = Clock(startYear: level.info.startYear)
-        world.insertResource(catalog)
-        world.insertResource(level.info)
-        world.insertResource(clock)
-        world.insertResource(Weather(seed: level.info.seed))
-        var map = TileMap(width: level.width, height: level.height)
-        for (x, y, terrain) in level.terrain where map.contains(x, y) { map.setTerrain(x, y, terrain) }
-        world.insertResource(map)
-        world.insertResource(Ledger(start: clock.date))
-        world.insertResource(PowerGrid())
-        world.insertResource(TransportState(width: level.width, height: level.height))
-        world.insertResource(AirQualityField(tiles: level.width * level.height))
-        world.insertResource(Budget(balance: level.budget))
-        world.insertResource(CityStats())
-        world.insertResource(CommandQueue())
-        world.insertResource(level.policies)
-        world.insertResource(MarketConditions())
-        world.insertResource(AdoptionState(catalog: catalog))
-        world.insertResource(CitizenCarbonAccounts())
-        world.insertResource(CarbonRegistry())
-        var market = CarbonMarket()
-        market.rules = level.market
-        world.insertResource(market)
-        world.insertResource(CertificateBook(year: clock.year))
-        world.insertResource(OffsetBook(year: clock.year))
+        let builder = Simulation.build()
+        schedule = builder.schedule
+        let setup = CitySetup(level: level, catalog: catalog, clock: Clock(startYear: level.info.startYear))
+        for start in builder.starters { start(setup, world) }
+        let clock = setup.clock
         // The starting city is built free, then people move in.
         for placement in level.placements {
             _ = place(placement.structure, x: placement.x, y: placement.y, free: true)
@@ -93,25 +72,16 @@ public final class City {
         world.query(Write<ConstructionLine>.self).forEach { $0.value = ConstructionLine() }
     }
 
-    /// A city rebuilt from a save (SaveGame.swift): `world` already holds every entity and resource.
+    /// A city rebuilt from a save (SaveGame.swift): `world` already holds every entity and every
+    /// saved resource; the catalog is the one the caller built from the save's header.
     init(restoring world: World, catalog: Catalog) {
         self.world = world
-        if world.resource(Catalog.self) == nil { world.insertResource(catalog) }
-        if world.resource(AdoptionState.self) == nil { world.insertResource(AdoptionState(catalog: catalog)) }
-        if world.resource(CitizenCarbonAccounts.self) == nil { world.insertResource(CitizenCarbonAccounts()) }
-        let year = world.resource(Clock.self)?.year ?? 0
-        if world.resource(CarbonRegistry.self) == nil { world.insertResource(CarbonRegistry()) }
-        if world.resource(CarbonMarket.self) == nil { world.insertResource(CarbonMarket()) }
-        if world.resource(CertificateBook.self) == nil { world.insertResource(CertificateBook(year: year)) }
-        if world.resource(OffsetBook.self) == nil { world.insertResource(OffsetBook(year: year)) }
+        world.insertResource(catalog)
         schedule = Simulation.makeSchedule()
     }
 
     /// Every component type of the simulation; a save's component names are mapped back to these.
-    static var componentTypes: [any Component.Type] {
-        [TilePosition.self, Building.self, PowerPlant.self, StorageUnit.self, GreenZone.self, Citizen.self,
-         ElectricityLine.self, PrimaryLine.self, ProcessLine.self, ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self]
-    }
+    static var componentTypes: [any Component.Type] { Simulation.componentTypes }
 
     // MARK: [SECTION] Stepping time
 
@@ -121,9 +91,14 @@ public final class City {
         world.insertResource(LevelRules(objectives: level.objectives, triggers: level.triggers, allowedTools: level.allowedTools))
     }
 
-    /// Queues a command for the next tick.
-    public func submit(_ command: CityCommand, from source: CommandSource = .player) {
-        world.withResource(CommandQueue.self) { $0.pending.append((command, source)) }
+    /// Queues a command for the next tick. Returns the index its record will have in the
+    /// command log (what `.undo(index:)` names): commands are logged in the order queued.
+    @discardableResult
+    public func submit(_ command: CityCommand, from source: CommandSource = .player) -> Int {
+        world.withResource(CommandQueue.self) { queue in
+            queue.pending.append((command, source))
+            return queue.applied.count + queue.pending.count - 1
+        }
     }
 
     /// Fixes (or, with nil, frees) the weather from the next tick on. Level events (a heatwave,
@@ -132,14 +107,17 @@ public final class City {
         world.withResource(Weather.self) { $0.override = fixed }
     }
 
-    /// Applies queued commands now, between ticks, exactly as the next tick's input phase would
-    /// (used while the game is paused, so that building shows at once). Records them at the
-    /// current tick, which is the tick whose input phase would have applied them: replays match.
+    /// Applies queued commands now, between ticks, by running the input phase alone, with its
+    /// declared access checked (used while the game is paused, so that building shows at once).
+    /// Records them at the current tick, which is the tick whose input phase would have applied
+    /// them: replays match.
     public func applyPendingCommands() {
         guard !world.resource(CommandQueue.self)!.pending.isEmpty else { return }
-        Simulation.applyQueuedCommands(world: world)
-        world.applyCommands()
-        City.refreshNetworks(world: world)
+        do {
+            try schedule.run(phase: Phase.input, world)
+        } catch {
+            preconditionFailure("the simulation schedule is inconsistent: \(error)")
+        }
     }
 
     /// The level's script, told about the city's events (see `LevelScriptHost`).
@@ -255,96 +233,215 @@ public final class City {
     }
 
     static func apply(_ command: CityCommand, world: World, free: Bool) -> CommandOutcome {
+        perform(command, world: world, free: free).outcome
+    }
+
+    /// Applies a command now: its outcome, and on success what it changed (for undo).
+    static func perform(_ command: CityCommand, world: World, free: Bool) -> (outcome: CommandOutcome, effect: CommandEffect?) {
         let catalog = world.resource(Catalog.self)!
-        // Taken out and put back, so that changing it does not copy the whole map.
-        var map = world.removeResource(TileMap.self)!
-        defer { world.insertResource(map) }
         switch command {
         case .setPolicy(let name, let value):
-            guard let lever = PolicyLever.named(name) else { return .refused("unknown policy '\(name)'") }
+            guard let lever = PolicyLever.named(name) else { return (.refused(.unknownPolicy(name: name)), nil) }
+            guard value.isFinite else { return (.refused(.notANumber), nil) }
             guard lever.range.contains(value) else {
-                return .refused("\(name) must be within \(lever.range.lowerBound)…\(lever.range.upperBound) \(lever.unit)")
+                return (.refused(.policyOutOfRange(name: name, lowest: lever.range.lowerBound, highest: lever.range.upperBound, unit: lever.unit)), nil)
             }
+            let previous = world.resource(Policies.self)![lever]
             world.withResource(Policies.self) { $0[lever] = value }
-            return .done(cost: 0)
+            return (.done(cost: 0), .policy(previous: previous))
         case .sellOffsets(let count):
-            return Offsets.sell(count: count, world: world)
+            let outcome = Offsets.sell(count: count, world: world)
+            return (outcome, outcome.succeeded ? .sold : nil)
+        case .undo(let index):
+            return undo(index, world: world, catalog: catalog)
         case .build, .demolish, .upgrade: break
         }
-        guard let (x, y) = command.tile else { return .refused("this command needs a tile") }
-        guard map.contains(x, y) else { return .refused("tile (\(x), \(y)) is outside the map") }
+        guard let (x, y) = command.tile else { return (.refused(.outsideMap), nil) }
+        return world.withResource(TileMap.self) { map in
+            guard map.contains(x, y) else { return (.refused(.outsideMap), nil) }
+            return applyOnTile(command, x: x, y: y, map: &map, world: world, catalog: catalog, free: free)
+        }
+    }
+
+    private static func applyOnTile(_ command: CityCommand, x: Int, y: Int, map: inout TileMap, world: World, catalog: Catalog,
+                                    free: Bool) -> (outcome: CommandOutcome, effect: CommandEffect?) {
         let i = map.index(x, y)
+        func affordable(_ cost: Double) -> Bool { free || world.resource(Budget.self)!.balance >= cost }
+        func pay(_ cost: Double) { if !free { world.withResource(Budget.self) { $0.spend(cost) } } }
         switch command {
         case .build(let structure, _, _):
+            if case .building(_, let density) = structure, !(density.isFinite && density > 0 && density <= 1) {
+                return (.refused(.notANumber), nil)
+            }
             // Standards (PUE cap, efficiency standard) bind what the player builds, not the starting city.
             let standard = free ? (upgrades: UInt8(0), cost: 0.0) : Adoption.standard(for: structure, world: world)
             let cost = free ? 0 : City.cost(of: structure, catalog: catalog) + standard.cost
-            if !free && world.resource(Budget.self)!.balance < cost {
-                return .refused("not enough money: \(structure.key) costs \(Int(cost)) yuan")
-            }
+            guard cost.isFinite else { return (.refused(.notANumber), nil) }
+            guard affordable(cost) else { return (.refused(.noMoney(needed: cost)), nil) }
+            var entity: Entity?
             switch structure {
             case .busStop:
-                guard map.structure[i] == .road else { return .refused("a bus stop goes on a road tile") }
+                guard map.structure[i] == .road else { return (.refused(.busStopNeedsRoad), nil) }
                 map.setStructure(x, y, .busStop)
             case .metroStation:
-                guard map.structure[i] == .rail else { return .refused("a metro station goes on a rail tile") }
+                guard map.structure[i] == .rail else { return (.refused(.metroStationNeedsRail), nil) }
                 map.setStructure(x, y, .metroStation)
             case .bikeLane:
-                guard map.structure[i].isRoad else { return .refused("a bike lane goes on a road tile") }
-                guard !map.bikeLane[i] else { return .refused("this road already has a bike lane") }
+                guard map.structure[i].isRoad else { return (.refused(.bikeLaneNeedsRoad), nil) }
+                guard !map.bikeLane[i] else { return (.refused(.alreadyBikeLane), nil) }
                 map.setBikeLane(x, y, true)
             default:
-                guard map.terrain[i].isBuildable else { return .refused("cannot build on \(map.terrain[i].name)") }
-                guard map.structure[i] == .none else { return .refused("tile (\(x), \(y)) is already occupied") }
+                guard map.terrain[i].isBuildable else { return (.refused(.cannotBuildOn(map.terrain[i])), nil) }
+                guard map.structure[i] == .none else { return (.refused(.occupied), nil) }
                 switch structure {
                 case .road: map.setStructure(x, y, .road)
                 case .rail: map.setStructure(x, y, .rail)
                 default:
-                    let entity = spawnStructure(structure, x: x, y: y, world: world, catalog: catalog, upgrades: standard.upgrades)
-                    map.setStructure(x, y, .entity, occupant: entity)
+                    let spawned = spawnStructure(structure, x: x, y: y, world: world, catalog: catalog, upgrades: standard.upgrades)
+                    map.setStructure(x, y, .entity, occupant: spawned)
+                    entity = spawned
                 }
             }
-            if !free { world.withResource(Budget.self) { $0.spend(cost) } }
-            return .done(cost: cost)
+            pay(cost)
+            return (.done(cost: cost), .built(structure, entity: entity))
         case .demolish:
             switch map.structure[i] {
-            case .none: return .refused("nothing to demolish at (\(x), \(y))")
+            case .none: return (.refused(.nothingToDemolish), nil)
             case .road, .rail, .busStop, .metroStation:
-                map.setStructure(x, y, map.structure[i] == .busStop ? .road : map.structure[i] == .metroStation ? .rail : .none)
-                return .done(cost: 0)
+                let previous = map.structure[i]
+                map.setStructure(x, y, previous == .busStop ? .road : previous == .metroStation ? .rail : .none)
+                return (.done(cost: 0), .demolishedTile(previous))
             case .entity:
                 let entity = map.occupant[i]
+                let structure = City.structure(of: entity, world: world)
                 let cost = free ? 0 : demolitionCost(entity, world: world, catalog: catalog)
                 removeStructure(entity, world: world, catalog: catalog)
                 map.setStructure(x, y, .none)
-                if !free { world.withResource(Budget.self) { $0.spend(cost) } }
-                return .done(cost: cost)
+                pay(cost)
+                return (.done(cost: cost), structure.map { .demolishedStructure($0) })
             }
         case .upgrade(let upgrade, _, _):
-            guard map.structure[i] == .entity else { return .refused("nothing to upgrade at (\(x), \(y))") }
+            guard map.structure[i] == .entity else { return (.refused(.nothingToUpgrade), nil) }
             let entity = map.occupant[i]
             if upgrade == .ccus {
                 guard let plant = try? world.get(PowerPlant.self, of: entity), plant.kind.canFitCCUS else {
-                    return .refused("carbon capture fits coal and gas plants only")
+                    return (.refused(.captureFitsFossilPlants), nil)
                 }
-                guard !plant.hasCCUS else { return .refused("this plant already captures its carbon") }
+                guard !plant.hasCCUS else { return (.refused(.alreadyCaptures), nil) }
                 let cost = free ? 0 : (plant.kind == .gas ? catalog.ccus.retrofitCostGas : catalog.ccus.retrofitCostCoal)
-                if !free && world.resource(Budget.self)!.balance < cost { return .refused("not enough money") }
+                guard affordable(cost) else { return (.refused(.noMoney(needed: cost)), nil) }
                 try? world.modify(PowerPlant.self, of: entity) { $0.hasCCUS = true }
-                if !free { world.withResource(Budget.self) { $0.spend(cost) } }
-                return .done(cost: cost)
+                pay(cost)
+                return (.done(cost: cost), .upgraded(upgrade))
             }
-            guard let building = try? world.get(Building.self, of: entity) else { return .refused("upgrades fit buildings only") }
-            guard !building.has(upgrade) else { return .refused("already upgraded") }
-            if upgrade == .pue && building.kind != .datacenter { return .refused("the PUE upgrade is for data centres") }
+            guard let building = try? world.get(Building.self, of: entity) else { return (.refused(.upgradeFitsBuildings), nil) }
+            guard !building.has(upgrade) else { return (.refused(.alreadyUpgraded), nil) }
+            if upgrade == .pue && building.kind != .datacenter { return (.refused(.pueUpgradeIsForDataCentres), nil) }
             let cost = free ? 0 : catalog.upgrades[Int(upgrade.rawValue)].cost * building.density
-            if !free && world.resource(Budget.self)!.balance < cost { return .refused("not enough money") }
+            guard affordable(cost) else { return (.refused(.noMoney(needed: cost)), nil) }
             try? world.modify(Building.self, of: entity) { $0.upgrades |= upgrade.bit }
-            if !free { world.withResource(Budget.self) { $0.spend(cost) } }
-            return .done(cost: cost)
-        case .setPolicy, .sellOffsets:
-            return .refused("not a tile command")
+            pay(cost)
+            return (.done(cost: cost), .upgraded(upgrade))
+        case .setPolicy, .sellOffsets, .undo:
+            return (.refused(.outsideMap), nil)
         }
+    }
+
+    /// The structure an entity stands for (nil for citizens).
+    static func structure(of entity: Entity, world: World) -> Structure? {
+        if let b = try? world.get(Building.self, of: entity) { return .building(b.kind, density: b.density) }
+        if let p = try? world.get(PowerPlant.self, of: entity) { return .plant(p.kind) }
+        if let s = try? world.get(StorageUnit.self, of: entity) { return .storage(s.kind) }
+        if let z = try? world.get(GreenZone.self, of: entity) { return .zone(z.kind) }
+        return nil
+    }
+
+    /// Ticks within which undoing a build or an upgrade refunds it in full and takes back its
+    /// construction carbon: the same game day, as a fresh placement is refunded in city builders.
+    public static let refundWindowTicks: Int64 = 24
+
+    /// The exact inverse of the command at `index` of the log, if it succeeded and what it
+    /// changed is still as it left it.
+    private static func undo(_ index: Int, world: World, catalog: Catalog) -> (outcome: CommandOutcome, effect: CommandEffect?) {
+        let log = world.resource(CommandQueue.self)!.applied
+        guard log.indices.contains(index), log[index].outcome.succeeded, let effect = log[index].effect else {
+            return (.refused(.nothingToUndo), nil)
+        }
+        let record = log[index]
+        if log.contains(where: { $0.command == .undo(index: index) && $0.outcome.succeeded }) { return (.refused(.alreadyUndone), nil) }
+        let tick = world.resource(Clock.self)!.tick
+        let refund: Double
+        if case .done(let cost) = record.outcome, tick - record.tick < refundWindowTicks { refund = cost } else { refund = 0 }
+        func refunded() -> (outcome: CommandOutcome, effect: CommandEffect?) {
+            if refund != 0 { world.withResource(Budget.self) { $0.spend(-refund) } }
+            return (.done(cost: -refund), .undid(index: index))
+        }
+        switch (record.command, effect) {
+        case (.setPolicy(let name, let value), .policy(let previous)):
+            guard let lever = PolicyLever.named(name), world.resource(Policies.self)![lever] == value else { return (.refused(.changedSince), nil) }
+            world.withResource(Policies.self) { $0[lever] = previous }
+            return refunded()
+        case (.build(_, let x, let y), .built(let structure, let entity)):
+            return world.withResource(TileMap.self) { map in
+                let i = map.index(x, y)
+                switch structure {
+                case .bikeLane:
+                    guard map.bikeLane[i] else { return (.refused(.changedSince), nil) }
+                    map.setBikeLane(x, y, false)
+                case .busStop, .metroStation:
+                    guard map.structure[i] == (structure == .busStop ? .busStop : .metroStation) else { return (.refused(.changedSince), nil) }
+                    map.setStructure(x, y, structure == .busStop ? .road : .rail)
+                case .road, .rail:
+                    guard map.structure[i] == (structure == .road ? .road : .rail), !map.bikeLane[i] else { return (.refused(.changedSince), nil) }
+                    map.setStructure(x, y, .none)
+                default:
+                    guard let entity, map.structure[i] == .entity, map.occupant[i] == entity else { return (.refused(.changedSince), nil) }
+                    // Within the refund window the construction carbon was never really spent:
+                    // it is booked back as a correction before the structure goes.
+                    if refund != 0 { takeBackConstruction(of: entity, world: world) }
+                    removeStructure(entity, world: world, catalog: catalog)
+                    map.setStructure(x, y, .none)
+                }
+                return refunded()
+            }
+        case (.upgrade(let upgrade, let x, let y), .upgraded):
+            let map = world.resource(TileMap.self)!
+            let entity = map.occupant[map.index(x, y)]
+            if upgrade == .ccus {
+                guard (try? world.get(PowerPlant.self, of: entity))?.hasCCUS == true else { return (.refused(.changedSince), nil) }
+                try? world.modify(PowerPlant.self, of: entity) { $0.hasCCUS = false }
+            } else {
+                guard (try? world.get(Building.self, of: entity))?.has(upgrade) == true else { return (.refused(.changedSince), nil) }
+                try? world.modify(Building.self, of: entity) { $0.upgrades &= ~upgrade.bit }
+            }
+            return refunded()
+        case (.demolish(let x, let y), .demolishedTile(let previous)):
+            return world.withResource(TileMap.self) { map in
+                let i = map.index(x, y)
+                let now = map.structure[i]
+                let expected: TileStructure = previous == .busStop ? .road : previous == .metroStation ? .rail : .none
+                guard now == expected else { return (.refused(.changedSince), nil) }
+                map.setStructure(x, y, previous)
+                return refunded()
+            }
+        default:
+            return (.refused(.cannotUndo(tool: record.command.tool)), nil)
+        }
+    }
+
+    /// Books the negative of an entity's construction flows this year (a correction, same
+    /// factor and scope), so that an undone fresh build leaves no embodied carbon behind.
+    static func takeBackConstruction(of entity: Entity, world: World) {
+        let clock = world.resource(Clock.self)!
+        guard let line = try? world.get(ConstructionLine.self, of: entity), line.flow.isUsed, line.flow.year == clock.year else { return }
+        let flow = line.flow
+        var tally = LedgerTally()
+        try? world.modify(ConstructionLine.self, of: entity) { account in
+            account.book(flow.factor, value: flow.factorValue, quantity: -flow.yearQuantity, tonnes: -flow.yearTonnes,
+                         sector: flow.sector, scope: flow.scope, tick: clock.tick, year: clock.year)
+        }
+        tally.add(-flow.yearTonnes, sector: flow.sector, scope: flow.scope)
+        world.withResource(Ledger.self) { $0.absorb(tally) }
     }
 
     public static func cost(of structure: Structure, catalog: Catalog) -> Double {
@@ -363,12 +460,8 @@ public final class City {
     }
 
     static func demolitionCost(_ entity: Entity, world: World, catalog: Catalog) -> Double {
-        let fraction = catalog.economy.demolitionFraction
-        if let b = try? world.get(Building.self, of: entity) { return fraction * cost(of: .building(b.kind, density: b.density), catalog: catalog) }
-        if let p = try? world.get(PowerPlant.self, of: entity) { return fraction * cost(of: .plant(p.kind), catalog: catalog) }
-        if let s = try? world.get(StorageUnit.self, of: entity) { return fraction * cost(of: .storage(s.kind), catalog: catalog) }
-        if let z = try? world.get(GreenZone.self, of: entity) { return fraction * cost(of: .zone(z.kind), catalog: catalog) }
-        return 0
+        guard let structure = structure(of: entity, world: world) else { return 0 }
+        return catalog.economy.demolitionFraction * cost(of: structure, catalog: catalog)
     }
 
     /// Creates the entity for a structure and books its embodied carbon.

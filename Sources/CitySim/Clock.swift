@@ -4,7 +4,7 @@
 // level says otherwise). Hours, days, months and years are derived from the tick count, so the
 // clock itself is one integer and can never drift.
 
-public struct SimDate: Equatable, Sendable, CustomStringConvertible {
+public struct SimDate: Equatable, Sendable, CustomStringConvertible, Codable {
     public var year: Int
     public var month: Int   // 1...12
     public var day: Int     // 1...31
@@ -34,7 +34,7 @@ public enum Season: Int, Sendable, CaseIterable {
     }
 }
 
-public struct Clock: Equatable, Sendable {
+public struct Clock: Equatable, Sendable, SavedResource {
     public let startYear: Int
     /// Hours elapsed since 00:00 on 1 January of `startYear`.
     public private(set) var tick: Int64 = 0

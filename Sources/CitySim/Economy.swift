@@ -17,7 +17,7 @@
 import ECS
 import Foundation
 
-public struct Budget: Sendable, Equatable {
+public struct Budget: Sendable, Equatable, SavedResource {
     /// yuan
     public var balance: Double
     public var incomeThisYear = 0.0
@@ -35,7 +35,7 @@ public struct Budget: Sendable, Equatable {
     }
 }
 
-public struct CityStats: Sendable, Equatable {
+public struct CityStats: Sendable, Equatable, SavedResource {
     /// The last complete census (taken over each day's slices of buildings).
     var census = Census()
     public var population: Int { census.population }
@@ -57,7 +57,7 @@ public struct CityStats: Sendable, Equatable {
 }
 
 /// Counts gathered over a day's slices of buildings.
-struct Census: Sendable, Equatable {
+struct Census: Sendable, Equatable, Codable {
     var population = 0
     var jobs = 0
     var employed = 0
@@ -77,7 +77,7 @@ struct Census: Sendable, Equatable {
 }
 
 /// Per-tile air pollution (PM2.5-equivalent, µg/m3), recomputed daily.
-public struct AirQualityField: Sendable {
+public struct AirQualityField: Sendable, SavedResource {
     public var concentration: [Float]
     var emissionsToday: [Float]
     public init(tiles: Int) {
@@ -87,7 +87,7 @@ public struct AirQualityField: Sendable {
 }
 
 /// The level's identity and seed.
-public struct LevelInfo: Sendable, Equatable {
+public struct LevelInfo: Sendable, Equatable, SavedResource {
     public var id: String
     public var title: String
     public var seed: UInt64
@@ -103,15 +103,23 @@ public struct LevelInfo: Sendable, Equatable {
     }
 }
 
-public enum Economy {
-    public static func register(in schedule: Schedule) {
-        schedule.add("economy.budget", phase: Phase.simulate,
-                     access: SystemAccess(reads: [Building.self, PowerPlant.self, StorageUnit.self, GreenZone.self, TilePosition.self]),
-                     after: ["grid.attribute"], run: budget)
-        schedule.add("economy.daily", phase: Phase.simulate,
-                     access: SystemAccess(reads: [Building.self, TilePosition.self, PowerPlant.self, GreenZone.self],
-                                          writes: [Citizen.self]),
-                     after: ["economy.budget"], run: daily)
+public enum Economy: SimulationPlugin {
+    public static func build(_ sim: SimulationBuilder) {
+        sim.resource("budget", Budget.self) { Budget(balance: $0.level.budget) }
+        sim.resource("stats", CityStats.self) { _ in CityStats() }
+        sim.resource("air", AirQualityField.self) { AirQualityField(tiles: $0.level.width * $0.level.height) }
+        sim.resource("fuel_market", MarketConditions.self) { _ in MarketConditions() }
+        sim.system("economy.budget", Phase.simulate, reads: [Building.self, PowerPlant.self, StorageUnit.self, GreenZone.self, TilePosition.self],
+                   readsResources: [Catalog.self, Clock.self, PowerGrid.self, MarketConditions.self, Policies.self, TileMap.self,
+                                    CitizenCarbonAccounts.self],
+                   writesResources: [Budget.self, CityStats.self, AirQualityField.self, AdoptionState.self],
+                   after: ["grid.attribute"], run: budget)
+        sim.system("economy.daily", Phase.simulate, reads: [Building.self, TilePosition.self, PowerPlant.self, GreenZone.self],
+                   writes: [Citizen.self],
+                   readsResources: [Catalog.self, Clock.self, TileMap.self, TransportState.self, PowerGrid.self, Policies.self,
+                                    Weather.self, LevelInfo.self, AdoptionState.self],
+                   writesResources: [CityStats.self, AirQualityField.self, Budget.self, Ledger.self],
+                   after: ["economy.budget"], run: daily)
     }
 
     static func budget(_ ctx: SystemContext) {

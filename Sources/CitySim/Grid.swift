@@ -48,7 +48,7 @@ public struct StorageUnit: Component, Sendable {
 }
 
 /// Results of the last dispatch, per island (index 0: unconnected structures).
-public struct PowerGrid: Sendable {
+public struct PowerGrid: Sendable, SavedResource {
     public var islandCount = 1
     public var demandKWh: [Double] = [0]
     public var deliveredKWh: [Double] = [0]
@@ -93,14 +93,20 @@ struct DispatchUnit {
     var variable: Bool
 }
 
-public enum Grid {
-    public static func register(in schedule: Schedule) {
-        schedule.add("grid.dispatch", phase: Phase.simulate,
-                     access: SystemAccess(writes: [PowerPlant.self, StorageUnit.self, PrimaryLine.self, ProcessLine.self]),
-                     after: ["buildings.demand", "transport.trips"], run: dispatch)
-        schedule.add("grid.attribute", phase: Phase.simulate,
-                     access: SystemAccess(writes: [Building.self, Citizen.self, ElectricityLine.self]),
-                     after: ["grid.dispatch"], run: attribute)
+public enum Grid: SimulationPlugin {
+    public static func build(_ sim: SimulationBuilder) {
+        sim.resource("grid", PowerGrid.self) { _ in PowerGrid() }
+        sim.component(PowerPlant.self, default: PowerPlant(kind: .coal))
+        sim.component(StorageUnit.self, default: StorageUnit(kind: .battery)) { unit, _, _ in
+            unit.stateKWh.isFinite && unit.stateKWh >= 0 ? nil : "it stores \(unit.stateKWh) kWh"
+        }
+        sim.system("grid.dispatch", Phase.simulate, writes: [PowerPlant.self, StorageUnit.self, PrimaryLine.self, ProcessLine.self],
+                   readsResources: [Catalog.self, Clock.self, Weather.self, MarketConditions.self, Policies.self],
+                   writesResources: [PowerGrid.self, Ledger.self],
+                   after: ["buildings.demand", "transport.trips"], run: dispatch)
+        sim.system("grid.attribute", Phase.simulate, writes: [Building.self, Citizen.self, ElectricityLine.self],
+                   readsResources: [Catalog.self, Clock.self, PowerGrid.self], writesResources: [Ledger.self],
+                   after: ["grid.dispatch"], run: attribute)
     }
 
     static func dispatch(_ ctx: SystemContext) {

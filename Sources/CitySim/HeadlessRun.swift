@@ -99,8 +99,11 @@ public enum HeadlessRun {
 
     /// Runs the city for `options.years` whole years and writes the three files.
     /// `progress(hoursDone, hoursTotal)` is called once per simulated day.
+    /// Returns how many of the replay's commands were dated after the run's last tick (and so
+    /// never applied).
+    @discardableResult
     public static func run(_ city: City, options: RunOptions, replay: ReplayLog? = nil,
-                           progress: (Int, Int) -> Void = { _, _ in }) throws {
+                           progress: (Int, Int) -> Void = { _, _ in }) throws -> Int {
         try FileSystem.makeDirectory(options.outputDirectory)
         let dailyLines = DailyLines()
         city.world.withResource(Ledger.self) { ledger in
@@ -128,6 +131,7 @@ public enum HeadlessRun {
         try FileSystem.writeAtomically(yearly.joined(separator: "\n") + "\n", to: directory + "/yearly.csv")
         try FileSystem.writeAtomically(([dailyHeader] + dailyLines.lines).joined(separator: "\n") + "\n", to: directory + "/daily.csv")
         try FileSystem.writeAtomically(summary(city, years: options.years), to: directory + "/summary.json")
+        return (replay?.commands.count ?? 0) - cursor
     }
 
     /// The run's summary as JSON, keys in a fixed order.

@@ -20,14 +20,14 @@ import ECS
 
 // MARK: - [SECTION] Sectors, scopes and flows
 
-public enum Sector: UInt8, CaseIterable, Sendable {
+public enum Sector: UInt8, CaseIterable, Sendable, Codable {
     case power, industry, buildings, transport, agricultureWaste, landSinks
     public var key: String {
         ["power", "industry", "buildings", "transport", "agriculture_waste", "land_sinks"][Int(rawValue)]
     }
 }
 
-public enum Scope: UInt8, CaseIterable, Sendable {
+public enum Scope: UInt8, CaseIterable, Sendable, Codable {
     case direct, electricity, embodied
     public var key: String { ["direct", "electricity", "embodied"][Int(rawValue)] }
     /// Whether flows of this scope add to the city's own total.
@@ -148,7 +148,7 @@ extension World {
 }
 
 /// Sums of one system's bookings, added to the `Ledger` when the system ends.
-public struct LedgerTally: Sendable, Equatable {
+public struct LedgerTally: Sendable, Equatable, Codable {
     static let cells = 18  // Sector.allCases.count × Scope.allCases.count
     /// [sector][scope] tonnes CO2e; negative values are removals.
     var cellsStorage: (Double, Double, Double, Double, Double, Double, Double, Double, Double,
@@ -208,7 +208,7 @@ extension Mut {
 // MARK: - [SECTION] The city ledger
 
 /// One row of a time series: tonnes by sector and scope, plus the context the reports need.
-public struct LedgerPeriod: Sendable, Equatable {
+public struct LedgerPeriod: Sendable, Equatable, Codable {
     public var start: SimDate
     public var tally = LedgerTally()
     /// Flows of entities removed during the period (part of `tally`, no longer on any entity).
@@ -235,7 +235,7 @@ public struct LedgerPeriod: Sendable, Equatable {
 }
 
 /// kWh per `PlantKind`, in fixed storage so that booking an hour allocates nothing.
-public struct GenerationByKind: Sendable, Equatable {
+public struct GenerationByKind: Sendable, Equatable, Codable {
     static let kinds = 8  // PlantKind.allCases.count (checked in `subscript`)
     var storage: (Double, Double, Double, Double, Double, Double, Double, Double) = (0, 0, 0, 0, 0, 0, 0, 0)
 
@@ -260,7 +260,7 @@ public struct GenerationByKind: Sendable, Equatable {
     }
 }
 
-public struct Ledger: Sendable {
+public struct Ledger: Sendable, SavedResource {
     public static let hoursKept = 24 * 7
 
     /// This tick (cleared at the start of each tick).
@@ -333,9 +333,18 @@ public enum FactorUnits {
 
 // MARK: - Closing the books each tick
 
-public enum LedgerBooks {
-    public static func register(in schedule: Schedule) {
-        schedule.add("ledger.close", phase: Phase.account, run: close)
+public enum LedgerBooks: SimulationPlugin {
+    public static func build(_ sim: SimulationBuilder) {
+        sim.resource("ledger", Ledger.self) { Ledger(start: $0.clock.date) }
+        sim.component(ElectricityLine.self, default: ElectricityLine())
+        sim.component(PrimaryLine.self, default: PrimaryLine())
+        sim.component(ProcessLine.self, default: ProcessLine())
+        sim.component(ConstructionLine.self, default: ConstructionLine())
+        sim.component(RoadFreightLine.self, default: RoadFreightLine())
+        sim.component(RailFreightLine.self, default: RailFreightLine())
+        sim.system("ledger.close", Phase.account,
+                   reads: [ElectricityLine.self, PrimaryLine.self, ProcessLine.self, ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self],
+                   readsResources: [Clock.self, PowerGrid.self], writesResources: [Ledger.self], run: close)
     }
 
     /// Adds the tick to the hour ring, the day and the year; closes the day and the year when
@@ -384,5 +393,85 @@ public enum LedgerBooks {
                 ledger.retiredThisYear = LedgerTally()
             }
         }
+    }
+}
+
+// MARK: - Saved form
+
+extension LedgerTally {
+    enum CodingKeys: String, CodingKey { case cells, removals }
+    /// Cells by sector and scope, as `[sector × 3 + scope]`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(withUnsafeBytes(of: cellsStorage) { Array($0.bindMemory(to: Double.self)) }, forKey: .cells)
+        try container.encode(removals, forKey: .removals)
+    }
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let cells = try container.decode([Double].self, forKey: .cells)
+        guard cells.count == LedgerTally.cells else {
+            throw SaveValidationError("a ledger tally has \(cells.count) cells, not \(LedgerTally.cells)")
+        }
+        self.init()
+        withUnsafeMutableBytes(of: &cellsStorage) { storage in cells.withUnsafeBytes { storage.copyMemory(from: $0) } }
+        removals = try container.decode(Double.self, forKey: .removals)
+    }
+}
+
+extension GenerationByKind {
+    /// kWh by plant kind, keyed by the kind's name, so that a kind added later reads as 0.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: NamedKey.self)
+        for kind in PlantKind.allCases { try container.encode(self[kind], forKey: NamedKey(kind.key)) }
+    }
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: NamedKey.self)
+        self.init()
+        for kind in PlantKind.allCases { self[kind] = try container.decodeIfPresent(Double.self, forKey: NamedKey(kind.key)) ?? 0 }
+    }
+}
+
+/// A coding key made at run time (a kind's name).
+struct NamedKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { return nil }
+}
+
+extension Ledger {
+    enum CodingKeys: String, CodingKey {
+        case tick, hourly, today, thisYear, years, cumulative, retiredThisYear, retiredThisTick, hourPower
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(tick, forKey: .tick)
+        try container.encode(hourly, forKey: .hourly)
+        try container.encode(today, forKey: .today)
+        try container.encode(thisYear, forKey: .thisYear)
+        try container.encode(years, forKey: .years)
+        try container.encode(cumulative, forKey: .cumulative)
+        try container.encode(retiredThisYear, forKey: .retiredThisYear)
+        try container.encode(retiredThisTick, forKey: .retiredThisTick)
+        try container.encode([hourPower.delivered, hourPower.renewable, hourPower.unserved, hourPower.curtailed, hourPower.emissions],
+                             forKey: .hourPower)
+    }
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let today = try container.decode(LedgerPeriod.self, forKey: .today)
+        self.init(start: today.start)
+        self.today = today
+        tick = try container.decode(LedgerTally.self, forKey: .tick)
+        hourly = try container.decode([LedgerPeriod].self, forKey: .hourly)
+        thisYear = try container.decode(LedgerPeriod.self, forKey: .thisYear)
+        years = try container.decode([LedgerPeriod].self, forKey: .years)
+        cumulative = try container.decode(LedgerTally.self, forKey: .cumulative)
+        retiredThisYear = try container.decode(LedgerTally.self, forKey: .retiredThisYear)
+        retiredThisTick = try container.decode(LedgerTally.self, forKey: .retiredThisTick)
+        let power = try container.decode([Double].self, forKey: .hourPower)
+        guard power.count == 5 else { throw SaveValidationError("the ledger's last hour of power has \(power.count) figures, not 5") }
+        hourPower = (power[0], power[1], power[2], power[3], power[4])
+        guard hourly.count <= Ledger.hoursKept else { throw SaveValidationError("the ledger keeps \(hourly.count) hours, more than \(Ledger.hoursKept)") }
     }
 }

@@ -6,7 +6,7 @@
 import TOML
 
 /// Figures a level can test (objectives, triggers) and a report can show.
-public enum Metric: String, CaseIterable, Sendable {
+public enum Metric: String, CaseIterable, Sendable, Codable {
     case netEmissions = "net_emissions"              // tCO2e, net, in the year
     case cumulativeEmissions = "cumulative_emissions"  // tCO2e, net, since the start
     case peakYear = "peak_year"                      // the completed year with the highest net emissions
@@ -41,13 +41,13 @@ public enum Metric: String, CaseIterable, Sendable {
     }
 }
 
-public enum Comparison: String, Sendable, CaseIterable {
+public enum Comparison: String, Sendable, CaseIterable, Codable {
     case atMost = "at_most"
     case atLeast = "at_least"
     public func holds(_ value: Double, _ target: Double) -> Bool { self == .atMost ? value <= target : value >= target }
 }
 
-public struct Objective: Sendable, Equatable {
+public struct Objective: Sendable, Equatable, Codable {
     public var id: String
     public var title: Names
     public var metric: Metric
@@ -70,9 +70,9 @@ public struct Objective: Sendable, Equatable {
     }
 }
 
-public enum ObjectiveStatus: String, Sendable { case pending, met, failed }
+public enum ObjectiveStatus: String, Sendable, Codable { case pending, met, failed }
 
-public enum LevelEventKind: String, CaseIterable, Sendable {
+public enum LevelEventKind: String, CaseIterable, Sendable, Codable {
     case heatwave
     case fuelPriceSpike = "fuel_price_spike"
     case drought
@@ -80,14 +80,14 @@ public enum LevelEventKind: String, CaseIterable, Sendable {
     case policyChange = "policy_change"
 }
 
-public enum TriggerCondition: Sendable, Equatable {
+public enum TriggerCondition: Sendable, Equatable, Codable {
     case metric(Metric, Comparison, Double)
     case date(year: Int, month: Int, day: Int)
     case built(String)                       // a structure key, e.g. "solar_plant"
     case objective(String, ObjectiveStatus)
 }
 
-public enum TriggerAction: Sendable, Equatable {
+public enum TriggerAction: Sendable, Equatable, Codable {
     case message(Names)
     case advisor(Names)
     case grant(Double)
@@ -97,7 +97,7 @@ public enum TriggerAction: Sendable, Equatable {
     case lose
 }
 
-public struct Trigger: Sendable, Equatable {
+public struct Trigger: Sendable, Equatable, Codable {
     public var id: String
     public var when: TriggerCondition
     public var actions: [TriggerAction]

@@ -12,13 +12,13 @@
 // - each tile knows its walking distance to the nearest bus stop and metro station.
 import ECS
 
-public enum Terrain: UInt8, Sendable, CaseIterable {
+public enum Terrain: UInt8, Sendable, CaseIterable, Codable {
     case land, water, hill, forest
     public var name: String { ["land", "water", "hill", "forest"][Int(rawValue)] }
     public var isBuildable: Bool { self != .water }
 }
 
-public enum TileStructure: UInt8, Sendable {
+public enum TileStructure: UInt8, Sendable, Codable {
     case none, road, rail, busStop, metroStation, entity
     public var isRoad: Bool { self == .road || self == .busStop }
     public var isRail: Bool { self == .rail || self == .metroStation }
@@ -40,7 +40,7 @@ extension Entity {
     public static let none = Entity(index: .max, generation: .max)
 }
 
-public struct TileMap: Sendable {
+public struct TileMap: Sendable, SavedResource {
     public static let maximumSide = 512
     /// How far (tiles, Manhattan) a structure may be from a road to be served by it.
     public static let serviceReach = 3
@@ -211,5 +211,89 @@ public struct TileMap: Sendable {
     public func island(servingX x: Int, y: Int) -> Int {
         guard let road = servingRoadTile(x, y) else { return -1 }
         return Int(roadComponent[road])
+    }
+}
+
+// MARK: - Saved form
+//
+// The map's arrays can only be set through its own methods, so loading replays them: terrain,
+// then one `setStructure` per occupied tile, then the `revision` counter (which counts those calls
+// over the map's life) and `linkedRevision` exactly as saved; then bike lanes; then the
+// derived networks are rebuilt, which gives the saved ones since they are a pure function of the
+// structures (a save is refused while they are out of date).
+
+extension TileMap {
+    /// A revision count beyond this is not one a game reaches; refusing it bounds the replay.
+    static let maximumRevision = 1 << 30
+
+    enum CodingKeys: String, CodingKey {
+        case width, height, terrain, structure, occupant, bikeLane, roadComponentCount, revision, linkedRevision
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        guard !networksDirty else { throw SaveValidationError("the map's networks are out of date; save between ticks") }
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(width, forKey: .width)
+        try container.encode(height, forKey: .height)
+        try container.encode(terrain.map(\.rawValue), forKey: .terrain)
+        try container.encode(structure.map(\.rawValue), forKey: .structure)
+        try container.encode(occupant.map(\.packed), forKey: .occupant)
+        try container.encode(bikeLane, forKey: .bikeLane)
+        try container.encode(roadComponentCount, forKey: .roadComponentCount)
+        try container.encode(revision, forKey: .revision)
+        try container.encode(linkedRevision, forKey: .linkedRevision)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self = try TileMap(restoringWidth: try container.decode(Int.self, forKey: .width),
+                           height: try container.decode(Int.self, forKey: .height),
+                           terrain: try container.decode([UInt8].self, forKey: .terrain),
+                           structure: try container.decode([UInt8].self, forKey: .structure),
+                           occupant: try container.decode([UInt64].self, forKey: .occupant).map(Entity.init(packed:)),
+                           bikeLane: try container.decode([Bool].self, forKey: .bikeLane),
+                           roadComponentCount: try container.decode(Int.self, forKey: .roadComponentCount),
+                           revision: try container.decode(Int.self, forKey: .revision),
+                           linkedRevision: try container.decode(Int.self, forKey: .linkedRevision))
+    }
+
+    /// A map rebuilt through its own API from saved arrays, checked tile by tile.
+    init(restoringWidth width: Int, height: Int, terrain: [UInt8], structure: [UInt8], occupant: [Entity], bikeLane: [Bool],
+         roadComponentCount: Int, revision: Int, linkedRevision: Int) throws(SaveValidationError) {
+        guard (1...TileMap.maximumSide).contains(width), (1...TileMap.maximumSide).contains(height) else {
+            throw SaveValidationError("the map is \(width) × \(height); each side must be 1…\(TileMap.maximumSide)")
+        }
+        let n = width * height
+        for (what, count) in [("the terrain", terrain.count), ("the structures", structure.count), ("the occupants", occupant.count),
+                              ("the bike lanes", bikeLane.count)] where count != n {
+            throw SaveValidationError("\(what) has \(count) tiles, not \(n)")
+        }
+        guard (0...TileMap.maximumRevision).contains(revision) else { throw SaveValidationError("the map revision \(revision) is impossible") }
+        guard (-1...revision).contains(linkedRevision) else { throw SaveValidationError("the map's linked revision \(linkedRevision) is impossible") }
+        self.init(width: width, height: height)
+        var placed: [Int] = []
+        for i in 0..<n {
+            guard let kind = Terrain(rawValue: terrain[i]) else { throw SaveValidationError("tile \(i) has unknown terrain \(terrain[i])") }
+            if kind != .land { setTerrain(i % width, i / width, kind) }
+            guard let s = TileStructure(rawValue: structure[i]) else {
+                throw SaveValidationError("tile \(i) has unknown structure \(structure[i])")
+            }
+            guard (s == .entity) == (occupant[i] != .none) else { throw SaveValidationError("tile \(i)'s occupant does not match its structure") }
+            guard !bikeLane[i] || s.isRoad else { throw SaveValidationError("tile \(i) has a bike lane off the road") }
+            if s != .none { placed.append(i) }
+        }
+        guard placed.count <= revision else {
+            throw SaveValidationError("the map revision \(revision) is lower than its \(placed.count) structures")
+        }
+        for i in placed { setStructure(i % width, i / width, TileStructure(rawValue: structure[i])!, occupant: occupant[i]) }
+        self.bikeLane = bikeLane
+        // The counters are set, not replayed: a hostile revision must not cost a billion calls.
+        self.revision = revision
+        self.linkedRevision = linkedRevision
+        rebuildNetworks()
+        guard self.roadComponentCount == roadComponentCount, self.revision == revision,
+              self.linkedRevision == linkedRevision, !networksDirty else {
+            throw SaveValidationError("the map's networks do not rebuild as saved")
+        }
     }
 }

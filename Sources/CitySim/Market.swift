@@ -32,17 +32,17 @@ import ECS
 
 // MARK: - [SECTION] Covered firms, periods and the market's state
 
-public enum CoveredKind: UInt8, CaseIterable, Sendable {
+public enum CoveredKind: UInt8, CaseIterable, Sendable, Codable {
     case power, industry, datacenter
     public var key: String { ["power", "industry", "datacenter"][Int(rawValue)] }
 }
 
-public enum ComplianceStatus: UInt8, Sendable {
+public enum ComplianceStatus: UInt8, Sendable, Codable {
     case open, compliant, fined
     public var key: String { ["open", "compliant", "fined"][Int(rawValue)] }
 }
 
-public struct CoveredFirm: Sendable, Equatable {
+public struct CoveredFirm: Sendable, Equatable, Codable {
     public var entity: Entity
     public var account: RegistryAccountID
     public var kind: CoveredKind
@@ -91,8 +91,8 @@ public struct CoveredFirm: Sendable, Equatable {
     public var netCash: Double { tradeRevenue - tradeCost - abatementCost - fine - tax }
 }
 
-public struct MarketTrade: Sendable, Equatable {
-    public enum Stage: UInt8, Sendable { case auction, trueUp, offsets }
+public struct MarketTrade: Sendable, Equatable, Codable {
+    public enum Stage: UInt8, Sendable, Codable { case auction, trueUp, offsets }
     public var stage: Stage
     public var buyer: RegistryAccountID
     public var seller: RegistryAccountID
@@ -101,7 +101,7 @@ public struct MarketTrade: Sendable, Equatable {
 }
 
 /// How one firm ended a settled period (what the market panel lists).
-public struct FirmResult: Sendable, Equatable {
+public struct FirmResult: Sendable, Equatable, Codable {
     public var account: RegistryAccountID
     public var abatement: Double
     public var allocated: Int64, bought: Int64, sold: Int64
@@ -113,7 +113,7 @@ public struct FirmResult: Sendable, Equatable {
 }
 
 /// One compliance period (a year).
-public struct MarketPeriod: Sendable, Equatable {
+public struct MarketPeriod: Sendable, Equatable, Codable {
     public var year: Int
     public var cap: Int64 = 0
     public var freeAllocation: Int64 = 0
@@ -143,7 +143,7 @@ public struct MarketPeriod: Sendable, Equatable {
 }
 
 /// A level's market settings (`[market]`); nil fields fall back to the catalog and policies.
-public struct MarketRules: Sendable, Equatable {
+public struct MarketRules: Sendable, Equatable, Codable {
     /// tCO2e/yr; nil = the catalog's 26,000 t scaled to the city's population.
     public var threshold: Double?
     /// The first compliance period; nil = the level's second year (the first is the baseline).
@@ -153,7 +153,7 @@ public struct MarketRules: Sendable, Equatable {
     public var penaltyMultiple: Double?
     public var firms: [FirmSetting] = []
 
-    public struct FirmSetting: Sendable, Equatable {
+    public struct FirmSetting: Sendable, Equatable, Codable {
         public var x: Int, y: Int
         public var name: Names?
         public var abatement: Double?
@@ -163,7 +163,7 @@ public struct MarketRules: Sendable, Equatable {
     public init() {}
 }
 
-public struct CarbonMarket: Sendable, Equatable {
+public struct CarbonMarket: Sendable, Equatable, SavedResource {
     public var rules = MarketRules()
     public internal(set) var firms: [CoveredFirm] = []
     /// The city's allowance account (auctions, the reserve, the market maker).
@@ -227,13 +227,19 @@ public enum MarketClearing {
 
 // MARK: - [SECTION] The yearly cycle (systems)
 
-public enum Market {
-    public static func register(in schedule: Schedule) {
-        schedule.add("market.year", phase: Phase.account,
-                     access: SystemAccess(reads: [Building.self, PowerPlant.self, TilePosition.self, PrimaryLine.self, ProcessLine.self,
-                                                  ElectricityLine.self],
-                                          writes: [Building.self, PowerPlant.self]),
-                     after: ["certificates.year", "offsets.year"], before: ["level.rules"], run: { ctx in
+public enum Market: SimulationPlugin {
+    public static func build(_ sim: SimulationBuilder) {
+        sim.resource("market", CarbonMarket.self) { setup in
+            var market = CarbonMarket()
+            market.rules = setup.level.market
+            return market
+        }
+        sim.system("market.year", Phase.account,
+                   reads: [Building.self, PowerPlant.self, TilePosition.self, PrimaryLine.self, ProcessLine.self, ElectricityLine.self],
+                   writes: [Building.self, PowerPlant.self],
+                   readsResources: [Catalog.self, Clock.self, Policies.self, Ledger.self, CityStats.self, TileMap.self, CertificateBook.self],
+                   writesResources: [CarbonMarket.self, CarbonRegistry.self, Budget.self, LevelRules.self, OffsetBook.self],
+                   after: ["certificates.year", "offsets.year"], before: ["level.rules"], run: { ctx in
             let clock = ctx.world.resource(Clock.self)!
             guard clock.isNewYear else { return }
             yearEnd(world: ctx.world, closedYear: clock.year - 1, tick: clock.tick)

@@ -18,7 +18,7 @@
 //   projects; on 1 January, credits for the closed year.
 import ECS
 
-public struct OffsetProject: Sendable, Equatable {
+public struct OffsetProject: Sendable, Equatable, Codable {
     public var entity: Entity
     public var x: Int, y: Int
     public var kind: ZoneKind
@@ -34,7 +34,7 @@ public struct OffsetProject: Sendable, Equatable {
     public var active = true
 }
 
-public struct OffsetYear: Sendable, Equatable {
+public struct OffsetYear: Sendable, Equatable, Codable {
     public var year: Int
     /// Removals of registered projects, and the part the baseline keeps back, tCO2e.
     public var projectRemovals = 0.0
@@ -49,7 +49,7 @@ public struct OffsetYear: Sendable, Equatable {
     public init(year: Int) { self.year = year }
 }
 
-public struct OffsetBook: Sendable, Equatable {
+public struct OffsetBook: Sendable, Equatable, SavedResource {
     public internal(set) var projects: [OffsetProject] = []
     public internal(set) var cityAccount: RegistryAccountID = -1
     public internal(set) var bufferAccount: RegistryAccountID = -1
@@ -74,11 +74,16 @@ public struct CarbonPosition: Sendable, Equatable {
     public var afterTransfers: Double { inventoryNet + exportedCredits }
 }
 
-public enum Offsets {
-    public static func register(in schedule: Schedule) {
-        schedule.add("offsets.register", phase: Phase.simulate, access: SystemAccess(reads: [GreenZone.self]), run: registerProjects)
-        schedule.add("offsets.year", phase: Phase.account, access: SystemAccess(reads: [GreenZone.self, PrimaryLine.self]),
-                     after: ["clock.advance", "certificates.year"], before: ["level.rules"], run: { ctx in
+public enum Offsets: SimulationPlugin {
+    public static func build(_ sim: SimulationBuilder) {
+        sim.resource("offsets", OffsetBook.self) { OffsetBook(year: $0.clock.year) }
+        sim.system("offsets.register", Phase.simulate, reads: [GreenZone.self],
+                   readsResources: [Clock.self, Policies.self, CommandQueue.self, TileMap.self],
+                   writesResources: [OffsetBook.self, CarbonRegistry.self], run: registerProjects)
+        sim.system("offsets.year", Phase.account, reads: [GreenZone.self, PrimaryLine.self],
+                   readsResources: [Catalog.self, Clock.self, Policies.self, TileMap.self],
+                   writesResources: [OffsetBook.self, CarbonRegistry.self, LevelRules.self],
+                   after: ["clock.advance", "certificates.year"], before: ["level.rules"], run: { ctx in
             let clock = ctx.world.resource(Clock.self)!
             guard clock.isNewDay else { return }
             checkReversals(world: ctx.world, tick: clock.tick)
@@ -197,17 +202,17 @@ public enum Offsets {
 
     /// Sells `count` of the city's credits to a buyer outside the city (a `sell_offsets` command).
     static func sell(count: Int, world: World) -> CommandOutcome {
-        guard count > 0 else { return .refused("sell at least one credit") }
+        guard count > 0 else { return .refused(.sellAtLeastOne) }
         guard var book = world.resource(OffsetBook.self), book.cityAccount >= 0, var registry = world.resource(CarbonRegistry.self) else {
-            return .refused("the city holds no offset credits")
+            return .refused(.noOffsetCredits)
         }
         let held = registry.balance(book.cityAccount, .offset)
-        guard held >= Int64(count) else { return .refused("the city holds \(held) offset credits, not \(count)") }
+        guard held >= Int64(count) else { return .refused(.notEnoughOffsetCredits(held: held, asked: count)) }
         let tick = world.resource(Clock.self)!.tick
         do {
             try registry.export(.offset, count: Int64(count), from: book.cityAccount, tick: tick, note: "sold outside the city")
         } catch {
-            return .refused(error.description)
+            return .refused(.registry(error.description))
         }
         let revenue = Double(count) * world.resource(Catalog.self)!.carbon.offsetExportPrice
         book.thisYear.exported += Int64(count)

@@ -12,7 +12,7 @@
 //   standard, the green paradox ................. Adoption (private upgrades, new buildings), Buildings
 //   offset programme ............................ Offsets
 
-public struct Policies: Sendable, Equatable {
+public struct Policies: Sendable, Equatable, SavedResource {
     /// Multiplies bus and metro fares (1 = catalog fares, 0 = free transit).
     public var transitFareMultiplier = 1.0
     /// Extra cost of driving, yuan per km (a fuel tax or congestion charge); electric cars pay
@@ -149,7 +149,7 @@ extension Policies {
 }
 
 /// Conditions the city does not choose, set by level events: fuel prices and coal supply.
-public struct MarketConditions: Sendable, Equatable {
+public struct MarketConditions: Sendable, Equatable, SavedResource {
     /// Multiplies the fuel cost of coal, gas and biomass plants.
     public var fuelPriceMultiplier = 1.0
     /// Share of coal plants' capacity that has fuel (a coal shortage lowers it).

@@ -11,7 +11,7 @@ import Darwin
 #endif
 
 /// SplitMix64 (Steele, Lea & Flood 2014): small, fast, and the same on every machine.
-public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable {
+public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable, Codable {
     public private(set) var state: UInt64
 
     public init(seed: UInt64) { state = seed }

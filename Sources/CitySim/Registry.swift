@@ -42,7 +42,7 @@ import ECS
 
 public typealias RegistryAccountID = Int32
 
-public enum RegistryUnitKind: UInt8, CaseIterable, Sendable {
+public enum RegistryUnitKind: UInt8, CaseIterable, Sendable, Codable {
     /// A permit to emit one tonne CO2e under the city's cap.
     case allowance
     /// One tonne CO2e reduced or removed by a project, beyond its baseline.
@@ -58,7 +58,7 @@ public enum RegistryUnitKind: UInt8, CaseIterable, Sendable {
 /// issued: still in the account it was issued to, never moved; held: moved into another account in the city;
 /// transferred: sold to a buyer outside the city (leaves the city's accounts; final);
 /// surrendered (for compliance), retired (claimed by its holder), cancelled — all final.
-public enum RegistryUnitStatus: UInt8, CaseIterable, Sendable {
+public enum RegistryUnitStatus: UInt8, CaseIterable, Sendable, Codable {
     case issued, held, transferred, surrendered, retired, cancelled
     public var key: String { ["issued", "held", "transferred", "surrendered", "retired", "cancelled"][Int(rawValue)] }
     /// No operation takes a unit in a final status again.
@@ -67,14 +67,14 @@ public enum RegistryUnitStatus: UInt8, CaseIterable, Sendable {
     public var isUsable: Bool { !isFinal }
 }
 
-public enum RegistryAccountKind: UInt8, CaseIterable, Sendable {
+public enum RegistryAccountKind: UInt8, CaseIterable, Sendable, Codable {
     case government, firm, project, generator, consumer, platform, bufferPool, outside
     public var key: String {
         ["government", "firm", "project", "generator", "consumer", "platform", "buffer_pool", "outside"][Int(rawValue)]
     }
 }
 
-public struct RegistryAccount: Sendable, Equatable {
+public struct RegistryAccount: Sendable, Equatable, Codable {
     public var id: RegistryAccountID
     public var kind: RegistryAccountKind
     public var name: Names
@@ -92,7 +92,7 @@ public struct RegistryAccount: Sendable, Equatable {
 // MARK: - [SECTION] Blocks and history entries
 
 /// A run of consecutive serials with identical attributes.
-public struct UnitBlock: Sendable, Equatable {
+public struct UnitBlock: Sendable, Equatable, Codable {
     public var kind: RegistryUnitKind
     public var firstSerial: UInt64
     public var count: Int64
@@ -125,7 +125,7 @@ public struct UnitBlock: Sendable, Equatable {
     }
 }
 
-public enum RegistryOperation: UInt8, CaseIterable, Sendable {
+public enum RegistryOperation: UInt8, CaseIterable, Sendable, Codable {
     case issue, transfer, surrender, retire, cancel, export
     public var key: String { ["issue", "transfer", "surrender", "retire", "cancel", "export"][Int(rawValue)] }
     /// The status units have after this operation.
@@ -139,7 +139,7 @@ public enum RegistryOperation: UInt8, CaseIterable, Sendable {
 
 /// One block's part in one operation. `from` and `to` are the same account for issue, surrender,
 /// retire and cancel (the account that received or claimed the units); `to` is `outside` for export.
-public struct RegistryEntry: Sendable, Equatable {
+public struct RegistryEntry: Sendable, Equatable, Codable {
     public var tick: Int64
     public var operation: RegistryOperation
     public var kind: RegistryUnitKind
@@ -208,7 +208,7 @@ public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
 
 // MARK: - [SECTION] The registry: accounts and issuance
 
-public struct CarbonRegistry: Sendable, Equatable {
+public struct CarbonRegistry: Sendable, Equatable, SavedResource {
     /// Indexed by account id; account 0 is the outside world.
     public private(set) var accounts: [RegistryAccount]
     /// Sorted by (kind, firstSerial); per kind they cover serials 1…totalIssued exactly, and no two
@@ -229,7 +229,7 @@ public struct CarbonRegistry: Sendable, Equatable {
     }
 
     /// The parts as given, unchecked (the save codec checks them with `audit()`).
-    private init(unchecked accounts: [RegistryAccount], issued: [Int64], blocks: [UnitBlock], history: [RegistryEntry]) {
+    init(unchecked accounts: [RegistryAccount], issued: [Int64], blocks: [UnitBlock], history: [RegistryEntry]) {
         self.accounts = accounts
         self.issued = issued
         self.blocks = blocks
@@ -627,68 +627,36 @@ public struct CarbonRegistry: Sendable, Equatable {
 
 // MARK: - [SECTION] Save codec
 
-// Layout: accounts (id Int32, kind UInt8, names, optional entity), issued counts per kind (Int64),
-// blocks (kind UInt8, firstSerial UInt64, count Int64, vintage Int32, owner Int32, status UInt8,
-// origin Int32), history (tick Int64, operation UInt8, kind UInt8, vintage Int32, firstSerial
-// UInt64, count Int64, from Int32, to Int32, note). Public so that tests can reach it.
-extension CarbonRegistry: SaveFileCodable {
-    public func save(into w: inout BinaryWriter) {
-        w.write(array: accounts) { w, account in
-            w.write(account.id)
-            w.write(account.kind.rawValue)
-            account.name.save(into: &w)
-            w.write(optional: account.entity) { w, entity in w.write(entity: entity) }
-        }
-        w.write(array: issued) { w, count in w.write(count) }
-        w.write(array: blocks) { w, block in
-            w.write(block.kind.rawValue)
-            w.write(block.firstSerial)
-            w.write(block.count)
-            w.write(block.vintage)
-            w.write(block.owner)
-            w.write(block.status.rawValue)
-            w.write(block.origin)
-        }
-        w.write(array: history) { w, entry in
-            w.write(entry.tick)
-            w.write(entry.operation.rawValue)
-            w.write(entry.kind.rawValue)
-            w.write(entry.vintage)
-            w.write(entry.firstSerial)
-            w.write(entry.count)
-            w.write(entry.from)
-            w.write(entry.to)
-            w.write(entry.note)
-        }
-    }
 
-    /// Reads a registry and requires `audit()` to find nothing: a damaged record is refused, not repaired.
-    public init(saved r: inout BinaryReader) throws(SnapshotError) {
-        // Minimum sizes: id, kind, two empty strings, no entity; 3 × 8-byte counts; a block; an entry with an empty note.
-        let accounts = try r.readArray(minimumElementSize: 4 + 1 + 16 + 1) { r throws(SnapshotError) in
-            RegistryAccount(id: try r.read(Int32.self), kind: try r.readEnum(RegistryAccountKind.self), name: try Names(saved: &r),
-                            entity: try r.readOptional { r throws(SnapshotError) in try r.readEntity() })
-        }
-        let issued = try r.readArray(minimumElementSize: 8) { r throws(SnapshotError) in try r.read(Int64.self) }
+/// The registry has no systems of its own: the market, certificates and offsets move its units.
+enum CarbonRegistryPlugin: SimulationPlugin {
+    static func build(_ sim: SimulationBuilder) {
+        sim.resource("registry", CarbonRegistry.self) { _ in CarbonRegistry() }
+    }
+}
+
+extension CarbonRegistry {
+    enum CodingKeys: String, CodingKey { case accounts, issued, blocks, history }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(accounts, forKey: .accounts)
+        try container.encode(issued, forKey: .issued)
+        try container.encode(blocks, forKey: .blocks)
+        try container.encode(history, forKey: .history)
+    }
+    /// A registry read from a save must pass `audit()`: a damaged record is refused, not repaired.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let issued = try container.decode([Int64].self, forKey: .issued)
         guard issued.count == RegistryUnitKind.allCases.count else {
-            throw .invalid("the carbon registry counts issued units for \(issued.count) kinds, not \(RegistryUnitKind.allCases.count)")
+            throw SaveValidationError("the carbon registry counts issued units for \(issued.count) kinds, not \(RegistryUnitKind.allCases.count)")
         }
-        let blocks = try r.readArray(minimumElementSize: 1 + 8 + 8 + 4 + 4 + 1 + 4) { r throws(SnapshotError) in
-            UnitBlock(kind: try r.readEnum(RegistryUnitKind.self), firstSerial: try r.read(UInt64.self), count: try r.read(Int64.self),
-                      vintage: try r.read(Int32.self), owner: try r.read(Int32.self), status: try r.readEnum(RegistryUnitStatus.self),
-                      origin: try r.read(Int32.self))
-        }
-        let history = try r.readArray(minimumElementSize: 8 + 1 + 1 + 4 + 8 + 8 + 4 + 4 + 8) { r throws(SnapshotError) in
-            RegistryEntry(tick: try r.read(Int64.self), operation: try r.readEnum(RegistryOperation.self),
-                          kind: try r.readEnum(RegistryUnitKind.self), vintage: try r.read(Int32.self),
-                          firstSerial: try r.read(UInt64.self), count: try r.read(Int64.self), from: try r.read(Int32.self),
-                          to: try r.read(Int32.self), note: try r.readString(limit: 1 << 20))
-        }
-        self.init(unchecked: accounts, issued: issued, blocks: blocks, history: history)
+        self.init(unchecked: try container.decode([RegistryAccount].self, forKey: .accounts), issued: issued,
+                  blocks: try container.decode([UnitBlock].self, forKey: .blocks),
+                  history: try container.decode([RegistryEntry].self, forKey: .history))
         let problems = audit()
         if let first = problems.first {
-            let more = problems.count > 1 ? " (and \(problems.count - 1) more problems)" : ""
-            throw .invalid("the carbon registry does not add up: \(first)\(more)")
+            throw SaveValidationError("the carbon registry does not add up: \(first)\(problems.count > 1 ? " (and \(problems.count - 1) more problems)" : "")")
         }
     }
 }

@@ -9,22 +9,22 @@
 // Scripts (Lua) hook in through `LevelScriptHost`, called at the same points.
 import ECS
 
-public enum LevelResult: String, Sendable { case won, lost, undecided }
+public enum LevelResult: String, Sendable, Codable { case won, lost, undecided }
 
-public struct LevelMessage: Sendable, Equatable {
-    public enum Kind: String, Sendable { case message, advisor, event, objective, script }
+public struct LevelMessage: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable { case message, advisor, event, objective, script }
     public var tick: Int64
     public var kind: Kind
     public var text: Names
 }
 
-public struct ActiveEvent: Sendable, Equatable {
+public struct ActiveEvent: Sendable, Equatable, Codable {
     public var kind: LevelEventKind
     public var endsAtTick: Int64
 }
 
 /// The level's rules and its progress; a resource of the world.
-public struct LevelRules: Sendable {
+public struct LevelRules: Sendable, SavedResource {
     public var objectives: [Objective]
     public var triggers: [Trigger]
     public var allowedTools: Set<String>?
@@ -70,9 +70,14 @@ public protocol LevelScriptHost: AnyObject {
     func restoreScriptState(_ text: String) throws
 }
 
-public enum Rules {
-    public static func register(in schedule: Schedule) {
-        schedule.add("level.rules", phase: Phase.account, after: ["clock.advance"], run: { evaluate($0.world) })
+public enum Rules: SimulationPlugin {
+    public static func build(_ sim: SimulationBuilder) {
+        sim.optionalResource("rules", LevelRules.self)
+        sim.system("level.rules", Phase.account,
+                   readsResources: [Catalog.self, Clock.self, Ledger.self, CityStats.self, Budget.self, CommandQueue.self, TileMap.self,
+                                    CarbonMarket.self, CertificateBook.self, OffsetBook.self, CitizenCarbonAccounts.self, PowerGrid.self],
+                   writesResources: [LevelRules.self, Budget.self, Weather.self, MarketConditions.self, Policies.self],
+                   after: ["clock.advance"], run: { evaluate($0.world) })
     }
 
     /// A metric's value now. `year`: the closed year to read year metrics from (nil = this year so far).
@@ -274,5 +279,46 @@ extension City {
     public func setCatalogValue(_ path: String, _ value: Double, source: String) throws(CatalogError) {
         let updated = try catalog.setting(path, to: value, source: source)
         world.insertResource(updated)
+    }
+}
+
+extension LevelRules {
+    enum CodingKeys: String, CodingKey {
+        case objectives, triggers, allowedTools, statuses, values, fired, result, messages, events, commandsSeen
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(objectives, forKey: .objectives)
+        try container.encode(triggers, forKey: .triggers)
+        try container.encodeIfPresent(allowedTools?.sorted(), forKey: .allowedTools)  // a set has no stable order
+        try container.encode(statuses, forKey: .statuses)
+        try container.encode(values, forKey: .values)
+        try container.encode(fired, forKey: .fired)
+        try container.encode(result, forKey: .result)
+        try container.encode(messages, forKey: .messages)
+        try container.encode(events, forKey: .events)
+        try container.encode(commandsSeen, forKey: .commandsSeen)
+    }
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(objectives: try container.decode([Objective].self, forKey: .objectives),
+                  triggers: try container.decode([Trigger].self, forKey: .triggers),
+                  allowedTools: try container.decodeIfPresent([String].self, forKey: .allowedTools).map(Set.init))
+        statuses = try container.decode([ObjectiveStatus].self, forKey: .statuses)
+        values = try container.decode([Double].self, forKey: .values)
+        fired = try container.decode([Bool].self, forKey: .fired)
+        result = try container.decode(LevelResult.self, forKey: .result)
+        messages = try container.decode([LevelMessage].self, forKey: .messages)
+        events = try container.decode([ActiveEvent].self, forKey: .events)
+        commandsSeen = try container.decode(Int.self, forKey: .commandsSeen)
+    }
+
+    public func validate(in world: World) throws(SaveValidationError) {
+        guard statuses.count == objectives.count, values.count == objectives.count, fired.count == triggers.count else {
+            throw SaveValidationError("the level's progress does not match its \(objectives.count) objectives and \(triggers.count) triggers")
+        }
+        guard commandsSeen >= 0, commandsSeen <= world.resource(CommandQueue.self)?.applied.count ?? 0 else {
+            throw SaveValidationError("the rules have seen \(commandsSeen) commands, more than were applied")
+        }
     }
 }

@@ -23,12 +23,16 @@ public struct GreenZone: Component, Sendable {
     public init(kind: ZoneKind) { self.kind = kind }
 }
 
-public enum Sinks {
+public enum Sinks: SimulationPlugin {
     public static let hoursPerYear = 8766.0  // 365.25 days
 
-    public static func register(in schedule: Schedule) {
-        schedule.add("sinks.grow", phase: Phase.simulate, access: SystemAccess(writes: [GreenZone.self, PrimaryLine.self, ProcessLine.self]),
-                     after: ["weather"], run: grow)
+    public static func build(_ sim: SimulationBuilder) {
+        sim.component(GreenZone.self, default: GreenZone(kind: .park)) { zone, _, _ in
+            zone.stock.isFinite && zone.stock >= 0 ? nil : "its carbon stock is \(zone.stock)"
+        }
+        sim.system("sinks.grow", Phase.simulate, writes: [GreenZone.self, PrimaryLine.self, ProcessLine.self],
+                   readsResources: [Catalog.self, Clock.self, Weather.self, LevelInfo.self], writesResources: [Ledger.self],
+                   after: ["weather"], run: grow)
     }
 
     /// Removal rate (tCO2e/ha/yr) at `ageYears` on the zone's curve.

@@ -60,7 +60,7 @@ public struct CommuteAccess: Sendable, Equatable {
     public var workDistrict: Int32 = 0
 }
 
-public struct TransportState: Sendable {
+public struct TransportState: Sendable, SavedResource {
     public static let districtSize = 16
     /// Vehicle trips on each road tile yesterday (for overlays and air quality).
     public var tileFlowsYesterday: [Float]
@@ -131,15 +131,21 @@ public struct TransportState: Sendable {
     }
 }
 
-public enum Transport {
-    public static func register(in schedule: Schedule) {
-        schedule.add("transport.trips", phase: Phase.simulate,
-                     access: SystemAccess(writes: [Citizen.self, PrimaryLine.self]),
-                     after: ["buildings.demand"], run: trips)
-        schedule.add("transport.freight", phase: Phase.simulate,
-                     access: SystemAccess(reads: [Building.self], writes: [RoadFreightLine.self, RailFreightLine.self]),
-                     after: ["transport.trips"], run: freight)
-        schedule.add("transport.congestion", phase: Phase.simulate, after: ["transport.freight"], run: congestion)
+public enum Transport: SimulationPlugin {
+    public static func build(_ sim: SimulationBuilder) {
+        sim.resource("transport", TransportState.self) { TransportState(width: $0.level.width, height: $0.level.height) }
+        sim.component(Citizen.self, default: Citizen(home: .none, homeTile: 0)) { citizen, _, world in
+            world.isAlive(citizen.home) ? nil : "its home \(citizen.home) does not exist"
+        }
+        sim.system("transport.trips", Phase.simulate, writes: [Citizen.self, PrimaryLine.self],
+                   readsResources: [Catalog.self, Clock.self, Weather.self, Policies.self, TileMap.self, AdoptionState.self, LevelInfo.self],
+                   writesResources: [TransportState.self, Ledger.self, CitizenCarbonAccounts.self, PowerGrid.self],
+                   after: ["buildings.demand"], run: trips)
+        sim.system("transport.freight", Phase.simulate, reads: [Building.self], writes: [RoadFreightLine.self, RailFreightLine.self],
+                   readsResources: [Catalog.self, Clock.self, TileMap.self], writesResources: [TransportState.self, Ledger.self],
+                   after: ["transport.trips"], run: freight)
+        sim.system("transport.congestion", Phase.simulate, readsResources: [Catalog.self, Clock.self, TileMap.self], writesResources: [TransportState.self],
+                   after: ["transport.freight"], run: congestion)
     }
 
     /// What a citizen's commute can use, worked out when the networks, the home or the job

@@ -11,7 +11,7 @@
 // - droughts: at most one per summer, starting on a seeded day, for the catalog's length.
 import Foundation
 
-public struct Weather: Sendable, Equatable {
+public struct Weather: Sendable, Equatable, SavedResource {
     public var temperature = 10.0        // °C
     public var cloud = 0.4               // 0…1
     public var windSpeed = 5.0           // m/s at hub height
@@ -97,7 +97,7 @@ public struct Weather: Sendable, Equatable {
 }
 
 /// Weather fixed by a level event or a test; nil fields keep the generated value.
-public struct WeatherOverride: Sendable, Equatable {
+public struct WeatherOverride: Sendable, Equatable, Codable {
     public var temperature: Double?
     public var windSpeed: Double?
     public var cloud: Double?

@@ -108,3 +108,18 @@ struct EntityTable {
         return .success(record)
     }
 }
+
+/// An entity archives as one number (generation in the high half), so lists of them pack.
+extension Entity: Codable {
+    public var packed: UInt64 { UInt64(generation) << 32 | UInt64(index) }
+    public init(packed: UInt64) { self.init(index: UInt32(truncatingIfNeeded: packed), generation: UInt32(packed >> 32)) }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(packed)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(packed: try decoder.singleValueContainer().decode(UInt64.self))
+    }
+}

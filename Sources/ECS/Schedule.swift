@@ -7,25 +7,39 @@
 //
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 enum FileHandleStderr {
     static func print(_ text: String) {
         var bytes = Array(text.utf8)
-        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
     }
 }
 
 // Systems run one after another on one thread. That keeps every run bit-identical; the declared
 // access is checked at run time, so a query outside a system's declaration is reported.
 
-/// What a system may touch, declared when it is added.
+/// What a system may touch, declared when it is added: components, and resources (any type
+/// stored with `World.insertResource`). Writing implies reading.
 public struct SystemAccess {
     public var reads: [any Component.Type]
     public var writes: [any Component.Type]
-    public init(reads: [any Component.Type] = [], writes: [any Component.Type] = []) {
+    public var resourceReads: [Any.Type]
+    public var resourceWrites: [Any.Type]
+    public init(reads: [any Component.Type] = [], writes: [any Component.Type] = [],
+                resourceReads: [Any.Type] = [], resourceWrites: [Any.Type] = []) {
         self.reads = reads
         self.writes = writes
+        self.resourceReads = resourceReads
+        self.resourceWrites = resourceWrites
+    }
+
+    /// Everything `self` and `other` declare.
+    public func merged(with other: SystemAccess) -> SystemAccess {
+        SystemAccess(reads: reads + other.reads, writes: writes + other.writes,
+                     resourceReads: resourceReads + other.resourceReads, resourceWrites: resourceWrites + other.resourceWrites)
     }
 }
 
@@ -45,6 +59,8 @@ struct ActiveAccess {
     let system: String
     let readable: ComponentSet
     let writable: ComponentSet
+    let readableResources: Set<ObjectIdentifier>
+    let writableResources: Set<ObjectIdentifier>
     let schedule: Schedule
 }
 
@@ -79,6 +95,7 @@ public final class Schedule {
     private var lastRun: [String: UInt32] = [:]
     private var resolved: [[Int]]?
     private var accessSets: [(reads: ComponentSet, writes: ComponentSet)] = []
+    private var resourceAccessSets: [(reads: Set<ObjectIdentifier>, writes: Set<ObjectIdentifier>)] = []
     public private(set) var accessViolations: [String] = []
     /// When set, each system's wall time is added to `systemNanoseconds` (for benchmarks only;
     /// timings never feed back into the world).
@@ -142,22 +159,51 @@ public final class Schedule {
         return plan
     }
 
+    /// The declared access of each system, by name (for `netzero schedule` and docs).
+    public var declaredAccess: [(name: String, access: SystemAccess)] { systems.map { ($0.name, $0.access) } }
+
     /// Runs every phase once: one tick of the world.
     public func run(_ world: World) throws(ScheduleError) {
         let plan = try resolve()
-        if accessSets.count != systems.count {
-            accessSets = systems.map { system in
-                (ComponentSet(system.access.reads.map { world.componentID(ofExistential: $0) }),
-                 ComponentSet(system.access.writes.map { world.componentID(ofExistential: $0) }))
-            }
-        }
+        prepareAccess(world)
         for phaseSystems in plan {
-            for index in phaseSystems {
+            runSystems(phaseSystems, world)
+            world.applyCommands()
+        }
+        world.updateEvents()
+    }
+
+    /// Runs the systems of one phase only, with the same access checks, then applies the
+    /// deferred commands. Events do not age: this is part of a tick, not a tick. (A paused game
+    /// applies the player's commands this way, through the input phase.)
+    public func run(phase: String, _ world: World) throws(ScheduleError) {
+        let plan = try resolve()
+        guard let index = phases.firstIndex(of: phase) else { throw .unknownPhase(system: "run(phase:)", phase: phase) }
+        prepareAccess(world)
+        runSystems(plan[index], world)
+        world.applyCommands()
+    }
+
+    private func prepareAccess(_ world: World) {
+        guard accessSets.count != systems.count else { return }
+        accessSets = systems.map { system in
+            (ComponentSet(system.access.reads.map { world.componentID(ofExistential: $0) }),
+             ComponentSet(system.access.writes.map { world.componentID(ofExistential: $0) }))
+        }
+        resourceAccessSets = systems.map { system in
+            (Set(system.access.resourceReads.map { ObjectIdentifier($0) }), Set(system.access.resourceWrites.map { ObjectIdentifier($0) }))
+        }
+    }
+
+    private func runSystems(_ indices: [Int], _ world: World) {
+            for index in indices {
                 let system = systems[index]
                 let previous = lastRun[system.name] ?? 0
                 let tick = world.beginSystem(lastRun: previous)
                 world.activeAccess = ActiveAccess(system: system.name, readable: accessSets[index].reads,
-                                                  writable: accessSets[index].writes, schedule: self)
+                                                  writable: accessSets[index].writes,
+                                                  readableResources: resourceAccessSets[index].reads,
+                                                  writableResources: resourceAccessSets[index].writes, schedule: self)
                 if profiling {
                     let start = ContinuousClock.now
                     system.run(SystemContext(world: world, name: system.name, lastRun: previous))
@@ -171,9 +217,6 @@ public final class Schedule {
                 world.endSystem()
                 lastRun[system.name] = tick
             }
-            world.applyCommands()
-        }
-        world.updateEvents()
     }
 
     /// Records a query term the running system did not declare. The query still runs, so that
@@ -199,6 +242,17 @@ extension World {
                 access.schedule.recordViolation(
                     "system '\(access.system)' \(write ? "writes" : "reads") \(componentName(id)) without declaring it")
             }
+        }
+    }
+
+    /// Checks a resource access against the running system's declaration.
+    func checkResourceAccess(_ type: Any.Type, write: Bool) {
+        guard let access = activeAccess else { return }
+        let id = ObjectIdentifier(type)
+        let allowed = access.writableResources.contains(id) || (!write && access.readableResources.contains(id))
+        if !allowed {
+            access.schedule.recordViolation(
+                "system '\(access.system)' \(write ? "writes" : "reads") resource \(String(reflecting: type)) without declaring it")
         }
     }
 

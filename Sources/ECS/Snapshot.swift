@@ -29,9 +29,13 @@ public struct WorldSnapshot: Sendable, Equatable {
         public var name: String
         /// Bytes per value in a column.
         public var stride: Int
-        public init(name: String, stride: Int) {
+        /// Where each scalar field lies (empty in snapshots written before layouts were kept:
+        /// such a column is taken to have today's layout if its stride matches).
+        public var fields: [ComponentLayout.Field]
+        public init(name: String, stride: Int, fields: [ComponentLayout.Field] = []) {
             self.name = name
             self.stride = stride
+            self.fields = fields
         }
     }
 
@@ -114,6 +118,12 @@ public struct WorldSnapshot: Sendable, Equatable {
         writer.write(array: componentTypes) { w, type in
             w.write(type.name)
             w.write(count: type.stride)
+            w.write(array: type.fields) { w, field in
+                w.write(field.path)
+                w.write(field.typeName)
+                w.write(count: field.offset)
+                w.write(count: field.size)
+            }
         }
         writer.write(array: entities) { w, slot in
             w.write(slot.generation)
@@ -140,13 +150,21 @@ public struct WorldSnapshot: Sendable, Equatable {
     }
 
     /// Reads a snapshot written by `encode(into:)`. Only the encoding is checked here; whether
-    /// the parts agree with each other is checked by `World(restoring:types:)`.
-    public init(from reader: inout BinaryReader) throws(SnapshotError) {
+    /// the parts agree with each other is checked by `World(restoring:types:)`. `withLayouts`
+    /// false reads the older encoding, which kept no field layouts.
+    public init(from reader: inout BinaryReader, withLayouts: Bool = true) throws(SnapshotError) {
         changeTick = try reader.read(UInt32.self)
         componentTypes = try reader.readArray(minimumElementSize: 16, limit: ComponentSet.capacity) { r throws(SnapshotError) in
             let name = try r.readString(limit: WorldSnapshot.maximumNameLength)
             let stride = try r.readCount(minimumElementSize: 0, limit: 1 << 20)
-            return ComponentType(name: name, stride: stride)
+            guard withLayouts else { return ComponentType(name: name, stride: stride) }
+            let fields = try r.readArray(minimumElementSize: 32, limit: 4096) { r throws(SnapshotError) in
+                ComponentLayout.Field(path: try r.readString(limit: WorldSnapshot.maximumNameLength),
+                                      typeName: try r.readString(limit: WorldSnapshot.maximumNameLength),
+                                      offset: try r.readCount(minimumElementSize: 0, limit: 1 << 20),
+                                      size: try r.readCount(minimumElementSize: 0, limit: 1 << 20))
+            }
+            return ComponentType(name: name, stride: stride, fields: fields)
         }
         entities = try reader.readArray(minimumElementSize: 12, limit: WorldSnapshot.maximumEntities) { r throws(SnapshotError) in
             EntitySlot(generation: try r.read(UInt32.self), archetype: try r.read(Int32.self), row: try r.read(Int32.self))
@@ -306,9 +324,13 @@ extension World {
             }
         }
         var paddingByName: [String: [Int]] = [:]
-        for type in types { paddingByName[String(reflecting: type)] = ComponentLayout.paddingOffsets(of: type) }
+        var fieldsByName: [String: [ComponentLayout.Field]] = [:]
+        for type in types {
+            paddingByName[String(reflecting: type)] = ComponentLayout.paddingOffsets(of: type)
+            fieldsByName[String(reflecting: type)] = ComponentLayout.fields(of: type)
+        }
 
-        let registry = componentInfos.map { WorldSnapshot.ComponentType(name: $0.name, stride: $0.stride) }
+        let registry = componentInfos.map { WorldSnapshot.ComponentType(name: $0.name, stride: $0.stride, fields: fieldsByName[$0.name] ?? []) }
         var slots: [WorldSnapshot.EntitySlot] = []
         slots.reserveCapacity(entities.records.count)
         for (i, record) in entities.records.enumerated() {
@@ -348,19 +370,34 @@ extension World {
     /// caller knows; every type the snapshot names must be among them, with the same stride.
     /// Types listed but not in the snapshot are registered later, on first use, as in the
     /// original world. The new world has no resources and no events.
-    public convenience init(restoring snapshot: WorldSnapshot, types: [any Component.Type]) throws(SnapshotError) {
-        try snapshot.checkConsistency()
+    ///
+    /// A column whose saved field layout differs from today's is converted field by field: each
+    /// field of today's type takes the saved field of the same path, type and size, and a field
+    /// the save lacks takes its value from `defaults[name]` (the bytes of a default value of that
+    /// type). Without a default, a changed layout is refused.
+    public convenience init(restoring original: WorldSnapshot, types: [any Component.Type],
+                            defaults: [String: [UInt8]] = [:]) throws(SnapshotError) {
+        var snapshot = original
         var known: [String: any Component.Type] = [:]
         for type in types { known[String(reflecting: type)] = type }
         // Resolve every type before touching anything.
         var resolved: [any Component.Type] = []
-        for entry in snapshot.componentTypes {
+        for (index, entry) in original.componentTypes.enumerated() {
             guard let type = known[entry.name] else { throw .unknownComponent(entry.name) }
             guard !(type is AnyClass) else { throw .nonTrivialComponent(entry.name) }
             let stride = World.stride(of: type)
-            guard stride == entry.stride else { throw .strideMismatch(component: entry.name, saved: entry.stride, current: stride) }
+            let current = ComponentLayout.fields(of: type)
+            if entry.fields.isEmpty || entry.fields == current {
+                guard stride == entry.stride else { throw .strideMismatch(component: entry.name, saved: entry.stride, current: stride) }
+            } else {
+                guard let fallback = defaults[entry.name], fallback.count == stride else {
+                    throw .invalid("component \(entry.name) was saved with another layout, and no migration default is registered for it")
+                }
+                try snapshot.convert(component: index, to: current, stride: stride, defaultBytes: fallback)
+            }
             resolved.append(type)
         }
+        try snapshot.checkConsistency()
         self.init()
         for type in resolved { _ = registerExistential(type) }
         for archetype in snapshot.archetypes where archetype.rowCount > 0 {
@@ -406,8 +443,89 @@ extension World {
     }
 }
 
+extension WorldSnapshot {
+    /// Rewrites every column of component `index` from its saved layout to `fields`.
+    mutating func convert(component index: Int, to fields: [ComponentLayout.Field], stride: Int, defaultBytes: [UInt8]) throws(SnapshotError) {
+        let saved = componentTypes[index]
+        guard saved.stride >= 1 else { throw .inconsistent("component \(saved.name) has stride \(saved.stride)") }
+        for field in saved.fields where field.offset + field.size > saved.stride {
+            throw .inconsistent("component \(saved.name): field \(field.path) lies outside its \(saved.stride) bytes")
+        }
+        var moves: [(from: Int, to: Int, size: Int)] = []
+        for field in fields {
+            if let old = saved.fields.first(where: { $0.path == field.path && $0.typeName == field.typeName && $0.size == field.size }) {
+                moves.append((old.offset, field.offset, field.size))
+            }
+        }
+        for a in archetypes.indices {
+            for c in archetypes[a].columns.indices where archetypes[a].columns[c].component == index {
+                let old = archetypes[a].columns[c].bytes
+                let rows = old.count / saved.stride
+                guard rows * saved.stride == old.count else {
+                    throw .inconsistent("archetype \(a), column \(saved.name): \(old.count) bytes are not whole rows of \(saved.stride)")
+                }
+                var new = [UInt8](repeating: 0, count: rows * stride)
+                for row in 0..<rows {
+                    let from = row * saved.stride, to = row * stride
+                    for b in 0..<stride { new[to + b] = defaultBytes[b] }
+                    for move in moves {
+                        for b in 0..<move.size { new[to + move.to + b] = old[from + move.from + b] }
+                    }
+                }
+                archetypes[a].columns[c].bytes = new
+            }
+        }
+        componentTypes[index] = ComponentType(name: saved.name, stride: stride, fields: fields)
+    }
+}
+
 /// Where a plain-data type keeps its fields, read from the runtime's reflection metadata.
 public enum ComponentLayout {
+    /// One scalar field: its path from the top ("flow.tick"), its type, and where it lies.
+    public struct Field: Sendable, Equatable {
+        public var path: String
+        public var typeName: String
+        public var offset: Int
+        public var size: Int
+        public init(path: String, typeName: String, offset: Int, size: Int) {
+            self.path = path
+            self.typeName = typeName
+            self.offset = offset
+            self.size = size
+        }
+    }
+
+    /// The type's scalar fields, nested structs and tuples followed down; an enum or optional
+    /// is one field. Empty if the runtime cannot list the fields.
+    public static func fields(of type: Any.Type) -> [Field] {
+        var fields: [Field] = []
+        collectFields(of: type, prefix: "", at: 0, into: &fields)
+        return fields
+    }
+
+    @discardableResult
+    private static func collectFields(of type: Any.Type, prefix: String, at base: Int, into fields: inout [Field]) -> Bool {
+        var position = 0
+        var found: [(String, Int, Any.Type, _MetadataKind)] = []
+        let reflected = _forEachField(of: type, options: _EachFieldOptions()) { name, offset, fieldType, kind in
+            let label = String(cString: name)
+            found.append((label.isEmpty ? "\(position)" : label, offset, fieldType, kind))
+            position += 1
+            return true
+        }
+        guard reflected else { return false }
+        for (label, offset, fieldType, kind) in found {
+            let path = prefix.isEmpty ? label : prefix + "." + label
+            if kind == .struct || kind == .tuple, !isStandardScalar(fieldType),
+               collectFields(of: fieldType, prefix: path, at: base + offset, into: &fields),
+               fields.last.map({ $0.path.hasPrefix(path + ".") }) == true {
+                continue
+            }
+            fields.append(Field(path: path, typeName: String(reflecting: fieldType), offset: base + offset, size: sizeOf(fieldType)))
+        }
+        return true
+    }
+
     /// For each of the type's `stride` bytes, whether it belongs to a field (true) or is
     /// padding (false). Nested structs and tuples are followed down to their scalar fields; an
     /// enum or optional counts whole. If the type's fields cannot be read, every byte counts as
@@ -454,5 +572,70 @@ public enum ComponentLayout {
     private static func strideOf(_ type: Any.Type) -> Int {
         func open<T>(_: T.Type) -> Int { MemoryLayout<T>.stride }
         return _openExistential(type, do: open)
+    }
+}
+
+extension World {
+    /// Checks every one-byte enum and flag field of the given component types in every row:
+    /// a byte that names no case (e.g. from a damaged or hostile save) would make Swift's
+    /// switches undefined. A no-payload enum with N cases stores 0..<N, and `Optional` stores
+    /// its `nil` as N, which is how N is found without knowing the type.
+    public func checkEnumFields(of types: [any Component.Type]) throws(SnapshotError) {
+        for type in types {
+            guard let id = componentIDs[ObjectIdentifier(type)] else { continue }
+            let limits = ComponentLayout.byteLimits(of: type)
+            guard !limits.isEmpty else { continue }
+            for archetype in archetypes {
+                guard let column = archetype.column(for: id) else { continue }
+                for row in 0..<archetype.count {
+                    let base = column.pointer(row: row)
+                    for limit in limits {
+                        let byte = base.load(fromByteOffset: limit.offset, as: UInt8.self)
+                        guard byte < limit.cases else {
+                            throw .invalid("\(column.info.name).\(limit.path) holds \(byte), which names none of its \(limit.cases) values")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension ComponentLayout {
+    /// Numbers and flags of the standard library are leaves, not structs to open.
+    static func isStandardScalar(_ type: Any.Type) -> Bool { String(reflecting: type).hasPrefix("Swift.") }
+
+    /// The one-byte enum and Bool fields of a type and how many values each may hold.
+    static func byteLimits(of type: Any.Type) -> [(path: String, offset: Int, cases: Int)] {
+        var found: [(String, Int, Any.Type)] = []
+        collectTypedFields(of: type, prefix: "", at: 0, into: &found)
+        return found.compactMap { path, offset, fieldType in
+            func open<T>(_: T.Type) -> Int? {
+                guard MemoryLayout<T>.size == 1, MemoryLayout<T?>.size == 1 else { return nil }
+                var none: T? = nil
+                return Int(withUnsafeBytes(of: &none) { $0[0] })
+            }
+            return _openExistential(fieldType, do: open).map { (path, offset, $0) }
+        }
+    }
+
+    private static func collectTypedFields(of type: Any.Type, prefix: String, at base: Int, into found: inout [(String, Int, Any.Type)]) {
+        var children: [(String, Int, Any.Type, _MetadataKind)] = []
+        var position = 0
+        _ = _forEachField(of: type, options: _EachFieldOptions()) { name, offset, fieldType, kind in
+            let label = String(cString: name)
+            children.append((label.isEmpty ? "\(position)" : label, offset, fieldType, kind))
+            position += 1
+            return true
+        }
+        for (label, offset, fieldType, kind) in children {
+            let path = prefix.isEmpty ? label : prefix + "." + label
+            if kind == .struct || kind == .tuple, !isStandardScalar(fieldType) {
+                let before = found.count
+                collectTypedFields(of: fieldType, prefix: path, at: base + offset, into: &found)
+                if found.count > before || kind == .tuple { continue }
+            }
+            found.append((path, base + offset, fieldType))
+        }
     }
 }

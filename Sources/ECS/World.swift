@@ -309,27 +309,55 @@ public final class World {
         init(_ value: T) { self.value = value }
     }
 
-    /// Stores a singleton, replacing any earlier value of the same type.
+    /// Stores a singleton, replacing any earlier value of the same type. Inside a system this
+    /// counts as a write of that resource.
     public func insertResource<T>(_ value: T) {
+        if activeAccess != nil { checkResourceAccess(T.self, write: true) }
         resources[ObjectIdentifier(T.self)] = ResourceBox(value)
     }
 
+    /// A copy of a resource; inside a system, the system must declare it read or written.
     public func resource<T>(_ type: T.Type) -> T? {
-        (resources[ObjectIdentifier(T.self)] as? ResourceBox<T>)?.value
+        if activeAccess != nil { checkResourceAccess(T.self, write: false) }
+        return (resources[ObjectIdentifier(T.self)] as? ResourceBox<T>)?.value
     }
 
     /// Changes a resource in place; traps if it was never inserted, which is a programming error.
     @discardableResult
     public func withResource<T, R>(_ type: T.Type, _ body: (inout T) throws -> R) rethrows -> R {
+        try body(&box(T.self).value)
+    }
+
+    /// Changes two resources in place at once (in place of taking one out and putting it back,
+    /// which loses it when the second is missing).
+    @discardableResult
+    public func resourceScope<A, B, R>(_ a: A.Type, _ b: B.Type, _ body: (inout A, inout B) throws -> R) rethrows -> R {
+        precondition(A.self != B.self, "resourceScope needs two different resource types")
+        let boxA = box(A.self), boxB = box(B.self)
+        return try body(&boxA.value, &boxB.value)
+    }
+
+    /// Changes three resources in place at once.
+    @discardableResult
+    public func resourceScope<A, B, C, R>(_ a: A.Type, _ b: B.Type, _ c: C.Type,
+                                          _ body: (inout A, inout B, inout C) throws -> R) rethrows -> R {
+        precondition(A.self != B.self && B.self != C.self && A.self != C.self, "resourceScope needs three different resource types")
+        let boxA = box(A.self), boxB = box(B.self), boxC = box(C.self)
+        return try body(&boxA.value, &boxB.value, &boxC.value)
+    }
+
+    private func box<T>(_ type: T.Type) -> ResourceBox<T> {
+        if activeAccess != nil { checkResourceAccess(T.self, write: true) }
         guard let box = resources[ObjectIdentifier(T.self)] as? ResourceBox<T> else {
             preconditionFailure("resource \(T.self) was never inserted")
         }
-        return try body(&box.value)
+        return box
     }
 
     @discardableResult
     public func removeResource<T>(_ type: T.Type) -> T? {
-        (resources.removeValue(forKey: ObjectIdentifier(T.self)) as? ResourceBox<T>)?.value
+        if activeAccess != nil { checkResourceAccess(T.self, write: true) }
+        return (resources.removeValue(forKey: ObjectIdentifier(T.self)) as? ResourceBox<T>)?.value
     }
 
     // MARK: [SECTION] Determinism hash

@@ -855,7 +855,7 @@ public enum CarbonPanels {
             let text: String, color: Vec4
             switch record.outcome {
             case .done(let cost): text = "✓ " + s["position.sold"] + ": " + HUD.money(-cost) + " " + s["units.yuan"]; color = good
-            case .refused(let why): text = "× " + refusalText(record, reason: why, strings: s); color = bad
+            case .refused(let why): text = "× " + refusalText(why, strings: s); color = bad
             }
             pen.text(text, x: sell.x, y: sell.y + 30, size: 12, color: color, width: half)
         }
@@ -940,15 +940,12 @@ public enum CarbonPanels {
 
     // MARK: - [SECTION] Refusals in the player's language
 
-    /// A refused command's reason for the messages feed: the panels' own refusals in the
-    /// player's language, anything else as the simulation gave it.
-    public static func refusalText(_ record: CommandRecord, reason: String, strings s: Strings) -> String {
-        if reason.hasSuffix("is not available in this level") {
-            return s.fill("messages.tool_unavailable", ["tool": s["tools." + record.command.tool]])
-        }
-        if case .sellOffsets(let count) = record.command, reason.hasPrefix("the city holds") {
-            return s.fill("messages.sell_refused", ["count": "\(count)"])
-        }
-        return reason
+    /// A refused command's reason for the messages feed, in the player's language.
+    public static func refusalText(_ refusal: Refusal, strings s: Strings) -> String {
+        let key = "refusals." + refusal.key
+        guard s.has(key) else { return refusal.description }
+        var values = Dictionary(uniqueKeysWithValues: refusal.values.map { ($0.name, $0.value) })
+        if let tool = values["tool"], s.has("tools." + tool) { values["tool"] = s["tools." + tool] }
+        return s.fill(key, values)
     }
 }

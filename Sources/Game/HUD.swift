@@ -207,7 +207,7 @@ public enum HUD {
         if let rules = session.view.rules { lines += rules.messages.suffix(3).map { session.strings.name($0.text) } }
         lines += session.notices.filter { $0.until > now }.map(\.text)
         if let refused = session.view.commandLog.last, case .refused(let why) = refused.outcome, refused.tick >= session.view.clock.tick - 24 {
-            lines.append("\(session.strings["messages.refused"]): \(CarbonPanels.refusalText(refused, reason: why, strings: session.strings))")
+            lines.append("\(session.strings["messages.refused"]): \(CarbonPanels.refusalText(why, strings: session.strings))")
         }
         return Array(lines.suffix(5))
     }

@@ -54,7 +54,9 @@ public final class GameSession {
     var rightDrag: (x: Int, y: Int)?
     var leftDown = false
     var mouse = (x: 0, y: 0)
-    var undoStack: [[CityCommand]] = []
+    /// Each entry is one action (a click or a drag): the command-log indices of its commands.
+    var undoStack: [[Int]] = []
+    /// Each entry is an undone action: its commands, to submit again.
     var redoStack: [[CityCommand]] = []
     var staticDirty = true
     var lastStaticDay: Int64 = -1
@@ -352,28 +354,29 @@ public final class GameSession {
         }
         let commands = tiles.compactMap { command(at: $0) }
         guard !commands.isEmpty else { return }
-        for command in commands { city.submit(command) }
-        if commands.contains(where: { if case .build = $0 { return true }; return false }) {
-            undoStack.append(commands)
-            redoStack.removeAll()
-        }
+        undoStack.append(commands.map { city.submit($0) })
+        redoStack.removeAll()
         if paused { city.applyPendingCommands() }
     }
 
     // MARK: - [SECTION] Undo and redo
 
-    /// Undoes the last build action by demolishing what it built (a command like any other).
+    /// Undoes the last action: one `.undo` command for each of its commands that succeeded,
+    /// newest first. Each is the exact inverse of what that command did (CitySim checks it), and
+    /// is recorded in the replay like any other command.
     public func undo() {
-        guard let commands = undoStack.popLast() else { return }
-        for case .build(_, let x, let y) in commands.reversed() { city.submit(.demolish(x: x, y: y)) }
-        redoStack.append(commands)
+        guard let indices = undoStack.popLast() else { return }
+        if paused { city.applyPendingCommands() }
+        let log = view.commandLog
+        let done = indices.filter { log.indices.contains($0) && log[$0].outcome.succeeded }
+        for index in done.reversed() { city.submit(.undo(index: index)) }
+        redoStack.append(done.map { log[$0].command })
         if paused { city.applyPendingCommands() }
     }
 
     public func redo() {
         guard let commands = redoStack.popLast() else { return }
-        for command in commands { city.submit(command) }
-        undoStack.append(commands)
+        undoStack.append(commands.map { city.submit($0) })
         if paused { city.applyPendingCommands() }
     }
 

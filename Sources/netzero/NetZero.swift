@@ -18,7 +18,7 @@ struct NetZero: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netzero",
         abstract: "NetZero City (零碳城): build a city and make it carbon-neutral.",
-        subcommands: [Play.self, Shot.self, Run.self, Check.self, ReportCommand.self, Version.self, Bench.self],
+        subcommands: [Play.self, Shot.self, Run.self, Check.self, ReportCommand.self, ScheduleCommand.self, Version.self, Bench.self],
         defaultSubcommand: Play.self)
 }
 

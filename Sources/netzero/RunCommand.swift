@@ -44,14 +44,37 @@ struct Run: ParsableCommand {
         let city = City(level: setupLevel, catalog: catalog)
         let script = try attachScript(definition, to: city)
         let progress = ProgressReporter(label: "\(definition.setup.info.id), \(years) years")
-        try HeadlessRun.run(city, options: RunOptions(years: years, outputDirectory: out), replay: log) { done, total in
+        let unapplied = try HeadlessRun.run(city, options: RunOptions(years: years, outputDirectory: out), replay: log) { done, total in
             progress.update(done: done, total: total, year: city.view.clock.year)
         }
         progress.finish()
-        if let record { try FileSystem.writeAtomically(ReplayLog(city: city).text, to: record) }
+        let levelHash = levelFileHash(definition)
+        if let log, let replay {
+            if let format = log.migratedFrom {
+                warn("\(replay): note: a format-\(format) replay: it records no hashes, so this run cannot be checked against the recording")
+            }
+            for difference in log.differences(levelHash: levelHash, catalog: city.catalog, journal: city.world.resource(StateJournal.self)!) {
+                warn("\(replay): warning: \(difference); its results may not be the student's")
+            }
+            if unapplied > 0 {
+                warn("\(replay): warning: \(unapplied) command(s) are dated after the run's end and were not applied; run more --years")
+            }
+        }
+        if let record { try FileSystem.writeAtomically(ReplayLog(city: city, levelHash: levelHash).text, to: record) }
         for message in script?.problems ?? [] { FileHandle.standardError.write(Data((message + "\n").utf8)) }
         print("wrote \(out)/yearly.csv, \(out)/daily.csv, \(out)/summary.json (result: \(city.view.rules?.result.rawValue ?? "undecided"))")
     }
+}
+
+/// Prints a line to stderr.
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// The hash of the level file a definition was read from (nil for generated levels).
+func levelFileHash(_ level: LevelDefinition) -> UInt64? {
+    guard !level.file.isEmpty, let bytes = FileSystem.read(level.file) else { return nil }
+    return ReplayLog.hash(of: bytes)
 }
 
 /// Prints a message to stderr and exits with status 1.

@@ -263,21 +263,22 @@ struct CarbonAccountsTests {
         city.run(hours: 13)  // into the new year, mid-day: every field is in use
         let accounts = city.view.carbonAccounts
         #expect(!accounts.history.isEmpty && !accounts.forests.isEmpty && accounts.participants > 0 && accounts.pool > 0)
-        let bytes = accounts.encoded()
-        let restored = try CitizenCarbonAccounts(decoding: bytes)
+        let bytes = try SaveGame.encodeResource(accounts)
+        let restored = try SaveGame.decodeResource(CitizenCarbonAccounts.self, from: bytes)
         #expect(restored == accounts)
-        #expect(restored.encoded() == bytes)
+        #expect(try SaveGame.encodeResource(restored) == bytes)
         // Damaged inputs are refused, not trusted: cut short, one byte too many, a pool that is
-        // not a number (the pool follows the points by source: a count and 7 doubles, 64 bytes).
-        #expect(throws: SnapshotError.self) { _ = try CitizenCarbonAccounts(decoding: Array(bytes.dropLast())) }
-        #expect(throws: SnapshotError.self) { _ = try CitizenCarbonAccounts(decoding: bytes + [0]) }
-        var nan = bytes
-        withUnsafeBytes(of: Double.nan.bitPattern.littleEndian) { nan.replaceSubrange(64..<72, with: $0) }
-        #expect(throws: SnapshotError.self) { _ = try CitizenCarbonAccounts(decoding: nan) }
-        var pool = bytes
-        withUnsafeBytes(of: (12.5).bitPattern.littleEndian) { pool.replaceSubrange(64..<72, with: $0) }
-        #expect(try CitizenCarbonAccounts(decoding: pool).pool == 12.5, "the pool is where the comment says")
-        // A default (empty) record, as a save without accounts restores them, round-trips too.
-        #expect(try CitizenCarbonAccounts(decoding: CitizenCarbonAccounts().encoded()) == CitizenCarbonAccounts())
+        // not a number, a pool stored as text.
+        #expect(throws: (any Error).self) { _ = try SaveGame.decodeResource(CitizenCarbonAccounts.self, from: Array(bytes.dropLast())) }
+        #expect(throws: (any Error).self) { _ = try SaveGame.decodeResource(CitizenCarbonAccounts.self, from: bytes + [0]) }
+        var tree = try Archive.encode(accounts)
+        tree.set("pool", .double(.nan))
+        #expect(throws: (any Error).self) { _ = try SaveGame.decodeResource(CitizenCarbonAccounts.self, from: tree.bytes) }
+        tree.set("pool", .string("12.5"))
+        #expect(throws: (any Error).self) { _ = try SaveGame.decodeResource(CitizenCarbonAccounts.self, from: tree.bytes) }
+        tree.set("pool", .double(12.5))
+        #expect(try SaveGame.decodeResource(CitizenCarbonAccounts.self, from: tree.bytes).pool == 12.5, "the pool is found by its name")
+        // A default (empty) record round-trips too.
+        #expect(try SaveGame.decodeResource(CitizenCarbonAccounts.self, from: SaveGame.encodeResource(CitizenCarbonAccounts())) == CitizenCarbonAccounts())
     }
 }

@@ -182,7 +182,8 @@ struct LevelRulesTests {
         city.submit(.build(.road, x: 2, y: 0))
         city.run(hours: 1)
         let outcomes = city.view.commandLog.map(\.outcome)
-        #expect(outcomes.first == .refused("the tool 'coal_plant' is not available in this level"))
+        #expect(outcomes.first == .refused(.toolUnavailable(tool: "coal_plant")))
+        #expect(Refusal.toolUnavailable(tool: "coal_plant").description == "the tool 'coal_plant' is not available in this level")
         if case .done = outcomes.last {} else { Issue.record("the road should be built: \(String(describing: outcomes.last))") }
     }
 }

@@ -319,42 +319,15 @@ final class RegistryTests: XCTestCase {
 
     // MARK: - Audit
 
-    /// Save bytes written by hand in the codec's layout (see Registry.swift), to build registries
-    /// that the API cannot produce.
+    /// A registry's saved form built by hand from its parts (field names as the save writes
+    /// them), so that a test can save records the registry itself would never produce.
     private func handWritten(accounts: [RegistryAccount], issued: [Int64], blocks: [UnitBlock], history: [RegistryEntry]) -> [UInt8] {
-        var w = BinaryWriter()
-        w.write(array: accounts) { w, account in
-            w.write(account.id)
-            w.write(account.kind.rawValue)
-            w.write(account.name.en)
-            w.write(account.name.zh)
-            w.write(optional: account.entity) { w, entity in
-                w.write(entity.index)
-                w.write(entity.generation)
-            }
-        }
-        w.write(array: issued) { w, count in w.write(count) }
-        w.write(array: blocks) { w, block in
-            w.write(block.kind.rawValue)
-            w.write(block.firstSerial)
-            w.write(block.count)
-            w.write(block.vintage)
-            w.write(block.owner)
-            w.write(block.status.rawValue)
-            w.write(block.origin)
-        }
-        w.write(array: history) { w, entry in
-            w.write(entry.tick)
-            w.write(entry.operation.rawValue)
-            w.write(entry.kind.rawValue)
-            w.write(entry.vintage)
-            w.write(entry.firstSerial)
-            w.write(entry.count)
-            w.write(entry.from)
-            w.write(entry.to)
-            w.write(entry.note)
-        }
-        return w.bytes
+        ArchiveValue.object([
+            ArchiveField("accounts", try! Archive.encode(accounts)),
+            ArchiveField("issued", try! Archive.encode(issued)),
+            ArchiveField("blocks", try! Archive.encode(blocks)),
+            ArchiveField("history", try! Archive.encode(history)),
+        ]).bytes
     }
 
     /// What loading the hand-written registry reports (the first problem `audit()` finds), or nil if it loads.
@@ -640,16 +613,11 @@ final class RegistryTests: XCTestCase {
     }
 
     private func encoded(_ registry: CarbonRegistry) -> [UInt8] {
-        var writer = BinaryWriter()
-        registry.save(into: &writer)
-        return writer.bytes
+        try! SaveGame.encodeResource(registry)
     }
 
-    private func decode(_ bytes: [UInt8]) throws(SnapshotError) -> CarbonRegistry {
-        var reader = BinaryReader(bytes)
-        let registry = try CarbonRegistry(saved: &reader)
-        guard reader.isAtEnd else { throw .invalid("\(reader.remaining) bytes left over") }
-        return registry
+    private func decode(_ bytes: [UInt8]) throws -> CarbonRegistry {
+        try SaveGame.decodeResource(CarbonRegistry.self, from: bytes)
     }
 
     func testSaveRoundTripGivesAnEqualRegistry() throws {
@@ -673,40 +641,42 @@ final class RegistryTests: XCTestCase {
         }
     }
 
-    /// Offset of the first block's status byte: the block of vintage 1,234,567,890 (a unique
-    /// pattern) is laid out kind, firstSerial, count, vintage, owner, status, origin.
-    private func firstBlockVintageOffset(_ bytes: [UInt8]) -> Int {
-        let pattern = withUnsafeBytes(of: Int32(1_234_567_890).littleEndian) { Array($0) }
-        return (0...(bytes.count - 4)).first { Array(bytes[$0..<$0 + 4]) == pattern }!
-    }
-
     func testDamagedSaveFieldsThrowRatherThanLoad() throws {
-        let bytes = encoded(try savedRegistry())
-        let vintage = firstBlockVintageOffset(bytes)
-        func damaged(_ offset: Int, _ value: UInt8) -> [UInt8] {
-            var copy = bytes
-            copy[offset] = value
+        let tree = try Archive.encode(try savedRegistry())
+        guard case .array(let blocks)? = tree["blocks"], case .array(let accounts)? = tree["accounts"] else {
+            return XCTFail("the registry archives its blocks and accounts as lists")
+        }
+        // The block of vintage 1,234,567,890 (a unique value) is the one damaged.
+        let first = try XCTUnwrap(blocks.firstIndex { $0["vintage"] == .int(1_234_567_890) })
+        func damaged(_ list: String, _ index: Int, _ field: String, _ value: ArchiveValue) -> ArchiveValue {
+            guard case .array(var items)? = tree[list] else { return tree }
+            items[index].set(field, value)
+            var copy = tree
+            copy.set(list, .array(items))
             return copy
         }
-        let cases: [(String, [UInt8], String)] = [
-            ("status out of range", damaged(vintage + 8, 200), "RegistryUnitStatus"),
-            ("kind out of range", damaged(vintage - 17, 9), "RegistryUnitKind"),
-            ("owner changed to another account", damaged(vintage + 4, 3), "does not add up"),
-            ("status changed to retired", damaged(vintage + 8, RegistryUnitStatus.retired.rawValue), "does not add up"),
-            ("count changed", damaged(vintage - 8, 99), "does not add up"),
-            ("first serial changed", damaged(vintage - 16, 3), "does not add up"),
-            ("origin changed", damaged(vintage + 9, 5), "does not add up"),
-            ("account kind out of range", damaged(8 + 4, 200), "RegistryAccountKind"),
-            ("account id changed", damaged(8, 1), "does not add up"),
+        let cases: [(String, ArchiveValue, String)] = [
+            ("status out of range", damaged("blocks", first, "status", .uint(200)), "RegistryUnitStatus"),
+            ("kind out of range", damaged("blocks", first, "kind", .uint(9)), "RegistryUnitKind"),
+            ("owner changed to another account", damaged("blocks", first, "owner", .int(3)), "does not add up"),
+            ("status changed to retired", damaged("blocks", first, "status", .uint(UInt64(RegistryUnitStatus.retired.rawValue))), "does not add up"),
+            ("count changed", damaged("blocks", first, "count", .int(99)), "does not add up"),
+            ("first serial changed", damaged("blocks", first, "firstSerial", .uint(3)), "does not add up"),
+            ("origin changed", damaged("blocks", first, "origin", .int(5)), "does not add up"),
+            ("account kind out of range", damaged("accounts", 0, "kind", .uint(200)), "RegistryAccountKind"),
+            ("account id changed", damaged("accounts", 0, "id", .int(1)), "does not add up"),
+            ("a field of the wrong type", damaged("blocks", first, "count", .string("many")), "count"),
+            ("a field missing", damaged("blocks", first, "owner", .null), "owner"),
         ]
+        XCTAssertEqual(accounts.count, 6, "the outside world and five accounts")
         for (name, bad, expected) in cases {
-            XCTAssertNotEqual(bad, bytes)
-            XCTAssertThrowsError(try decode(bad), name) { error in
+            XCTAssertNotEqual(bad, tree)
+            XCTAssertThrowsError(try decode(bad.bytes), name) { error in
                 XCTAssertTrue("\(error)".contains(expected), "\(name): \(error)")
             }
         }
         // The block's vintage is also in the history: changing only one copy is found by the replay.
-        XCTAssertThrowsError(try decode(damaged(vintage, 0)))
+        XCTAssertThrowsError(try decode(damaged("blocks", first, "vintage", .int(0)).bytes))
     }
 
     func testEveryFlippedByteThrowsOrLoadsAConsistentRegistry() throws {
@@ -716,7 +686,7 @@ final class RegistryTests: XCTestCase {
         for offset in bytes.indices {
             var bad = bytes
             bad[offset] ^= 0xFF
-            do throws(SnapshotError) {
+            do {
                 let loaded = try decode(bad)
                 // Only free text, ticks or entities may change unnoticed; the holdings must still add up.
                 XCTAssertEqual(loaded.audit(), [], "byte \(offset)")
