@@ -196,7 +196,7 @@ public enum Briefing {
         return session.level.objectives.map { o in
             let symbol = o.comparison == .atLeast ? "≥" : "≤"
             return s.fill("briefing.objective", ["title": s.name(o.title) + (o.required ? "" : r.optionalMark),
-                                                 "target": symbol + " " + ReportCharts.metricValue(o.target, metric: o.metric.rawValue, strings: r),
+                                                 "target": symbol + " " + HUD.valueText(o.target, metric: o.metric, strings: s),
                                                  "year": String(o.deadlineYear)])
         }
     }
@@ -204,14 +204,14 @@ public enum Briefing {
     /// "What you need": the lesson's numbers from the model (nil while the projection runs).
     public static func whatYouNeed(_ session: GameSession) -> [String]? {
         guard let p = projection(session) else { return nil }
-        let s = session.strings, r = ReportStrings(language: s.language == .zh ? .zh : .en)
+        let s = session.strings
         let level = session.level, catalog = session.catalog
         var lines = [s.fill("briefing.town_emits", ["year": String(p.year), "emitted": tonnes(p.emitted, s), "absorbed": tonnes(p.removed, s),
                                                     "net": tonnes(p.net, s)])]
         lines.append(s.fill("briefing.if_nothing", ["year": String(p.year)]))
         for (i, o) in level.objectives.enumerated() where i < p.objectiveValues.count {
             lines.append("• " + s.fill("briefing.objective_after_year", [
-                "title": s.name(o.title), "value": ReportCharts.metricValue(p.objectiveValues[i], metric: o.metric.rawValue, strings: r)]))
+                "title": s.name(o.title), "value": HUD.valueText(p.objectiveValues[i], metric: o.metric, strings: s)]))
         }
         // Green plots: what one plot does by the deadline of the net-emissions objective, and what it costs.
         let zones = ZoneKind.allCases.filter { session.tools.contains($0.key) }

@@ -14,7 +14,7 @@ public enum HUD {
     static let topBar: Float = 40
     static let toolbarWidth: Float = 150
     static let toolHeight: Float = 19
-    static let panelWidth: Float = 340
+    public static let panelWidth: Float = 340
     public static let menuItems = ["menu.resume", "menu.new", "menu.levels", "menu.summary", "menu.save", "menu.load", "menu.language", "menu.quit"]
 
     static let panel = Vec4(0.08, 0.09, 0.12, 0.86)
@@ -115,7 +115,7 @@ public enum HUD {
         let yearFraction = max(1.0 / 365, Double(view.clock.dayOfYear + 1) / Double(view.clock.daysInYear))
         var arrow = "→"
         if let last = ledger.years.last { arrow = net / yearFraction > last.net * 1.01 ? "↑" : net / yearFraction < last.net * 0.99 ? "↓" : "→" }
-        item(s["hud.net_co2"], String(format: "%.0f t %@", net, arrow), color: net > 0 ? Vec4(1, 0.72, 0.5, 1) : Vec4(0.6, 1, 0.6, 1))
+        item(s["hud.net_co2"], String(format: "%.0f %@ %@", net, s["units.tonnes"], arrow), color: net > 0 ? Vec4(1, 0.72, 0.5, 1) : Vec4(0.6, 1, 0.6, 1))
         // Grid mix: output of each plant kind in the last hour.
         var byKind = [Double](repeating: 0, count: PlantKind.allCases.count)
         view.forEachPlant { _, plant, _ in byKind[Int(plant.kind.rawValue)] += plant.outputKW }
@@ -186,6 +186,7 @@ public enum HUD {
         }
         let rect = PanelRect(x: x, y: topBar, width: panelWidth, height: height)
         session.inspectorRect = rect
+        session.inspectorRows = rows.prefix(shown).map(\.text)
         canvas.fillRect(x: rect.x, y: rect.y, width: rect.width, height: rect.height, color: panel)
         var y = topBar + 6
         for row in rows.prefix(shown) {
@@ -214,12 +215,19 @@ public enum HUD {
             let status = rules.statuses[i]
             let mark = status == .met ? "✓" : status == .failed ? "×" : "…"
             let symbol = o.comparison == .atLeast ? "≥" : "≤"
+            func shown(_ value: Double) -> String { valueText(value, metric: o.metric, strings: s) }
             let progress = s.fill(status == .pending ? "hud.objective_now" : "hud.objective_final", [
-                "value": ReportCharts.metricValue(values[i], metric: o.metric.rawValue, strings: r),
-                "target": symbol + " " + ReportCharts.metricValue(o.target, metric: o.metric.rawValue, strings: r),
+                "value": shown(values[i]), "target": symbol + " " + shown(o.target),
                 "year": String(o.deadlineYear), "status": r.status(status.rawValue)])
             return ("\(mark) \(s.name(o.title))" + (o.required ? "" : r.optionalMark), progress, status)
         }
+    }
+
+    /// A metric's value as the HUD shows it: money as the top bar shows it, every other metric in
+    /// its unit (a share as a percentage), as the report writes it.
+    public static func valueText(_ value: Double, metric: Metric, strings s: Strings) -> String {
+        if metric.unit == "yuan" { return s.money(value) }
+        return ReportCharts.metricValue(value, metric: metric.rawValue, strings: ReportStrings(language: s.language == .zh ? .zh : .en))
     }
 
     static func drawObjectives(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {

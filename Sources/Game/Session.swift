@@ -31,8 +31,10 @@ public final class GameSession {
     /// The lesson's briefing card and hints (Briefing.swift): a lesson starts paused on it.
     public let briefing = BriefingState()
     /// Where the inspector and the objectives panel were last drawn (clicks there do not reach the map).
-    var inspectorRect: PanelRect?
-    var objectivesRect: PanelRect?
+    public internal(set) var inspectorRect: PanelRect?
+    /// The inspector's rows as last drawn (tests read them).
+    public internal(set) var inspectorRows: [String] = []
+    public internal(set) var objectivesRect: PanelRect?
     public var menuOpen = false
     public var menuIndex = 0
     /// Messages already wrapped to the feed's width (HUD.drawMessages), so each is measured once.
