@@ -132,14 +132,15 @@ public enum Briefing {
         if state.projection == nil { state.projection = ProjectionJob(level: session.level, catalog: session.catalog) }
     }
 
-    /// A new game or level: hints start again, and a lesson opens on its card.
+    /// A new game or level: hints start again, and a lesson at its first hour opens on its card
+    /// (a city already played, as `netzero shot --years N` renders it, does not).
     static func reset(_ session: GameSession) {
         let state = session.briefing
         state.hintsShown = 0
         state.projection = nil
         state.cachedRows = nil
         state.isOpen = false
-        if isLesson(session.level) { open(session) }
+        if isLesson(session.level) && session.view.clock.tick == 0 { open(session) }
     }
 
     /// "Start": closes the card; the game runs (at the speed chosen before).
