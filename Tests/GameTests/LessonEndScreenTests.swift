@@ -90,7 +90,7 @@ extension GameWindowTests {
         let reasons = LessonEndScreen.lossReasons(session)
         #expect(reasons.count == 1, "only the failed required objective: \(reasons)")
         let shortfall = ReportCharts.metricValue(net + 1e6, metric: "net_emissions", strings: ReportStrings(language: .en))
-        #expect(reasons.first == "Lost because of “Net emissions in 2020 at most -1,000,000 t”: "
+        #expect(reasons.first == "Lost because of \"Net emissions in 2020 at most -1,000,000 t\": "
                 + ReportCharts.metricValue(net, metric: "net_emissions", strings: ReportStrings(language: .en))
                 + " at the end of 2020, the goal was ≤ -1,000,000 tCO2e — \(shortfall) short.", "\(reasons)")
         #expect(texts.joined(separator: " ").contains("Lost because of"), "the reason is on screen: \(texts)")
