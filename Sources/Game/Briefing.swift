@@ -210,7 +210,8 @@ public enum Briefing {
         var lines = [s.fill("briefing.town_emits", ["year": String(p.year), "emitted": tonnes(p.emitted, s), "absorbed": tonnes(p.removed, s),
                                                     "net": tonnes(p.net, s)])]
         lines.append(s.fill("briefing.if_nothing", ["year": String(p.year)]))
-        for (i, o) in level.objectives.enumerated() where i < p.objectiveValues.count {
+        // A compliance rate has no settled period yet after the first year, and a peak year is that year: neither says anything.
+        for (i, o) in level.objectives.enumerated() where i < p.objectiveValues.count && o.metric != .complianceRate && o.metric != .peakYear {
             lines.append("• " + s.fill("briefing.objective_after_year", [
                 "title": s.name(o.title), "value": HUD.valueText(p.objectiveValues[i], metric: o.metric, strings: s)]))
         }
@@ -221,14 +222,20 @@ public enum Briefing {
             let spec = catalog.zone(best)
             let start = level.setup.info.startYear, deadline = netObjective.deadlineYear
             let hoursBefore = Double(deadline - start) * Sinks.hoursPerYear
-            let inDeadlineYear = Sinks.growth(spec, fromHours: hoursBefore, toHours: hoursBefore + Sinks.hoursPerYear) * spec.areaHa
+            // As sinks.grow books it (without droughts): the curve's growth, stopped at the plot's stock limit.
+            let limit = spec.maxStock * spec.areaHa
+            let stockBefore = min(limit, Sinks.growth(spec, fromHours: 0, toHours: hoursBefore) * spec.areaHa)
+            let inDeadlineYear = max(0, min(Sinks.growth(spec, fromHours: hoursBefore, toHours: hoursBefore + Sinks.hoursPerYear) * spec.areaHa,
+                                            limit - stockBefore))
             let mature = spec.maxRemoval * spec.areaHa
             lines.append(s.fill("briefing.one_plot", ["zone": s["tools." + best.key], "deadline": String(deadline),
                                                       "first": tonnes(inDeadlineYear, s), "mature": tonnes(mature, s),
                                                       "cost": s.money(spec.buildCost), "upkeep": s.money(spec.maintenance)]))
             let years = Double(deadline - start + 1)
             let gap = p.net - netObjective.target
-            if gap > 0 && inDeadlineYear > 0 {
+            if gap > 0 && inDeadlineYear < 0.01 {
+                lines.append(s.fill("briefing.plots_full", ["zone": s["tools." + best.key], "deadline": String(deadline)]))
+            } else if gap > 0 {
                 let needed = Int((gap / inDeadlineYear).rounded(.up))
                 let money = session.view.budget.balance + p.budgetChange * years
                 let perPlot = spec.buildCost + spec.maintenance * years

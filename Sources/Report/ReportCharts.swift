@@ -388,6 +388,9 @@ public enum ReportCharts {
         case "yuan": return strings.money(value)
         case "persons": return grouped(Fixed.format(value, 0)) + " " + strings["report.unit_persons"]
         case "hours": return grouped(Fixed.format(value, 0)) + " " + strings["report.unit_hours"]
+        case "trees": return grouped(Fixed.format(value, 0)) + " " + strings["report.unit_trees"]
+        case "certificates": return grouped(Fixed.format(value, 0)) + " " + strings["report.unit_certificates"]
+        case "yuan/tCO2e": return grouped(Fixed.format(value, 2)) + " " + strings["units.yuan_per_t"]
         default: return grouped(Fixed.format(value, 2)) + " " + unit
         }
     }
