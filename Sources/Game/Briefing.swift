@@ -4,8 +4,9 @@
 // summary), each objective with its target, and "what you need" — the lesson's own numbers worked
 // out from the model: what the town emits and absorbs in a year if the player does nothing (a
 // copy of the city run for one year on a background thread), each objective's value after that
-// year, and for a lesson with green plots what one plot absorbs by the deadline, what it costs to
-// plant and keep, how many plots balance the town and how many the budget pays for.
+// year, and for a lesson with green plots what one plot absorbs by the deadline (measured: a second
+// copy with one plot planted at the start, when the deadline is at most three years away), what it
+// costs to plant and keep, how many plots balance the town and how many the budget pays for.
 //
 // The level's `[[hints]]` come one at a time through the Hint button (on the card, and below the
 // toolbar during play) or the H key; each goes to the messages feed like an advisor card.
@@ -34,6 +35,18 @@ public struct LessonProjection: Sendable {
     public var budgetChange: Double
     /// Each objective's metric at the end of the year.
     public var objectiveValues: [Double]
+    /// For a lesson with green plots and a net-emissions deadline at most three years away: the
+    /// deadline year's net emissions with no commands, and what one plot of the best zone planted
+    /// at the start removes in that year (a second city, the same but for that plot: droughts,
+    /// weather and the stock limit included).
+    public var deadlineNet: Double?
+    public var plotRemoval: Double?
+}
+
+/// The plot the projection measures: the zone, and the year its removal counts in.
+struct ProjectedPlot: Sendable {
+    var zone: ZoneKind
+    var deadlineYear: Int
 }
 
 /// Runs the projection once and hands the result over to the game's thread.
@@ -47,9 +60,9 @@ final class ProjectionJob: @unchecked Sendable {
         return finished
     }
 
-    init(level: LevelDefinition, catalog: Catalog) {
+    init(level: LevelDefinition, catalog: Catalog, plot: ProjectedPlot?) {
         let thread = Thread { [self] in
-            let result = ProjectionJob.run(level: level, catalog: catalog)
+            let result = ProjectionJob.run(level: level, catalog: catalog, plot: plot)
             self.lock.lock()
             self.finished = result
             self.lock.unlock()
@@ -60,15 +73,31 @@ final class ProjectionJob: @unchecked Sendable {
 
     /// The level's first year with no player commands (and no level script: the card's numbers
     /// are the model's, not a script's).
-    static func run(level: LevelDefinition, catalog: Catalog) -> LessonProjection {
+    static func run(level: LevelDefinition, catalog: Catalog, plot: ProjectedPlot?) -> LessonProjection {
         let city = City(level: level, catalog: catalog)
         let startYear = city.view.clock.year, startBudget = city.view.budget.balance
         while city.view.clock.year == startYear { city.step() }
         let view = city.view
         let period = view.ledger.years.last ?? view.ledger.thisYear
         let values = (view.rules?.objectives ?? []).map { view.metricValue($0.metric) }
-        return LessonProjection(year: startYear, emitted: period.net + period.removals, removed: period.removals, net: period.net,
-                                budgetChange: view.budget.balance - startBudget, objectiveValues: values)
+        var result = LessonProjection(year: startYear, emitted: period.net + period.removals, removed: period.removals, net: period.net,
+                                      budgetChange: view.budget.balance - startBudget, objectiveValues: values)
+        guard let plot, plot.deadlineYear >= startYear, plot.deadlineYear - startYear <= 3 else { return result }
+        // On to the end of the deadline year, and the same city with one plot planted at the start.
+        while city.view.clock.year <= plot.deadlineYear { city.step() }
+        let planted = City(level: level, catalog: catalog)
+        let map = planted.view.map
+        guard let tile = (0..<map.height).lazy.flatMap({ y in (0..<map.width).lazy.map { (x: $0, y: y) } }).first(where: { tile in
+            let i = map.index(tile.x, tile.y)
+            return map.terrain[i].isBuildable && map.structure[i] == .none
+        }) else { return result }
+        planted.submit(.build(.zone(plot.zone), x: tile.x, y: tile.y))
+        while planted.view.clock.year <= plot.deadlineYear { planted.step() }
+        guard let without = city.view.ledger.years.last(where: { $0.start.year == plot.deadlineYear }),
+              let with = planted.view.ledger.years.last(where: { $0.start.year == plot.deadlineYear }) else { return result }
+        result.deadlineNet = without.net
+        result.plotRemoval = with.removals - without.removals
+        return result
     }
 }
 
@@ -129,7 +158,9 @@ public enum Briefing {
         state.isOpen = true
         session.paused = true
         session.menuOpen = false
-        if state.projection == nil { state.projection = ProjectionJob(level: session.level, catalog: session.catalog) }
+        if state.projection == nil {
+            state.projection = ProjectionJob(level: session.level, catalog: session.catalog, plot: projectedPlot(session))
+        }
     }
 
     /// A new game or level: hints start again, and a lesson at its first hour opens on its card
@@ -202,6 +233,18 @@ public enum Briefing {
         }
     }
 
+    /// The green-plot zone with the highest full removal among the lesson's tools.
+    static func bestZone(_ session: GameSession) -> ZoneKind? {
+        let catalog = session.catalog
+        return ZoneKind.allCases.filter { session.tools.contains($0.key) }
+            .max { catalog.zone($0).maxRemoval * catalog.zone($0).areaHa < catalog.zone($1).maxRemoval * catalog.zone($1).areaHa }
+    }
+
+    static func projectedPlot(_ session: GameSession) -> ProjectedPlot? {
+        guard let zone = bestZone(session), let net = session.level.objectives.first(where: { $0.metric == .netEmissions }) else { return nil }
+        return ProjectedPlot(zone: zone, deadlineYear: net.deadlineYear)
+    }
+
     /// "What you need": the lesson's numbers from the model (nil while the projection runs).
     public static func whatYouNeed(_ session: GameSession) -> [String]? {
         guard let p = projection(session) else { return nil }
@@ -216,23 +259,25 @@ public enum Briefing {
                 "title": s.name(o.title), "value": HUD.valueText(p.objectiveValues[i], metric: o.metric, strings: s)]))
         }
         // Green plots: what one plot does by the deadline of the net-emissions objective, and what it costs.
-        let zones = ZoneKind.allCases.filter { session.tools.contains($0.key) }
-        if let best = zones.max(by: { catalog.zone($0).maxRemoval * catalog.zone($0).areaHa < catalog.zone($1).maxRemoval * catalog.zone($1).areaHa }),
-           let netObjective = level.objectives.first(where: { $0.metric == .netEmissions }) {
+        if let best = bestZone(session), let netObjective = level.objectives.first(where: { $0.metric == .netEmissions }) {
+            if let deadlineNet = p.deadlineNet, netObjective.deadlineYear != p.year {
+                lines.append(s.fill("briefing.deadline_net", ["deadline": String(netObjective.deadlineYear), "net": tonnes(deadlineNet, s)]))
+            }
             let spec = catalog.zone(best)
             let start = level.setup.info.startYear, deadline = netObjective.deadlineYear
             let hoursBefore = Double(deadline - start) * Sinks.hoursPerYear
             // As sinks.grow books it (without droughts): the curve's growth, stopped at the plot's stock limit.
             let limit = spec.maxStock * spec.areaHa
             let stockBefore = min(limit, Sinks.growth(spec, fromHours: 0, toHours: hoursBefore) * spec.areaHa)
-            let inDeadlineYear = max(0, min(Sinks.growth(spec, fromHours: hoursBefore, toHours: hoursBefore + Sinks.hoursPerYear) * spec.areaHa,
-                                            limit - stockBefore))
+            // Measured by the projection when the deadline is near; else the curve's arithmetic.
+            let inDeadlineYear = p.plotRemoval ?? max(0, min(Sinks.growth(spec, fromHours: hoursBefore, toHours: hoursBefore + Sinks.hoursPerYear) * spec.areaHa,
+                                                             limit - stockBefore))
             let mature = spec.maxRemoval * spec.areaHa
             lines.append(s.fill("briefing.one_plot", ["zone": s["tools." + best.key], "deadline": String(deadline),
                                                       "first": tonnes(inDeadlineYear, s), "mature": tonnes(mature, s),
                                                       "cost": s.money(spec.buildCost), "upkeep": s.money(spec.maintenance)]))
             let years = Double(deadline - start + 1)
-            let gap = p.net - netObjective.target
+            let gap = (p.deadlineNet ?? p.net) - netObjective.target
             if gap > 0 && inDeadlineYear < 0.01 {
                 lines.append(s.fill("briefing.plots_full", ["zone": s["tools." + best.key], "deadline": String(deadline)]))
             } else if gap > 0 {

@@ -86,6 +86,14 @@ struct BriefingTests {
         let plots = try #require(Int(needs.components(separatedBy: "needs about ").last!.split(separator: " ").first!))
         #expect((50...85).contains(plots), "the card's \(plots) plots agree with the hint's 'about 65': \(needs)")
         #expect(needs.contains("your budget pays for about"), "\(needs)")
+        // Following the card wins: that many forest plots planted at the start balance the town in 2021.
+        let following = City(level: level, catalog: session.catalog)
+        let map = following.view.map
+        let free = (0..<map.height).flatMap { y in (0..<map.width).map { (x: $0, y: y) } }.filter { tile in
+            map.terrain[map.index(tile.x, tile.y)].isBuildable && map.structure[map.index(tile.x, tile.y)] == .none }
+        for tile in free.prefix(plots) { following.submit(.build(.zone(.forest), x: tile.x, y: tile.y)) }
+        following.run(hours: (366 + 365) * 24 + 1)
+        #expect(following.view.rules?.result == .won, "\(plots) plots, as the card says: \(String(describing: following.view.rules?.values))")
         #expect(missingGlyphs(texts, font: view.canvas.font).isEmpty)
         try view.renderer.readPixels().writePNG(to: NSTemporaryDirectory() + "briefing-en.png")
 
