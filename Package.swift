@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "CitySimTests", dependencies: ["CitySim", "ECS", "TOML"]),
         .testTarget(name: "ScriptingTests", dependencies: ["Scripting"]),
         .testTarget(name: "RenderTests", dependencies: ["Render"]),
-        .testTarget(name: "GameTests", dependencies: ["Game", "Render", "CitySim", "ECS"]),
+        .testTarget(name: "GameTests", dependencies: ["Game", "Render", "Report", "CitySim", "ECS"]),
         .testTarget(name: "ModdingTests", dependencies: ["Modding", "Scripting", "CitySim", "ECS"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "CitySim", "Render"]),
     ]

@@ -292,10 +292,10 @@ public enum Adoption: SimulationPlugin {
         let text = Names(
             en: "Advisor: the carbon tax announced to start in \(start) has set off a fossil rush. Firms burn more coal and gas now, "
                 + "while fuel is still untaxed: factories' output and fuel use are up \(percent)% until the tax starts. This is the "
-                + "'green paradox' (Sinn 2008; seed notes §14): announcing a tax early can raise emissions before it lowers them. "
+                + "'green paradox' (Sinn 2008, International Tax and Public Finance; 《数字低碳与低碳数字》): announcing a tax early can raise emissions before it lowers them. "
                 + "A single lever fails, a mix works: start the tax sooner, or pair it with standards and subsidies for clean options.",
             zh: "顾问：宣布将于\(start)年开征的碳税引发了化石能源抢用潮。企业趁燃料尚未征税多烧煤和天然气：在碳税开征前，"
-                + "工业产出和燃料使用增加\(percent)%。这就是“绿色悖论”（Sinn 2008；资料笔记 §14）：过早宣布碳税，"
+                + "工业产出和燃料使用增加\(percent)%。这就是“绿色悖论”（Sinn，2008，《International Tax and Public Finance》；《数字低碳与低碳数字》）：过早宣布碳税，"
                 + "排放可能先升后降。单一政策会失灵，政策组合才有效：提前开征碳税，或同时配合能效标准和清洁替代补贴。")
         world.withResource(LevelRules.self) { $0.post(.advisor, text, tick: clock.tick) }
     }

@@ -7,7 +7,7 @@
 // [SECTION] Systems: household energy saved, redemption
 // [SECTION] Save codec
 //
-// The model is Ant Forest's (seed-notes §12): citizens get no allocation and earn points only
+// The model is Ant Forest's (汪阳, 柯华, 《中国个人碳交易刍论》): citizens get no allocation and earn points only
 // through low-carbon behaviour; a platform pools the small amounts and, when the pool holds a
 // forest's worth, plants real trees. One point is 1 kg CO2e of "green energy" (the book's
 // 微克拉: 1 unit = 1 kWh saved = 1 kg CO2, `personal_carbon.microcarat_kg_per_kwh`).
@@ -29,7 +29,7 @@
 // Points are NEVER booked on the ledger. The emissions a green commute avoids are already there
 // (a bike trip books no tailpipe tonnes where a car trip would have), and the kWh a heat pump
 // saves are already missing from the gas and grid lines. Counting points as removals would count
-// the same avoided tonne twice (seed-notes §11: avoided emissions and the sink credit sold from
+// the same avoided tonne twice (杨博文 on Article 6; avoided emissions and the sink credit sold from
 // them must not both count). The only removals that follow from points are the planted forest's
 // own growth, booked by sinks.grow on that forest's ledger line like any forest's.
 import ECS

@@ -1,5 +1,5 @@
 // Certificates.swift — green-power certificates: one per 1,000 kWh of renewable power, retired by
-// the consumers who claim that power (seed notes §9; 000:91–97, "who consumes is responsible").
+// the consumers who claim that power ("who consumes is responsible": 崔雯君, 2026, docs/sources.md).
 //
 // Phase simulate, "certificates.meter" (after grid.dispatch): each renewable plant (wind, solar,
 //   hydro, biomass) meters the kWh it sent out.

@@ -7,7 +7,7 @@
 //
 // Phase account, "market.year" (after certificates.year and offsets.year, before level.rules),
 // once a year on 1 January 00:00, when the year that just closed is in the ledger:
-//   1. Settle the period that closed (seed notes §10; 002:1178–1208):
+//   1. Settle the period that closed (《元宇宙与碳中和》, 2022, ch. 2):
 //      verified emissions of each covered firm → a true-up at the period's price (firms short
 //      of allowances buy from firms long, then from unsold auction volume, then offset credits
 //      up to the catalog's offset limit) → each firm surrenders what it must → a shortfall is

@@ -1,6 +1,6 @@
 // Offsets.swift — offset credits from new forests and wetlands, their sale, and reversals.
 //
-// Integrity rules (seed notes §11; 003:131–142, 003:778–789, 003:839–868, 004:238–240):
+// Integrity rules (杨博文 on Article 6; 汪阳 and 柯华 on personal carbon trading; docs/sources.md):
 //   - additionality: with the offset programme on, a forest or wetland the player plants is
 //     registered as a project; zones that existed before are not additional and earn nothing.
 //     Each year a project is credited its removals beyond its baseline (the share natural

@@ -30,7 +30,7 @@ public struct Policies: Sendable, Equatable, SavedResource {
     /// The year the tax is announced (0 = when it starts). Announcing it early is what can
     /// trigger the green paradox (see `greenParadox`).
     public var carbonTaxAnnouncedYear = 0.0
-    /// 1: firms rush to burn fossil fuel between the announcement and the start (seed notes §14).
+    /// 1: firms rush to burn fossil fuel between the announcement and the start (the green paradox: Sinn 2008; 《数字低碳与低碳数字》).
     public var greenParadox = 0.0
 
     // Cap and trade

@@ -10,7 +10,7 @@
 // [SECTION] Audit and replay
 // [SECTION] Save codec
 //
-// The registry record is the final word on who holds a unit (seed notes §10), and no reduction
+// The registry record is the final word on who holds a unit (《元宇宙与碳中和》, 2022, ch. 2), and no reduction
 // may be counted twice (§11). Every unit therefore has a serial number, counted per kind from 1
 // and never reused, so it can be named ("GC-000000123"), followed and claimed once. Units are
 // stored as blocks: runs of consecutive serials with the same kind, owner, status, vintage and
@@ -47,7 +47,7 @@ public enum RegistryUnitKind: UInt8, CaseIterable, Sendable, Codable {
     case allowance
     /// One tonne CO2e reduced or removed by a project, beyond its baseline.
     case offset
-    /// A green-power certificate: 1,000 kWh of renewable power (seed notes §9).
+    /// A green-power certificate: 1,000 kWh of renewable power (崔雯君, 2026).
     case certificate
     public var key: String { ["allowance", "offset", "certificate"][Int(rawValue)] }
     public var serialPrefix: String { ["AL", "OF", "GC"][Int(rawValue)] }

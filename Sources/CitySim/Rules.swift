@@ -322,3 +322,18 @@ extension LevelRules {
         }
     }
 }
+
+extension CityView {
+    /// Each objective's value as a player should see it: the value it was decided on once met or
+    /// failed, else the metric now. (`LevelRules.values` is refreshed once a game day, so it reads
+    /// 0 until the first day has passed, e.g. "0 / 300" islanders while the top bar says 360.)
+    public func objectiveValues() -> [Double] {
+        guard let rules else { return [] }
+        return rules.objectives.indices.map { i in
+            rules.statuses[i] == .pending ? Rules.value(rules.objectives[i].metric, world: world) : rules.values[i]
+        }
+    }
+
+    /// A metric's value now (this year so far for a year metric).
+    public func metricValue(_ metric: Metric) -> Double { Rules.value(metric, world: world) }
+}

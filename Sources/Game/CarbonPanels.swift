@@ -406,7 +406,7 @@ public enum CarbonPanels {
     static func price(_ value: Double) -> String { Fixed.format(value, 2) }
 
     /// yuan: grouped digits below a million, then as the top bar shows money.
-    static func money(_ value: Double, _ s: Strings) -> String { (abs(value) < 1e6 ? grouped(value) : HUD.money(value)) + " " + s["units.yuan"] }
+    static func money(_ value: Double, _ s: Strings) -> String { s.money(value) }
 
     /// A lever's value as the panel shows it, with its unit.
     static func leverValue(_ lever: PolicyLever, _ value: Double, strings s: Strings) -> String {
@@ -849,12 +849,12 @@ public enum CarbonPanels {
         }
         let sell = sellButton(size: size)
         let sellPrice = 10 * view.catalog.carbon.offsetExportPrice
-        pen.button(sell, s.fill("position.sell", ["price": HUD.money(sellPrice)]), active: held >= 10)
+        pen.button(sell, s.fill("position.sell", ["price": s.money(sellPrice)]), active: held >= 10)
         // The last sale's outcome (a refusal also shows in the messages feed).
         if let record = view.commandLog.last(where: { if case .sellOffsets = $0.command { return true }; return false }) {
             let text: String, color: Vec4
             switch record.outcome {
-            case .done(let cost): text = "✓ " + s["position.sold"] + ": " + HUD.money(-cost) + " " + s["units.yuan"]; color = good
+            case .done(let cost): text = "✓ " + s["position.sold"] + ": " + s.money(-cost); color = good
             case .refused(let why): text = "× " + refusalText(why, strings: s); color = bad
             }
             pen.text(text, x: sell.x, y: sell.y + 30, size: 12, color: color, width: half)

@@ -8,12 +8,13 @@ import CitySim
 import ECS
 import Foundation
 import Render
+import Report
 
 public enum HUD {
     static let topBar: Float = 40
     static let toolbarWidth: Float = 150
     static let toolHeight: Float = 19
-    static let panelWidth: Float = 340
+    public static let panelWidth: Float = 340
     public static let menuItems = ["menu.resume", "menu.new", "menu.levels", "menu.summary", "menu.save", "menu.load", "menu.language", "menu.quit"]
 
     static let panel = Vec4(0.08, 0.09, 0.12, 0.86)
@@ -27,7 +28,9 @@ public enum HUD {
         if overlayAt(x: x, y: y, size: size) != nil { return true }
         if CarbonPanels.covers(x: x, y: y, session: session, size: size) { return true }
         if fx < toolbarWidth && fy < topBar + Float(session.tools.count) * toolHeight + 8 { return true }
-        if session.selectedTile != nil && fx > Float(size.width) - panelWidth && fy < Float(size.height) * 0.62 { return true }
+        if session.selectedTile != nil, let inspector = session.inspectorRect, inspector.contains(x, y) { return true }
+        if let objectives = session.objectivesRect, objectives.contains(x, y) { return true }
+        if let hint = Briefing.hudHintButton(session: session), hint.contains(x, y) { return true }
         return false
     }
 
@@ -60,8 +63,9 @@ public enum HUD {
         let view = session.view
         drawTopBar(canvas, session: session, width: Float(size.width))
         drawToolbar(canvas, session: session)
-        if let tile = session.selectedTile { drawInspector(canvas, session: session, tile: tile, width: Float(size.width)) }
+        Briefing.drawHUDButton(canvas, session: session)
         drawObjectives(canvas, session: session, width: Float(size.width), height: Float(size.height))
+        if let tile = session.selectedTile { drawInspector(canvas, session: session, tile: tile, width: Float(size.width)) } else { session.inspectorRect = nil }
         if session.overlay != .none { drawLegend(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         for button in overlayButtons(size: size) {
             let active = button.overlay == session.overlay
@@ -76,8 +80,9 @@ public enum HUD {
         drawMessages(canvas, session: session, height: Float(size.height), now: now)
         if !session.dragTiles.isEmpty && session.tool != "select" {
             let cost = session.dragCost
-            let label = "\(s["tools.cost"]): \(money(cost)) yuan"
-            canvas.fillRect(x: Float(session.mouse.x) + 14, y: Float(session.mouse.y) + 10, width: Float(label.count * 8 + 12), height: 22, color: panel)
+            let label = "\(s["tools.cost"]): \(s.money(cost))"
+            canvas.fillRect(x: Float(session.mouse.x) + 14, y: Float(session.mouse.y) + 10, width: Float(canvas.measureText(label, size: 14).width) + 14,
+                            height: 22, color: panel)
             _ = canvas.drawText(label, x: Float(session.mouse.x) + 20, y: Float(session.mouse.y) + 12, size: 14,
                                 color: cost > view.budget.balance ? Vec4(1, 0.4, 0.4, 1) : text)
         }
@@ -88,13 +93,8 @@ public enum HUD {
         }
         if session.menuOpen { drawMenu(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         if session.pickingLevel { drawLevelPicker(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
+        if session.briefing.isOpen { Briefing.draw(canvas, session: session) }
         if session.lessonEnd.isOpen { LessonEndScreen.draw(canvas, session: session, now: now) }
-    }
-
-    static func money(_ yuan: Double) -> String {
-        let a = abs(yuan)
-        let text = a >= 1e9 ? String(format: "%.2f bn", a / 1e9) : a >= 1e6 ? String(format: "%.1f m", a / 1e6) : String(format: "%.0f", a)
-        return (yuan < 0 ? "-" : "") + text
     }
 
     static func drawTopBar(_ canvas: Canvas2D, session: GameSession, width: Float) {
@@ -107,7 +107,7 @@ public enum HUD {
         }
         item(s["hud.date"], view.clock.date.description)
         item(s["hud.speed"], session.paused ? s["hud.paused"] : String(repeating: "▶", count: session.speed))
-        item(s["hud.budget"], money(view.budget.balance) + " ¥", color: view.budget.balance < 0 ? Vec4(1, 0.4, 0.4, 1) : text)
+        item(s["hud.budget"], s.money(view.budget.balance), color: view.budget.balance < 0 ? Vec4(1, 0.4, 0.4, 1) : text)
         item(s["hud.population"], "\(view.stats.population)")
         let ledger = view.ledger
         let net = ledger.thisYear.net
@@ -115,7 +115,7 @@ public enum HUD {
         let yearFraction = max(1.0 / 365, Double(view.clock.dayOfYear + 1) / Double(view.clock.daysInYear))
         var arrow = "→"
         if let last = ledger.years.last { arrow = net / yearFraction > last.net * 1.01 ? "↑" : net / yearFraction < last.net * 0.99 ? "↓" : "→" }
-        item(s["hud.net_co2"], String(format: "%.0f t %@", net, arrow), color: net > 0 ? Vec4(1, 0.72, 0.5, 1) : Vec4(0.6, 1, 0.6, 1))
+        item(s["hud.net_co2"], String(format: "%.0f %@ %@", net, s["units.tonnes"], arrow), color: net > 0 ? Vec4(1, 0.72, 0.5, 1) : Vec4(0.6, 1, 0.6, 1))
         // Grid mix: output of each plant kind in the last hour.
         var byKind = [Double](repeating: 0, count: PlantKind.allCases.count)
         view.forEachPlant { _, plant, _ in byKind[Int(plant.kind.rawValue)] += plant.outputKW }
@@ -144,37 +144,54 @@ public enum HUD {
 
     static func drawInspector(_ canvas: Canvas2D, session: GameSession, tile: (x: Int, y: Int), width: Float) {
         let s = session.strings, view = session.view
-        let x = width - panelWidth
-        var y = topBar + 6
-        canvas.fillRect(x: x, y: topBar, width: panelWidth, height: 400, color: panel)
+        let x = width - panelWidth, textWidth = panelWidth - 20
+        // Rows first (each line wrapped to the panel), then the panel as tall as they are.
+        var rows: [(text: String, size: Int, color: Vec4)] = []
         func line(_ text: String, size: Int = 13, color: Vec4 = HUD.text) {
-            _ = canvas.drawText(text, x: x + 10, y: y, size: size, color: color)
-            y += Float(size) + 6
+            for row in LessonEndScreen.wrap(text, width: textWidth, size: size, canvas: canvas) { rows.append((row, size, color)) }
         }
         let map = view.map
         let i = map.index(tile.x, tile.y)
         line("\(s["inspector.title"]) (\(tile.x), \(tile.y))", size: 15, color: accent)
         let entity = map.occupant[i]
-        guard map.structure[i] == .entity, let breakdown = view.breakdown(entity) else {
+        if map.structure[i] == .entity, let breakdown = view.breakdown(entity) {
+            if let building = view.building(entity) {
+                line(s["tools." + building.kind.key] + String(format: "  (%.0f%%)", building.density * 100))
+                line("\(s["inspector.residents"]): \(building.residents)   \(s["inspector.workers"]): \(building.workers)")
+                line(String(format: "%@: %.0f%%", s["inspector.served"], building.servedFraction * 100))
+            } else if let plant = view.plant(entity) {
+                line(s["tools." + plant.kind.key + "_plant"] + String(format: "  %.1f MW", plant.outputKW / 1000))
+            } else if let zone = view.zone(entity) {
+                line(s["tools." + zone.kind.key] + "  " + s.fill("inspector.stored", ["tonnes": String(format: "%.1f", zone.stock)]))
+            }
+            let emitted = breakdown.thisYear.filter { $0.scope != .electricity }.reduce(0) { $0 + max(0, $1.tonnes) }
+            let removed = breakdown.thisYear.reduce(0) { $0 + max(0, -$1.tonnes) }
+            line(String(format: "%@: %.1f t   %@: %.1f t", s["inspector.emissions"], emitted, s["inspector.removals"], removed))
+            for flow in breakdown.thisYear.prefix(6) {
+                line(String(format: "%.2f t = %.3g %@ × %.4g %@", flow.tonnes, flow.quantity, flow.quantityUnit, flow.factorValue, flow.factorUnit), size: 12)
+                line("  \(s["inspector.factor"]): \(flow.factorPath)", size: 11, color: dim)
+                line("  \(s["inspector.source"]): \(flow.source)", size: 11, color: dim)
+            }
+        } else {
             line(map.structure[i] == .none ? s["inspector.empty"] + " (" + map.terrain[i].name + ")" : s["tools." + structureKey(map.structure[i])])
-            return
         }
-        if let building = view.building(entity) {
-            line(s["tools." + building.kind.key] + String(format: "  (%.0f%%)", building.density * 100))
-            line("\(s["inspector.residents"]): \(building.residents)   \(s["inspector.workers"]): \(building.workers)")
-            line(String(format: "%@: %.0f%%", s["inspector.served"], building.servedFraction * 100))
-        } else if let plant = view.plant(entity) {
-            line(s["tools." + plant.kind.key + "_plant"] + String(format: "  %.1f MW", plant.outputKW / 1000))
-        } else if let zone = view.zone(entity) {
-            line(s["tools." + zone.kind.key] + String(format: "  %.1f t stored", zone.stock))
+        // Down to the objectives panel (or the bottom rows), never over it; what does not fit is cut.
+        let limit = (session.objectivesRect?.y ?? Float(canvas.size.height) - 90) - 6
+        var height: Float = 12
+        var shown = 0
+        for row in rows {
+            guard topBar + height + Float(row.size) + 6 <= limit else { break }
+            height += Float(row.size) + 6
+            shown += 1
         }
-        let emitted = breakdown.thisYear.filter { $0.scope != .electricity }.reduce(0) { $0 + max(0, $1.tonnes) }
-        let removed = breakdown.thisYear.reduce(0) { $0 + max(0, -$1.tonnes) }
-        line(String(format: "%@: %.1f t   %@: %.1f t", s["inspector.emissions"], emitted, s["inspector.removals"], removed))
-        for flow in breakdown.thisYear.prefix(6) {
-            line(String(format: "%.2f t = %.3g %@ × %.4g %@", flow.tonnes, flow.quantity, flow.quantityUnit, flow.factorValue, flow.factorUnit), size: 12)
-            line("  \(s["inspector.factor"]): \(flow.factorPath)", size: 11, color: dim)
-            line("  \(s["inspector.source"]): \(String(flow.source.prefix(52)))", size: 11, color: dim)
+        let rect = PanelRect(x: x, y: topBar, width: panelWidth, height: height)
+        session.inspectorRect = rect
+        session.inspectorRows = rows.prefix(shown).map(\.text)
+        canvas.fillRect(x: rect.x, y: rect.y, width: rect.width, height: rect.height, color: panel)
+        var y = topBar + 6
+        for row in rows.prefix(shown) {
+            _ = canvas.drawText(row.text, x: x + 10, y: y, size: row.size, color: row.color)
+            y += Float(row.size) + 6
         }
     }
 
@@ -188,16 +205,50 @@ public enum HUD {
         }
     }
 
+    /// Each objective as the panel shows it: its title (with ✓ × …), then the value now with its
+    /// unit against the target and deadline (a share as a percentage, money in the player's units).
+    public static func objectiveLines(session: GameSession) -> [(title: String, progress: String, status: ObjectiveStatus)] {
+        guard let rules = session.view.rules else { return [] }
+        let s = session.strings, r = ReportStrings(language: s.language == .zh ? .zh : .en)
+        let values = session.view.objectiveValues()
+        return rules.objectives.enumerated().map { i, o in
+            let status = rules.statuses[i]
+            let mark = status == .met ? "✓" : status == .failed ? "×" : "…"
+            let symbol = o.comparison == .atLeast ? "≥" : "≤"
+            func shown(_ value: Double) -> String { valueText(value, metric: o.metric, strings: s) }
+            let progress = s.fill(status == .pending ? "hud.objective_now" : "hud.objective_final", [
+                "value": shown(values[i]), "target": symbol + " " + shown(o.target),
+                "year": String(o.deadlineYear), "status": r.status(status.rawValue)])
+            return ("\(mark) \(s.name(o.title))" + (o.required ? "" : r.optionalMark), progress, status)
+        }
+    }
+
+    /// A metric's value as the HUD shows it: money as the top bar shows it, every other metric in
+    /// its unit (a share as a percentage), as the report writes it.
+    public static func valueText(_ value: Double, metric: Metric, strings s: Strings) -> String {
+        if metric.unit == "yuan" { return s.money(value) }
+        return ReportCharts.metricValue(value, metric: metric.rawValue, strings: ReportStrings(language: s.language == .zh ? .zh : .en))
+    }
+
     static func drawObjectives(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {
-        guard let rules = session.view.rules, !rules.objectives.isEmpty else { return }
+        guard let rules = session.view.rules, !rules.objectives.isEmpty else { session.objectivesRect = nil; return }
         let s = session.strings
-        let x = width - panelWidth, top = height * 0.64
-        canvas.fillRect(x: x, y: top, width: panelWidth, height: 22 + Float(rules.objectives.count) * 18, color: panel)
-        _ = canvas.drawText(s["hud.objectives"], x: x + 10, y: top + 3, size: 14, color: accent)
-        for (i, objective) in rules.objectives.enumerated() {
-            let mark = rules.statuses[i] == .met ? "✓" : rules.statuses[i] == .failed ? "×" : "…"
-            let label = "\(mark) \(s.name(objective.title)): \(String(format: "%.3g", rules.values[i])) / \(String(format: "%.3g", objective.target)) (\(objective.deadlineYear))"
-            _ = canvas.drawText(label, x: x + 10, y: top + 22 + Float(i) * 18, size: 12, color: text)
+        let x = width - panelWidth, textWidth = panelWidth - 20
+        var rows: [(text: String, size: Int, color: Vec4, indent: Float)] = [(s["hud.objectives"], 14, accent, 0)]
+        for objective in objectiveLines(session: session) {
+            let color = objective.status == .met ? Vec4(0.55, 0.95, 0.55, 1) : objective.status == .failed ? Vec4(1, 0.5, 0.45, 1) : text
+            for row in LessonEndScreen.wrap(objective.title, width: textWidth, size: 12, canvas: canvas) { rows.append((row, 12, color, 0)) }
+            for row in LessonEndScreen.wrap(objective.progress, width: textWidth - 12, size: 11, canvas: canvas) { rows.append((row, 11, dim, 12)) }
+        }
+        let panelHeight = rows.reduce(Float(8)) { $0 + Float($1.size) + 5 }
+        // Above the messages and buttons at the bottom.
+        let top = max(topBar + 120, min(height * 0.56, height - 96 - panelHeight))
+        session.objectivesRect = PanelRect(x: x, y: top, width: panelWidth, height: panelHeight)
+        canvas.fillRect(x: x, y: top, width: panelWidth, height: panelHeight, color: panel)
+        var y = top + 4
+        for row in rows {
+            _ = canvas.drawText(row.text, x: x + 10 + row.indent, y: y, size: row.size, color: row.color)
+            y += Float(row.size) + 5
         }
     }
 

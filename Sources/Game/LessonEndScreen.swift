@@ -194,14 +194,15 @@ public enum LessonEndScreen {
     static func objectiveLines(_ session: GameSession) -> [(title: String, detail: String, status: ObjectiveStatus)] {
         guard let rules = session.view.rules else { return [] }
         let s = session.strings, r = ReportStrings(language: reportLanguage(session))
+        let values = session.view.objectiveValues()
         return rules.objectives.enumerated().map { i, o in
             let status = rules.statuses[i]
             let mark = status == .met ? "✓" : status == .failed ? "×" : "…"
             let symbol = o.comparison == .atLeast ? "≥" : "≤"
-            let title = "\(mark) \(s.name(o.title))" + (o.required ? "" : " (\(r["report.optional"]))")
+            let title = "\(mark) \(s.name(o.title))" + (o.required ? "" : r.optionalMark)
             let detail = s.fill("lesson_end.objective_detail", [
                 "target": symbol + " " + ReportCharts.metricValue(o.target, metric: o.metric.rawValue, strings: r),
-                "value": ReportCharts.metricValue(rules.values[i], metric: o.metric.rawValue, strings: r),
+                "value": ReportCharts.metricValue(values[i], metric: o.metric.rawValue, strings: r),
                 "deadline": String(o.deadlineYear), "status": r.status(status.rawValue)])
             return (title, detail, status)
         }
@@ -228,8 +229,27 @@ public enum LessonEndScreen {
         lines.append(s.fill("lesson_end.years", ["count": String(ledger.years.count), "first": String(first), "last": String(last)]))
         let final = ledger.years.last ?? ledger.thisYear
         lines.append(s.fill("lesson_end.net", ["year": String(final.start.year), "value": CarbonPanels.grouped(final.net)]))
-        lines.append(s.fill("lesson_end.budget", ["value": CarbonPanels.grouped(view.budget.balance)]))
+        lines.append(s.fill("lesson_end.budget", ["value": s.money(view.budget.balance)]))
         return lines
+    }
+
+    /// Why a lost lesson was lost: each required objective that failed, its value against its
+    /// goal and by how much it fell short, in the objective's unit.
+    public static func lossReasons(_ session: GameSession) -> [String] {
+        guard let rules = session.view.rules, rules.result == .lost else { return [] }
+        let s = session.strings, r = ReportStrings(language: reportLanguage(session))
+        let values = session.view.objectiveValues()
+        return rules.objectives.indices.filter { rules.objectives[$0].required && rules.statuses[$0] == .failed }.map { i in
+            let o = rules.objectives[i]
+            let symbol = o.comparison == .atLeast ? "≥" : "≤"
+            let gap = abs(values[i] - o.target)
+            return s.fill("lesson_end.lost_because", [
+                "title": s.name(o.title), "year": String(o.deadlineYear),
+                "value": ReportCharts.metricValue(values[i], metric: o.metric.rawValue, strings: r),
+                "target": symbol + " " + ReportCharts.metricValue(o.target, metric: o.metric.rawValue, strings: r),
+                "gap": o.metric == .peakYear ? String(Int(gap.rounded())) + " " + r["report.unit_year"]
+                    : ReportCharts.metricValue(gap, metric: o.metric.rawValue, strings: r)])
+        }
     }
 
     /// `text` broken into lines no wider than `width` pixels (at spaces when it can, else anywhere).
@@ -311,6 +331,10 @@ public enum LessonEndScreen {
                 text(line, x: t.x + indent, y: y, size: size, color: color)
                 y += Float(size) + 5
             }
+        }
+        for reason in lossReasons(session) {
+            lines(reason, size: 14, color: lost)
+            y += 4
         }
         lines(s["lesson_end.objectives"], size: 16, color: HUD.accent)
         for objective in objectiveLines(session) {

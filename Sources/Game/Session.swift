@@ -28,6 +28,13 @@ public final class GameSession {
     public var panels = CarbonPanelState()
     /// The end-of-lesson screen (LessonEndScreen.swift): open when the level is decided, or on S.
     public let lessonEnd = LessonEndState()
+    /// The lesson's briefing card and hints (Briefing.swift): a lesson starts paused on it.
+    public let briefing = BriefingState()
+    /// Where the inspector and the objectives panel were last drawn (clicks there do not reach the map).
+    public internal(set) var inspectorRect: PanelRect?
+    /// The inspector's rows as last drawn (tests read them).
+    public internal(set) var inspectorRows: [String] = []
+    public internal(set) var objectivesRect: PanelRect?
     public var menuOpen = false
     public var menuIndex = 0
     /// Messages already wrapped to the feed's width (HUD.drawMessages), so each is measured once.
@@ -80,6 +87,7 @@ public final class GameSession {
                                               minDistance: 4, maxDistance: max(40, max(width, height) * 2)))
         tools = []
         tools = availableTools()
+        Briefing.reset(self)
     }
 
     func availableTools() -> [String] {
@@ -89,8 +97,8 @@ public final class GameSession {
 
     public var view: CityView { city.view }
 
-    public func notify(_ text: String, now: Double) {
-        notices.append((text, now + 4))
+    public func notify(_ text: String, now: Double, seconds: Double = 4) {
+        notices.append((text, now + seconds))
         if notices.count > 6 { notices.removeFirst() }
     }
 
@@ -131,6 +139,7 @@ public final class GameSession {
     public func handle(_ event: InputEvent, size: (width: Int, height: Int), now: Double) {
         switch event {
         case _ where lessonEnd.isOpen && LessonEndScreen.handle(event, session: self, size: size, now: now): return
+        case _ where briefing.isOpen && Briefing.handle(event, session: self, size: size, now: now): return
         case .quit: quitRequested = true
         case .key(let code, let down, let ctrl, let shift):
             guard down else { return }
@@ -141,6 +150,10 @@ public final class GameSession {
             if button == .right { rightDrag = (x, y); return }
             guard button == .left else { return }
             if CarbonPanels.click(x: x, y: y, session: self, size: size, now: now) { return }
+            if let hint = Briefing.hudHintButton(session: self), hint.contains(x, y) {
+                Briefing.showHint(self, now: now)
+                return
+            }
             if let index = HUD.toolAt(x: x, y: y, session: self, size: size) {
                 toolIndex = index
                 return
@@ -213,6 +226,8 @@ public final class GameSession {
         case KeyCode.letter("c"): showCharts.toggle()
         case KeyCode.letter("l"): strings = Strings(language: strings.language.other)
         case KeyCode.letter("s") where !ctrl: LessonEndScreen.open(self)
+        case KeyCode.letter("h"): Briefing.showHint(self, now: now)
+        case KeyCode.letter("b") where Briefing.isLesson(level): Briefing.open(self)
         case KeyCode.letter("q"): camera.rotate(yaw: 0.2)
         case KeyCode.letter("e"): camera.rotate(yaw: -0.2)
         case KeyCode.tab: toolIndex = (toolIndex + (shift ? tools.count - 1 : 1)) % tools.count
@@ -244,6 +259,7 @@ public final class GameSession {
             redoStack = []
             staticDirty = true
             menuOpen = false
+            Briefing.reset(self)
         case "menu.save": save(now: now); menuOpen = false
         case "menu.load": load(now: now); menuOpen = false
         case "menu.language": strings = Strings(language: strings.language.other)
@@ -304,6 +320,7 @@ public final class GameSession {
         camera.clamp()
         pickingLevel = false
         menuOpen = false
+        Briefing.reset(self)
     }
 
     /// The tile under a pixel, or nil (off the map, or over a panel).

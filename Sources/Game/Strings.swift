@@ -40,4 +40,7 @@ public struct Strings: Sendable {
     public func name(_ names: Names) -> String { language == .zh ? names.zh : names.en }
 
     public var keys: [String] { table.keys.sorted() }
+
+    /// Money as this language counts it: "4,000万元" / "1.25亿元" in Chinese, "40.0 m yuan" in English.
+    public func money(_ yuan: Double) -> String { MoneyText.format(yuan, chinese: language == .zh, compact: true) }
 }

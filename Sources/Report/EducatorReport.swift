@@ -132,7 +132,7 @@ public enum EducatorReport {
             out.append("|---|---|---|---|---|")
             for o in series.objectives {
                 let symbol = o.comparison == "at_least" ? "≥" : "≤"
-                let name = markdownText(s.name(o.title)) + (o.required ? "" : " (\(s["report.optional"]))")
+                let name = markdownText(s.name(o.title)) + (o.required ? "" : s.optionalMark)
                 out.append("| \(name) | \(symbol) \(ReportCharts.metricValue(o.target, metric: o.metric, strings: s)) | \(o.deadline) | "
                            + "\(ReportCharts.metricValue(o.value, metric: o.metric, strings: s)) | \(s.status(o.status)) |")
             }

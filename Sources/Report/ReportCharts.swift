@@ -8,7 +8,7 @@
 //   objectives          a table: each objective, its target and deadline, the value reached,
 //                       met / failed / pending
 //
-// Every chart has a title, a subtitle (level, seed, years), axis labels with units and a legend.
+// Every chart has a title, a subtitle (level, years), axis labels with units and a legend.
 // A year in progress (from a save) is drawn paler, labelled "2031*", and explained in a footnote.
 // Each function returns the image and the plot area it drew in, so tests can find the bars.
 import CitySim
@@ -295,7 +295,7 @@ public enum ReportCharts {
         let headers = [strings["report.objective"], strings["report.target"], strings["report.deadline"],
                        strings["report.reached"], strings["report.status"]]
         let rows = series.objectives.map { o -> [String] in
-            let title = strings.name(o.title) + (o.required ? "" : " (\(strings["report.optional"]))")
+            let title = strings.name(o.title) + (o.required ? "" : strings.optionalMark)
             let symbol = o.comparison == "at_least" ? painter.glyphOr("≥", ">=") : painter.glyphOr("≤", "<=")
             return [title, symbol + " " + ReportCharts.metricValue(o.target, metric: o.metric, strings: strings),
                     String(o.deadline), ReportCharts.metricValue(o.value, metric: o.metric, strings: strings), strings.status(o.status)]
@@ -362,7 +362,7 @@ public enum ReportCharts {
         return grouped(Fixed.format(value, decimals))
     }
 
-    static func grouped(_ text: String) -> String {
+    public static func grouped(_ text: String) -> String {
         var sign = "", digits = Substring(text)
         if digits.hasPrefix("-") { sign = "-"; digits = digits.dropFirst() }
         let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
@@ -385,9 +385,12 @@ public enum ReportCharts {
         case "year": return value == 0 ? "—" : String(Int(value.rounded()))
         case "tCO2e": return grouped(Fixed.format(value, 0)) + " tCO2e"
         case "gCO2/kWh": return grouped(Fixed.format(value, 1)) + " gCO2/kWh"
-        case "yuan": return grouped(Fixed.format(value, 0)) + " " + strings["report.unit_yuan"]
+        case "yuan": return strings.money(value)
         case "persons": return grouped(Fixed.format(value, 0)) + " " + strings["report.unit_persons"]
         case "hours": return grouped(Fixed.format(value, 0)) + " " + strings["report.unit_hours"]
+        case "trees": return grouped(Fixed.format(value, 0)) + " " + strings["report.unit_trees"]
+        case "certificates": return grouped(Fixed.format(value, 0)) + " " + strings["report.unit_certificates"]
+        case "yuan/tCO2e": return grouped(Fixed.format(value, 2)) + " " + strings["units.yuan_per_t"]
         default: return grouped(Fixed.format(value, 2)) + " " + unit
         }
     }
@@ -437,8 +440,8 @@ struct Frame {
         style = ReportStyle(width: width, height: height)
         canvas = ChartCanvas(width: width, height: height, background: ReportColors.background)
         let titleHeight = canvas.text(title, x: style.margin, y: style.margin, size: style.titleSize, ReportColors.text, painter: painter).height
-        let subtitle = strings.format("report.subtitle", ["level": strings.name(series.levelTitle), "seed": String(series.seed),
-                                                          "years": Frame.yearSpan(series)])
+        // No seed here: the charts are shown to students on the end-of-lesson screen (report.md keeps it for teachers).
+        let subtitle = strings.format("report.subtitle", ["level": strings.name(series.levelTitle), "years": Frame.yearSpan(series)])
         let subtitleY = style.margin + titleHeight
         let subtitleHeight = canvas.text(subtitle, x: style.margin, y: subtitleY, size: style.subtitleSize, ReportColors.secondary,
                                          painter: painter).height

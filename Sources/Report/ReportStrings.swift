@@ -61,6 +61,13 @@ public struct ReportStrings: Sendable {
         return text == "tools." + key ? key : text
     }
 
+    /// An amount of yuan as a reader of this language counts it: 万元 and 亿元 in Chinese
+    /// ("4,000万元", "1.25亿元"), grouped digits in English ("40,000,000 yuan").
+    public func money(_ yuan: Double) -> String { MoneyText.format(yuan, chinese: language == .zh, compact: false) }
+
+    /// " (optional)" / "（可选）", after an optional objective's title.
+    public var optionalMark: String { language == .zh ? "（\(self["report.optional"])）" : " (\(self["report.optional"]))" }
+
     public func status(_ status: String) -> String {
         let text = self["report.status_" + status]
         return text == "report.status_" + status ? status : text
@@ -69,5 +76,25 @@ public struct ReportStrings: Sendable {
     public func result(_ result: String) -> String {
         let text = self["report.result_" + result]
         return text == "report.result_" + result ? result : text
+    }
+}
+
+/// Money in the units a reader counts in. Chinese counts in 万 (10⁴) and 亿 (10⁸), so 40,000,000
+/// yuan is "4,000万元", not "40.0 m"; English groups thousands, or says "m" and "bn" when compact.
+public enum MoneyText {
+    public static func format(_ yuan: Double, chinese: Bool, compact: Bool) -> String {
+        guard yuan.isFinite else { return "—" }
+        let sign = yuan < 0 ? "-" : "", a = abs(yuan)
+        if chinese {
+            if a >= 1e8 { return sign + Fixed.format(a / 1e8, 2) + "亿元" }
+            if a >= 1e6 { return sign + ReportCharts.grouped(Fixed.format(a / 1e4, 0)) + "万元" }
+            if a >= 1e4 { return sign + Fixed.format(a / 1e4, 1) + "万元" }
+            return sign + Fixed.format(a, 0) + "元"
+        }
+        if compact {
+            if a >= 1e9 { return sign + Fixed.format(a / 1e9, 2) + " bn yuan" }
+            if a >= 1e6 { return sign + Fixed.format(a / 1e6, 1) + " m yuan" }
+        }
+        return sign + ReportCharts.grouped(Fixed.format(a, 0)) + " yuan"
     }
 }

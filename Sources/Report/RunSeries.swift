@@ -9,6 +9,7 @@
 // whose description says which file, which line and what to do; nothing here crashes on bad input.
 import CitySim
 import Foundation
+import TOML
 
 /// Why a report could not be made. `description` is written for teachers.
 public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -237,8 +238,10 @@ public struct RunSeries: Sendable {
             throw .missingFile(summaryPath, hint: "`netzero run` writes it beside yearly.csv; run it again")
         }
         let summary = try Summary(bytes: summaryBytes, file: summaryPath)
+        // summary.json holds the English title; the Chinese one is in the level file of that id.
+        let title = LevelTitles.find(id: summary.levelID, english: summary.title) ?? Names(en: summary.title, zh: summary.title)
         return RunSeries(source: .runDirectory(directory), levelID: summary.levelID,
-                         levelTitle: Names(en: summary.title, zh: summary.title), seed: summary.seed,
+                         levelTitle: title, seed: summary.seed,
                          start: summary.start, end: summary.end, result: summary.result, years: years,
                          objectives: summary.objectives, commandsByTool: summary.commandsByTool,
                          commandsApplied: summary.commandsApplied, yearlyCSV: yearlyText)
@@ -450,6 +453,24 @@ struct Summary {
                 i += 1
             }
             return UInt64(digits)
+        }
+        return nil
+    }
+}
+
+/// A level's titles in both languages, found by its id among the level files in `Levels/`,
+/// `Levels/lessons/` and `Levels/mods/` (only the `[level]` table is read).
+enum LevelTitles {
+    static func find(id: String, english: String) -> Names? {
+        let root = ResourceLocator.levelsDirectory
+        for directory in [root, root + "/lessons", root + "/mods"] {
+            for name in FileSystem.list(directory).sorted() where name.hasSuffix(".toml") {
+                let path = directory + "/" + name
+                guard let bytes = FileSystem.read(path), let document = try? TOML.parse(bytes: bytes, file: path),
+                      let level = document.table("level"), level.string("id") == id,
+                      let en = level.string("title_en"), let zh = level.string("title_zh") else { continue }
+                return en == english ? Names(en: en, zh: zh) : nil
+            }
         }
         return nil
     }

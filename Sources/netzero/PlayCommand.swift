@@ -94,6 +94,8 @@ struct Shot: ParsableCommand {
         while city.view.clock.hour != min(23, max(0, hour)) { city.step() }
         let view = openWindowOrExplain(Window.Options(width: parts[0], height: parts[1], hidden: true, highDPI: false))
         let session = GameSession(city: city, level: level, language: language)
+        // A lesson at its start shows its briefing card: wait for the card's numbers (one game year, computed in the background).
+        while session.briefing.isOpen && Briefing.projection(session) == nil { usleep(50_000) }
         session.overlay = chosen
         session.showCharts = charts
         if let inspect {

@@ -44,7 +44,7 @@ extension LessonTests {
         #expect(emissionColumns(won).count == 3)
     }
 
-    /// Lesson 8, doing nothing: the first period (2022) is the book's example (002:1178–1208) at
+    /// Lesson 8, doing nothing: the first period (2022) is the book's example (《元宇宙与碳中和》 ch. 2) at
     /// 68.38 yuan/t, to within the registry's whole allowances (each firm's 2021 baseline is
     /// 8,760 h × 11.4155 t/h = 99,999.8 t): a cap of 291,000; Firm A cuts 10% and sells 7,000,
     /// Firm B buys 3,000, Firm C is 3,000 short and fined 3 × the price for each.

@@ -110,7 +110,7 @@ struct LessonTests {
             // A toolbar restricted to what the lesson needs.
             let tools = try #require(level.allowedTools, "\(name): a [tools] list")
             #expect(!tools.isEmpty && tools.count < LevelDefinition.toolNames.count / 2, "\(name): \(tools.count) tools")
-            // Advisor cards in both languages; at least one cites the seed notes; a closing card
+            // Advisor cards in both languages; at least one cites a commissioned work; a closing card
             // when a required objective is met.
             var advisors: [Names] = []
             var closing = false
@@ -123,7 +123,11 @@ struct LessonTests {
             }
             #expect(!advisors.isEmpty, "\(name): an advisor trigger")
             for text in advisors { #expect(!text.en.isEmpty && hasChinese(text.zh), "\(name): an advisor card in both languages") }
-            #expect(advisors.contains { $0.en.contains("seed notes §") && $0.zh.contains("种子笔记 §") }, "\(name): a card citing the seed notes")
+            // …citing one of the commissioned works by title (docs/sources.md), in both languages.
+            let works = ["《元宇宙与碳中和》", "《中外法治下绿色元宇宙的双碳协同规制研究》", "《数字低碳与低碳数字》",
+                         "《〈巴黎协定〉框架下全球碳市场多边合作的规则建构》", "《中国个人碳交易刍论》"]
+            #expect(advisors.contains { card in works.contains { card.en.contains($0) } && works.contains { card.zh.contains($0) } },
+                    "\(name): a card citing a commissioned work")
             #expect(closing, "\(name): a closing concept card when an objective is met")
         }
     }

@@ -4,7 +4,7 @@ import XCTest
 @testable import CitySim
 
 final class MarketTests: XCTestCase {
-    // MARK: - The book's three firms at a fixed price (seed notes §10; 002:1178–1208)
+    // MARK: - The book's three firms at a fixed price (《元宇宙与碳中和》, 2022, ch. 2)
 
     /// Three firms each emit 100,000 t; the cap demands a 3% cut, all allocated free. Firm A cuts
     /// 10% and sells its surplus, firm B buys what it lacks, firm C neither cuts nor buys and is

@@ -310,7 +310,7 @@ struct PolicyTests {
         let advice = rush.view.rules!.messages.filter { $0.kind == .advisor }
         #expect(advice.count == 1)
         #expect(advice.first?.text.en.contains("green paradox") == true && advice.first?.text.en.contains("Sinn 2008") == true)
-        #expect(advice.first?.text.zh.contains("绿色悖论") == true && advice.first?.text.zh.contains("§14") == true)
+        #expect(advice.first?.text.zh.contains("绿色悖论") == true && advice.first?.text.zh.contains("《数字低碳与低碳数字》") == true)
         #expect(calm.view.rules!.messages.filter { $0.kind == .advisor }.isEmpty)
     }
 }

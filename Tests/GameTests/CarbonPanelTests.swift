@@ -40,6 +40,8 @@ func makeSession(city: City, level: LevelDefinition, language: Language = .en) t
     let session = GameSession(city: city, level: level, language: language,
                               savePath: NSTemporaryDirectory() + "nz-\(UUID().uuidString)/quick.nzsave",
                               screenshotDirectory: NSTemporaryDirectory())
+    // These tests are about play: a lesson's briefing card (BriefingTests) is dismissed first.
+    if session.briefing.isOpen { Briefing.close(session) }
     session.paused = true
     session.camera.target = Vec3(8, 0, 3)
     session.camera.distance = 20

@@ -61,6 +61,8 @@ func makeSession(language: Language = .en) throws -> (GameSession, GameView) {
     let session = GameSession(city: City(level: level, catalog: catalog), level: level, language: language,
                               savePath: NSTemporaryDirectory() + "nz-\(UUID().uuidString)/quick.nzsave",
                               screenshotDirectory: NSTemporaryDirectory())
+    // These tests are about play: a lesson's briefing card (BriefingTests) is dismissed first.
+    if session.briefing.isOpen { Briefing.close(session) }
     session.paused = true
     // Look straight down the map's middle so tiles are easy to hit.
     session.camera.target = Vec3(8, 0, 6)

@@ -7,6 +7,7 @@ import ECS
 import Foundation
 import Game
 import Render
+import Report
 import Testing
 
 /// A tiny level with two objectives judged at the end of 2020. The net-emissions target cannot be
@@ -84,6 +85,15 @@ extension GameWindowTests {
         #expect(texts.contains { $0.contains("End screen test") })
         #expect(texts.contains { $0.contains("Net emissions in 2020 at most") })
         #expect(texts.contains { $0.contains("Failed") }, "\(texts)")
+        // Why it was lost: the failed objective, its value and the shortfall in tonnes.
+        let net = try #require(session.view.ledger.years.first?.net)
+        let reasons = LessonEndScreen.lossReasons(session)
+        #expect(reasons.count == 1, "only the failed required objective: \(reasons)")
+        let shortfall = ReportCharts.metricValue(net + 1e6, metric: "net_emissions", strings: ReportStrings(language: .en))
+        #expect(reasons.first == "Lost because of \"Net emissions in 2020 at most -1,000,000 t\": "
+                + ReportCharts.metricValue(net, metric: "net_emissions", strings: ReportStrings(language: .en))
+                + " at the end of 2020, the goal was ≤ -1,000,000 tCO2e — \(shortfall) short.", "\(reasons)")
+        #expect(texts.joined(separator: " ").contains("Lost because of"), "the reason is on screen: \(texts)")
         #expect(texts.contains { $0.contains("Years played: 1") }, "\(texts)")
         #expect(texts.contains("Continue playing") && texts.contains("Save report…") && texts.contains("Levels"))
 
