@@ -23,6 +23,7 @@ struct Fuzz: ParsableCommand {
     @Option(help: "Seed of the case generator.") var seed: UInt64 = 1
     @Option(help: "Number of cases.") var cases = 100
     @Option(help: "Simulated hours per case that loads.") var hours = 26
+    @Option(help: "First case to run (the cases before it are skipped, e.g. after a crash).") var from = 0
 
     func run() throws {
         let catalog = try loadCatalog()
@@ -35,22 +36,26 @@ struct Fuzz: ParsableCommand {
         default: throw ValidationError("fuzz: the kind is save, level or lua")
         }
         var counts = (errors: 0, runs: 0, nan: 0, failures: 0)
-        for index in 0..<cases {
+        for index in from..<max(from, cases) {
+            // Each case draws from its own stream, so a run can resume at any case.
+            fuzzer.random = SeededRandom(seed: (seed ^ 0xF022) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index))
             FileHandle.standardError.write(Data("case \(index)\n".utf8))
+            // Written unbuffered: the lines before a crash must reach the parent.
+            func emit(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
             switch body(&fuzzer, index) {
             case .error(let kind):
                 counts.errors += 1
-                print("case \(index): error \(kind)")
+                emit("case \(index): error \(kind)")
             case .run(let digest, let hasNaN):
                 counts.runs += 1
                 if hasNaN { counts.nan += 1 }
-                print("case \(index): run \(String(digest, radix: 16))\(hasNaN ? " NAN" : "")")
+                emit("case \(index): run \(String(digest, radix: 16))\(hasNaN ? " NAN" : "")")
             case .failure(let what):
                 counts.failures += 1
-                print("case \(index): FAILURE \(what)")
+                emit("case \(index): FAILURE \(what)")
             }
         }
-        print("fuzz \(kind): cases \(cases), clean errors \(counts.errors), clean runs \(counts.runs), nan \(counts.nan), failures \(counts.failures)")
+        print("fuzz \(kind): cases \(max(0, cases - from)), clean errors \(counts.errors), clean runs \(counts.runs), nan \(counts.nan), failures \(counts.failures)")
     }
 }
 
@@ -186,31 +191,38 @@ struct Fuzzer {
         func replaceOrAdd(_ key: String, in section: String, value: String) -> String {
             text.replacingOccurrences(of: "[\(section)]\n", with: "[\(section)]\n\(key) = \(value)\n")
         }
-        for _ in 0..<(1 + below(4)) {
+        // Half the values are extremes or wrong types, half are plausible, so that some cases
+        // load and run with values near the edges.
+        func draw(_ plausible: String) -> String { chance(0.5) ? plausible : pick(Fuzzer.tomlExtremes) }
+        for _ in 0..<(1 + below(2)) {
             switch below(7) {
             case 0:
                 let key = pick(["budget", "occupancy", "seed", "start_year", "version"])
+                let plausible = ["budget": "1e12", "occupancy": "1.0", "seed": "0", "start_year": "2200", "version": "3"][key]!
                 text = text.replacingOccurrences(of: "budget = 1e8\n", with: key == "budget" ? "" : "budget = 1e8\n")
-                text = replaceOrAdd(key, in: "level", value: pick(Fuzzer.tomlExtremes))
+                text = replaceOrAdd(key, in: "level", value: draw(plausible))
             case 1:
-                let lever = pick(PolicyLever.all).name
-                text += "\n[policies]\n\(lever) = \(pick(Fuzzer.tomlExtremes))\n"
+                let lever = pick(PolicyLever.all)
+                text += "\n[policies]\n\(lever.name) = \(draw(String(pick([lever.range.lowerBound, lever.range.upperBound]))))\n"
             case 2, 3:
                 let factor = pick(catalog.factors)
                 let parts = factor.path.split(separator: ".")
                 let table = parts.dropLast().joined(separator: ".")
-                let value = chance(0.8) ? "value = \(pick(Fuzzer.tomlExtremes))" : "values = [\(pick(Fuzzer.tomlExtremes))]"
+                let scaled = factor.value * pick([0, 0.5, 2, 10, 1000])
+                let value = !factor.values.isEmpty
+                    ? "values = [\(factor.values.map { _ in draw(String(scaled)) }.joined(separator: ", "))]"
+                    : "value = \(draw(String(scaled)))"
                 let unit = chance(0.9) ? factor.unit : "bananas"
                 text += "\n[catalog\(table.isEmpty ? "" : "." + table)]\n\(parts.last!) = { \(value), unit = \"\(unit)\", source = \"fuzz\" }\n"
             case 4:
                 text += "\n[[objectives]]\nid = \"o\(index)\"\nmetric = \"\(pick(Metric.allCases).rawValue)\"\n"
-                    + "\(pick(["at_most", "at_least"])) = \(pick(Fuzzer.tomlExtremes))\nby = \(pick(Fuzzer.tomlExtremes))\n"
+                    + "\(pick(["at_most", "at_least"])) = \(draw("1e15"))\nby = \(draw("2021"))\n"
             case 5:
-                text += "\n[market]\nthreshold = \(pick(Fuzzer.tomlExtremes))\n[[market.firms]]\nx = \(pick(Fuzzer.tomlExtremes))\ny = \(pick(Fuzzer.tomlExtremes))\n"
+                text += "\n[market]\nthreshold = \(draw("0"))\n[[market.firms]]\nx = \(draw("2"))\ny = \(draw("3"))\n"
             default:
-                let density = pick(["1e308", "-1", "nan", "0", "1", "0.5", "inf", "1e-300"])
-                let width = pick([0, 1, 10, 600])
-                let height = pick([0, 1, 5, 600])
+                let density = pick(["1e308", "-1", "nan", "0", "1", "0.5", "inf", "1e-300", "1", "0.01"])
+                let width = pick([0, 1, 10, 40, 600])
+                let height = pick([0, 1, 5, 40, 600])
                 let row = String(repeating: "R", count: width)
                 let rows = Array(repeating: row, count: height).joined(separator: "\n")
                 text = text.replacingOccurrences(of: "[map]\n", with: "[map.legend]\nR = \"residential:\(density)\"\n\n[map]\n")
@@ -224,7 +236,7 @@ struct Fuzzer {
         // Catalog tables must come after the [map] and [catalog.*] tables in a sensible order
         // for TOML; duplicates are errors the reader reports, which is part of the test.
         let result = LevelFile.parse(bytes: Array(text.utf8), file: "fuzz.toml", catalog: catalog)
-        guard var level = result.level else { return .error("level") }
+        guard var level = result.level else { return .error("level: " + (result.diagnostics.first?.message ?? "?")) }
         var levelCatalog = catalog
         if let overrides = level.catalogOverrides {
             do {

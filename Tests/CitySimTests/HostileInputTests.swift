@@ -40,9 +40,9 @@ struct HostileInputTests {
 
     @Test func notANumberSaysSo() {
         let text = minimalLevel.replacingOccurrences(of: "seed = 3", with: "seed = 3\nbudget = nan")
-        #expect(firstProblem(text) == "7:10: 'budget' must be a finite number, not nan")
+        #expect(firstProblem(text) == "6:10: 'budget' must be a finite number, not nan")
         let infinite = minimalLevel.replacingOccurrences(of: "seed = 3", with: "seed = 3\nbudget = -inf")
-        #expect(firstProblem(infinite) == "7:10: 'budget' must be a finite number, not -inf")
+        #expect(firstProblem(infinite) == "6:10: 'budget' must be a finite number, not -inf")
     }
 
     @Test func aMapOverThePopulationLimitIsRefusedWithTheReason() {

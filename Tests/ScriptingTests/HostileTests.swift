@@ -184,8 +184,8 @@ struct HostileTests {
         let words = outputs[0].first?.split(separator: " ").map(String.init) ?? []
         #expect(words.prefix(6) == ["1=one", "2=two", "3.5=3", "x=1", "y=2", "true=4"])
         func id(_ word: String) -> Int? { word.split(separator: "#").last.flatMap { Int($0.split(separator: "=")[0]) } }
-        #expect(words.count == 14 && words[6] == "table:" && words[8] == "table:" && words[10] == "function:", "\(words)")
-        if words.count == 14, let a = id(words[7]), let b = id(words[9]), let f = id(words[11]) {
+        #expect(words.count == 17 && words[6] == "table:" && words[8] == "table:" && words[10] == "function:", "\(words)")
+        if words.count == 17, let a = id(words[7]), let b = id(words[9]), let f = id(words[11]) {
             #expect(a < b && b < f && words[7].hasSuffix("=a") && words[9].hasSuffix("=b") && words[11].hasSuffix("=f"))
         }
         #expect(words.last?.hasPrefix("#") == true && words[12] == "first:1")
