@@ -6,19 +6,23 @@
 import CLua
 
 /// A sandboxed Lua runtime. Scripts cannot crash the host, reach files or the clock, allocate
-/// past `memoryLimit`, or run a call past `instructionBudget` instructions: a call that does is
-/// unwound, and the script is disabled (later calls are refused) while the host keeps running.
-/// Not thread-safe: use one sandbox from one thread.
+/// past `memoryLimit`, make a string longer than `maximumStringBytes`, or run a call past
+/// `instructionBudget` instructions: a call that does is unwound, and the script is disabled
+/// (later calls are refused) while the host keeps running. Not thread-safe: use one sandbox
+/// from one thread.
 ///
-/// Determinism: `math.random` depends on the seed only, `pairs` visits keys in sorted order,
-/// `table.sort` with a comparator is stable. Not covered: `next` (hash order, which Lua 5.4
-/// seeds per process) and `tostring` of tables and functions (addresses).
+/// Determinism: `math.random` depends on the seed only; `next` and `pairs` visit keys in one
+/// order (numbers, strings bytewise, false, true, then tables and functions in the order they
+/// were created), `tostring` of a table or function prints that creation number, `table.sort`
+/// is stable where equal elements can be told apart; weak tables and `collectgarbage` (whose
+/// results depend on when memory is collected) are refused.
 ///
-/// Limits of the budget: it counts VM instructions, plus the work of C library loops the
-/// prelude can size (table functions, allocation at one instruction per 64 bytes). A single
-/// instruction can still do much more work than that in a few places: Lua pattern matching
-/// (string.find/match/gmatch/gsub backtrack in C, exponentially for some patterns), `==` and
-/// `<` on long strings, and calls passing very long vararg lists.
+/// The budget covers work done in C too: the count hook charges each instruction one more per
+/// 8 KiB of the longest string alive (comparing long strings is one instruction), pattern
+/// matching counts its steps (PatternMatching.swift), functions that read a whole string charge
+/// one instruction per 16 bytes, `load` one per byte of source, table functions one per
+/// element, allocation one per 64 bytes, and each host call a fixed cost plus one per value
+/// and per 64 bytes of its arguments (at most 10,000 values and 1 MiB of text).
 public final class LuaSandbox {
     public let seed: UInt64
     public let memoryLimit: Int
