@@ -7,9 +7,9 @@
 
 /// Bounds on catalog factors by unit: finite, within the range of its unit.
 public enum CatalogLimits {
-    /// The largest magnitude of any factor. Keeps every product of a factor with a head count
-    /// or an hour count (≤ 1e7) far from Int64's 9.2e18 and Double's precision for money.
-    public static let largestMagnitude = 1e12
+    /// The largest magnitude of any factor: the bound a level's budget has too, far below
+    /// where money loses whole yuan in a Double (9e15) and where products overflow.
+    public static let largestMagnitude = 1e15
 
     /// The allowed range of a factor in `unit`.
     public static func range(unit: String) -> ClosedRange<Double> {
@@ -41,8 +41,9 @@ public enum CatalogLimits {
 /// with the reason; growth stops at the population limit while playing.
 public enum CityLimits {
     /// Residents a city may house: ten times the reference city's 100,500. Each resident costs
-    /// about 650 bytes of simulation state (a 128 × 128 map of dense housing reached 4 million
-    /// people and 2.6 GB), so this keeps a run under 1 GB.
+    /// about 650–700 bytes of simulation state (a 128 × 128 map of dense housing reached 4
+    /// million people and 2.6 GB; a map at this limit peaked at 570 MB over a year), so this
+    /// keeps a run under 1 GB.
     public static let maximumPopulation = 1_000_000
     /// Jobs a level may place, for the same reason (each worker is a resident).
     public static let maximumJobs = 1_000_000

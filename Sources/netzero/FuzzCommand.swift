@@ -46,10 +46,10 @@ struct Fuzz: ParsableCommand {
             case .error(let kind):
                 counts.errors += 1
                 emit("case \(index): error \(kind)")
-            case .run(let digest, let hasNaN):
+            case .run(let digest, let hasNaN, let note):
                 counts.runs += 1
                 if hasNaN { counts.nan += 1 }
-                emit("case \(index): run \(String(digest, radix: 16))\(hasNaN ? " NAN" : "")")
+                emit("case \(index): run \(String(digest, radix: 16))\(note)\(hasNaN ? " NAN" : "")")
             case .failure(let what):
                 counts.failures += 1
                 emit("case \(index): FAILURE \(what)")
@@ -63,7 +63,7 @@ enum Outcome {
     /// The input was refused with a message.
     case error(String)
     /// The input loaded and ran.
-    case run(digest: UInt64, hasNaN: Bool)
+    case run(digest: UInt64, hasNaN: Bool, note: String = "")
     /// A promise broken without a crash (e.g. script state that does not read back).
     case failure(String)
 }
@@ -277,13 +277,16 @@ struct Fuzzer {
     }
 
     mutating func luaStatement() -> String {
-        switch below(10) {
-        case 0: return "local t = {} for i = 1, \(pick(["10", "1000", "1e6", "1e9"])) do t[i] = \(pick(Fuzzer.luaArguments)) end"
+        switch below(30) {
+        case 0: return "local t = {} for i = 1, \(pick(["10", "1000", "1e5", "1e9"])) do t[i] = \(pick(Fuzzer.luaArguments)) end"
         case 1: return "for k, v in pairs(T) do out[#out + 1] = tostring(k) .. '=' .. tostring(v) end"
         case 2: return "T[\(pick(Fuzzer.luaArguments))] = \(pick(Fuzzer.luaArguments))"
         case 3: return "message(tostring(select(2, pcall(\(luaExpression())))))"
         case 4: return luaExpression()  // uncaught: may stop the script
-        case 5: return "S = S .. S"
+        case 5, 6: return "S = S .. S"
+        case 7, 8, 9: return "message(tostring(select(2, pcall(\(luaExpression())))))"
+        case 10, 11: return "T[\(pick(Fuzzer.luaArguments))] = \(pick(Fuzzer.luaArguments))"
+        case 12, 13: return "for k, v in pairs(T) do out[#out + 1] = tostring(k) .. '=' .. tostring(v) end"
         default: return "pcall(\(luaExpression()))"
         }
     }
@@ -318,7 +321,7 @@ struct Fuzzer {
         }
         city.attach(script: host)
         let outcome = runAndDigest(city, host: host)
-        guard case .run(let digest, let hasNaN) = outcome else { return outcome }
+        guard case .run(let digest, let hasNaN, _) = outcome else { return outcome }
         // The script's state must read back as data and write the same text again.
         let saved = host.saveState()
         do {
@@ -328,7 +331,8 @@ struct Fuzzer {
         } catch {
             return .failure("state: \(error)")
         }
-        return .run(digest: digest ^ Fuzzer.fnv1a(Array(saved.utf8)), hasNaN: hasNaN)
+        return .run(digest: digest ^ Fuzzer.fnv1a(Array(saved.utf8)), hasNaN: hasNaN,
+                    note: host.isStopped ? " (script stopped)" : "")
     }
 }
 

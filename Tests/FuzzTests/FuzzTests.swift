@@ -30,6 +30,7 @@ struct FuzzReport {
     var cleanErrors: Int { caseLines.filter { $0.contains(": error ") }.count }
     var cleanRuns: Int { caseLines.filter { $0.contains(": run ") }.count }
     var withNaN: [String] { caseLines.filter { $0.hasSuffix(" NAN") } }
+    var scriptsStopped: Int { caseLines.filter { $0.contains("(script stopped)") }.count }
     var failures: [String] { caseLines.filter { $0.contains("FAILURE") } }
 }
 
@@ -81,7 +82,7 @@ struct FuzzTests {
     private func check(_ kind: String, seed: Int, cases: Int) throws {
         let first = try fuzz(kind, seed: seed, cases: cases)
         let second = try fuzz(kind, seed: seed, cases: cases)
-        print("fuzz \(kind) (seed \(seed)): cases \(cases), clean errors \(first.cleanErrors), clean runs \(first.cleanRuns), "
+        print("fuzz \(kind) (seed \(seed)): cases \(cases), clean errors \(first.cleanErrors), clean runs \(first.cleanRuns) (scripts stopped \(first.scriptsStopped)), "
             + "crashes \(first.crashes.count) \(first.crashes), hangs \(first.hangs.count) \(first.hangs), "
             + "NaN \(first.withNaN.count), failures \(first.failures.count)")
         #expect(first.crashes.isEmpty, "\(kind): cases that crashed: \(first.crashes) (rerun: netzero fuzz \(kind) --seed \(seed) --from N --cases N+1)")
