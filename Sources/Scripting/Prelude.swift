@@ -186,16 +186,15 @@ local function strlen(s)
   if type(s) == "string" then return #s end
   return 0
 end
-function utf8.len(s, ...) charge(strlen(s) >> 4) return utf8len(s, ...) end
-function utf8.offset(s, ...) charge(strlen(s) >> 4) return utf8offset(s, ...) end
-function utf8.codepoint(s, i, j, ...)
-  charge(strlen(s) >> 4)
-  return utf8codepoint(s, i, j, ...)
-end
-function string.unpack(fmt, s, ...) charge((strlen(fmt) + strlen(s)) >> 4) return strunpack(fmt, s, ...) end
-function string.packsize(fmt) charge(strlen(fmt) >> 4) return packsize(fmt) end
-local rawtonumber = tonumber
-function _G.tonumber(v, ...) charge(strlen(v) >> 4) return rawtonumber(v, ...) end
+-- (Each original is a local of the library function's own name, so that argument errors name it.)
+do local len = utf8len function utf8.len(s, ...) charge(strlen(s) >> 4) return len(s, ...) end end
+do local offset = utf8offset function utf8.offset(s, ...) charge(strlen(s) >> 4) return offset(s, ...) end end
+do local codepoint = utf8codepoint
+  function utf8.codepoint(s, ...) charge(strlen(s) >> 4) return codepoint(s, ...) end end
+do local unpack = strunpack
+  function string.unpack(fmt, s, ...) charge((strlen(fmt) + strlen(s)) >> 4) return unpack(fmt, s, ...) end end
+do local packsize = packsize function string.packsize(fmt) charge(strlen(fmt) >> 4) return packsize(fmt) end end
+do local tonumber = tonumber function _G.tonumber(v, ...) charge(strlen(v) >> 4) return tonumber(v, ...) end end
 
 -- format: %s of a table or function prints its id (tostring), never an address; %p is refused.
 function string.format(fmt, ...)

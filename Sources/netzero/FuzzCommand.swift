@@ -270,10 +270,21 @@ struct Fuzzer {
         "{ __index = function(t, k) return k end }", "{ __gc = print }", "{ __mode = 'k' }", "{ __lt = function() return true end }",
     ]
 
+    /// A call, "(f)(a, b)".
     mutating func luaExpression() -> String {
+        let (function, arguments) = luaCallParts()
+        return "(\(function))(\(arguments))"
+    }
+
+    /// The same call for pcall: "f, a, b".
+    mutating func luaProtectedArguments() -> String {
+        let (function, arguments) = luaCallParts()
+        return arguments.isEmpty ? function : function + ", " + arguments
+    }
+
+    private mutating func luaCallParts() -> (String, String) {
         let function = pick(Fuzzer.luaFunctions)
-        let arguments = (0..<below(4)).map { _ in pick(Fuzzer.luaArguments) }
-        return "(\(function))(\(arguments.joined(separator: ", ")))"
+        return (function, (0..<below(4)).map { _ in pick(Fuzzer.luaArguments) }.joined(separator: ", "))
     }
 
     mutating func luaStatement() -> String {
@@ -281,19 +292,20 @@ struct Fuzzer {
         case 0: return "local t = {} for i = 1, \(pick(["10", "1000", "1e5", "1e9"])) do t[i] = \(pick(Fuzzer.luaArguments)) end"
         case 1: return "for k, v in pairs(T) do out[#out + 1] = tostring(k) .. '=' .. tostring(v) end"
         case 2: return "T[\(pick(Fuzzer.luaArguments))] = \(pick(Fuzzer.luaArguments))"
-        case 3: return "message(tostring(select(2, pcall(\(luaExpression())))))"
+        case 3: return "message(tostring(select(2, pcall(\(luaProtectedArguments())))))"
         case 4: return luaExpression()  // uncaught: may stop the script
         case 5, 6: return "S = S .. S"
-        case 7, 8, 9: return "message(tostring(select(2, pcall(\(luaExpression())))))"
+        case 7, 8, 9: return "message(tostring(select(2, pcall(\(luaProtectedArguments())))))"
         case 10, 11: return "T[\(pick(Fuzzer.luaArguments))] = \(pick(Fuzzer.luaArguments))"
         case 12, 13: return "for k, v in pairs(T) do out[#out + 1] = tostring(k) .. '=' .. tostring(v) end"
-        default: return "pcall(\(luaExpression()))"
+        default: return "pcall(\(luaProtectedArguments()))"
         }
     }
 
     mutating func luaCase(_ index: Int) -> Outcome {
-        let startStatements = (0..<(2 + below(6))).map { _ in "  " + luaStatement() }.joined(separator: "\n")
-        let tickStatements = (0..<(1 + below(4))).map { _ in "    " + luaStatement() }.joined(separator: "\n")
+        // ";" ends each statement: "x = y\n(f)()" would otherwise call y.
+        let startStatements = (0..<(2 + below(6))).map { _ in "  " + luaStatement() + ";" }.joined(separator: "\n")
+        let tickStatements = (0..<(1 + below(4))).map { _ in "    " + luaStatement() + ";" }.joined(separator: "\n")
         let source = """
         S = ('xy'):rep(1000)
         T = { 1, 2, a = 3, [{}] = 4, [print] = 5 }
@@ -321,6 +333,9 @@ struct Fuzzer {
         }
         city.attach(script: host)
         let outcome = runAndDigest(city, host: host)
+        if ProcessInfo.processInfo.environment["NETZERO_FUZZ_VERBOSE"] != nil {
+            for problem in host.problems { FileHandle.standardError.write(Data("  \(problem)\n".utf8)) }
+        }
         guard case .run(let digest, let hasNaN, _) = outcome else { return outcome }
         // The script's state must read back as data and write the same text again.
         let saved = host.saveState()
