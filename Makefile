@@ -5,7 +5,7 @@
 
 SWIFT ?= swift
 
-.PHONY: play test setup build build-tests bench clean
+.PHONY: play test setup build build-tests bench fuzz clean
 
 setup:
 	@Tools/setup
@@ -32,6 +32,13 @@ test: build-tests
 bench: build
 	.build/release/netzero bench ecs
 	.build/release/netzero bench sim
+
+# Longer fuzzing than `make test` does (docs/security.md): SEED=… CASES=… make fuzz. A crash
+# stops the kind it hit and names the case: rerun it with `netzero fuzz KIND --seed S --from N --cases N+1`.
+SEED ?= 1
+CASES ?= 5000
+fuzz: build
+	for kind in save level lua; do .build/release/netzero fuzz $$kind --seed $(SEED) --cases $(CASES) | tail -1; done
 
 clean:
 	rm -rf .build

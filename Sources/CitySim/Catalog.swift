@@ -120,6 +120,13 @@ struct CatalogSource {
             errors.append(TOMLError(file: file, position: table.position, message: "factor '\(path)' has neither value nor values"))
             return
         }
+        for number in values.isEmpty ? [value] : values {
+            if let problem = CatalogLimits.problem(path, unit: unit, value: number) {
+                errors.append(TOMLError(file: file, position: table["value"]?.position ?? table["values"]?.position ?? position,
+                                        message: problem))
+                return
+            }
+        }
         if let existing = factorIndex[path] {
             let old = factors[existing]
             guard old.unit == unit else {
@@ -597,6 +604,9 @@ public struct Catalog: Sendable {
         guard value.isFinite else {
             throw CatalogError(errors: [TOMLError(file: "script", position: SourcePosition(line: 1, column: 1),
                                                   message: "'\(path)' must be a finite number")])
+        }
+        if let problem = CatalogLimits.problem(path, unit: source.factors[index].unit, value: value) {
+            throw CatalogError(errors: [TOMLError(file: "script", position: SourcePosition(line: 1, column: 1), message: problem)])
         }
         var changed = source
         changed.factors[index].value = value

@@ -233,7 +233,7 @@ public enum Economy: SimulationPlugin {
             let greenScore = min(1, Double(greenTiles) * 10_000 / p / needs.greenSpacePerPerson)  // a tile is 10,000 m²
             let base = weights.jobs * jobScore + weights.commute * commuteScore + weights.air * airScore
                 + weights.services * serviceScore + weights.green * greenScore
-            let reliability = 1 - catalog.air.blackoutWeight * (1 - pow(stats.reliability, 4))
+            let reliability = 1 - catalog.air.blackoutWeight * (1 - DeterministicMath.pow(stats.reliability, 4))
             stats.happiness = min(1, max(0, base * reliability))
         }
         migrate(world: world, catalog: catalog, clock: clock)

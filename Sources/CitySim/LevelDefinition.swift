@@ -109,6 +109,12 @@ public struct LevelScript: Sendable, Equatable {
     public var file: String
     /// The level-file line of the script's first line.
     public var firstLine: Int
+
+    public init(source: String, file: String, firstLine: Int) {
+        self.source = source
+        self.file = file
+        self.firstLine = firstLine
+    }
 }
 
 /// A level: the starting city plus its rules.

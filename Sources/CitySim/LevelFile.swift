@@ -122,7 +122,14 @@ struct LevelReader {
         level.version = Int(integer(levelTable, "version", range: 1...1_000_000) ?? 1)
         readToolsAndPolicies(document, into: &level)
         readMarket(document, into: &level)
-        if let overrides = document.table("catalog") { checkCatalogOverrides(overrides) ; level.catalogOverrides = overrides }
+        var limitsCatalog = catalog
+        if let overrides = document.table("catalog") {
+            limitsCatalog = checkCatalogOverrides(overrides) ?? catalog
+            level.catalogOverrides = overrides
+        }
+        if let problem = CityLimits.problem(placements: level.setup.placements, catalog: limitsCatalog) {
+            error(document["map"]?.position ?? SourcePosition(line: 1, column: 1), problem)
+        }
         readObjectives(document, into: &level)
         readTriggers(document, into: &level)
         readHints(document, into: &level)
@@ -206,14 +213,16 @@ struct LevelReader {
         if policies?["cap_and_trade"] == nil { level.setup.policies.capAndTrade = 1 }
     }
 
-    mutating func checkCatalogOverrides(_ overrides: TOMLTable) {
-        // The catalog checks paths and units when the level is started; check them now too.
+    /// The catalog with the level's overrides, or nil (with the problems reported).
+    mutating func checkCatalogOverrides(_ overrides: TOMLTable) -> Catalog? {
+        // The catalog checks paths, units and ranges when the level is started; check them now too.
         do {
-            _ = try Catalog.load(directory: Catalog.bundledDirectory, overrideTables: [(overrides, file)])
+            return try Catalog.load(directory: Catalog.bundledDirectory, overrideTables: [(overrides, file)])
         } catch {
             for problem in error.errors where problem.file == file {
                 self.error(problem.position, "catalog override: " + problem.message)
             }
+            return nil
         }
     }
 
@@ -492,8 +501,12 @@ struct LevelReader {
             if required { error(table.position, "missing '\(key)'") }
             return nil
         }
-        guard let value = node.value.doubleValue, value.isFinite else {
+        guard let value = node.value.doubleValue else {
             error(node.position, "'\(key)' must be a number, not \(node.value.typeName)")
+            return nil
+        }
+        guard value.isFinite else {
+            error(node.position, "'\(key)' must be a finite number, not \(value)")
             return nil
         }
         guard range.contains(value) else {

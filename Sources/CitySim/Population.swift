@@ -29,7 +29,9 @@ public enum Population {
     }
 
     /// Moves `count` citizens into free homes (deferred spawns through the command buffer).
-    static func moveIn(world: World, count: Int, catalog: Catalog, day: Int64) {
+    static func moveIn(world: World, count requested: Int, catalog: Catalog, day: Int64) {
+        // Growth stops at the game's population limit (docs/security.md), however many homes are built.
+        let count = min(requested, CityLimits.maximumPopulation - world.resource(CityStats.self)!.population)
         guard count > 0 else { return }
         let seed = world.resource(LevelInfo.self)!.seed
         let map = world.resource(TileMap.self)!

@@ -28,7 +28,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable, Codable 
     public mutating func normal() -> Double {
         let u1 = max(unit(), 1e-300)
         let u2 = unit()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        return (-2 * DeterministicMath.log(u1)).squareRoot() * DeterministicMath.cos(2 * Double.pi * u2)
     }
 
     @inlinable

@@ -37,19 +37,19 @@ public enum Sinks: SimulationPlugin {
 
     /// Removal rate (tCO2e/ha/yr) at `ageYears` on the zone's curve.
     public static func removalRate(_ spec: ZoneSpec, ageYears: Double) -> Double {
-        let k = log(19) / max(0.01, spec.maturityAge - spec.growthMidpoint)
-        return spec.maxRemoval / (1 + exp(-k * (ageYears - spec.growthMidpoint)))
+        let k = DeterministicMath.log(19) / max(0.01, spec.maturityAge - spec.growthMidpoint)
+        return spec.maxRemoval / (1 + DeterministicMath.exp(-k * (ageYears - spec.growthMidpoint)))
     }
 
     /// Stock gained from `fromHours` to `toHours` with no drought and no cap: the integral of
     /// the removal rate (closed form of the logistic), per hectare.
     public static func growth(_ spec: ZoneSpec, fromHours: Double, toHours: Double) -> Double {
-        let k = log(19) / max(0.01, spec.maturityAge - spec.growthMidpoint)
+        let k = DeterministicMath.log(19) / max(0.01, spec.maturityAge - spec.growthMidpoint)
         func integral(_ hours: Double) -> Double {
             let t = hours / hoursPerYear
             // ∫ r dt = (max/k) · ln(1 + exp(k (t − m)))
             let z = k * (t - spec.growthMidpoint)
-            let softplus = z > 30 ? z : log1p(exp(z))
+            let softplus = z > 30 ? z : DeterministicMath.log1p(DeterministicMath.exp(z))
             return spec.maxRemoval / k * softplus
         }
         return integral(toHours) - integral(fromHours)

@@ -55,7 +55,7 @@ public struct Weather: Sendable, Equatable, SavedResource {
         windAnomaly = 0.9 * windAnomaly + 0.436 * random.normal()
 
         cloud = min(1, max(0, (1 - spec.sunshine[month]) + 0.25 * cloudAnomaly + (inDrought ? -0.2 : 0)))
-        windSpeed = max(0, spec.meanWind[month] * exp(0.5 * windAnomaly - 0.125))
+        windSpeed = max(0, spec.meanWind[month] * DeterministicMath.exp(0.5 * windAnomaly - 0.125))
 
         // Monthly means are mid-month; interpolate linearly between neighbouring months.
         let dayFraction = Double(clock.date.day - 1) / 30.0
@@ -63,7 +63,7 @@ public struct Weather: Sendable, Equatable, SavedResource {
             ? ((month + 11) % 12, month, dayFraction + 0.5)
             : (month, (month + 1) % 12, dayFraction - 0.5)
         let mean = spec.temperature[from] * (1 - t) + spec.temperature[to] * t
-        let diurnal = spec.diurnalAmplitude * cos(2 * Double.pi * Double(clock.hour - 15) / 24)
+        let diurnal = spec.diurnalAmplitude * DeterministicMath.cos(2 * Double.pi * Double(clock.hour - 15) / 24)
         temperature = mean + temperatureAnomaly + diurnal + eventWarming + (inDrought ? 1.5 : 0)
         heatwave = temperature > 35
 
@@ -75,16 +75,18 @@ public struct Weather: Sendable, Equatable, SavedResource {
             heatwave = temperature > 35
         }
         solarFactor = Weather.clearSkyFraction(dayOfYear: clock.dayOfYear, hour: clock.hour, latitude: spec.latitude)
-            * (1 - 0.75 * pow(cloud, 3.4)) * spec.performanceRatio
+            * (1 - 0.75 * DeterministicMath.pow(cloud, 3.4)) * spec.performanceRatio
         windFactor = Weather.turbineOutput(speed: windSpeed, spec: spec)
     }
 
     /// Sine of the sun's elevation at the middle of the hour, clamped at 0 (night).
     public static func clearSkyFraction(dayOfYear: Int, hour: Int, latitude: Double) -> Double {
-        let declination = -23.44 * cos(2 * Double.pi * Double(dayOfYear + 10) / 365) * Double.pi / 180
+        let declination = -23.44 * DeterministicMath.cos(2 * Double.pi * Double(dayOfYear + 10) / 365) * Double.pi / 180
         let phi = latitude * Double.pi / 180
         let hourAngle = (Double(hour) + 0.5 - 12) * 15 * Double.pi / 180
-        return max(0, sin(phi) * sin(declination) + cos(phi) * cos(declination) * cos(hourAngle))
+        let overhead: Double = DeterministicMath.sin(phi) * DeterministicMath.sin(declination)
+        let tilted: Double = DeterministicMath.cos(phi) * DeterministicMath.cos(declination) * DeterministicMath.cos(hourAngle)
+        return max(0, overhead + tilted)
     }
 
     /// A standard turbine power curve: nothing below cut-in or above cut-out, cubic to rated.

@@ -101,11 +101,63 @@ public final class LevelScripting: LevelScriptHost {
         init(_ text: String) { description = text }
     }
 
+    /// Limits on what one script may ask of the city (docs/modding.md): commands it queues in
+    /// one simulated hour, catalog changes in one hour, objectives in all, and the length of
+    /// the texts it posts (kept by the city, outside the script's memory cap).
+    public static let maximumCommandsPerTick = 1_000
+    public static let maximumCatalogChangesPerTick = 10
+    public static let maximumObjectives = 100
+    public static let maximumMessageCharacters = 500
+    /// Each set_catalog call re-reads the whole catalog: it costs as many instructions.
+    static let catalogChangeCost = 100_000
+
+    private var countedTick: Int64 = -1
+    private var commandsThisTick = 0
+    private var catalogChangesThisTick = 0
+
+    /// Counts one more command (or catalog change) in this hour, or refuses it.
+    private func countCommand(catalog: Bool = false) throws {
+        let tick = city?.view.clock.tick ?? 0
+        if tick != countedTick {
+            countedTick = tick
+            commandsThisTick = 0
+            catalogChangesThisTick = 0
+        }
+        if catalog {
+            catalogChangesThisTick += 1
+            guard catalogChangesThisTick <= Self.maximumCatalogChangesPerTick else {
+                throw APIError("set_catalog: at most \(Self.maximumCatalogChangesPerTick) catalog changes per simulated hour")
+            }
+        } else {
+            commandsThisTick += 1
+            guard commandsThisTick <= Self.maximumCommandsPerTick else {
+                throw APIError("at most \(Self.maximumCommandsPerTick) build, demolish or policy commands per simulated hour")
+            }
+        }
+    }
+
+    /// A text for the city's feed or titles, cut to `maximumMessageCharacters`.
+    static func bounded(_ text: String) -> String {
+        guard text.count > maximumMessageCharacters else { return text }
+        return String(text.prefix(maximumMessageCharacters - 1)) + "…"
+    }
+
     func registerAPI() {
         func number(_ args: [LuaValue], _ i: Int, _ name: String) throws -> Double {
-            guard i < args.count, let value = args[i].doubleValue, value.isFinite else { throw APIError("\(name): argument \(i + 1) must be a number") }
+            guard i < args.count, let value = args[i].doubleValue else { throw APIError("\(name): argument \(i + 1) must be a number") }
+            guard value.isFinite else { throw APIError("\(name): argument \(i + 1) must be a finite number, not \(value)") }
             return value
         }
+        /// A whole number in `range` (an integer, or a float with a whole value).
+        func integer(_ args: [LuaValue], _ i: Int, _ name: String, _ range: ClosedRange<Int64>) throws -> Int {
+            let value = try number(args, i, name)
+            guard let whole = args[i].intValue, range.contains(whole) else {
+                throw APIError("\(name): argument \(i + 1) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(args[i])")
+            }
+            _ = value
+            return Int(whole)
+        }
+        let coordinates: ClosedRange<Int64> = -1_000_000...1_000_000
         func text(_ args: [LuaValue], _ i: Int, _ name: String) throws -> String {
             guard i < args.count, let value = args[i].stringValue else { throw APIError("\(name): argument \(i + 1) must be a string") }
             return value
@@ -120,7 +172,7 @@ public final class LevelScripting: LevelScriptHost {
             return [.number(try city().metric(metric))]
         }
         sandbox.register("tile") { args in
-            let x = Int(try number(args, 0, "tile")), y = Int(try number(args, 1, "tile"))
+            let x = try integer(args, 0, "tile", coordinates), y = try integer(args, 1, "tile", coordinates)
             let view = try city().view
             let map = view.map
             guard map.contains(x, y) else { return [.nil] }
@@ -138,28 +190,36 @@ public final class LevelScripting: LevelScriptHost {
         sandbox.register("build") { args in
             let name = try text(args, 0, "build")
             guard let structure = Structure.named(name) else { throw APIError("build: unknown structure '\(name)'") }
-            try city().submit(.build(structure, x: Int(try number(args, 1, "build")), y: Int(try number(args, 2, "build"))), from: .script)
+            let x = try integer(args, 1, "build", coordinates), y = try integer(args, 2, "build", coordinates)
+            try self.countCommand()
+            try city().submit(.build(structure, x: x, y: y), from: .script)
             return [.bool(true)]
         }
         sandbox.register("demolish") { args in
-            try city().submit(.demolish(x: Int(try number(args, 0, "demolish")), y: Int(try number(args, 1, "demolish"))), from: .script)
+            let x = try integer(args, 0, "demolish", coordinates), y = try integer(args, 1, "demolish", coordinates)
+            try self.countCommand()
+            try city().submit(.demolish(x: x, y: y), from: .script)
             return []
         }
         sandbox.register("set_policy") { args in
-            [.bool(try city().setPolicy(try text(args, 0, "set_policy"), try number(args, 1, "set_policy")))]
+            let name = try text(args, 0, "set_policy"), value = try number(args, 1, "set_policy")
+            try self.countCommand()
+            return [.bool(try city().setPolicy(name, value))]
         }
-        sandbox.register("set_catalog") { args in
+        sandbox.register("set_catalog", cost: Self.catalogChangeCost) { args in
             let path = try text(args, 0, "set_catalog")
+            let value = try number(args, 1, "set_catalog")
+            try self.countCommand(catalog: true)
             do {
-                try city().setCatalogValue(path, try number(args, 1, "set_catalog"), source: "level script \(self.script.file)")
+                try city().setCatalogValue(path, value, source: "level script \(self.script.file)")
             } catch let error as CatalogError {
                 throw APIError("set_catalog: " + (error.errors.first?.message ?? "refused"))
             }
             return []
         }
         sandbox.register("message") { args in
-            let en = try text(args, 0, "message")
-            let zh = args.count > 1 ? (args[1].stringValue ?? en) : en
+            let en = Self.bounded(try text(args, 0, "message"))
+            let zh = args.count > 1 ? args[1].stringValue.map(Self.bounded) ?? en : en
             try city().post(Names(en: en, zh: zh))
             return []
         }
@@ -168,15 +228,26 @@ public final class LevelScripting: LevelScriptHost {
             var fields: [String: LuaValue] = [:]
             for entry in table { if let key = entry.key.stringValue { fields[key] = entry.value } }
             guard let id = fields["id"]?.stringValue, let metricName = fields["metric"]?.stringValue,
-                  let metric = Metric(rawValue: metricName), let by = fields["by"]?.doubleValue else {
+                  let metric = Metric(rawValue: metricName), let byValue = fields["by"] else {
                 throw APIError("add_objective: needs id, a known metric and by (a year)")
             }
+            guard let by = byValue.intValue, (1900...2200).contains(by) else {
+                throw APIError("add_objective: by must be a year from 1900 to 2200, not \(byValue)")
+            }
+            guard id.utf8.count <= 100 else { throw APIError("add_objective: the id is longer than 100 bytes") }
             let comparison: Comparison
             let target: Double
             if let most = fields["at_most"]?.doubleValue { (comparison, target) = (.atMost, most) }
             else if let least = fields["at_least"]?.doubleValue { (comparison, target) = (.atLeast, least) }
             else { throw APIError("add_objective: needs at_most or at_least") }
-            let title = Names(en: fields["title_en"]?.stringValue ?? id, zh: fields["title_zh"]?.stringValue ?? id)
+            guard target.isFinite, target.magnitude <= 1e15 else {
+                throw APIError("add_objective: the target must be a finite number within ±1e15, not \(target)")
+            }
+            let objectives = try city().view.rules?.objectives.count ?? 0
+            guard objectives < Self.maximumObjectives else {
+                throw APIError("add_objective: a level may have at most \(Self.maximumObjectives) objectives")
+            }
+            let title = Names(en: Self.bounded(fields["title_en"]?.stringValue ?? id), zh: Self.bounded(fields["title_zh"]?.stringValue ?? id))
             try city().addObjective(Objective(id: id, title: title, metric: metric, comparison: comparison, target: target,
                                               deadlineYear: Int(by), required: fields["required"]?.boolValue ?? true))
             return []

@@ -30,6 +30,68 @@ struct SandboxCounters {
     var budgetExceeded = false
     /// `Unmanaged<LuaSandbox>` of the owner, unretained.
     var owner: UnsafeMutableRawPointer?
+    /// The longest string a script may make, in bytes.
+    var maximumStringBytes: Int
+    /// Set when the allocator last refused a string for its length, not for the memory cap.
+    var refusedLongString = false
+    /// The file line of the script code that was running when the allocator last refused
+    /// memory (Lua raises memory errors without a position); 0 when unknown.
+    var refusalLine: Int32 = 0
+    /// `Unmanaged<LongStringTracker>`, retained by the sandbox.
+    var longStrings: UnsafeMutableRawPointer?
+}
+
+/// The sizes of the strings of at least `trackedStringBytes` that are alive. Comparing two
+/// long strings (`==`, `<`) is one VM instruction but reads both strings in C; while long
+/// strings are alive, the count hook charges each instruction in proportion to the longest.
+///
+/// It also numbers every table and closure in the order the state creates them: that order
+/// is the same in every run, unlike addresses, so tables and functions print and sort by it.
+final class LongStringTracker {
+    static let trackedStringBytes = 8 << 10
+    private var sizes: [UInt: Int] = [:]
+    private var countBySizeClass = [Int](repeating: 0, count: 64)
+    private var creationNumbers: [UInt: Int] = [:]
+    private var created = 0
+
+    /// A new table or closure at `block`.
+    func objectCreated(_ block: UnsafeMutableRawPointer) {
+        created += 1
+        creationNumbers[UInt(bitPattern: block)] = created
+    }
+
+    func blockFreed(_ block: UnsafeMutableRawPointer) {
+        if !creationNumbers.isEmpty { creationNumbers.removeValue(forKey: UInt(bitPattern: block)) }
+    }
+
+    /// The creation number of the table or closure at `pointer` (lua_topointer), or nil.
+    func creationNumber(_ pointer: UnsafeRawPointer) -> Int? { creationNumbers[UInt(bitPattern: pointer)] }
+
+    /// Numbers for values the allocator never saw (C functions of the libraries), from the same count.
+    func nextNumber() -> Int {
+        created += 1
+        return created
+    }
+
+    func added(_ block: UnsafeMutableRawPointer, size: Int) {
+        sizes[UInt(bitPattern: block)] = size
+        countBySizeClass[Self.sizeClass(size)] += 1
+    }
+
+    func freed(_ block: UnsafeMutableRawPointer) {
+        guard let size = sizes.removeValue(forKey: UInt(bitPattern: block)) else { return }
+        countBySizeClass[Self.sizeClass(size)] -= 1
+    }
+
+    /// An upper bound of the longest tracked string alive (0 when none): 2^(size class).
+    var longestBound: Int {
+        for sizeClass in stride(from: 63, through: 0, by: -1) where countBySizeClass[sizeClass] > 0 {
+            return 1 << sizeClass
+        }
+        return 0
+    }
+
+    private static func sizeClass(_ size: Int) -> Int { min(63, Int.bitWidth - size.leadingZeroBitCount) }
 }
 
 /// The message every budget overrun raises (the sandbox reports it as `.budget`).
@@ -51,24 +113,60 @@ func sandboxAllocate(_ ud: UnsafeMutableRawPointer?, _ block: UnsafeMutableRawPo
     let counters = ud!.assumingMemoryBound(to: SandboxCounters.self)
     if newSize == 0 {
         if let block {
+            if let tracker = counters.pointee.longStrings {
+                let tracker = Unmanaged<LongStringTracker>.fromOpaque(tracker).takeUnretainedValue()
+                if oldSize >= LongStringTracker.trackedStringBytes { tracker.freed(block) }
+                tracker.blockFreed(block)
+            }
             free(block)
             counters.pointee.memoryUsed -= oldSize
         }
         return nil
     }
     let growth = newSize - (block == nil ? 0 : oldSize)  // with no block, oldSize is a type tag
+    // A new string (Lua passes the type tag as oldSize): 24 bytes of header, the bytes, a NUL.
+    let isLongString = block == nil && oldSize == Int(LUA_TSTRING) && newSize >= LongStringTracker.trackedStringBytes
     if growth > 0, counters.pointee.capEnforced {
-        if counters.pointee.memoryUsed > counters.pointee.memoryLimit - growth {
+        let tooLong = isLongString && newSize - 25 > counters.pointee.maximumStringBytes
+        if tooLong || counters.pointee.memoryUsed > counters.pointee.memoryLimit - growth {
             // Each refusal also costs 1/64 of the budget: a script that keeps catching
             // out-of-memory errors (each one a full collection) is stopped soon.
             counters.pointee.instructionsUsed &+= counters.pointee.instructionBudget / 64 + 1
+            counters.pointee.refusedLongString = tooLong
+            recordRefusalPosition(counters)
             return nil
         }
         counters.pointee.instructionsUsed &+= growth >> 6
     }
+    if let block, oldSize >= LongStringTracker.trackedStringBytes, let tracker = counters.pointee.longStrings {
+        Unmanaged<LongStringTracker>.fromOpaque(tracker).takeUnretainedValue().freed(block)
+    }
     guard let newBlock = realloc(block, newSize) else { return nil }
     counters.pointee.memoryUsed += growth
+    if block == nil, oldSize == Int(LUA_TTABLE) || oldSize == Int(LUA_TFUNCTION), let tracker = counters.pointee.longStrings {
+        Unmanaged<LongStringTracker>.fromOpaque(tracker).takeUnretainedValue().objectCreated(newBlock)
+    }
+    if isLongString, let tracker = counters.pointee.longStrings {
+        Unmanaged<LongStringTracker>.fromOpaque(tracker).takeUnretainedValue().added(newBlock, size: newSize)
+    }
     return newBlock
+}
+
+/// Notes the file line of the innermost script frame (memory errors carry no position).
+private func recordRefusalPosition(_ counters: UnsafeMutablePointer<SandboxCounters>) {
+    counters.pointee.refusalLine = 0
+    guard let owner = counters.pointee.owner else { return }
+    let L = Unmanaged<LuaSandbox>.fromOpaque(owner).takeUnretainedValue().state
+    var info = lua_Debug()
+    var level: Int32 = 0
+    while level < 64, lua_getstack(L, level, &info) != 0 {
+        _ = lua_getinfo(L, "Sl", &info)
+        if info.currentline > 0, let source = info.source, strcmp(source, "=[sandbox]") != 0 {
+            counters.pointee.refusalLine = info.currentline
+            return
+        }
+        level += 1
+    }
 }
 
 /// Adds `amount` instructions to the running call. True when the budget is exhausted; the
@@ -99,7 +197,15 @@ func raiseWithPosition(_ L: OpaquePointer, level: Int32) -> Int32 {
 /// The count hook (LUA_MASKCOUNT, every `hookInterval` instructions).
 func sandboxCountHook(_ L: OpaquePointer?, _ ar: UnsafeMutablePointer<lua_Debug>?) {
     guard let L else { return }
-    if chargeBudget(L, Int(sandboxCounters(L).pointee.hookInterval)) {
+    let counters = sandboxCounters(L)
+    let interval = Int(counters.pointee.hookInterval)
+    // While long strings are alive an instruction may compare them in C: one more
+    // instruction per 8 KiB of the longest.
+    var longest = 0
+    if let tracker = counters.pointee.longStrings {
+        longest = Unmanaged<LongStringTracker>.fromOpaque(tracker).takeUnretainedValue().longestBound
+    }
+    if chargeBudget(L, interval + interval * (longest >> 13)) {
         lua_pushstring(L, budgetExceededMessage)
         _ = raiseWithPosition(L, level: 0)  // level 0 in a hook: the running Lua function
     }
@@ -246,12 +352,29 @@ private func sandboxDispatchHostFunction(_ L: OpaquePointer) -> Int32 {
     defer { counters.pointee.capEnforced = enforced }
     let sandbox = Unmanaged<LuaSandbox>.fromOpaque(counters.pointee.owner!).takeUnretainedValue()
     let index = Int(lua_tointegerx(L, nz_lua_upvalueindex(1), nil))
+    if chargeBudget(L, sandbox.hostFunctionCost(at: index)) {
+        lua_pushstring(L, budgetExceededMessage)
+        return -1
+    }
     let argumentCount = lua_gettop(L)
+    guard argumentCount <= maximumHostArgumentValues else {
+        pushString(L, "too many arguments (\(argumentCount)) for a host function")
+        return -1
+    }
     var arguments: [LuaValue] = []
     arguments.reserveCapacity(Int(argumentCount))
-    var conversion = ValueReader()
+    var conversion = ValueReader(limit: Int(maximumHostArgumentValues), byteLimit: maximumHostArgumentBytes)
     for argument in stride(from: Int32(1), through: argumentCount, by: 1) {
         arguments.append(conversion.read(L, argument))
+    }
+    if conversion.overflowed {
+        pushString(L, "arguments too large for a host function (at most \(maximumHostArgumentValues) values and \(maximumHostArgumentBytes >> 10) KiB of text)")
+        return -1
+    }
+    // Converting costs about one instruction per value and per 64 bytes.
+    if chargeBudget(L, conversion.valuesRead + conversion.bytesRead >> 6) {
+        lua_pushstring(L, budgetExceededMessage)
+        return -1
     }
     let message: String
     do {
@@ -295,107 +418,4 @@ func sandboxPanic(_ L: OpaquePointer?) -> Int32 {
 private func writeToStandardError(_ text: String) {
     var text = text
     text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-}
-
-// MARK: - Deterministic pairs
-
-/// pairs(t): like Lua's (honouring __pairs), but visits keys in sorted order — numbers, then
-/// strings bytewise, then false, true, then other keys — instead of the hash order, which in
-/// Lua 5.4 depends on a per-process random seed. The keys are snapshotted at the call, which
-/// costs n·log n budget instructions; keys cleared during the loop are skipped.
-/// Upvalue 1: the original table.sort.
-func sandboxPairs(_ L: OpaquePointer?) -> Int32 {
-    guard let L else { return 0 }
-    if luaL_getmetafield(L, 1, "__pairs") != LUA_TNIL {
-        lua_pushvalue(L, 1)
-        nz_lua_call(L, 1, 3)
-        return 3
-    }
-    luaL_checktype(L, 1, LUA_TTABLE)
-    lua_settop(L, 1)
-    lua_createtable(L, 0, 0)  // 2: the keys, in order
-    var count: lua_Integer = 0
-    lua_pushnil(L)
-    while lua_next(L, 1) != 0 {
-        nz_lua_pop(L, 1)
-        count += 1
-        lua_pushvalue(L, -1)
-        lua_rawseti(L, 2, count)
-    }
-    let cost = Int(count) * (Int(count).bitWidth - Int(count).leadingZeroBitCount + 1)
-    if chargeBudget(L, cost) {
-        lua_pushstring(L, budgetExceededMessage)
-        return raiseWithPosition(L, level: 1)
-    }
-    if count > 1 {
-        lua_pushvalue(L, nz_lua_upvalueindex(1))
-        lua_pushvalue(L, 2)
-        nz_lua_pushcfunction(L, sandboxKeyLess)
-        nz_lua_call(L, 2, 0)
-    }
-    lua_pushvalue(L, 1)
-    lua_pushvalue(L, 2)
-    lua_pushinteger(L, 0)
-    lua_pushcclosure(L, sandboxPairsStep, 3)
-    lua_pushvalue(L, 1)
-    lua_pushnil(L)
-    return 3
-}
-
-/// The iterator pairs returns. Upvalues: the table, the sorted keys, the position.
-private func sandboxPairsStep(_ L: OpaquePointer?) -> Int32 {
-    guard let L else { return 0 }
-    var position = lua_tointegerx(L, nz_lua_upvalueindex(3), nil)
-    while true {
-        position += 1
-        if lua_rawgeti(L, nz_lua_upvalueindex(2), position) == LUA_TNIL { return 0 }
-        lua_pushvalue(L, -1)
-        if lua_rawget(L, nz_lua_upvalueindex(1)) != LUA_TNIL {
-            lua_pushinteger(L, position)
-            nz_lua_replace(L, nz_lua_upvalueindex(3))
-            return 2
-        }
-        nz_lua_pop(L, 2)  // removed during the loop: skip
-    }
-}
-
-/// Comparator for table.sort over keys: the order of `LuaValue.keyPrecedes`. Never raises.
-private func sandboxKeyLess(_ L: OpaquePointer?) -> Int32 {
-    guard let L else { return 0 }
-    lua_pushboolean(L, keyLess(L, 1, 2) ? 1 : 0)
-    return 1
-}
-
-private func keyRank(_ type: Int32) -> Int {
-    switch type {
-    case LUA_TNUMBER: return 0
-    case LUA_TSTRING: return 1
-    case LUA_TBOOLEAN: return 2
-    default: return 3
-    }
-}
-
-/// Key order on two stack slots, without metamethods.
-func keyLess(_ L: OpaquePointer, _ a: Int32, _ b: Int32) -> Bool {
-    let (ta, tb) = (lua_type(L, a), lua_type(L, b))
-    let (ra, rb) = (keyRank(ta), keyRank(tb))
-    if ra != rb { return ra < rb }
-    switch ta {
-    case LUA_TNUMBER:
-        return NumericKey.precedes(numericKey(L, a), numericKey(L, b))
-    case LUA_TSTRING:
-        var (la, lb) = (0, 0)
-        let pa = lua_tolstring(L, a, &la)!
-        let pb = lua_tolstring(L, b, &lb)!
-        let common = memcmp(pa, pb, min(la, lb))
-        return common != 0 ? common < 0 : la < lb
-    case LUA_TBOOLEAN:
-        return lua_toboolean(L, a) == 0 && lua_toboolean(L, b) != 0
-    default:
-        return false
-    }
-}
-
-func numericKey(_ L: OpaquePointer, _ index: Int32) -> NumericKey {
-    lua_isinteger(L, index) != 0 ? .integer(lua_tointegerx(L, index, nil)) : .float(lua_tonumberx(L, index, nil))
 }

@@ -10,16 +10,35 @@ let maximumTableDepth = 32
 /// Most values one conversion produces; past it, tables become nil (shared subtables would
 /// otherwise be copied an exponential number of times).
 let maximumConvertedValues = 1_000_000
+/// Most values, and most bytes of text, one call of a host function may be given.
+let maximumHostArgumentValues: Int32 = 10_000
+let maximumHostArgumentBytes = 1 << 20
 
 /// Reads Lua values into LuaValue. Functions, userdata, threads, tables deeper than
 /// `maximumTableDepth`, tables already on the path (cycles), and entries with such keys or
 /// values become nil / are dropped.
 struct ValueReader {
     private var path: [UnsafeRawPointer] = []
-    private var remaining = maximumConvertedValues
+    private var remaining: Int
+    private var bytesRemaining: Int
+    /// Values and string bytes read so far.
+    private(set) var valuesRead = 0
+    private(set) var bytesRead = 0
+    /// Set when the limits cut the conversion short (the result is then incomplete).
+    private(set) var overflowed = false
+
+    init(limit: Int = maximumConvertedValues, byteLimit: Int = Int.max) {
+        remaining = limit
+        bytesRemaining = byteLimit
+    }
 
     mutating func read(_ L: OpaquePointer, _ index: Int32) -> LuaValue {
         remaining -= 1
+        valuesRead += 1
+        if remaining < 0 {
+            overflowed = true
+            return .nil
+        }
         switch lua_type(L, index) {
         case LUA_TBOOLEAN:
             return .bool(lua_toboolean(L, index) != 0)
@@ -27,7 +46,14 @@ struct ValueReader {
             if lua_isinteger(L, index) != 0 { return .integer(lua_tointegerx(L, index, nil)) }
             return .number(lua_tonumberx(L, index, nil))
         case LUA_TSTRING:
-            return .string(readString(L, index))
+            let bytes = stringBytes(L, index)
+            bytesRead += bytes.count
+            bytesRemaining -= bytes.count
+            if bytesRemaining < 0 {
+                overflowed = true
+                return .nil
+            }
+            return .string(String(decoding: bytes, as: UTF8.self))
         case LUA_TTABLE:
             return readTable(L, lua_absindex(L, index))
         default:
@@ -36,7 +62,7 @@ struct ValueReader {
     }
 
     private mutating func readTable(_ L: OpaquePointer, _ index: Int32) -> LuaValue {
-        guard let identity = lua_topointer(L, index), path.count < maximumTableDepth, remaining > 0,
+        guard let identity = lua_topointer(L, index), path.count < maximumTableDepth, remaining > 0, !overflowed,
               !path.contains(identity), lua_checkstack(L, 4) != 0
         else { return .nil }
         path.append(identity)
@@ -44,6 +70,10 @@ struct ValueReader {
         var entries: [LuaTableEntry] = []
         lua_pushnil(L)
         while lua_next(L, index) != 0 {
+            if overflowed {
+                nz_lua_pop(L, 2)
+                break
+            }
             let keyType = lua_type(L, -2)
             if keyType == LUA_TNUMBER || keyType == LUA_TSTRING || keyType == LUA_TBOOLEAN {
                 let key = read(L, -2)  // reads numbers without converting them to strings

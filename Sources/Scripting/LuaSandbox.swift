@@ -6,19 +6,23 @@
 import CLua
 
 /// A sandboxed Lua runtime. Scripts cannot crash the host, reach files or the clock, allocate
-/// past `memoryLimit`, or run a call past `instructionBudget` instructions: a call that does is
-/// unwound, and the script is disabled (later calls are refused) while the host keeps running.
-/// Not thread-safe: use one sandbox from one thread.
+/// past `memoryLimit`, make a string longer than `maximumStringBytes`, or run a call past
+/// `instructionBudget` instructions: a call that does is unwound, and the script is disabled
+/// (later calls are refused) while the host keeps running. Not thread-safe: use one sandbox
+/// from one thread.
 ///
-/// Determinism: `math.random` depends on the seed only, `pairs` visits keys in sorted order,
-/// `table.sort` with a comparator is stable. Not covered: `next` (hash order, which Lua 5.4
-/// seeds per process) and `tostring` of tables and functions (addresses).
+/// Determinism: `math.random` depends on the seed only; `next` and `pairs` visit keys in one
+/// order (numbers, strings bytewise, false, true, then tables and functions in the order they
+/// were created), `tostring` of a table or function prints that creation number, `table.sort`
+/// is stable where equal elements can be told apart; weak tables and `collectgarbage` (whose
+/// results depend on when memory is collected) are refused.
 ///
-/// Limits of the budget: it counts VM instructions, plus the work of C library loops the
-/// prelude can size (table functions, allocation at one instruction per 64 bytes). A single
-/// instruction can still do much more work than that in a few places: Lua pattern matching
-/// (string.find/match/gmatch/gsub backtrack in C, exponentially for some patterns), `==` and
-/// `<` on long strings, and calls passing very long vararg lists.
+/// The budget covers work done in C too: the count hook charges each instruction one more per
+/// 8 KiB of the longest string alive (comparing long strings is one instruction), pattern
+/// matching counts its steps (PatternMatching.swift), functions that read a whole string charge
+/// one instruction per 16 bytes, `load` one per byte of source, table functions one per
+/// element, allocation one per 64 bytes, and each host call a fixed cost plus one per value
+/// and per 64 bytes of its arguments (at most 10,000 values and 1 MiB of text).
 public final class LuaSandbox {
     public let seed: UInt64
     public let memoryLimit: Int
@@ -47,9 +51,16 @@ public final class LuaSandbox {
     /// Instructions charged to the last load/call (counted in steps of up to 1000).
     public private(set) var lastInstructionCount = 0
 
+    /// The longest string a script may make by default: 256 KiB.
+    public static let defaultMaximumStringBytes = 256 << 10
+    /// What every host function call costs, in instructions, unless registered otherwise.
+    public static let defaultHostCallCost = 100
+
     private let L: OpaquePointer
     private let counters: UnsafeMutablePointer<SandboxCounters>
+    private let longStringTracker = LongStringTracker()
     private var hostFunctions: [([LuaValue]) throws -> [LuaValue]] = []
+    private var hostFunctionCosts: [Int] = []
     private var knownChunks: [String] = []
     private var outputLines: [String] = []
     private var outputBytes = 0
@@ -58,14 +69,18 @@ public final class LuaSandbox {
     ///   - seed: the level seed; `math.random` sequences depend on it alone.
     ///   - memoryLimit: bytes the Lua state may hold (the runtime itself needs under 100 KB).
     ///   - instructionBudget: Lua VM instructions per load or call.
-    public init(seed: UInt64, memoryLimit: Int = 64 << 20, instructionBudget: Int = 10_000_000) throws(ScriptError) {
+    ///   - maximumStringBytes: the longest string a script may make.
+    public init(seed: UInt64, memoryLimit: Int = 64 << 20, instructionBudget: Int = 10_000_000,
+                maximumStringBytes: Int = LuaSandbox.defaultMaximumStringBytes) throws(ScriptError) {
         guard memoryLimit > 0, instructionBudget > 0 else {
             throw ScriptError(chunkName: "[sandbox]", line: nil,
                               message: "memoryLimit and instructionBudget must be positive", kind: .usage)
         }
         let counters = UnsafeMutablePointer<SandboxCounters>.allocate(capacity: 1)
         counters.initialize(to: SandboxCounters(memoryLimit: memoryLimit, instructionBudget: instructionBudget,
-                                                hookInterval: Int32(min(instructionBudget, 1000))))
+                                                hookInterval: Int32(min(instructionBudget, 1000)),
+                                                maximumStringBytes: max(64, maximumStringBytes)))
+        counters.pointee.longStrings = Unmanaged.passUnretained(longStringTracker).toOpaque()
         guard let state = lua_newstate(sandboxAllocate, counters) else {
             counters.deinitialize(count: 1)
             counters.deallocate()
@@ -152,8 +167,12 @@ public final class LuaSandbox {
     /// Arguments and results are converted as `LuaValue`s; an error the closure throws becomes
     /// a Lua error whose message is the error's description, which Lua code may catch with pcall.
     /// The closure must not call `load`, `call` or `restoreState` on this sandbox.
-    public func register(_ name: String, _ function: @escaping ([LuaValue]) throws -> [LuaValue]) {
+    /// Each call is charged `cost` instructions, plus one per value and per 64 bytes of text
+    /// in its arguments (at most 10,000 values and 1 MiB of text).
+    public func register(_ name: String, cost: Int = LuaSandbox.defaultHostCallCost,
+                         _ function: @escaping ([LuaValue]) throws -> [LuaValue]) {
         hostFunctions.append(function)
+        hostFunctionCosts.append(max(0, cost))
         var components = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         let last = components.removeLast()
         nz_lua_pushglobaltable(L)
@@ -180,6 +199,8 @@ public final class LuaSandbox {
     func hostFunction(at index: Int) -> ([LuaValue]) throws -> [LuaValue] {
         hostFunctions[index]
     }
+
+    func hostFunctionCost(at index: Int) -> Int { hostFunctionCosts[index] }
 
     func appendOutput(_ line: String) {
         guard outputLines.count < Self.maximumOutputLines,
@@ -235,6 +256,8 @@ public final class LuaSandbox {
         let handlerIndex = functionIndex
         counters.pointee.instructionsUsed = 0
         counters.pointee.budgetExceeded = false
+        counters.pointee.refusalLine = 0
+        counters.pointee.refusedLongString = false
         counters.pointee.running = true
         counters.pointee.capEnforced = true
         lua_sethook(L, sandboxCountHook, nz_LUA_MASKCOUNT(), counters.pointee.hookInterval)
@@ -272,7 +295,16 @@ public final class LuaSandbox {
         let kind: ScriptError.Kind
         switch status {
         case LUA_ERRSYNTAX: kind = .syntax
-        case LUA_ERRMEM: kind = .memory
+        case LUA_ERRMEM:
+            kind = .memory
+            // Lua raises memory errors without a position: the allocator noted the line.
+            if line == nil, counters.pointee.refusalLine > 0 {
+                line = Int(counters.pointee.refusalLine)
+                chunk = fallbackChunk
+            }
+            text = counters.pointee.refusedLongString
+                ? "not enough memory: a string longer than \(counters.pointee.maximumStringBytes >> 10) KiB (the sandbox's limit)"
+                : "not enough memory (the script may hold \(memoryLimit >> 20) MB)"
         case LUA_ERRERR:
             kind = .runtime
             text += " (the error handler failed, usually after a stack overflow)"
@@ -348,6 +380,9 @@ public final class LuaSandbox {
         nz_lua_pop(L, 1)
         // pairs in sorted key order (its upvalue is the original table.sort); pcall and
         // xpcall that place errors from wrapped library functions at the script's line.
+        // next, pairs and tostring in a deterministic order (Determinism.swift); pattern
+        // matching with a step count (PatternMatching.swift).
+        installDeterminismTables(L)
         nz_lua_pushglobaltable(L)
         nz_lua_pushcfunction(L, sandboxPcall)
         lua_setfield(L, -2, "pcall")
@@ -356,15 +391,30 @@ public final class LuaSandbox {
         _ = lua_getglobal(L, "table")
         _ = lua_getfield(L, -1, "sort")
         nz_lua_remove(L, -2)
+        lua_pushcclosure(L, sandboxNext, 1)
+        lua_pushvalue(L, -1)
+        lua_setfield(L, -3, "next")
         lua_pushcclosure(L, sandboxPairs, 1)
         lua_setfield(L, -2, "pairs")
-        nz_lua_pop(L, 1)
-        // The prelude, with the seed and its two C helpers.
+        nz_lua_pushcfunction(L, sandboxToString)
+        lua_setfield(L, -2, "tostring")
+        _ = lua_getglobal(L, "string")
+        for (name, mode) in [("find", PatternMode.find), ("match", PatternMode.match)] {
+            lua_pushinteger(L, lua_Integer(mode.rawValue))
+            lua_pushcclosure(L, sandboxPatternMatch, 1)
+            lua_setfield(L, -2, name)
+        }
+        nz_lua_pop(L, 2)
+        numberLibraryFunctions(L)
+        // The prelude, with the seed and its C helpers.
         try compile(Array(sandboxPrelude.utf8), sourceName: "[sandbox]")
         lua_pushinteger(L, lua_Integer(Int64(bitPattern: seed)))
         nz_lua_pushcfunction(L, sandboxEmit)
         nz_lua_pushcfunction(L, sandboxCharge)
-        if nz_lua_pcall(L, 3, 0, 0) != LUA_OK {
+        lua_pushinteger(L, lua_Integer(PatternMode.iterate.rawValue))
+        lua_pushcclosure(L, sandboxPatternMatch, 1)
+        lua_pushinteger(L, lua_Integer(counters.pointee.maximumStringBytes))
+        if nz_lua_pcall(L, 5, 0, 0) != LUA_OK {
             let message = lua_type(L, -1) == LUA_TSTRING ? readString(L, -1) : "unknown error"
             nz_lua_pop(L, 1)
             throw ScriptError(chunkName: "[sandbox]", line: nil, message: "prelude failed: \(message)")

@@ -1,7 +1,6 @@
 // Save files: the global table `state` written as a Lua table constructor with sorted keys
-// (the same text for the same data, in any process) and read back by evaluating that text as
-// a text chunk in an empty environment, within the budget and the memory cap, then checking it
-// is plain data before it replaces the contents of `state`.
+// (the same text for the same data, in any process) and read back by a parser of that data
+// syntax alone — never evaluated as Lua — within the budget and the memory cap.
 
 import CLua
 
@@ -25,26 +24,39 @@ extension LuaSandbox {
     }
 
     /// Replaces the contents of `state` with the data in `text` (as written by `saveState`).
-    /// The text is evaluated as a text-only expression with no globals, within the instruction
-    /// budget and memory cap; anything but plain data (numbers, strings, booleans, tables
-    /// without metatables, no shared or cyclic tables, at most 32 levels) is refused and
-    /// `state` is left unchanged. Scripts keep their references to the same `state` table.
+    /// The text is read as data, never run as code: a parser accepts only a table constructor
+    /// of numbers, strings, booleans and nested tables (at most 32 levels, 1,000,000 values,
+    /// text no longer than the memory limit), and the work is counted against the instruction
+    /// budget. Anything else is refused and `state` is left unchanged. Scripts keep their
+    /// references to the same `state` table.
     public func restoreState(_ text: String) throws(ScriptError) {
         try checkUsable("restore the state", allowDisabled: true)
-        try compile(Array(("return " + text).utf8), sourceName: "state")
-        lua_createtable(state, 0, 0)
-        _ = lua_setupvalue(state, -2, 1)  // _ENV of the chunk: an empty table
-        let count = try runProtected(argumentCount: 0, fallbackChunk: "state", disableOnBudget: false)
-        guard count == 1, lua_type(state, -1) == LUA_TTABLE else {
-            nz_lua_pop(state, count)
-            throw ScriptError(chunkName: "state", line: nil, message: "saved state is not a table", kind: .usage)
+        let bytes = Array(text.utf8)
+        guard bytes.count <= memoryLimit else {
+            throw ScriptError(chunkName: "state", line: nil,
+                              message: "saved state is \(bytes.count) bytes; the script's memory limit is \(memoryLimit)", kind: .usage)
         }
-        var seen: [UnsafeRawPointer] = []
-        var visited = Set<UnsafeRawPointer>()
-        if let problem = plainDataProblem(at: lua_gettop(state), path: "state", ancestors: &seen, visited: &visited) {
-            nz_lua_pop(state, 1)
-            throw ScriptError(chunkName: "state", line: nil, message: "saved state is not plain data: \(problem)",
+        var parser = StateParser(bytes)
+        let value: StateValue
+        do {
+            value = try parser.parseDocument()
+        } catch {
+            throw ScriptError(chunkName: "state", line: error.line, message: "saved state is not plain data: \(error.message)",
                               kind: .usage)
+        }
+        // Reading costs what evaluating it as code would: one instruction per value and per 16 bytes.
+        guard parser.valueCount + bytes.count / 16 <= instructionBudget else {
+            throw ScriptError(chunkName: "state", line: nil,
+                              message: "saved state needs more work to read than the instruction budget allows", kind: .budget)
+        }
+        guard lua_checkstack(state, 8) != 0 else {
+            throw ScriptError(chunkName: "state", line: nil, message: "no stack space to restore the state", kind: .memory)
+        }
+        value.push(state)
+        if memoryInUse > memoryLimit {
+            nz_lua_pop(state, 1)
+            throw ScriptError(chunkName: "state", line: nil,
+                              message: "saved state needs more than the script's memory limit of \(memoryLimit) bytes", kind: .memory)
         }
         let restored = lua_gettop(state)
         if pushGlobal("state") == LUA_TTABLE {
@@ -79,50 +91,6 @@ extension LuaSandbox {
         let type = lua_rawget(state, -2)
         nz_lua_remove(state, -2)
         return type
-    }
-
-    /// Why the table at `index` is not plain data, or nil if it is.
-    private func plainDataProblem(at index: Int32, path: String, ancestors stack: inout [UnsafeRawPointer],
-                                  visited: inout Set<UnsafeRawPointer>) -> String?
-    {
-        let L = state
-        guard let identity = lua_topointer(L, index) else { return "\(path) is not a table" }
-        if visited.contains(identity) { return "\(path) is a table that appears twice" }
-        visited.insert(identity)
-        if visited.count > maximumConvertedValues { return "too many tables" }
-        if stack.count >= maximumTableDepth { return "\(path) is nested deeper than \(maximumTableDepth) levels" }
-        if lua_getmetatable(L, index) != 0 {
-            nz_lua_pop(L, 1)
-            return "\(path) has a metatable"
-        }
-        guard lua_checkstack(L, 4) != 0 else { return "\(path) is nested too deeply" }
-        stack.append(identity)
-        defer { stack.removeLast() }
-        lua_pushnil(L)
-        while lua_next(L, index) != 0 {
-            let keyType = lua_type(L, -2)
-            guard keyType == LUA_TNUMBER || keyType == LUA_TSTRING || keyType == LUA_TBOOLEAN else {
-                nz_lua_pop(L, 2)
-                return "\(path) has a \(String(cString: lua_typename(L, keyType))) key"
-            }
-            let keyText = keyType == LUA_TSTRING ? readString(L, -2) : StateWriter.numberOrBooleanText(L, -2)
-            let childPath = "\(path)[\(keyText)]"
-            switch lua_type(L, -1) {
-            case LUA_TNUMBER, LUA_TSTRING, LUA_TBOOLEAN:
-                break
-            case LUA_TTABLE:
-                if let problem = plainDataProblem(at: lua_gettop(L), path: childPath, ancestors: &stack, visited: &visited) {
-                    nz_lua_pop(L, 2)
-                    return problem
-                }
-            default:
-                let valueType = String(cString: nz_luaL_typename(L, -1))
-                nz_lua_pop(L, 2)
-                return "\(childPath) is a \(valueType)"
-            }
-            nz_lua_pop(L, 1)
-        }
-        return nil
     }
 }
 
@@ -305,5 +273,235 @@ struct StateWriter {
     private static func escape(_ byte: UInt8) -> [UInt8] {
         let digits = String(byte)
         return Array(("\\" + String(repeating: "0", count: 3 - digits.count) + digits).utf8)
+    }
+}
+
+/// Reads the data syntax `StateWriter` writes: a table constructor whose keys are names or
+/// [number|string|boolean] and whose values are numbers, strings ("…" with \\ escapes),
+/// booleans, (0/0), (1/0), (-1/0), (-9223372036854775807-1) or tables; `--` line comments.
+struct StateParser {
+    struct Failure: Error {
+        var line: Int
+        var message: String
+    }
+
+    private let bytes: [UInt8]
+    private var index = 0
+    private var line = 1
+    private var depth = 0
+    private(set) var valueCount = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func parseDocument() throws(Failure) -> StateValue {
+        skipSpace()
+        guard peek == UInt8(ascii: "{") else { throw failure("expected '{'") }
+        let value = try parseValue()
+        skipSpace()
+        guard index == bytes.count else { throw failure("unexpected text after the table") }
+        return value
+    }
+
+    private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    private func failure(_ message: String) -> Failure { Failure(line: line, message: message) }
+
+    private mutating func skipSpace() {
+        while let c = peek {
+            if c == UInt8(ascii: "\n") {
+                line += 1
+                index += 1
+            } else if c == 32 || c == 9 || c == 13 {
+                index += 1
+            } else if c == UInt8(ascii: "-"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "-") {
+                while let d = peek, d != UInt8(ascii: "\n") { index += 1 }
+            } else {
+                return
+            }
+        }
+    }
+
+    private mutating func expect(_ text: String) -> Bool {
+        let expected = Array(text.utf8)
+        guard bytes.count - index >= expected.count, Array(bytes[index..<index + expected.count]) == expected else { return false }
+        index += expected.count
+        return true
+    }
+
+    private mutating func parseValue() throws(Failure) -> StateValue {
+        valueCount += 1
+        guard valueCount <= maximumConvertedValues else { throw failure("more than \(maximumConvertedValues) values") }
+        skipSpace()
+        guard let c = peek else { throw failure("unexpected end of the state") }
+        switch c {
+        case UInt8(ascii: "{"): return try parseTable()
+        case UInt8(ascii: "\""), UInt8(ascii: "'"): return .string(try parseString())
+        case UInt8(ascii: "("):
+            for (text, value) in [("(0/0)", StateValue.number(.nan)), ("(1/0)", .number(.infinity)),
+                                  ("(-1/0)", .number(-.infinity)), ("(-9223372036854775807-1)", .integer(.min))]
+            where expect(text) {
+                return value
+            }
+            throw failure("unexpected '(': saved state holds data only, never code")
+        default:
+            if expect("true") { return .bool(true) }
+            if expect("false") { return .bool(false) }
+            return try parseNumber()
+        }
+    }
+
+    private mutating func parseNumber() throws(Failure) -> StateValue {
+        let start = index
+        if let c = peek, c == UInt8(ascii: "_") || (c | 0x20 >= 97 && c | 0x20 <= 122) {
+            var end = index
+            while end < bytes.count, end - index < 20, bytes[end] == UInt8(ascii: "_") || (bytes[end] | 0x20 >= 97 && bytes[end] | 0x20 <= 122) {
+                end += 1
+            }
+            let word = String(decoding: bytes[index..<end], as: UTF8.self)
+            throw failure("found '\(word)': saved state holds data only, never code")
+        }
+        if peek == UInt8(ascii: "-") { index += 1 }
+        var isFloat = false
+        while let c = peek, (c >= 48 && c <= 57) || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+            || ((c == UInt8(ascii: "+") || c == UInt8(ascii: "-")) && (bytes[index - 1] | 0x20) == UInt8(ascii: "e"))
+        {
+            if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { isFloat = true }
+            index += 1
+            guard index - start <= 64 else { throw failure("a number longer than 64 characters") }
+        }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        if !isFloat, let integer = Int64(text) { return .integer(integer) }
+        guard index > start, let number = Double(text) else { throw failure("expected a value, found '\(text.isEmpty ? String(UnicodeScalar(bytes[start])) : text)'") }
+        return .number(number)
+    }
+
+    private mutating func parseString() throws(Failure) -> [UInt8] {
+        let quote = bytes[index]
+        index += 1  // the opening quote
+        var out: [UInt8] = []
+        while true {
+            guard let c = peek else { throw failure("unfinished string") }
+            index += 1
+            switch c {
+            case quote:
+                return out
+            case UInt8(ascii: "\n"):
+                throw failure("unfinished string")
+            case UInt8(ascii: "\\"):
+                guard let e = peek else { throw failure("unfinished string") }
+                index += 1
+                switch e {
+                case UInt8(ascii: "n"): out.append(10)
+                case UInt8(ascii: "r"): out.append(13)
+                case UInt8(ascii: "t"): out.append(9)
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "'"): out.append(e)
+                case 48...57:
+                    var value = Int(e) - 48
+                    for _ in 0..<2 {
+                        guard let d = peek, d >= 48, d <= 57 else { break }
+                        value = value * 10 + Int(d) - 48
+                        index += 1
+                    }
+                    guard value <= 255 else { throw failure("escape \\\(value) is larger than 255") }
+                    out.append(UInt8(value))
+                default:
+                    throw failure("unknown escape '\\\(String(UnicodeScalar(e)))' in a string")
+                }
+            default:
+                out.append(c)
+            }
+        }
+    }
+
+    private mutating func parseTable() throws(Failure) -> StateValue {
+        index += 1  // {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= maximumTableDepth else { throw failure("tables nested deeper than \(maximumTableDepth) levels") }
+        var entries: [(key: StateValue, value: StateValue)] = []
+        var nextPosition: Int64 = 1
+        while true {
+            skipSpace()
+            guard let c = peek else { throw failure("unfinished table (missing '}')") }
+            if c == UInt8(ascii: "}") {
+                index += 1
+                return .table(entries)
+            }
+            let key: StateValue
+            if c == UInt8(ascii: "[") {
+                index += 1
+                key = try parseValue()
+                switch key {
+                case .table: throw failure("a table cannot be a key")
+                case .number(let number) where number.isNaN: throw failure("NaN cannot be a key")
+                default: break
+                }
+                skipSpace()
+                guard peek == UInt8(ascii: "]") else { throw failure("expected ']'") }
+                index += 1
+                skipSpace()
+                guard peek == UInt8(ascii: "=") else { throw failure("expected '='") }
+                index += 1
+            } else if c == UInt8(ascii: "_") || (c | 0x20 >= 97 && c | 0x20 <= 122) {
+                let start = index
+                while let d = peek, d == UInt8(ascii: "_") || (d | 0x20 >= 97 && d | 0x20 <= 122) || (d >= 48 && d <= 57) { index += 1 }
+                let name = String(decoding: bytes[start..<index], as: UTF8.self)
+                skipSpace()
+                if peek == UInt8(ascii: "="), name != "true", name != "false" {
+                    index += 1
+                    key = .string(Array(name.utf8))
+                } else {
+                    index = start  // a value (true or false) in list position
+                    key = .integer(nextPosition)
+                    nextPosition += 1
+                }
+            } else {
+                key = .integer(nextPosition)
+                nextPosition += 1
+            }
+            let value = try parseValue()
+            entries.append((key, value))
+            skipSpace()
+            if peek == UInt8(ascii: ",") || peek == UInt8(ascii: ";") {
+                index += 1
+            } else {
+                skipSpace()
+                guard peek == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
+            }
+        }
+    }
+}
+
+/// Saved data as read, strings as raw bytes (a state may hold bytes that are not UTF-8).
+indirect enum StateValue {
+    case bool(Bool)
+    case integer(Int64)
+    case number(Double)
+    case string([UInt8])
+    case table([(key: StateValue, value: StateValue)])
+
+    /// Pushes the value (one slot; tables at most 32 deep, which the parser guarantees).
+    /// The caller lifts the memory cap and checks the memory afterwards.
+    func push(_ L: OpaquePointer) {
+        switch self {
+        case .bool(let flag): lua_pushboolean(L, flag ? 1 : 0)
+        case .integer(let value): lua_pushinteger(L, value)
+        case .number(let value): lua_pushnumber(L, value)
+        case .string(let bytes):
+            bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
+            }
+        case .table(let entries):
+            guard lua_checkstack(L, 4) != 0 else {
+                lua_pushnil(L)
+                return
+            }
+            lua_createtable(L, 0, Int32(clamping: entries.count))
+            for entry in entries {
+                entry.key.push(L)
+                entry.value.push(L)
+                lua_rawset(L, -3)
+            }
+        }
     }
 }

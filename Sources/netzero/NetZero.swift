@@ -10,6 +10,7 @@
 //   netzero bench sim --json  simulation benchmark on the reference city (BenchSim.swift)
 import ArgumentParser
 import CitySim
+import Foundation
 import CLua
 import CSDL2
 
@@ -18,8 +19,22 @@ struct NetZero: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netzero",
         abstract: "NetZero City (零碳城): build a city and make it carbon-neutral.",
-        subcommands: [Play.self, Shot.self, Run.self, Check.self, ReportCommand.self, ScheduleCommand.self, Version.self, Bench.self],
+        subcommands: [Play.self, Shot.self, Run.self, Check.self, ReportCommand.self, ScheduleCommand.self, Version.self, Bench.self, Fuzz.self],
         defaultSubcommand: Play.self)
+
+    /// `netzero` alone plays; `netzero WORD` must name a command (a misspelt command would
+    /// otherwise be taken as a level to play).
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, !first.hasPrefix("-") {
+            let names = configuration.subcommands.map { $0._commandName } + ["help"]
+            if !names.contains(first) {
+                FileHandle.standardError.write(Data("netzero: unknown command '\(first)'\n\n\(helpMessage())\n".utf8))
+                Foundation.exit(64)  // EX_USAGE
+            }
+        }
+        main(arguments)
+    }
 }
 
 struct Version: ParsableCommand {

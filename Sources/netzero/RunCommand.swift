@@ -63,6 +63,11 @@ struct Run: ParsableCommand {
         if let record { try FileSystem.writeAtomically(ReplayLog(city: city, levelHash: levelHash).text, to: record) }
         for message in script?.problems ?? [] { FileHandle.standardError.write(Data((message + "\n").utf8)) }
         print("wrote \(out)/yearly.csv, \(out)/daily.csv, \(out)/summary.json (result: \(city.view.rules?.result.rawValue ?? "undecided"))")
+        // The run finished without the level's script: the outputs are not the level as written.
+        if script?.isStopped == true {
+            FileHandle.standardError.write(Data("netzero run: the level's script was stopped (see above); exit status 3\n".utf8))
+            throw ExitCode(3)
+        }
     }
 }
 
