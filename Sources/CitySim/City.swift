@@ -79,6 +79,7 @@ public final class City {
             _ = place(placement.structure, x: placement.x, y: placement.y, free: true)
         }
         world.applyCommands()  // the structures must exist before they are upgraded
+        Sinks.establishStartingZones(world: world, ageYears: level.info.greenAgeYears)
         for upgrade in level.upgrades { _ = apply(.upgrade(upgrade.upgrade, x: upgrade.x, y: upgrade.y), free: true) }
         refreshNetworks()
         var homes = 0
@@ -109,7 +110,7 @@ public final class City {
 
     /// Every component type of the simulation; a save's component names are mapped back to these.
     static var componentTypes: [any Component.Type] {
-        [TilePosition.self, Building.self, PowerPlant.self, StorageUnit.self, GreenZone.self, Citizen.self,
+        [TilePosition.self, Building.self, PowerPlant.self, StorageUnit.self, GreenZone.self, ForestLand.self, Citizen.self,
          ElectricityLine.self, PrimaryLine.self, ProcessLine.self, ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self]
     }
 

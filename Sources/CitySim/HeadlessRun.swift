@@ -4,6 +4,7 @@
 //   yearly.csv    one row per simulated year
 //   daily.csv     one row per day (streamed as days close, so memory does not grow)
 //   summary.json  the run's totals and its final state
+//   inventory.csv each year's GPC inventory: sector, sub-sector, scope, tCO2e, notation keys (Inventory.swift)
 // Numbers are printed with fixed decimals by `Fixed`, never with locale-dependent formatting.
 
 public struct RunOptions: Sendable {
@@ -40,6 +41,8 @@ public enum HeadlessRun {
         + "removals_t,net_t,electricity_scope2_t,grid_factor_g_per_kwh,renewable_share,electricity_kwh,unserved_kwh,"
         + "curtailed_kwh,population,jobs,employed,happiness,air_pm25_ug_m3,budget_yuan,"
         + PlantKind.allCases.map { "generation_\($0.key)_kwh" }.joined(separator: ",")
+        + ",generation_rooftop_pv_kwh,storage_charge_kwh,storage_discharge_kwh,curtailed_wind_kwh,curtailed_solar_kwh,"
+        + "curtailed_hydro_kwh,grid_losses_kwh,captured_t,scope3_embodied_t,net_including_scope3_t"
     /// Carbon-market columns that `netzero run` appends to each yearly row (Market, Certificates,
     /// Offsets, CarbonAccounts): what the market did in the year, and the city's balance after credits
     /// sold outside it.
@@ -68,7 +71,12 @@ public enum HeadlessRun {
             Fixed.format(period.electricityKWh, 0), Fixed.format(period.unservedKWh, 0), Fixed.format(period.curtailedKWh, 0),
             String(stats.population), String(stats.jobs), String(stats.employed), Fixed.format(stats.happiness, 4),
             Fixed.format(stats.airQuality, 2), Fixed.format(budget.balance, 0),
-        ] + PlantKind.allCases.map { Fixed.format(period.generationKWh[$0], 0) }).joined(separator: ",")
+        ] + PlantKind.allCases.map { Fixed.format(period.generationKWh[$0], 0) } + [
+            Fixed.format(period.rooftopKWh, 0), Fixed.format(period.storageChargeKWh, 0), Fixed.format(period.storageDischargeKWh, 0),
+            Fixed.format(period.curtailedWindKWh, 0), Fixed.format(period.curtailedSolarKWh, 0),
+            Fixed.format(period.curtailedHydroKWh, 0), Fixed.format(period.gridLossesKWh, 0), Fixed.format(period.captured, 3),
+            Fixed.format(period.scope3, 3), Fixed.format(period.netIncludingScope3, 3),
+        ]).joined(separator: ",")
     }
 
     /// The carbon columns for a year that has just closed.
@@ -107,6 +115,7 @@ public enum HeadlessRun {
             ledger.onDayClosed = { period in dailyLines.append(HeadlessRun.dailyRow(period)) }
         }
         var yearly = [yearlyHeader + "," + carbonHeader]
+        var inventory = [Inventory.header]
         let startYear = city.view.clock.year
         let totalHours = Int(Clock.daysFromCivil(year: startYear + options.years, month: 1, day: 1)
             - Clock.daysFromCivil(year: startYear, month: 1, day: 1)) * 24
@@ -121,6 +130,7 @@ public enum HeadlessRun {
                 let closed = view.ledger.years.last!
                 yearly.append(yearlyRow(closed, stats: view.stats, budget: view.budget) + ","
                               + carbonColumns(view, year: closed.start.year).joined(separator: ","))
+                inventory += Inventory.rows(city.world, year: closed).map(\.csv)
             }
         }
         city.world.withResource(Ledger.self) { $0.onDayClosed = nil }
@@ -128,6 +138,7 @@ public enum HeadlessRun {
         try FileSystem.writeAtomically(yearly.joined(separator: "\n") + "\n", to: directory + "/yearly.csv")
         try FileSystem.writeAtomically(([dailyHeader] + dailyLines.lines).joined(separator: "\n") + "\n", to: directory + "/daily.csv")
         try FileSystem.writeAtomically(summary(city, years: options.years), to: directory + "/summary.json")
+        try FileSystem.writeAtomically(inventory.joined(separator: "\n") + "\n", to: directory + "/inventory.csv")
     }
 
     /// The run's summary as JSON, keys in a fixed order.
