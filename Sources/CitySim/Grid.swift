@@ -12,7 +12,8 @@
 //     2. wind, solar and rooftop PV offer everything the weather gives (zero marginal cost);
 //     3. what is still missing is met in merit order (cheapest marginal cost first: hydro within
 //        its monthly water budget, then fuel plants within their ramp limits; a plant that starts
-//        runs at no less than its minimum stable output);
+//        runs at no less than its minimum stable output when storage or backing off wind, solar
+//        and hydro can absorb the excess, and otherwise at what is needed);
 //     4. storage discharges at its marginal position: it covers any shortage, then displaces the
 //        marginal plant (the most expensive one raised this hour), never the baseload;
 //     5. any surplus (floors and renewables above demand, or a unit started at its minimum) is
@@ -219,13 +220,21 @@ public enum Grid {
             let rooftop = grid.scratchRooftop[island]
             var supply = rooftop
             for i in range { supply += units[i].floor }
-            // 3. Merit order for what the floors and the weather leave unmet.
+            // 3. Merit order for what the floors and the weather leave unmet. A plant that starts runs
+            //    at its minimum stable output when the excess can be absorbed (storage, wind and
+            //    solar backing off, hydro's minimum flow); otherwise it runs at what is needed.
             var need = demand - supply
+            var absorbable = canCharge[island] + rooftop
+            for i in range where units[i].role != .fuel { absorbable += units[i].floor }
             for i in range where need > 0 && units[i].role != .variable {
                 var raise = min(need, units[i].upper - units[i].floor)
                 guard raise > 0 else { continue }
                 if units[i].role == .fuel && units[i].floor == 0 && raise < units[i].minimum {
-                    raise = min(units[i].minimum, units[i].upper)
+                    let overshoot = min(units[i].minimum, units[i].upper) - raise
+                    if overshoot <= absorbable {
+                        raise += overshoot
+                        absorbable -= overshoot
+                    }
                 }
                 units[i].raise = raise
                 need -= raise
