@@ -41,8 +41,20 @@ public enum HeadlessRun {
         + "removals_t,net_t,electricity_scope2_t,grid_factor_g_per_kwh,renewable_share,electricity_kwh,unserved_kwh,"
         + "curtailed_kwh,population,jobs,employed,happiness,air_pm25_ug_m3,budget_yuan,"
         + PlantKind.allCases.map { "generation_\($0.key)_kwh" }.joined(separator: ",")
-        + ",generation_rooftop_pv_kwh,storage_charge_kwh,storage_discharge_kwh,curtailed_wind_kwh,curtailed_solar_kwh,"
-        + "curtailed_hydro_kwh,grid_losses_kwh,captured_t,scope3_embodied_t,net_including_scope3_t"
+        + "," + flowColumns.map(\.name).joined(separator: ",")
+    /// Energy-balance, capture and scope-3 columns after the generation columns, with their decimals.
+    public static let flowColumns: [(name: String, decimals: Int)] = [
+        ("generation_rooftop_pv_kwh", 0), ("storage_charge_kwh", 0), ("storage_discharge_kwh", 0), ("curtailed_wind_kwh", 0),
+        ("curtailed_solar_kwh", 0), ("curtailed_hydro_kwh", 0), ("grid_losses_kwh", 0), ("captured_t", 3),
+        ("scope3_embodied_t", 3), ("net_including_scope3_t", 3),
+    ]
+    public static func flowValues(_ period: LedgerPeriod) -> [Double] {
+        [period.rooftopKWh, period.storageChargeKWh, period.storageDischargeKWh, period.curtailedWindKWh, period.curtailedSolarKWh,
+         period.curtailedHydroKWh, period.gridLossesKWh, period.captured, period.scope3, period.netIncludingScope3]
+    }
+    public static func flowCells(_ values: [Double]) -> [String] {
+        zip(values, flowColumns).map { Fixed.format($0, $1.decimals) }
+    }
     /// Carbon-market columns that `netzero run` appends to each yearly row (Market, Certificates,
     /// Offsets, CarbonAccounts): what the market did in the year, and the city's balance after credits
     /// sold outside it.
@@ -71,12 +83,7 @@ public enum HeadlessRun {
             Fixed.format(period.electricityKWh, 0), Fixed.format(period.unservedKWh, 0), Fixed.format(period.curtailedKWh, 0),
             String(stats.population), String(stats.jobs), String(stats.employed), Fixed.format(stats.happiness, 4),
             Fixed.format(stats.airQuality, 2), Fixed.format(budget.balance, 0),
-        ] + PlantKind.allCases.map { Fixed.format(period.generationKWh[$0], 0) } + [
-            Fixed.format(period.rooftopKWh, 0), Fixed.format(period.storageChargeKWh, 0), Fixed.format(period.storageDischargeKWh, 0),
-            Fixed.format(period.curtailedWindKWh, 0), Fixed.format(period.curtailedSolarKWh, 0),
-            Fixed.format(period.curtailedHydroKWh, 0), Fixed.format(period.gridLossesKWh, 0), Fixed.format(period.captured, 3),
-            Fixed.format(period.scope3, 3), Fixed.format(period.netIncludingScope3, 3),
-        ]).joined(separator: ",")
+        ] + PlantKind.allCases.map { Fixed.format(period.generationKWh[$0], 0) } + flowCells(flowValues(period))).joined(separator: ",")
     }
 
     /// The carbon columns for a year that has just closed.
