@@ -300,6 +300,9 @@ public struct PlantSpec: Sendable {
     /// gCO2 per kWh sent out, at the stack.
     public var emissionFactor: Double
     public var emissionFactorID: FactorID
+    /// gCO2e of CH4 and N2O per kWh sent out (combustion plants).
+    public var nonCO2Factor: Double
+    public var nonCO2FactorID: FactorID
     public var fuelCost: Double          // yuan/kWh
     public var fuelCostID: FactorID
     public var fixedOM: Double           // yuan/yr
@@ -399,6 +402,14 @@ public struct ZoneSpec: Sendable {
     public var maintenance: Double
 }
 
+/// Forest terrain: forest land remaining forest land (Sinks.swift).
+public struct ForestLandSpec: Sendable {
+    public var areaHa: Double
+    public var removal: Double, removalID: FactorID            // tCO2e/ha/yr, net
+    public var stock: Double                                  // tCO2e/ha
+    public var releaseOnClearing: Double, releaseOnClearingID: FactorID
+}
+
 public struct WeatherSpec: Sendable {
     public var cutIn: Double, rated: Double, cutOut: Double     // m/s
     public var meanWind: [Double]        // 12 months, m/s
@@ -408,6 +419,10 @@ public struct WeatherSpec: Sendable {
     public var anomalySD: Double         // °C, day-to-day
     public var latitude: Double          // degrees north
     public var performanceRatio: Double  // PV system losses
+    /// Clear-sky attenuation (Meinel & Meinel 1976): solar constant kW/m², transmittance, air-mass exponent, global ÷ direct.
+    public var solarConstant = 1.353, transmittance = 0.7, airMassExponent = 0.678, globalToDirect = 1.1
+    /// PV rating irradiance, kW/m² (Standard Test Conditions).
+    public var ratedIrradiance = 1.0
 }
 
 public struct TravelSpec: Sendable {
@@ -560,6 +575,7 @@ public struct Catalog: Sendable {
     public var upgradedPUE: Double
     public var modes: [ModeSpec]                // by TravelMode.rawValue
     public var zones: [ZoneSpec]                // by ZoneKind.rawValue
+    public var forestLand: ForestLandSpec
     public var weather: WeatherSpec
     public var disturbance: DisturbanceSpec
     public var travel: TravelSpec
@@ -572,6 +588,8 @@ public struct Catalog: Sendable {
     public var carbon: CarbonSpec
     /// Citizens' carbon accounts: points, participation, trees (CarbonAccounts.swift).
     public var personalCarbon: PersonalCarbonSpec
+    /// Names of `netzero validate`'s metrics by id (validation.toml; their ranges are factors).
+    public private(set) var validationNames: [String: Names]
 
     /// The catalog factor behind an ID; nil for `.none` and for computed factors such as `.gridHour`.
     public func factor(_ id: FactorID) -> Factor? { Int(id.raw) < factors.count ? factors[Int(id.raw)] : nil }
@@ -618,6 +636,14 @@ public struct Catalog: Sendable {
     }
 
     public func plant(_ kind: PlantKind) -> PlantSpec { plants[Int(kind.rawValue)] }
+
+    /// The CCUS energy penalty of a plant kind: the share of its output the capture plant uses.
+    public func ccusPenalty(_ kind: PlantKind) -> Double { kind == .gas ? ccus.energyPenaltyGas : ccus.energyPenaltyCoal }
+    /// Fuel (and so CO2 before capture) per kWh sent out, relative to the same plant without
+    /// capture: 1 / (1 − penalty) with CCUS (847 / 0.75 = 1,129 g/kWh before a 90% capture).
+    public func ccusFuelMultiplier(_ kind: PlantKind, hasCCUS: Bool) -> Double {
+        hasCCUS ? 1 / max(0.05, 1 - ccusPenalty(kind)) : 1
+    }
     public func building(_ kind: BuildingKind) -> BuildingSpec { buildings[Int(kind.rawValue)] }
     public func mode(_ mode: TravelMode) -> ModeSpec { modes[Int(mode.rawValue)] }
     public func zone(_ kind: ZoneKind) -> ZoneSpec { zones[Int(kind.rawValue)] }
@@ -679,19 +705,27 @@ public struct Catalog: Sendable {
         }
         tableNames["upgrade.ccus"] = Names(en: "Carbon capture (CCUS)", zh: "碳捕集（CCUS）")
         names = tableNames
+        var metricNames: [String: Names] = [:]
+        for key in r.source.keyOrder where key.path.hasPrefix("validation.") && key.path.hasSuffix(".name_en") {
+            let table = String(key.path.dropLast(".name_en".count))
+            metricNames[String(table.dropFirst("validation.".count))] = Names(en: r.string(table + ".name_en"), zh: r.string(table + ".name_zh"))
+            _ = r.factor(table + ".range", r.source.factorIndex[table + ".range"].map { r.source.factors[$0].unit } ?? "?", count: 2)
+        }
+        validationNames = metricNames
         plants = PlantKind.allCases.map { kind in
             let t = "plant." + kind.key
             let capacity = r.value(t + ".capacity", "kW")
             let (ef, efID) = r.factor(t + ".emission_factor", "gCO2/kWh")
             let (fuel, fuelID) = r.factor(t + ".fuel_cost", "yuan/kWh")
             let (embodied, embodiedID) = r.factor(t + ".embodied", "tCO2e")
+            let (nonCO2, nonCO2ID) = r.source.factorIndex[t + ".non_co2_factor"] != nil
+                ? r.factor(t + ".non_co2_factor", "gCO2e/kWh") : (0, .none)
             // Reference figures kept for the advisor (not used in the arithmetic).
-            _ = r.optional(t + ".non_co2_factor", "gCO2e/kWh")
             _ = r.optional(t + ".lifecycle_factor", "gCO2e/kWh")
             _ = r.optional(t + ".efficiency", "fraction")
             let (typicalCF, typicalCFID) = r.factor(t + ".capacity_factor_typical", "fraction")
             return PlantSpec(capacityKW: capacity, emissionFactor: ef, emissionFactorID: efID,
-                             fuelCost: fuel, fuelCostID: fuelID, fixedOM: r.value(t + ".fixed_om", "yuan/yr"),
+                             nonCO2Factor: nonCO2, nonCO2FactorID: nonCO2ID, fuelCost: fuel, fuelCostID: fuelID, fixedOM: r.value(t + ".fixed_om", "yuan/yr"),
                              buildCost: r.value(t + ".build_cost", "yuan"), rampRate: r.value(t + ".ramp_rate", "fraction/h"),
                              minOutput: r.value(t + ".min_output", "fraction"), airPollution: r.value(t + ".air_pollution", "g/kWh"),
                              embodied: embodied, embodiedID: embodiedID, lifetime: r.value(t + ".lifetime", "years"),
@@ -778,6 +812,11 @@ public struct Catalog: Sendable {
                             droughtLoss: r.value(t + ".drought_loss", "fraction"), buildCost: r.value(t + ".build_cost", "yuan"),
                             maintenance: r.value(t + ".maintenance", "yuan/yr"))
         }
+        let (landRemoval, landRemovalID) = r.factor("forest_land.removal", "tCO2e/ha/yr")
+        let (landRelease, landReleaseID) = r.factor("forest_land.release_on_clearing", "fraction")
+        forestLand = ForestLandSpec(areaHa: r.value("forest_land.area", "ha"), removal: landRemoval, removalID: landRemovalID,
+                                    stock: r.value("forest_land.stock", "tCO2e/ha"),
+                                    releaseOnClearing: landRelease, releaseOnClearingID: landReleaseID)
         weather = WeatherSpec(cutIn: r.value("weather.wind_cut_in_speed", "m/s"), rated: r.value("weather.wind_rated_speed", "m/s"),
                               cutOut: r.value("weather.wind_cut_out_speed", "m/s"),
                               meanWind: r.values("weather.mean_wind_speed", "m/s", count: 12),
@@ -786,7 +825,12 @@ public struct Catalog: Sendable {
                               diurnalAmplitude: r.value("weather.temperature_diurnal_amplitude", "degC"),
                               anomalySD: r.value("weather.temperature_anomaly_sd", "degC"),
                               latitude: r.value("weather.latitude", "degN"),
-                              performanceRatio: r.value("weather.pv_performance_ratio", "fraction"))
+                              performanceRatio: r.value("weather.pv_performance_ratio", "fraction"),
+                              solarConstant: r.value("weather.solar_constant", "W/m2") / 1000,
+                              transmittance: r.value("weather.clear_sky_transmittance", "fraction"),
+                              airMassExponent: r.value("weather.air_mass_exponent", "ratio"),
+                              globalToDirect: r.value("weather.global_to_direct_ratio", "ratio"),
+                              ratedIrradiance: r.value("weather.peak_irradiance", "W/m2") / 1000)
         disturbance = DisturbanceSpec(droughtChance: r.value("disturbance.drought_chance", "fraction/yr"),
                                       droughtDays: r.value("disturbance.drought_length", "days"),
                                       fireChance: r.value("disturbance.fire_chance_in_drought", "fraction/day"))

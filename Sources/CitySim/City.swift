@@ -58,6 +58,7 @@ public final class City {
             _ = place(placement.structure, x: placement.x, y: placement.y, free: true)
         }
         world.applyCommands()  // the structures must exist before they are upgraded
+        Sinks.establishStartingZones(world: world, ageYears: level.info.greenAgeYears)
         for upgrade in level.upgrades { _ = apply(.upgrade(upgrade.upgrade, x: upgrade.x, y: upgrade.y), free: true) }
         refreshNetworks()
         var homes = 0

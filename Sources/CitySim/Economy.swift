@@ -94,6 +94,8 @@ public struct LevelInfo: Sendable, Equatable, SavedResource {
     public var startYear: Int
     /// Share of home capacity filled when the level starts.
     public var initialOccupancy: Double
+    /// Age of the starting green zones, years (nil: each kind's maturity age; Sinks.swift).
+    public var greenAgeYears: Double? = nil
     public init(id: String, title: String, seed: UInt64, startYear: Int = 2020, initialOccupancy: Double = 0.9) {
         self.id = id
         self.title = title
@@ -153,8 +155,9 @@ public enum Economy: SimulationPlugin {
         world.withResource(AirQualityField.self) { air in
             world.query(Read<PowerPlant>.self, Read<TilePosition>.self).forEach { plant, position in
                 let spec = catalog.plants[Int(plant.kind.rawValue)]
-                spending += plant.outputKW * spec.fuelCost * market.fuelPriceMultiplier + spec.fixedOM / hoursPerYear
-                if plant.hasCCUS { ccusCaptured += plant.outputKW * spec.emissionFactor / 1e6 * catalog.ccus.captureRate }
+                spending += plant.outputKW * spec.fuelCost * catalog.ccusFuelMultiplier(plant.kind, hasCCUS: plant.hasCCUS)
+                    * market.fuelPriceMultiplier + spec.fixedOM / hoursPerYear
+                ccusCaptured += plant.capturedTonnes
                 // Local air pollution emitted this hour, by tile.
                 air.emissionsToday[map.index(Int(position.x), Int(position.y))] += Float(plant.outputKW * spec.airPollution)
             }

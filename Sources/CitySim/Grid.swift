@@ -7,16 +7,25 @@
 //
 // Phase simulate:
 //   "grid.dispatch" (after buildings.demand and transport.trips), for each island in order:
-//     1. ramp limits: each dispatchable plant must keep at least (last output − ramp × capacity);
-//        that must-run output serves demand first;
-//     2. renewables (wind, solar, hydro, rooftop PV) serve what is left; their excess charges
-//        storage, and what storage cannot take is curtailed;
-//     3. storage discharges into any remaining gap;
-//     4. dispatchable plants rise in merit order (cheapest fuel first), within ramp limits and
-//        never below their minimum stable output once running;
-//     5. what is still missing is unserved energy: a blackout, shared by every consumer.
-//     Each plant books its stack emissions (and CCUS capture as a negative line).
-//     The island's grid factor = plant emissions ÷ energy delivered (gCO2/kWh).
+//     1. floors: each dispatchable plant keeps at least (last output − ramp × capacity); a hydro
+//        plant with water left keeps its ecological minimum flow;
+//     2. wind, solar and rooftop PV offer everything the weather gives (zero marginal cost);
+//     3. what is still missing is met in merit order (cheapest marginal cost first: hydro within
+//        its monthly water budget, then fuel plants within their ramp limits; a plant that starts
+//        runs at no less than its minimum stable output when storage or backing off wind, solar
+//        and hydro can absorb the excess, and otherwise at what is needed);
+//     4. storage discharges at its marginal position: it covers any shortage, then displaces the
+//        marginal plant (the most expensive one raised this hour), never the baseload;
+//     5. any surplus (floors and renewables above demand, or a unit started at its minimum) is
+//        never dumped: it first charges storage, then backs off wind and solar (curtailed, pro
+//        rata), then hydro's minimum flow (spilled), and only then forces fuel plants below their
+//        floors, most expensive first;
+//     6. what is still missing is unserved energy: a blackout, shared by every consumer.
+//     Energy balance each hour: plants' output + rooftop PV + discharge = delivered + charge
+//     (the lines are lossless), and curtailed energy was never generated.
+//     Each plant books its stack CO2 (with CCUS: fuel × 1/(1 − energy penalty) per kWh, of which
+//     the capture rate is captured and kept apart) and its CH4 + N2O (`non_co2_factor`, CO2e).
+//     The island's grid factor = plant CO2e ÷ energy delivered (gCO2e/kWh).
 //   "grid.attribute" (after dispatch): each building books its served electricity × the grid
 //     factor as scope-2 emissions; summed over consumers this equals the power sector's direct
 //     emissions of the hour.
@@ -34,6 +43,11 @@ public struct PowerPlant: Component, Sendable {
     public var abatement = 0.0
     /// Renewable kWh sent out and not yet issued as green-power certificates (Certificates.swift).
     public var meteredKWh = 0.0
+    /// tCO2 captured by CCUS in the last hour.
+    public var capturedTonnes = 0.0
+    /// Hydro: kWh of water left in this month's budget, and the month (year × 12 + month) it is for.
+    public var waterKWh = 0.0
+    public var waterMonth = -1
     public init(kind: PlantKind) { self.kind = kind }
 }
 
@@ -81,16 +95,24 @@ public struct PowerGrid: Sendable, SavedResource {
     public var cityFactor: Double { totalDelivered > 0 ? totalEmissions * 1e6 / totalDelivered : 0 }
 }
 
-/// One dispatchable or variable unit during dispatch (scratch, reused every tick).
+/// One plant during dispatch (scratch, rebuilt every tick).
 struct DispatchUnit {
+    enum Role { case variable, hydro, fuel }
     var island: Int32
+    var role: Role
+    var kind: PlantKind
     var cost: Double
     var order: Int        // position in query order, to write results back
-    var lower: Double
+    /// Variable: what the weather offers. Hydro: the ecological minimum. Fuel: the ramp floor.
+    var floor: Double
+    /// Highest output this hour (ramp, capacity, water).
     var upper: Double
     var minimum: Double
-    var output: Double
-    var variable: Bool
+    /// Output above the floor chosen in merit order.
+    var raise = 0.0
+    /// Output taken back to absorb a surplus (curtailment, spill, forced back-down).
+    var backedOff = 0.0
+    var output: Double { floor + raise - backedOff }
 }
 
 public enum Grid: SimulationPlugin {
@@ -109,6 +131,14 @@ public enum Grid: SimulationPlugin {
                    after: ["grid.dispatch"], run: attribute)
     }
 
+    /// Hours from this tick to the end of its month, this tick included.
+    static func hoursLeftInMonth(_ clock: Clock) -> Double {
+        let date = clock.date
+        let next = date.month == 12 ? (date.year + 1, 1) : (date.year, date.month + 1)
+        let days = Clock.daysFromCivil(year: next.0, month: next.1, day: 1) - Clock.daysFromCivil(year: date.year, month: date.month, day: 1)
+        return Double((Int(days) - date.day) * 24 + (24 - clock.hour))
+    }
+
     static func dispatch(_ ctx: SystemContext) {
         let world = ctx.world
         let catalog = world.resource(Catalog.self)!
@@ -120,138 +150,249 @@ public enum Grid: SimulationPlugin {
         var grid = world.removeResource(PowerGrid.self)!
         defer { world.insertResource(grid) }
         let n = grid.islandCount
-        var mustRun = [Double](repeating: 0, count: n)
-        var renewable = grid.scratchRooftop
+        let monthKey = clock.date.year * 12 + clock.date.month
+        let hoursLeft = hoursLeftInMonth(clock)
+        var flows = HourFlows()
         var units: [DispatchUnit] = []
 
-        // 1. Gather plants: availability and ramp window.
+        // 1. Gather plants: what each can do this hour. A new month refills hydro's water budget;
+        //    last month's unused water was spilled.
         var order = 0
-        world.query(Read<PowerPlant>.self).with(PrimaryLine.self).with(ProcessLine.self).forEach { plant in
-            let spec = catalog.plants[Int(plant.kind.rawValue)]
-            var capacity = spec.capacityKW * (plant.kind == .coal ? market.coalAvailability : 1)
-            if plant.hasCCUS {
-                capacity *= 1 - (plant.kind == .gas ? catalog.ccus.energyPenaltyGas : catalog.ccus.energyPenaltyCoal)
-            }
-            let island = plant.island
-            if plant.kind.isVariable {
-                let available: Double
-                switch plant.kind {
-                case .wind: available = capacity * weather.windFactor
-                case .solar: available = capacity * weather.solarFactor
-                default: available = capacity * spec.typicalCapacityFactor * (weather.inDrought ? 0.5 : 1)
+        world.query(Write<PowerPlant>.self).forEach { plant in
+            let kind = plant.value.kind
+            let spec = catalog.plants[Int(kind.rawValue)]
+            var capacity = spec.capacityKW * (kind == .coal ? market.coalAvailability : 1)
+            if plant.value.hasCCUS { capacity *= 1 - catalog.ccusPenalty(kind) }
+            let island = plant.value.island
+            let connected = island > 0
+            switch kind {
+            case .wind, .solar:
+                let offered = connected ? capacity * (kind == .wind ? weather.windFactor : weather.solarFactor) : 0
+                units.append(DispatchUnit(island: island, role: .variable, kind: kind, cost: 0, order: order,
+                                          floor: offered, upper: offered, minimum: 0))
+            case .hydro:
+                if plant.value.waterMonth != monthKey {
+                    if plant.value.waterMonth >= 0 { flows.curtailedHydroKWh += plant.value.waterKWh }
+                    plant.value.waterMonth = monthKey
+                    plant.value.waterKWh = capacity * spec.typicalCapacityFactor * hoursLeft
                 }
-                renewable[Int(island)] += island > 0 ? available : 0
-                units.append(DispatchUnit(island: island, cost: 0, order: order, lower: 0, upper: available, minimum: 0,
-                                          output: 0, variable: true))
-            } else {
+                // A drought halves the river's inflow for the hour.
+                if weather.inDrought { plant.value.waterKWh = max(0, plant.value.waterKWh - 0.5 * capacity * spec.typicalCapacityFactor) }
+                let water = connected ? plant.value.waterKWh : 0
+                // Paced so the month's water lasts: at most twice the average rate that is left.
+                let upper = min(capacity, water, max(spec.minOutput * capacity, 2 * water / max(1, hoursLeft)))
+                let floor = min(spec.minOutput * capacity, upper)
+                units.append(DispatchUnit(island: island, role: .hydro, kind: kind, cost: 0, order: order,
+                                          floor: floor, upper: upper, minimum: floor))
+            default:
                 let ramp = spec.rampRate * capacity
-                let lower = island > 0 ? max(0, plant.outputKW - ramp) : 0
-                let upper = island > 0 ? min(capacity, plant.outputKW + ramp) : 0
-                mustRun[Int(island)] += lower
-                let taxPerKWh = fuelTax * spec.emissionFactor * (1 - plant.abatement) / 1e6 * (plant.hasCCUS ? 1 - catalog.ccus.captureRate : 1)
-                units.append(DispatchUnit(island: island, cost: spec.fuelCost * market.fuelPriceMultiplier + taxPerKWh, order: order,
-                                          lower: lower, upper: upper,
-                                          minimum: spec.minOutput * capacity, output: lower, variable: false))
+                let floor = connected ? max(0, plant.value.outputKW - ramp) : 0
+                let upper = connected ? min(capacity, plant.value.outputKW + ramp) : 0
+                let fuel = catalog.ccusFuelMultiplier(kind, hasCCUS: plant.value.hasCCUS)
+                let escaping = plant.value.hasCCUS ? 1 - catalog.ccus.captureRate : 1
+                let taxPerKWh = fuelTax * spec.emissionFactor * fuel * escaping * (1 - plant.value.abatement) / 1e6
+                units.append(DispatchUnit(island: island, role: .fuel, kind: kind,
+                                          cost: spec.fuelCost * fuel * market.fuelPriceMultiplier + taxPerKWh, order: order,
+                                          floor: min(floor, upper), upper: upper, minimum: spec.minOutput * capacity))
             }
             order += 1
         }
-        // Merit order within each island: cheapest fuel first; ties by build order.
-        units.sort { ($0.island, $0.variable ? 0 : 1, $0.cost, $0.order) < ($1.island, $1.variable ? 0 : 1, $1.cost, $1.order) }
-
-        // 2–3. Islands: renewables, storage, must-run surplus.
-        var residual = [Double](repeating: 0, count: n)
-        var surplus = [Double](repeating: 0, count: n)
-        var renewableUsedShare = [Double](repeating: 0, count: n)
-        for island in 1..<n {
-            let demand = grid.scratchDemand[island]
-            let fromMustRun = min(mustRun[island], demand)
-            var remaining = demand - fromMustRun
-            let renewableUsed = min(renewable[island], remaining)
-            remaining -= renewableUsed
-            residual[island] = remaining
-            surplus[island] = (renewable[island] - renewableUsed) + (mustRun[island] - fromMustRun)
-            renewableUsedShare[island] = renewable[island] > 0 ? renewableUsed / renewable[island] : 0
-            grid.renewableKWh[island] = renewableUsed
+        // Merit order within each island: cheapest marginal cost first; ties by build order.
+        units.sort { ($0.island, $0.cost, $0.order) < ($1.island, $1.cost, $1.order) }
+        var firstUnit = [Int](repeating: units.count, count: n + 1)
+        for i in units.indices.reversed() { firstUnit[Int(units[i].island)] = i }
+        for island in stride(from: n - 1, through: 0, by: -1) where firstUnit[island] > firstUnit[island + 1] {
+            firstUnit[island] = firstUnit[island + 1]
         }
+
+        // Storage: what each island's stores can give and take this hour.
+        var canDischarge = [Double](repeating: 0, count: n)
+        var canCharge = [Double](repeating: 0, count: n)
+        world.query(Read<StorageUnit>.self).forEach { unit in
+            let island = Int(unit.island)
+            guard island > 0 else { return }
+            let spec = catalog.storage[Int(unit.kind.rawValue)]
+            canDischarge[island] += max(0, min(spec.powerKW, unit.stateKWh))
+            canCharge[island] += max(0, min(spec.powerKW, (spec.energyKWh - unit.stateKWh) / spec.roundTripEfficiency))
+        }
+
+        var discharge = [Double](repeating: 0, count: n)
+        var charge = [Double](repeating: 0, count: n)
+        var rooftopUsed = [Double](repeating: 0, count: n)
+        var unserved = [Double](repeating: 0, count: n)
+        for island in 1..<n {
+            let range = firstUnit[island]..<firstUnit[island + 1]
+            let demand = grid.scratchDemand[island]
+            let rooftop = grid.scratchRooftop[island]
+            var supply = rooftop
+            for i in range { supply += units[i].floor }
+            // 3. Merit order for what the floors and the weather leave unmet. A plant that starts runs
+            //    at its minimum stable output when the excess can be absorbed (storage, wind and
+            //    solar backing off, hydro's minimum flow); otherwise it runs at what is needed.
+            var need = demand - supply
+            var absorbable = canCharge[island] + rooftop
+            for i in range where units[i].role != .fuel { absorbable += units[i].floor }
+            for i in range where need > 0 && units[i].role != .variable {
+                var raise = min(need, units[i].upper - units[i].floor)
+                guard raise > 0 else { continue }
+                if units[i].role == .fuel && units[i].floor == 0 && raise < units[i].minimum {
+                    let overshoot = min(units[i].minimum, units[i].upper) - raise
+                    if overshoot <= absorbable {
+                        raise += overshoot
+                        absorbable -= overshoot
+                    }
+                }
+                units[i].raise = raise
+                need -= raise
+            }
+            // 4. Storage at its marginal position: the shortage first, then the most expensive fuel.
+            var stored = canDischarge[island]
+            if need > 0 {
+                let covered = min(stored, need)
+                discharge[island] += covered
+                stored -= covered
+                need -= covered
+            }
+            // Only the marginal plant (the most expensive one raised this hour) is displaced.
+            if stored > 0, let i = range.reversed().first(where: { units[$0].role == .fuel && units[$0].raise > 0 }) {
+                var displaced = min(stored, units[i].raise)
+                // A unit started this hour either stays at its minimum or does not start.
+                if units[i].floor == 0 && units[i].raise - displaced < units[i].minimum && displaced < units[i].raise {
+                    displaced = max(0, units[i].raise - units[i].minimum)
+                }
+                units[i].raise -= displaced
+                discharge[island] += displaced
+                stored -= displaced
+            }
+            unserved[island] = max(0, need)
+            // 5. A surplus is never dumped: storage takes it first, then wind and solar back off,
+            //    then hydro spills its minimum flow, then fuel plants are forced down.
+            var surplus = -min(0, need)
+            if surplus > 0 && discharge[island] > 0 {
+                let less = min(surplus, discharge[island])
+                discharge[island] -= less
+                surplus -= less
+            }
+            if surplus > 0 {
+                let taken = min(surplus, canCharge[island])
+                charge[island] = taken
+                surplus -= taken
+            }
+            var offered = rooftop
+            for i in range where units[i].role == .variable { offered += units[i].floor }
+            if surplus > 0 && offered > 0 {
+                let share = min(1, surplus / offered)
+                for i in range where units[i].role == .variable {
+                    units[i].backedOff = units[i].floor * share
+                    if units[i].kind == .wind { flows.curtailedWindKWh += units[i].backedOff } else { flows.curtailedSolarKWh += units[i].backedOff }
+                }
+                flows.curtailedSolarKWh += rooftop * share
+                rooftopUsed[island] = rooftop * (1 - share)
+                surplus -= min(surplus, offered)
+            } else {
+                rooftopUsed[island] = rooftop
+            }
+            for i in range where surplus > 0 && units[i].role == .hydro {
+                let spill = min(surplus, units[i].output)
+                units[i].backedOff += spill
+                flows.curtailedHydroKWh += spill
+                surplus -= spill
+            }
+            for i in range.reversed() where surplus > 0 && units[i].role == .fuel {
+                let down = min(surplus, units[i].output)
+                units[i].backedOff += down
+                surplus -= down
+            }
+        }
+
+        // Stores carry out the island's charge and discharge, in query order.
+        var toCharge = charge
+        var toDischarge = discharge
         world.query(Write<StorageUnit>.self).forEach { unit in
             let island = Int(unit.value.island)
             let spec = catalog.storage[Int(unit.value.kind.rawValue)]
             unit.value.chargedKWh = 0
             unit.value.dischargedKWh = 0
             guard island > 0 else { return }
-            if surplus[island] > 0 {
-                let room = (spec.energyKWh - unit.value.stateKWh) / spec.roundTripEfficiency
-                let charge = max(0, min(spec.powerKW, room, surplus[island]))
-                unit.value.stateKWh += charge * spec.roundTripEfficiency
-                unit.value.chargedKWh = charge
-                surplus[island] -= charge
-            } else if residual[island] > 0 {
-                let discharge = max(0, min(spec.powerKW, unit.value.stateKWh, residual[island]))
-                unit.value.stateKWh -= discharge
-                unit.value.dischargedKWh = discharge
-                residual[island] -= discharge
+            if toCharge[island] > 0 {
+                let room = max(0, min(spec.powerKW, (spec.energyKWh - unit.value.stateKWh) / spec.roundTripEfficiency))
+                let taken = min(room, toCharge[island])
+                unit.value.stateKWh = min(spec.energyKWh, unit.value.stateKWh + taken * spec.roundTripEfficiency)
+                unit.value.chargedKWh = taken
+                toCharge[island] -= taken
+            } else if toDischarge[island] > 0 {
+                let given = min(max(0, min(spec.powerKW, unit.value.stateKWh)), toDischarge[island])
+                unit.value.stateKWh = max(0, unit.value.stateKWh - given)
+                unit.value.dischargedKWh = given
+                toDischarge[island] -= given
             }
-        }
-        // 4. Dispatchable plants in merit order, above their must-run floor.
-        for i in units.indices where !units[i].variable && units[i].island > 0 {
-            let island = Int(units[i].island)
-            guard residual[island] > 0 else { continue }
-            var raise = min(residual[island], units[i].upper - units[i].lower)
-            // A unit that starts producing does so at no less than its minimum stable output.
-            if units[i].lower == 0 && raise > 0 && raise < units[i].minimum {
-                raise = min(units[i].minimum, units[i].upper)
-                surplus[island] += raise - residual[island] > 0 ? raise - residual[island] : 0
-            }
-            units[i].output += raise
-            residual[island] = max(0, residual[island] - raise)
-        }
-        // Variable units: the share of availability that was used; the rest is curtailed.
-        var outputs = [Double](repeating: 0, count: order)
-        var available = [Double](repeating: 0, count: order)
-        for unit in units {
-            available[unit.order] = unit.upper
-            outputs[unit.order] = unit.variable ? unit.upper * renewableUsedShare[Int(unit.island)] : unit.output
         }
 
-        // 5. Book plant emissions; per-island totals.
-        var tally = LedgerTally()
+        // 6. Per-island totals.
         for island in 0..<n {
             grid.emissions[island] = 0
             grid.demandKWh[island] = grid.scratchDemand[island]
-            grid.unservedKWh[island] = island == 0 ? grid.scratchDemand[0] : residual[island]
+            grid.unservedKWh[island] = island == 0 ? grid.scratchDemand[0] : unserved[island]
             grid.deliveredKWh[island] = grid.demandKWh[island] - grid.unservedKWh[island]
-            grid.curtailedKWh[island] = island == 0 ? 0 : max(0, surplus[island])
+            grid.curtailedKWh[island] = 0
+            grid.renewableKWh[island] = rooftopUsed[island]
+            flows.rooftopKWh += rooftopUsed[island]
+            flows.chargeKWh += charge[island]
+            flows.dischargeKWh += discharge[island]
         }
+        var outputs = [Double](repeating: 0, count: order)
+        var available = [Double](repeating: 0, count: order)
+        for unit in units {
+            outputs[unit.order] = max(0, unit.output)
+            available[unit.order] = unit.role == .fuel ? unit.upper : unit.floor + unit.raise
+            if unit.role != .fuel { grid.curtailedKWh[Int(unit.island)] += unit.backedOff }
+        }
+
+        // Book plant emissions.
+        var tally = LedgerTally()
         var index = 0
         var generation = GenerationByKind()
-        world.query(Write<PowerPlant>.self, Write<PrimaryLine>.self, Write<ProcessLine>.self).forEach { plant, stack, capture in
-            let spec = catalog.plants[Int(plant.value.kind.rawValue)]
+        world.query(Write<PowerPlant>.self, Write<PrimaryLine>.self, Write<ProcessLine>.self).forEach { plant, stack, gases in
+            let kind = plant.value.kind
+            let spec = catalog.plants[Int(kind.rawValue)]
             let output = outputs[index]
             plant.value.outputKW = output
             plant.value.availableKW = available[index]
-            plant.value.curtailedKWh = plant.value.kind.isVariable ? available[index] - output : 0
+            plant.value.curtailedKWh = kind.isVariable ? max(0, available[index] - output) : 0
+            plant.value.capturedTonnes = 0
             index += 1
+            if kind == .hydro { plant.value.waterKWh = max(0, plant.value.waterKWh - output) }
             guard output > 0 else { return }
-            generation[plant.value.kind] += output
+            generation[kind] += output
             let island = Int(plant.value.island)
-            if plant.value.kind == .biomass { grid.renewableKWh[island] += output }
-            guard spec.emissionFactor > 0 else { return }
-            // A covered plant's abatement (Market.swift) lowers the factor it burns at.
-            let factor = spec.emissionFactor * (1 - plant.value.abatement)
-            let gross = output * factor / 1e6
-            stack.book(spec.emissionFactorID, value: factor, quantity: output, tonnes: gross,
-                         sector: .power, scope: .direct, clock: clock, tally: &tally)
-            var net = gross
-            if plant.value.hasCCUS {
-                let captured = gross * catalog.ccus.captureRate
-                capture.book(catalog.ccus.captureRateID, value: catalog.ccus.captureRate, quantity: gross, tonnes: -captured,
-                             sector: .power, scope: .direct, clock: clock, tally: &tally)
-                net -= captured
+            if kind.isRenewable { grid.renewableKWh[island] += output }
+            // A covered plant's abatement (Market.swift) lowers the factor it burns at; CCUS burns
+            // 1 / (1 − penalty) times the fuel per kWh and captures the capture rate of it.
+            let fuel = catalog.ccusFuelMultiplier(kind, hasCCUS: plant.value.hasCCUS)
+            let escaping = plant.value.hasCCUS ? 1 - catalog.ccus.captureRate : 1
+            if spec.emissionFactor > 0 {
+                let burnt = spec.emissionFactor * fuel * (1 - plant.value.abatement)
+                let emitted = output * burnt * escaping / 1e6
+                stack.book(spec.emissionFactorID, value: burnt * escaping, quantity: output, tonnes: emitted,
+                           sector: .power, scope: .direct, clock: clock, tally: &tally)
+                if plant.value.hasCCUS {
+                    let captured = output * burnt * catalog.ccus.captureRate / 1e6
+                    plant.value.capturedTonnes = captured
+                    tally.capture(captured)
+                }
+                grid.emissions[island] += emitted
             }
-            grid.emissions[island] += net
+            if spec.nonCO2Factor > 0 {
+                let factor = spec.nonCO2Factor * fuel
+                let gasTonnes = output * factor / 1e6
+                gases.book(spec.nonCO2FactorID, value: factor, quantity: output, tonnes: gasTonnes,
+                           sector: .power, scope: .direct, clock: clock, tally: &tally)
+                grid.emissions[island] += gasTonnes
+            }
         }
         var anyBlackout = false
         for island in 0..<n {
+            grid.renewableKWh[island] = min(grid.renewableKWh[island], grid.deliveredKWh[island])
             grid.factor[island] = grid.deliveredKWh[island] > 0 ? grid.emissions[island] * 1e6 / grid.deliveredKWh[island] : 0
             if grid.unservedKWh[island] > 1e-6 * max(1, grid.demandKWh[island]) && grid.demandKWh[island] > 0 { anyBlackout = true }
             grid.scratchDemand[island] = 0
@@ -262,8 +403,9 @@ public enum Grid: SimulationPlugin {
         world.withResource(Ledger.self) { ledger in
             ledger.absorb(tally)
             ledger.hourPower = (grid.totalDelivered, grid.renewableKWh.reduce(0, +), grid.totalUnserved,
-                                grid.curtailedKWh.reduce(0, +), grid.totalEmissions)
+                                flows.curtailedWindKWh + flows.curtailedSolarKWh + flows.curtailedHydroKWh, grid.totalEmissions)
             ledger.hourGeneration = generation
+            ledger.hourFlows = flows
         }
     }
 

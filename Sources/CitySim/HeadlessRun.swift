@@ -4,6 +4,7 @@
 //   yearly.csv    one row per simulated year
 //   daily.csv     one row per day (streamed as days close, so memory does not grow)
 //   summary.json  the run's totals and its final state
+//   inventory.csv each year's GPC inventory: sector, sub-sector, scope, tCO2e, notation keys (Inventory.swift)
 // Numbers are printed with fixed decimals by `Fixed`, never with locale-dependent formatting.
 
 public struct RunOptions: Sendable {
@@ -40,6 +41,20 @@ public enum HeadlessRun {
         + "removals_t,net_t,electricity_scope2_t,grid_factor_g_per_kwh,renewable_share,electricity_kwh,unserved_kwh,"
         + "curtailed_kwh,population,jobs,employed,happiness,air_pm25_ug_m3,budget_yuan,"
         + PlantKind.allCases.map { "generation_\($0.key)_kwh" }.joined(separator: ",")
+        + "," + flowColumns.map(\.name).joined(separator: ",")
+    /// Energy-balance, capture and scope-3 columns after the generation columns, with their decimals.
+    public static let flowColumns: [(name: String, decimals: Int)] = [
+        ("generation_rooftop_pv_kwh", 0), ("storage_charge_kwh", 0), ("storage_discharge_kwh", 0), ("curtailed_wind_kwh", 0),
+        ("curtailed_solar_kwh", 0), ("curtailed_hydro_kwh", 0), ("grid_losses_kwh", 0), ("captured_t", 3),
+        ("scope3_embodied_t", 3), ("net_including_scope3_t", 3),
+    ]
+    public static func flowValues(_ period: LedgerPeriod) -> [Double] {
+        [period.rooftopKWh, period.storageChargeKWh, period.storageDischargeKWh, period.curtailedWindKWh, period.curtailedSolarKWh,
+         period.curtailedHydroKWh, period.gridLossesKWh, period.captured, period.scope3, period.netIncludingScope3]
+    }
+    public static func flowCells(_ values: [Double]) -> [String] {
+        zip(values, flowColumns).map { Fixed.format($0, $1.decimals) }
+    }
     /// Carbon-market columns that `netzero run` appends to each yearly row (Market, Certificates,
     /// Offsets, CarbonAccounts): what the market did in the year, and the city's balance after credits
     /// sold outside it.
@@ -68,7 +83,7 @@ public enum HeadlessRun {
             Fixed.format(period.electricityKWh, 0), Fixed.format(period.unservedKWh, 0), Fixed.format(period.curtailedKWh, 0),
             String(stats.population), String(stats.jobs), String(stats.employed), Fixed.format(stats.happiness, 4),
             Fixed.format(stats.airQuality, 2), Fixed.format(budget.balance, 0),
-        ] + PlantKind.allCases.map { Fixed.format(period.generationKWh[$0], 0) }).joined(separator: ",")
+        ] + PlantKind.allCases.map { Fixed.format(period.generationKWh[$0], 0) } + flowCells(flowValues(period))).joined(separator: ",")
     }
 
     /// The carbon columns for a year that has just closed.
@@ -110,6 +125,7 @@ public enum HeadlessRun {
             ledger.onDayClosed = { period in dailyLines.append(HeadlessRun.dailyRow(period)) }
         }
         var yearly = [yearlyHeader + "," + carbonHeader]
+        var inventory = [Inventory.header]
         let startYear = city.view.clock.year
         let totalHours = Int(Clock.daysFromCivil(year: startYear + options.years, month: 1, day: 1)
             - Clock.daysFromCivil(year: startYear, month: 1, day: 1)) * 24
@@ -124,6 +140,7 @@ public enum HeadlessRun {
                 let closed = view.ledger.years.last!
                 yearly.append(yearlyRow(closed, stats: view.stats, budget: view.budget) + ","
                               + carbonColumns(view, year: closed.start.year).joined(separator: ","))
+                inventory += Inventory.rows(city.world, year: closed).map(\.csv)
             }
         }
         city.world.withResource(Ledger.self) { $0.onDayClosed = nil }
@@ -131,6 +148,7 @@ public enum HeadlessRun {
         try FileSystem.writeAtomically(yearly.joined(separator: "\n") + "\n", to: directory + "/yearly.csv")
         try FileSystem.writeAtomically(([dailyHeader] + dailyLines.lines).joined(separator: "\n") + "\n", to: directory + "/daily.csv")
         try FileSystem.writeAtomically(summary(city, years: options.years), to: directory + "/summary.json")
+        try FileSystem.writeAtomically(inventory.joined(separator: "\n") + "\n", to: directory + "/inventory.csv")
         return (replay?.commands.count ?? 0) - cursor
     }
 

@@ -11,11 +11,15 @@
 // system ends. The invariant "the city's total equals the sum over all entities" is therefore a
 // real check of two separately summed books, and the tests assert it every tick.
 //
-// Scopes: `direct` is what an entity emits or removes itself; `electricity` is its share of the
-// power plants' direct emissions, at the grid factor of the hour it drew power; `embodied` is
-// construction carbon, booked once when a structure is built. The city total counts direct and
-// embodied flows only: electricity flows are an attribution of the power sector's direct
-// emissions to end users, so adding them would count the same kWh twice.
+// Scopes follow the GHG Protocol for cities (GPC): `direct` (scope 1) is what an entity emits
+// or removes itself; `electricity` (scope 2) is its share of the power plants' direct emissions,
+// at the grid factor of the hour it drew power; `embodied` (scope 3) is the carbon of the
+// materials a structure is built from, made outside the city, booked once when it is built.
+// The city's territorial total counts direct flows only: electricity flows attribute the power
+// sector's direct emissions to end users (adding them would count the same kWh twice), and
+// embodied carbon is reported beside the total (`scope3`, `netIncludingScope3`), not inside it.
+// CO2 captured by CCUS never reaches the air: the stack books what it releases, and the captured
+// tonnes are kept in their own column (`captured`), neither an emission nor a removal.
 import ECS
 
 // MARK: - [SECTION] Sectors, scopes and flows
@@ -30,8 +34,10 @@ public enum Sector: UInt8, CaseIterable, Sendable, Codable {
 public enum Scope: UInt8, CaseIterable, Sendable, Codable {
     case direct, electricity, embodied
     public var key: String { ["direct", "electricity", "embodied"][Int(rawValue)] }
-    /// Whether flows of this scope add to the city's own total.
-    public var countsInCityTotal: Bool { self != .electricity }
+    /// The GPC scope number: 1 direct, 2 grid electricity, 3 embodied.
+    public var gpcScope: Int { Int(rawValue) + 1 }
+    /// Whether flows of this scope add to the city's own (territorial) total: scope 1 only.
+    public var countsInCityTotal: Bool { self == .direct }
 }
 
 extension FactorID {
@@ -155,6 +161,8 @@ public struct LedgerTally: Sendable, Equatable, Codable {
                        Double, Double, Double, Double, Double, Double, Double, Double, Double) =
         (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     public var removals = 0.0
+    /// tCO2 captured by CCUS and sent to storage: not emitted, not a removal.
+    public var captured = 0.0
 
     public init() {}
 
@@ -170,12 +178,20 @@ public struct LedgerTally: Sendable, Equatable, Codable {
         return withUnsafeBytes(of: cellsStorage) { $0.load(fromByteOffset: cell * 8, as: Double.self) }
     }
 
-    /// Direct and embodied flows: the city's own net emissions.
+    /// Direct flows: the city's own (territorial) net emissions.
     public var cityNet: Double {
         var total = 0.0
         for sector in Sector.allCases { for scope in Scope.allCases where scope.countsInCityTotal { total += tonnes(sector, scope) } }
         return total
     }
+
+    /// Embodied carbon of what was built (scope 3), reported beside the territorial total.
+    public var scope3: Double { Sector.allCases.reduce(0) { $0 + tonnes($1, .embodied) } }
+    public var cityNetIncludingScope3: Double { cityNet + scope3 }
+
+    /// Records CO2 captured at a stack (no cell changes: the stack line already books only what escaped).
+    @inline(__always)
+    public mutating func capture(_ tonnes: Double) { captured += tonnes }
 
     public mutating func add(_ other: LedgerTally) {
         withUnsafeMutableBytes(of: &cellsStorage) { mine in
@@ -185,10 +201,11 @@ public struct LedgerTally: Sendable, Equatable, Codable {
             }
         }
         removals += other.removals
+        captured += other.captured
     }
 
     public static func == (a: LedgerTally, b: LedgerTally) -> Bool {
-        a.removals == b.removals && Sector.allCases.allSatisfy { sector in
+        a.removals == b.removals && a.captured == b.captured && Sector.allCases.allSatisfy { sector in
             Scope.allCases.allSatisfy { a.tonnes(sector, $0) == b.tonnes(sector, $0) }
         }
     }
@@ -220,8 +237,19 @@ public struct LedgerPeriod: Sendable, Equatable, Codable {
     public var powerEmissions = 0.0
     /// Hours in which some demand went unserved.
     public var blackoutHours = 0
-    /// kWh sent out by the power plants of each kind (rooftop PV and storage are not plants).
+    /// kWh sent out by the power plants of each kind (rooftop PV and storage are not plants),
+    /// including what went into storage; curtailed energy was never generated.
     public var generationKWh = GenerationByKind()
+    /// kWh of rooftop PV that reached consumers or storage.
+    public var rooftopKWh = 0.0
+    public var storageChargeKWh = 0.0
+    public var storageDischargeKWh = 0.0
+    /// Available wind, solar (plants and rooftops) and hydro energy not used.
+    public var curtailedWindKWh = 0.0
+    public var curtailedSolarKWh = 0.0
+    public var curtailedHydroKWh = 0.0
+    /// Transmission and distribution losses (the model's lines are lossless: 0).
+    public var gridLossesKWh = 0.0
 
     /// Emissions (positive flows) by sector, direct + embodied.
     public func emissions(_ sector: Sector) -> Double {
@@ -229,6 +257,17 @@ public struct LedgerPeriod: Sendable, Equatable, Codable {
     }
     public var removals: Double { tally.removals }
     public var net: Double { tally.cityNet }
+    public var captured: Double { tally.captured }
+    public var scope3: Double { tally.scope3 }
+    public var netIncludingScope3: Double { tally.cityNetIncludingScope3 }
+    /// Land-sink releases (fires, demolished zones and forests): the sector's positive flows.
+    public var releases: Double { tally.tonnes(.landSinks, .direct) + tally.removals }
+    /// All electricity produced in the city: plants and rooftops.
+    public var totalGenerationKWh: Double { generationKWh.total + rooftopKWh }
+    /// generation − (delivered + charge − discharge + losses): zero when energy is conserved.
+    public var energyImbalanceKWh: Double {
+        totalGenerationKWh - (electricityKWh + storageChargeKWh - storageDischargeKWh + gridLossesKWh)
+    }
     /// gCO2/kWh over the period.
     public var gridFactor: Double { electricityKWh > 0 ? powerEmissions * 1e6 / electricityKWh : 0 }
     public var renewableShare: Double { electricityKWh > 0 ? renewableKWh / electricityKWh : 0 }
@@ -280,6 +319,8 @@ public struct Ledger: Sendable, SavedResource {
     public internal(set) var hourPower: (delivered: Double, renewable: Double, unserved: Double, curtailed: Double, emissions: Double) = (0, 0, 0, 0, 0)
     /// The last dispatch's kWh by plant kind (zero between ticks, so not saved).
     public internal(set) var hourGeneration = GenerationByKind()
+    /// The last dispatch's storage, rooftop and curtailment kWh (zero between ticks, so not saved).
+    public internal(set) var hourFlows = HourFlows()
 
     public init(start: SimDate) {
         today = LedgerPeriod(start: start)
@@ -365,6 +406,7 @@ public enum LedgerBooks: SimulationPlugin {
             hour.powerEmissions = power.emissions
             hour.blackoutHours = power.unserved > 1e-6 * max(1, power.delivered + power.unserved) ? 1 : 0
             hour.generationKWh = ledger.hourGeneration
+            ledger.hourFlows.write(to: &hour)
             if ledger.hourly.count == Ledger.hoursKept { ledger.hourly.removeFirst() }
             ledger.hourly.append(hour)
             for period in [\Ledger.today, \Ledger.thisYear] {
@@ -376,11 +418,13 @@ public enum LedgerBooks: SimulationPlugin {
                 ledger[keyPath: period].powerEmissions += hour.powerEmissions
                 ledger[keyPath: period].blackoutHours += hour.blackoutHours
                 ledger[keyPath: period].generationKWh.add(hour.generationKWh)
+                ledger[keyPath: period].addFlows(of: hour)
             }
             ledger.cumulative.add(hour.tally)
             ledger.tick = LedgerTally()
             ledger.hourPower = (0, 0, 0, 0, 0)
             ledger.hourGeneration = GenerationByKind()
+            ledger.hourFlows = HourFlows()
             var next = clock
             next.advance()
             if next.isNewDay {
@@ -399,12 +443,13 @@ public enum LedgerBooks: SimulationPlugin {
 // MARK: - Saved form
 
 extension LedgerTally {
-    enum CodingKeys: String, CodingKey { case cells, removals }
+    enum CodingKeys: String, CodingKey { case cells, removals, captured }
     /// Cells by sector and scope, as `[sector × 3 + scope]`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(withUnsafeBytes(of: cellsStorage) { Array($0.bindMemory(to: Double.self)) }, forKey: .cells)
         try container.encode(removals, forKey: .removals)
+        try container.encode(captured, forKey: .captured)
     }
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -415,6 +460,7 @@ extension LedgerTally {
         self.init()
         withUnsafeMutableBytes(of: &cellsStorage) { storage in cells.withUnsafeBytes { storage.copyMemory(from: $0) } }
         removals = try container.decode(Double.self, forKey: .removals)
+        captured = try container.decode(Double.self, forKey: .captured)
     }
 }
 
@@ -473,5 +519,37 @@ extension Ledger {
         guard power.count == 5 else { throw SaveValidationError("the ledger's last hour of power has \(power.count) figures, not 5") }
         hourPower = (power[0], power[1], power[2], power[3], power[4])
         guard hourly.count <= Ledger.hoursKept else { throw SaveValidationError("the ledger keeps \(hourly.count) hours, more than \(Ledger.hoursKept)") }
+
+/// One dispatch's energy flows beside the plants' output.
+public struct HourFlows: Sendable, Equatable {
+    public var rooftopKWh = 0.0
+    public var chargeKWh = 0.0
+    public var dischargeKWh = 0.0
+    public var curtailedWindKWh = 0.0
+    public var curtailedSolarKWh = 0.0
+    public var curtailedHydroKWh = 0.0
+    public var lossesKWh = 0.0
+    public init() {}
+
+    func write(to period: inout LedgerPeriod) {
+        period.rooftopKWh = rooftopKWh
+        period.storageChargeKWh = chargeKWh
+        period.storageDischargeKWh = dischargeKWh
+        period.curtailedWindKWh = curtailedWindKWh
+        period.curtailedSolarKWh = curtailedSolarKWh
+        period.curtailedHydroKWh = curtailedHydroKWh
+        period.gridLossesKWh = lossesKWh
+    }
+}
+
+extension LedgerPeriod {
+    mutating func addFlows(of hour: LedgerPeriod) {
+        rooftopKWh += hour.rooftopKWh
+        storageChargeKWh += hour.storageChargeKWh
+        storageDischargeKWh += hour.storageDischargeKWh
+        curtailedWindKWh += hour.curtailedWindKWh
+        curtailedSolarKWh += hour.curtailedSolarKWh
+        curtailedHydroKWh += hour.curtailedHydroKWh
+        gridLossesKWh += hour.gridLossesKWh
     }
 }

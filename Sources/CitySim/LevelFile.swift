@@ -103,7 +103,7 @@ struct LevelReader {
         let levelTable = requireTable(document, "level", context: "the level file") ?? TOMLTable()
         var info = LevelInfo(id: "level", title: "Level", seed: 1)
         checkKeys(levelTable, allowed: ["id", "title_en", "title_zh", "summary_en", "summary_zh", "author", "version", "seed",
-                                        "start_year", "budget", "occupancy"], context: "[level]")
+                                        "start_year", "budget", "occupancy", "green_age"], context: "[level]")
         info.id = string(levelTable, "id", required: true) ?? "level"
         let title = Names(en: string(levelTable, "title_en", required: true) ?? info.id,
                           zh: string(levelTable, "title_zh", required: true) ?? info.id)
@@ -111,6 +111,8 @@ struct LevelReader {
         info.seed = UInt64(clamping: integer(levelTable, "seed", range: 0...Int64.max) ?? 1)
         info.startYear = Int(integer(levelTable, "start_year", range: 1900...2200) ?? 2020)
         info.initialOccupancy = number(levelTable, "occupancy", range: 0...1) ?? 0.9
+        // Age of the starting green zones in years (default: each kind's maturity age; Sinks.swift).
+        info.greenAgeYears = number(levelTable, "green_age", range: 0...500)
         let budget = number(levelTable, "budget", range: -1e15...1e15) ?? 1e9
 
         var setup = readMap(document, info: info, budget: budget)

@@ -572,9 +572,10 @@ struct FirmEmissions {
         func yearTonnes(_ flow: Flow) -> Double { flow.year == year ? flow.yearTonnes : 0 }
         func yearQuantity(_ flow: Flow) -> Double { flow.year == year ? flow.yearQuantity : 0 }
         world.query(Entity.self, Read<PowerPlant>.self, Read<TilePosition>.self, Read<PrimaryLine>.self, Read<ProcessLine>.self)
-            .forEach { entity, plant, position, stack, capture in
+            .forEach { entity, plant, position, stack, _ in
             guard catalog.plant(plant.kind).emissionFactor > 0 else { return }
-            let tonnes = yearTonnes(stack.flow) + yearTonnes(capture.flow)
+            // CO2 at the stack, net of capture (China's ETS covers CO2; CH4 and N2O are on the process line).
+            let tonnes = yearTonnes(stack.flow)
             candidates.append(Candidate(entity: entity, kind: .power, name: catalog.names(.plant(plant.kind), at: position),
                                         x: Int(position.x), y: Int(position.y), tonnes: tonnes, activity: yearQuantity(stack.flow)))
         }

@@ -89,6 +89,7 @@ public enum Rules: SimulationPlugin {
             ?? (yearJustStarted ? ledger.years.last! : ledger.thisYear)
         switch metric {
         case .netEmissions: return period.net
+        case .netIncludingScope3: return period.netIncludingScope3
         case .cumulativeEmissions: return ledger.cumulative.cityNet
         case .peakYear: return Double(ledger.years.max { $0.net < $1.net }?.start.year ?? 0)
         case .renewableShare: return period.renewableShare

@@ -1,36 +1,3 @@
-// Simulation.swift — what runs when: every system of the city, in order.
-//
-// Phase input
-//   input.commands        apply the player's queued commands (build, demolish, upgrade)
-//   input.networks        after a road or rail change: rebuild the networks, re-link structures
-// Phase simulate
-//   weather               this hour's weather (Weather.swift)
-//   buildings.demand      electricity and heat demand, gas and process emissions (Buildings.swift)
-//   sinks.grow            green zones grow, burn in droughts (Sinks.swift)
-//   transport.trips       commutes of this hour's bucket of citizens (Transport.swift)
-//   transport.freight     factories' freight by road or rail
-//   transport.congestion  at 23:00, today's traffic becomes tomorrow's congestion
-//   accounts.households   green points for energy saved; runs before the trips (CarbonAccounts.swift)
-//   accounts.redeem       at 23:00 the platform's pool of points plants a forest tile
-//   grid.dispatch         merit-order dispatch per power island (Grid.swift)
-//   grid.attribute        scope-2 electricity emissions of every consumer
-//   economy.budget        taxes, fuel, fixed costs (Economy.swift)
-//   economy.daily         at 00:00: air quality, happiness, migration
-//   policy.fuel_tax       the carbon tax on all fuel, credited daily; policy.adoption: owners adopt
-//                         subsidised upgrades on 1 January, the fossil-rush notice (Adoption.swift)
-//   offsets.register      forests and wetlands built under the offset programme become projects (Offsets.swift)
-//   certificates.meter    renewable plants meter their output for green-power certificates (Certificates.swift)
-// Phase account
-//   ledger.close          roll the tick into the hour, day and year books (Ledger.swift)
-//   clock.advance         next hour
-//   certificates.year     monthly: certificates issued; 1 January: consumers buy and retire them,
-//                         location- and market-based electricity emissions (Certificates.swift)
-//   offsets.year          daily: reversals of burnt or demolished projects; 1 January: credits
-//                         beyond each project's baseline, part to the buffer pool (Offsets.swift)
-//   market.year           1 January: settle the closed compliance period, open the next one —
-//                         cap, allocation, the call auction, abatement (Market.swift)
-//   level.rules           triggers, events, objectives judged at each year's end (Rules.swift)
-// Structural changes made by systems (spawns, despawns) are applied at the end of each phase.
 // Simulation.swift — the list of the model's plugins, and the city's core: clock, weather, map.
 //
 // What runs when is resolved from each plugin's systems and their `after:` / `before:`

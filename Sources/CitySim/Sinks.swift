@@ -10,6 +10,16 @@
 //   Fire (a seeded draw per zone per drought day) releases the catalog's share of the stock;
 //   demolition releases its share when the zone is removed (see City.demolish).
 // Removals are booked as negative tonnes in the land-sinks sector, releases as positive ones.
+//
+// A level's starting zones are established, not saplings (`establishStartingZones`): they start
+// at the level's `green_age` (default: each kind's maturity age, where the curve reaches 95% of
+// its peak), holding the stock the curve gives at that age, so their removals follow the curve
+// from there and demolishing them releases that stock.
+//
+// Forest terrain (`T` tiles) is forest land remaining forest land: a small net sink at the
+// catalog's `[forest_land]` rate, booked once a day on one `ForestLand` entity per city. When a
+// structure is built on a wooded forest tile, the tile's stock is released (land converted to
+// settlement, IPCC 2006 Vol.4 Ch.8).
 import ECS
 import Foundation
 
@@ -23,6 +33,20 @@ public struct GreenZone: Component, Sendable {
     public init(kind: ZoneKind) { self.kind = kind }
 }
 
+/// The books of the city's forest terrain (one entity per city, spawned when the map has forest).
+public struct ForestLand: Component, Sendable {
+    /// Forest-terrain tiles with no structure on them when last counted.
+    public var standingTiles: Int32 = 0
+    public init(standingTiles: Int32 = 0) { self.standingTiles = standingTiles }
+
+    /// Forest-terrain tiles with no structure on them.
+    public static func standingTiles(_ map: TileMap) -> Int {
+        var count = 0
+        for i in 0..<map.tileCount where map.terrain[i] == .forest && map.structure[i] == .none { count += 1 }
+        return count
+    }
+}
+
 public enum Sinks: SimulationPlugin {
     public static let hoursPerYear = 8766.0  // 365.25 days
 
@@ -30,7 +54,8 @@ public enum Sinks: SimulationPlugin {
         sim.component(GreenZone.self, default: GreenZone(kind: .park)) { zone, _, _ in
             zone.stock.isFinite && zone.stock >= 0 ? nil : "its carbon stock is \(zone.stock)"
         }
-        sim.system("sinks.grow", Phase.simulate, writes: [GreenZone.self, PrimaryLine.self, ProcessLine.self],
+        sim.component(ForestLand.self, default: ForestLand())
+        sim.system("sinks.grow", Phase.simulate, writes: [GreenZone.self, ForestLand.self, PrimaryLine.self, ProcessLine.self, ConstructionLine.self],
                    readsResources: [Catalog.self, Clock.self, Weather.self, LevelInfo.self], writesResources: [Ledger.self],
                    after: ["weather"], run: grow)
     }
@@ -53,6 +78,49 @@ public enum Sinks: SimulationPlugin {
             return spec.maxRemoval / k * softplus
         }
         return integral(toHours) - integral(fromHours)
+    }
+
+    /// Stock (tCO2e) one zone of `spec` holds at `ageYears` along the curve, capped at its maximum.
+    public static func stock(_ spec: ZoneSpec, ageYears: Double) -> Double {
+        min(spec.maxStock, growth(spec, fromHours: 0, toHours: ageYears * hoursPerYear)) * spec.areaHa
+    }
+
+    /// Makes a level's starting green zones established: aged `ageYears` (nil: each kind's
+    /// maturity age) with the stock the growth curve gives them at that age.
+    public static func establishStartingZones(world: World, ageYears: Double?) {
+        let catalog = world.resource(Catalog.self)!
+        world.query(Write<GreenZone>.self).forEach { zone in
+            let spec = catalog.zone(zone.value.kind)
+            let age = max(0, ageYears ?? spec.maturityAge)
+            zone.value.ageHours = age * hoursPerYear
+            zone.value.stock = stock(spec, ageYears: age)
+        }
+    }
+
+    /// Forest land remaining forest land: each day, the standing tiles' net removal; a tile built
+    /// on since the last count releases its stock.
+    static func forestLand(world: World, catalog: Catalog, clock: Clock, tally: inout LedgerTally) {
+        let map = world.resource(TileMap.self)!
+        let standing = ForestLand.standingTiles(map)
+        var found = false
+        let land = catalog.forestLand
+        world.query(Write<ForestLand>.self, Write<PrimaryLine>.self, Write<ConstructionLine>.self).forEach { forest, growth, cleared in
+            found = true
+            let lost = Int(forest.value.standingTiles) - standing
+            forest.value.standingTiles = Int32(standing)
+            if lost > 0 {
+                let stock = Double(lost) * land.stock * land.areaHa
+                cleared.book(land.releaseOnClearingID, value: land.releaseOnClearing, quantity: stock,
+                             tonnes: stock * land.releaseOnClearing, sector: .landSinks, scope: .direct, clock: clock, tally: &tally)
+            }
+            guard standing > 0 else { return }
+            let hectareYears = Double(standing) * land.areaHa / 365.25
+            growth.book(land.removalID, value: land.removal, quantity: hectareYears, tonnes: -land.removal * hectareYears,
+                        sector: .landSinks, scope: .direct, clock: clock, tally: &tally)
+        }
+        if !found && standing > 0 {
+            world.commands.spawn(ForestLand(standingTiles: Int32(standing)), PrimaryLine(), ConstructionLine())
+        }
     }
 
     static func grow(_ ctx: SystemContext) {
@@ -91,6 +159,7 @@ public enum Sinks: SimulationPlugin {
             removal.book(spec.maxRemovalID, value: rate, quantity: rate > 0 ? gained / rate : 0, tonnes: -gained,
                          sector: .landSinks, scope: .direct, clock: clock, tally: &tally)
         }
+        if clock.hour == 0 { forestLand(world: world, catalog: catalog, clock: clock, tally: &tally) }
         world.withResource(Ledger.self) { $0.absorb(tally) }
     }
 }

@@ -6,8 +6,10 @@
 // - cloud: a daily AR(1) anomaly around (1 − sunshine fraction of the month);
 // - wind: an hourly AR(1) log-anomaly around the month's mean hub-height speed;
 // - temperature: month mean (interpolated) + daily AR(1) anomaly + a diurnal cosine;
-// - sun: the solar elevation at the catalog's latitude, reduced by cloud (Kasten & Czeplak
-//   1980: clear fraction 1 − 0.75·cloud^3.4) and by the PV performance ratio;
+// - sun: the clear-sky irradiance at the solar elevation of the catalog's latitude (Meinel &
+//   Meinel 1976: direct 1.353 × 0.7^(AM^0.678) kW/m², global ≈ 1.1 × direct, air mass AM after
+//   Kasten & Young 1989), relative to the 1 kW/m² PV is rated at, reduced by cloud (Kasten &
+//   Czeplak 1980: clear fraction 1 − 0.75·cloud^3.4) and by the PV performance ratio;
 // - droughts: at most one per summer, starting on a seeded day, for the catalog's length.
 import Foundation
 
@@ -74,7 +76,8 @@ public struct Weather: Sendable, Equatable, SavedResource {
             if let value = fixed.drought { inDrought = value }
             heatwave = temperature > 35
         }
-        solarFactor = Weather.clearSkyFraction(dayOfYear: clock.dayOfYear, hour: clock.hour, latitude: spec.latitude)
+        let sineOfElevation = Weather.clearSkyFraction(dayOfYear: clock.dayOfYear, hour: clock.hour, latitude: spec.latitude)
+        solarFactor = Weather.clearSkyIrradiance(sineOfElevation: sineOfElevation, spec: spec)
             * (1 - 0.75 * DeterministicMath.pow(cloud, 3.4)) * spec.performanceRatio
         windFactor = Weather.turbineOutput(speed: windSpeed, spec: spec)
     }
@@ -87,6 +90,30 @@ public struct Weather: Sendable, Equatable, SavedResource {
         let overhead: Double = DeterministicMath.sin(phi) * DeterministicMath.sin(declination)
         let tilted: Double = DeterministicMath.cos(phi) * DeterministicMath.cos(declination) * DeterministicMath.cos(hourAngle)
         return max(0, overhead + tilted)
+    }
+
+    /// Degree-hours above 24 °C a year, averaged over `years` years of the generator (the
+    /// figure buildings' cooling coefficients are sized on, buildings.toml).
+    public static func meanCoolingDegreeHours(spec: WeatherSpec, disturbance: DisturbanceSpec, seed: UInt64, startYear: Int,
+                                              years: Int) -> Double {
+        var weather = Weather(seed: seed)
+        var clock = Clock(startYear: startYear)
+        var total = 0.0
+        while clock.year < startYear + years {
+            weather.advance(clock: clock, spec: spec, disturbance: disturbance)
+            total += max(0, weather.temperature - 24)
+            clock.advance()
+        }
+        return total / Double(max(1, years))
+    }
+
+    /// Clear-sky global irradiance on a horizontal surface relative to the PV rating irradiance.
+    public static func clearSkyIrradiance(sineOfElevation: Double, spec: WeatherSpec) -> Double {
+        guard sineOfElevation > 0 else { return 0 }
+        let elevation = asin(min(1, sineOfElevation)) * 180 / Double.pi
+        let airMass = 1 / (sineOfElevation + 0.50572 * pow(elevation + 6.07995, -1.6364))
+        let direct = spec.solarConstant * pow(spec.transmittance, pow(airMass, spec.airMassExponent))
+        return spec.globalToDirect * direct * sineOfElevation / max(0.001, spec.ratedIrradiance)
     }
 
     /// A standard turbine power curve: nothing below cut-in or above cut-out, cubic to rated.

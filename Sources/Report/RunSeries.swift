@@ -73,6 +73,8 @@ public struct YearRow: Sendable, Equatable {
     public var curtailedKWh: Double
     /// kWh by `PlantKind.allCases`; nil when the input does not record it.
     public var generationKWh: [Double]?
+    /// `HeadlessRun.flowColumns` (storage, curtailment by source, capture, scope 3); nil when not recorded.
+    public var flows: [Double]?
     public var population: Int?
     public var jobs: Int?
     public var employed: Int?
@@ -109,6 +111,7 @@ public struct YearRow: Sendable, Equatable {
                   electricityKWh: period.electricityKWh, unservedKWh: period.unservedKWh, curtailedKWh: period.curtailedKWh)
         self.partial = partial
         generationKWh = PlantKind.allCases.map { period.generationKWh[$0] }
+        flows = HeadlessRun.flowValues(period)
     }
 }
 
@@ -353,6 +356,11 @@ public enum YearlyCSV {
                 for kind in PlantKind.allCases { generation.append(try number(generationColumn(kind)) ?? 0) }
                 row.generationKWh = generation
             }
+            if HeadlessRun.flowColumns.allSatisfy({ index[$0.name] != nil }) {
+                var flows: [Double] = []
+                for column in HeadlessRun.flowColumns { flows.append(try number(column.name) ?? 0) }
+                row.flows = flows
+            }
             row.population = try number("population").map { Int($0) }
             row.jobs = try number("jobs").map { Int($0) }
             row.employed = try number("employed").map { Int($0) }
@@ -379,6 +387,7 @@ public enum YearlyCSV {
                       row.happiness.map { Fixed.format($0, 4) } ?? "", row.airPM25.map { Fixed.format($0, 2) } ?? "",
                       row.budget.map { Fixed.format($0, 0) } ?? ""]
             cells += (row.generationKWh ?? Array(repeating: 0, count: PlantKind.allCases.count)).map { Fixed.format($0, 0) }
+            cells += HeadlessRun.flowCells(row.flows ?? Array(repeating: 0, count: HeadlessRun.flowColumns.count))
             cells.append(row.partial ? "1" : "0")
             lines.append(cells.joined(separator: ","))
         }

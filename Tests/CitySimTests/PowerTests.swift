@@ -24,11 +24,15 @@ struct PowerTests {
         #expect(close(stack.yearTonnes, expected), "\(stack.yearTonnes) t vs \(expected) t")
         #expect(close(stack.yearQuantity, Double(hours) * demand))
         #expect(stack.factorValue == spec.emissionFactor)
-        // The city's power sector holds exactly the same tonnes, and the data centres' scope-2
-        // lines add up to them (one kWh is never counted twice).
+        // The plant also books its CH4 and N2O (non_co2_factor 3.8 gCO2e/kWh) on its process line:
+        // 100 h × 22,500 kWh × (847 + 3.8) g = 1,914.3 t of CO2e. The city's power sector holds
+        // exactly that, and the data centres' scope-2 lines add up to it (one kWh never counted twice).
+        let withGases = Double(hours) * demand * (spec.emissionFactor + spec.nonCO2Factor) / 1e6
+        let gases = try #require(city.view.ledgerLines(coal).first { $0.line == .process }?.flow)
+        #expect(gases.factorValue == spec.nonCO2Factor)
         let ledger = city.view.ledger
-        #expect(close(ledger.thisYear.tally.tonnes(.power, .direct), expected))
-        #expect(close(ledger.thisYear.tally.tonnes(.industry, .electricity), expected))
+        #expect(close(ledger.thisYear.tally.tonnes(.power, .direct), withGases))
+        #expect(close(ledger.thisYear.tally.tonnes(.industry, .electricity), withGases))
         #expect(ledger.thisYear.unservedKWh == 0)
     }
 
@@ -107,16 +111,72 @@ struct PowerTests {
         #expect(city.view.grid.unservedKWh[0] > 0)
     }
 
+    /// CCUS burns 1 / (1 − 0.25) times the fuel per kWh sent out and captures 90% of it:
+    /// 847 / 0.75 = 1,129.3 g burnt, 112.9 g escape, 1,016.4 g captured per kWh. Capture is kept
+    /// in its own column: removals and land-sink flows do not change.
     @Test func ccusCapturesItsShareOfTheStack() throws {
-        let city = stripTown([(.plant(.coal), 0, 0), (.building(.datacenter), 3, 0), (.building(.datacenter), 4, 0),
-                              (.building(.datacenter), 5, 0)], occupancy: 0)
-        city.submit(.upgrade(.ccus, x: 0, y: 0))
-        city.run(hours: 10)
+        func town(ccus: Bool) -> City {
+            let city = stripTown([(.plant(.coal), 0, 0), (.building(.datacenter), 3, 0), (.building(.datacenter), 4, 0),
+                                  (.building(.datacenter), 5, 0)], occupancy: 0)
+            if ccus { city.submit(.upgrade(.ccus, x: 0, y: 0)) }
+            city.run(hours: 10)
+            return city
+        }
+        let city = town(ccus: true)
         let coal = entity(at: 0, 0, in: city)
-        let lines = city.view.ledgerLines(coal)
-        let stack = try #require(lines.first { $0.line == .primary }).flow.yearTonnes
-        let captured = try #require(lines.first { $0.line == .process }).flow.yearTonnes
-        #expect(close(-captured, stack * testCatalog.ccus.captureRate))
-        #expect(close(city.view.ledger.thisYear.tally.tonnes(.power, .direct), stack + captured))
+        let spec = testCatalog.plant(.coal)
+        let sentOut = try #require(city.view.ledgerLines(coal).first { $0.line == .primary }).flow.yearQuantity
+        let stack = try #require(city.view.ledgerLines(coal).first { $0.line == .primary }).flow.yearTonnes
+        #expect(close(stack, sentOut * 847 / 0.75 * 0.1 / 1e6, tolerance: 1e-9), "\(stack * 1e6 / sentOut) g/kWh")
+        let year = city.view.ledger.thisYear
+        #expect(close(year.captured, sentOut * 847 / 0.75 * 0.9 / 1e6, tolerance: 1e-9))
+        #expect(close(year.tally.tonnes(.power, .direct), stack + sentOut * spec.nonCO2Factor / 0.75 / 1e6, tolerance: 1e-9))
+        let plain = town(ccus: false).view.ledger.thisYear
+        #expect(year.removals == plain.removals && year.releases == plain.releases)
+        #expect(plain.captured == 0)
+    }
+
+    /// Every hour: plants' output + rooftop PV + storage discharge = delivered + storage charge
+    /// (lossless lines), so nothing is dumped; curtailment is what wind and solar offered and did
+    /// not send out. 18 MW of wind beside a town of ≈16 MW: windy hours curtail.
+    @Test func energyIsConservedAndMinimumOutputIsNeverDumped() throws {
+        var structures: [(Structure, Int, Int)] = [(.plant(.coal), 0, 0), (.plant(.solar), 7, 0), (.storage(.battery), 8, 0),
+                                                   (.building(.residential), 9, 0), (.building(.commercial), 10, 0),
+                                                   (.building(.datacenter), 11, 0), (.building(.datacenter), 12, 0)]
+        for x in 1...6 { structures.append((.plant(.wind), x, 0)) }
+        let city = stripTown(structures, occupancy: 0.9)
+        var curtailedHours = 0
+        for _ in 0..<(24 * 20) {
+            city.run(hours: 1)
+            let hour = try #require(city.view.ledger.hourly.last)
+            let produced = hour.generationKWh.total + hour.rooftopKWh + hour.storageDischargeKWh
+            #expect(abs(produced - hour.electricityKWh - hour.storageChargeKWh) <= 1e-6 * max(1, produced))
+            #expect(close(hour.curtailedKWh, hour.curtailedWindKWh + hour.curtailedSolarKWh + hour.curtailedHydroKWh, tolerance: 1e-9))
+            if hour.curtailedKWh > 0 { curtailedHours += 1 }
+        }
+        #expect(curtailedHours > 0, "windy hours offer more than the town and the battery can take")
+        let year = city.view.ledger.thisYear
+        #expect(abs(year.energyImbalanceKWh) <= 1e-6 * year.totalGenerationKWh)
+        #expect(year.storageChargeKWh > 0)
+    }
+
+    /// Storage sits at its marginal position: it displaces the most expensive running plant (gas),
+    /// not the cheaper coal. 11 data centres draw 11 × 7,500 = 82,500 kW; coal gives its 50,000 kW,
+    /// gas the other 32,500. With a full battery (10,000 kW), gas falls to its 25,000 kW minimum
+    /// and the battery gives 7,500; coal stays at 50,000.
+    @Test func storageDisplacesTheMarginalPlant() throws {
+        var structures: [(Structure, Int, Int)] = [(.plant(.coal), 0, 0), (.plant(.gas), 1, 0), (.storage(.battery), 2, 0)]
+        for x in 3..<14 { structures.append((.building(.datacenter), x, 0)) }
+        let city = stripTown(structures, occupancy: 0)
+        city.run(hours: 3)
+        let coal = entity(at: 0, 0, in: city), gas = entity(at: 1, 0, in: city), battery = entity(at: 2, 0, in: city)
+        #expect(city.view.plant(coal)?.outputKW == 50_000)
+        #expect(close(city.view.plant(gas)?.outputKW ?? 0, 32_500))
+        try city.world.modify(StorageUnit.self, of: battery) { $0.stateKWh = 40_000 }
+        city.run(hours: 1)
+        #expect(city.view.plant(coal)?.outputKW == 50_000)
+        #expect(close(city.view.plant(gas)?.outputKW ?? 0, 25_000))
+        let discharged = try city.world.get(StorageUnit.self, of: battery)?.dischargedKWh
+        #expect(close(discharged ?? -1, 7_500))
     }
 }

@@ -1,12 +1,14 @@
 // SinksTests — green zones follow their growth curves and release carbon when lost.
 import CitySim
+import Foundation
 import ECS
 import Testing
 
 @Suite("Green zones")
 struct SinksTests {
     @Test func forestRemovalsFollowTheCurve() throws {
-        let city = stripTown([(.zone(.forest), 0, 0), (.zone(.park), 1, 0)], occupancy: 0)
+        // Saplings (a starting age of 0) follow the curve from its start.
+        let city = stripTown([(.zone(.forest), 0, 0), (.zone(.park), 1, 0)], occupancy: 0, greenAge: 0)
         city.overrideWeather(WeatherOverride(drought: false))
         let forest = entity(at: 0, 0, in: city)
         let spec = testCatalog.zone(.forest)
@@ -55,8 +57,8 @@ struct SinksTests {
     }
 
     @Test func droughtSlowsGrowth() throws {
-        let wet = stripTown([(.zone(.forest), 0, 0)], occupancy: 0)
-        let dry = stripTown([(.zone(.forest), 0, 0)], occupancy: 0)
+        let wet = stripTown([(.zone(.forest), 0, 0)], occupancy: 0, greenAge: 0)
+        let dry = stripTown([(.zone(.forest), 0, 0)], occupancy: 0, greenAge: 0)
         wet.overrideWeather(WeatherOverride(drought: false))
         dry.overrideWeather(WeatherOverride(drought: true))
         wet.run(hours: 24 * 60)
@@ -68,5 +70,47 @@ struct SinksTests {
         } else {
             #expect(dryZone.stock < wetStock)
         }
+    }
+
+    /// A level's starting zones are established: by default at their maturity age, holding the
+    /// curve's stock at that age. Forest (curve midpoint 5 y, maturity 12 y, peak 8 t/ha/yr):
+    /// k = ln 19 / 7 = 0.4206; stock(12) = 8 / k × (ln(1 + e^(k·7)) − ln(1 + e^(−k·5))) = 54.8 t;
+    /// the first day's removal is the curve's integral over that day ≈ 8 × 0.95 / 365.25 = 0.0208 t.
+    @Test func startingZonesAreEstablishedAtMaturity() throws {
+        let city = stripTown([(.zone(.forest), 0, 0)], occupancy: 0)
+        city.overrideWeather(WeatherOverride(drought: false))
+        let forest = entity(at: 0, 0, in: city)
+        let spec = testCatalog.zone(.forest)
+        let start = try #require(city.view.zone(forest))
+        #expect(start.ageHours == spec.maturityAge * Sinks.hoursPerYear)
+        let k = log(19.0) / (spec.maturityAge - spec.growthMidpoint)
+        let handStock = spec.maxRemoval / k * (log1p(exp(k * (spec.maturityAge - spec.growthMidpoint))) - log1p(exp(-k * spec.growthMidpoint)))
+        #expect(close(start.stock, handStock, tolerance: 1e-6), "\(start.stock) vs \(handStock)")
+        city.run(hours: 24)
+        let removed = city.view.ledger.thisYear.removals
+        #expect(close(removed, Sinks.growth(spec, fromHours: start.ageHours, toHours: start.ageHours + 24), tolerance: 1e-9))
+        #expect(removed > 0.9 * spec.maxRemoval / 365.25 && removed < spec.maxRemoval / 365.25)
+        // Demolition releases the established stock, not a sapling's nothing.
+        let stock = try #require(city.view.zone(forest)).stock
+        city.submit(.demolish(x: 0, y: 0))
+        city.run(hours: 1)
+        #expect(close(city.view.ledger.thisYear.releases, stock * spec.releaseOnDemolition))
+    }
+
+    /// Forest terrain is forest land remaining forest land: 3 wooded tiles × 3.7 t/ha/yr ÷ 365.25
+    /// = 0.0304 t a day; building a road on one of them releases its 220 t.
+    @Test func forestTerrainIsASmallSinkAndReleasesItsStockWhenCleared() throws {
+        var level = LevelSetup(info: LevelInfo(id: "t", title: "t", seed: 1, initialOccupancy: 0), width: 6, height: 3, budget: 1e12)
+        for x in 0..<3 { level.terrain.append((x, 0, .forest)) }
+        let city = City(level: level, catalog: testCatalog)
+        let land = testCatalog.forestLand
+        city.run(hours: 24 * 3)
+        // The entity is spawned on the first day; the next two days book the removal.
+        let perDay = 3 * land.removal * land.areaHa / 365.25
+        #expect(close(city.view.ledger.thisYear.removals, 2 * perDay, tolerance: 1e-9), "\(city.view.ledger.thisYear.removals)")
+        city.submit(.build(.road, x: 0, y: 0))
+        city.run(hours: 24)
+        #expect(close(city.view.ledger.thisYear.releases, land.stock * land.areaHa * land.releaseOnClearing))
+        #expect(close(city.view.ledger.thisYear.removals, 2 * perDay + 2 * land.removal * land.areaHa / 365.25, tolerance: 1e-9))
     }
 }

@@ -23,9 +23,10 @@ let repositoryRoot: String = {
 
 /// A strip town: one road along row 1 from x = 0 to width − 1, structures on row 0 and row 2.
 func stripTown(_ structures: [(Structure, Int, Int)], width: Int = 16, seed: UInt64 = 1, occupancy: Double = 0.9,
-               budget: Double = 1e12) -> City {
+               budget: Double = 1e12, greenAge: Double? = nil) -> City {
     var level = LevelSetup(info: LevelInfo(id: "test", title: "Test town", seed: seed, initialOccupancy: occupancy),
                            width: width, height: 5, budget: budget)
+    level.info.greenAgeYears = greenAge
     for x in 0..<width { level.placements.append((.road, x, 1)) }
     for (structure, x, y) in structures { level.placements.append((structure, x, y)) }
     return City(level: level, catalog: testCatalog)
