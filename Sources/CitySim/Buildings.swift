@@ -50,9 +50,10 @@ public struct Building: Component, Sendable {
 
 public enum Buildings: SimulationPlugin {
     public static func build(_ sim: SimulationBuilder) {
-        sim.component(Building.self, default: Building(kind: .residential, density: 1)) { building, _, _ in
-            building.density.isFinite && building.density > 0 && building.residents >= 0 && building.workers >= 0
-                ? nil : "density \(building.density), \(building.residents) residents, \(building.workers) workers"
+        sim.component(Building.self, default: Building(kind: .residential, density: 1)) { building, _, world in
+            building.density.isFinite && building.density > 0 && building.density <= 1 && building.residents >= 0 && building.workers >= 0
+                && (0..<world.resource(PowerGrid.self)!.islandCount).contains(Int(building.island))
+                ? nil : "density \(building.density), \(building.residents) residents, \(building.workers) workers, island \(building.island)"
         }
         sim.system("buildings.demand", Phase.simulate, writes: [Building.self, PrimaryLine.self, ProcessLine.self],
                    readsResources: [Catalog.self, Clock.self, Weather.self, Policies.self, CityStats.self],

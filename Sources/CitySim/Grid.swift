@@ -118,9 +118,12 @@ struct DispatchUnit {
 public enum Grid: SimulationPlugin {
     public static func build(_ sim: SimulationBuilder) {
         sim.resource("grid", PowerGrid.self) { _ in PowerGrid() }
-        sim.component(PowerPlant.self, default: PowerPlant(kind: .coal))
-        sim.component(StorageUnit.self, default: StorageUnit(kind: .battery)) { unit, _, _ in
-            unit.stateKWh.isFinite && unit.stateKWh >= 0 ? nil : "it stores \(unit.stateKWh) kWh"
+        sim.component(PowerPlant.self, default: PowerPlant(kind: .coal)) { plant, _, world in
+            (0..<world.resource(PowerGrid.self)!.islandCount).contains(Int(plant.island)) ? nil : "its power island \(plant.island) does not exist"
+        }
+        sim.component(StorageUnit.self, default: StorageUnit(kind: .battery)) { unit, _, world in
+            guard (0..<world.resource(PowerGrid.self)!.islandCount).contains(Int(unit.island)) else { return "its power island \(unit.island) does not exist" }
+            return unit.stateKWh.isFinite && unit.stateKWh >= 0 ? nil : "it stores \(unit.stateKWh) kWh"
         }
         sim.system("grid.dispatch", Phase.simulate, writes: [PowerPlant.self, StorageUnit.self, PrimaryLine.self, ProcessLine.self],
                    readsResources: [Catalog.self, Clock.self, Weather.self, MarketConditions.self, Policies.self],
@@ -432,5 +435,32 @@ public enum Grid: SimulationPlugin {
         }
         Transport.attributeElectricity(world: world, grid: grid, clock: clock, tally: &tally)
         world.withResource(Ledger.self) { $0.absorb(tally) }
+    }
+}
+
+extension PowerGrid {
+    public func validate(in world: World) throws(SaveValidationError) {
+        let islands = (world.resource(TileMap.self)?.roadComponentCount ?? 0) + 1
+        guard islandCount == islands else { throw SaveValidationError("the grid has \(islandCount) islands; the map's roads make \(islands)") }
+        for values in [demandKWh, deliveredKWh, unservedKWh, curtailedKWh, renewableKWh, emissions, factor, scratchDemand, scratchRooftop]
+            where values.count != islandCount {
+            throw SaveValidationError("a per-island list of the grid has \(values.count) values for \(islandCount) islands")
+        }
+    }
+}
+
+extension TransportState {
+    public func validate(in world: World) throws(SaveValidationError) {
+        guard let map = world.resource(TileMap.self), width == map.width, height == map.height,
+              tileFlowsYesterday.count == map.tileCount else {
+            throw SaveValidationError("the traffic grid does not cover the map")
+        }
+    }
+}
+
+extension AirQualityField {
+    public func validate(in world: World) throws(SaveValidationError) {
+        let tiles = world.resource(TileMap.self)?.tileCount ?? 0
+        guard concentration.count == tiles, emissionsToday.count == tiles else { throw SaveValidationError("the air-quality field does not cover the map") }
     }
 }

@@ -29,6 +29,9 @@ public enum CatalogLimits {
     /// Why `value` is not a valid factor in `unit`, or nil.
     public static func problem(_ path: String, unit: String, value: Double) -> String? {
         guard value.isFinite else { return "'\(path)' must be a finite number, not \(value)" }
+        // Validation ranges are published bands the model is checked against, not inputs to it:
+        // a tolerance on a difference may be negative.
+        if path.hasPrefix("validation.") { return nil }
         let allowed = range(unit: unit)
         guard allowed.contains(value) else {
             return "'\(path)' = \(value) \(unit) is outside the game's limits for \(unit) (\(allowed.lowerBound)…\(allowed.upperBound))"

@@ -519,6 +519,8 @@ extension Ledger {
         guard power.count == 5 else { throw SaveValidationError("the ledger's last hour of power has \(power.count) figures, not 5") }
         hourPower = (power[0], power[1], power[2], power[3], power[4])
         guard hourly.count <= Ledger.hoursKept else { throw SaveValidationError("the ledger keeps \(hourly.count) hours, more than \(Ledger.hoursKept)") }
+    }
+}
 
 /// One dispatch's energy flows beside the plants' output.
 public struct HourFlows: Sendable, Equatable {

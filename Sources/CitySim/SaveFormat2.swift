@@ -18,7 +18,7 @@ extension SaveGame {
     /// Rebuilds the world: entities from the snapshot, then every resource, checked against each
     /// other (array sizes against the map, map occupants against live entities).
     static func decodeFormat2World(_ r: inout BinaryReader, catalog: Catalog) throws(SnapshotError) -> World {
-        let snapshot = try WorldSnapshot(from: &r, withLayouts: false)
+        let saved = try WorldSnapshot(from: &r, withLayouts: false)
         let info = try LevelInfo(saved: &r)
         let clock = try Clock(saved: &r)
         let weather = try Weather(saved: &r)
@@ -48,7 +48,11 @@ extension SaveGame {
         }
         guard info.startYear == clock.startYear else { throw .invalid("the level and the clock disagree on the start year") }
 
-        let world = try World(restoring: snapshot, types: City.componentTypes)
+        var snapshot = saved
+        for (i, type) in snapshot.componentTypes.enumerated() {
+            if let fields = format2Layouts[type.name], type.stride == format2Strides[type.name] { snapshot.componentTypes[i].fields = fields }
+        }
+        let world = try World(restoring: snapshot, types: City.componentTypes, defaults: SaveGame.componentDefaults)
         for i in 0..<map.tileCount where map.structure[i] == .entity {
             guard world.isAlive(map.occupant[i]) else {
                 throw .invalid("tile \(i % map.width), \(i / map.width) holds \(map.occupant[i]), which does not exist")
@@ -744,3 +748,19 @@ extension CarbonRegistry: Format2Readable {
         }
     }
 }
+
+/// Field layouts of the components that changed since format 2, as the format-2 game laid them
+/// out (format-2 snapshots kept none): their columns are converted by field name like any other.
+private let format2Strides: [String: Int] = ["CitySim.PowerPlant": 56]
+private let format2Layouts: [String: [ComponentLayout.Field]] = [
+    "CitySim.PowerPlant": [
+        .init(path: "kind", typeName: "CitySim.PlantKind", offset: 0, size: 1),
+        .init(path: "island", typeName: "Swift.Int32", offset: 4, size: 4),
+        .init(path: "hasCCUS", typeName: "Swift.Bool", offset: 8, size: 1),
+        .init(path: "outputKW", typeName: "Swift.Double", offset: 16, size: 8),
+        .init(path: "availableKW", typeName: "Swift.Double", offset: 24, size: 8),
+        .init(path: "curtailedKWh", typeName: "Swift.Double", offset: 32, size: 8),
+        .init(path: "abatement", typeName: "Swift.Double", offset: 40, size: 8),
+        .init(path: "meteredKWh", typeName: "Swift.Double", offset: 48, size: 8),
+    ],
+]

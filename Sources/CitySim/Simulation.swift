@@ -2,7 +2,7 @@
 //
 // What runs when is resolved from each plugin's systems and their `after:` / `before:`
 // constraints; `netzero schedule` prints the resolved order (with `--access`, what each system
-// reads and writes), and `ScheduleTests` pins it. `docs/simulation.md` describes each system.
+// reads and writes), and `ArchitectureTests` pins it. `docs/simulation.md` describes each system.
 import ECS
 
 public enum Simulation {

@@ -56,7 +56,7 @@ public enum Sinks: SimulationPlugin {
         }
         sim.component(ForestLand.self, default: ForestLand())
         sim.system("sinks.grow", Phase.simulate, writes: [GreenZone.self, ForestLand.self, PrimaryLine.self, ProcessLine.self, ConstructionLine.self],
-                   readsResources: [Catalog.self, Clock.self, Weather.self, LevelInfo.self], writesResources: [Ledger.self],
+                   readsResources: [Catalog.self, Clock.self, Weather.self, LevelInfo.self, TileMap.self], writesResources: [Ledger.self],
                    after: ["weather"], run: grow)
     }
 

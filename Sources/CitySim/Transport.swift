@@ -135,7 +135,18 @@ public enum Transport: SimulationPlugin {
     public static func build(_ sim: SimulationBuilder) {
         sim.resource("transport", TransportState.self) { TransportState(width: $0.level.width, height: $0.level.height) }
         sim.component(Citizen.self, default: Citizen(home: .none, homeTile: 0)) { citizen, _, world in
-            world.isAlive(citizen.home) ? nil : "its home \(citizen.home) does not exist"
+            let tiles = world.resource(TileMap.self)!.tileCount
+            let districts = world.resource(TransportState.self)!.districtCongestion.count
+            let islands = world.resource(PowerGrid.self)!.islandCount
+            if !world.isAlive(citizen.home) { return "its home \(citizen.home) does not exist" }
+            if citizen.work != .none && !world.isAlive(citizen.work) { return "its workplace \(citizen.work) does not exist" }
+            if !(0..<tiles).contains(Int(citizen.homeTile)) || !(-1..<tiles).contains(Int(citizen.workTile)) { return "its tiles are off the map" }
+            if !(0..<districts).contains(Int(citizen.access.homeDistrict)) || !(0..<districts).contains(Int(citizen.access.workDistrict)) {
+                return "its districts are off the map"
+            }
+            if !(0..<islands).contains(Int(citizen.island)) { return "its power island \(citizen.island) does not exist" }
+            if !citizen.access.km.isFinite || citizen.access.km < 0 || !citizen.pendingKWh.isFinite { return "its trip figures are not finite" }
+            return nil
         }
         sim.system("transport.trips", Phase.simulate, writes: [Citizen.self, PrimaryLine.self],
                    readsResources: [Catalog.self, Clock.self, Weather.self, Policies.self, TileMap.self, AdoptionState.self, LevelInfo.self],

@@ -116,7 +116,9 @@ public enum PackedKind: UInt8, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { String(describing: self) }
+    public var description: String {
+        ["", "uint8", "int8", "uint16", "int16", "uint32", "int32", "uint64", "int64", "float", "double", "bool"][Int(rawValue)]
+    }
 }
 
 /// A fixed-width number that archives packed in arrays.
