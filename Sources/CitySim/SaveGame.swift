@@ -419,15 +419,15 @@ enum SaveMigrations {
 
 // MARK: - [SECTION] CRC-32
 
-/// CRC-32 (IEEE 802.3, as in zip and PNG), table-driven.
-enum CRC32 {
+/// CRC-32 (IEEE 802.3, as in zip and PNG), table-driven. Public for tools that reseal saves (the fuzzer).
+public enum CRC32 {
     static let table: [UInt32] = (0..<256).map { n in
         var c = UInt32(n)
         for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
         return c
     }
 
-    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+    public static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         table.withUnsafeBufferPointer { table in
             bytes.withUnsafeBufferPointer { input in
@@ -438,5 +438,5 @@ enum CRC32 {
     }
 
     /// The checksum of a whole buffer (for tests and tools).
-    static func checksum(_ bytes: [UInt8]) -> UInt32 { checksum(bytes[...]) }
+    public static func checksum(_ bytes: [UInt8]) -> UInt32 { checksum(bytes[...]) }
 }
