@@ -5,7 +5,7 @@
 
 SWIFT ?= swift
 
-.PHONY: play test setup build build-tests bench fuzz clean
+.PHONY: play test soak setup build build-tests bench fuzz clean
 
 setup:
 	@Tools/setup
@@ -28,6 +28,11 @@ test: build-tests
 	$(SWIFT) test -c release --skip-build --skip "RenderTests|GameTests"
 	$(XVFB) $(SWIFT) test -c release --skip-build --filter RenderTests
 	$(XVFB) $(SWIFT) test -c release --skip-build --filter GameTests
+
+# The century soak in full (make test soaks 20 years): a hundred simulated years of the sandbox stay
+# finite, bounded in memory and in entities.
+soak: build-tests
+	NETZERO_SOAK_YEARS=100 $(SWIFT) test -c release --skip-build --filter centurySoakStaysFiniteAndBounded
 
 bench: build
 	.build/release/netzero bench ecs

@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render"]),
         .testTarget(name: "GameTests", dependencies: ["Game", "Render", "Report", "CitySim", "ECS"]),
         .testTarget(name: "ModdingTests", dependencies: ["Modding", "Scripting", "CitySim", "ECS"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "CitySim", "Render"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "CitySim", "ECS", "Render"]),
         // The fuzzers, run through the `netzero fuzz` command in a child process (a crash is a signal, not the end of the run).
         .testTarget(name: "FuzzTests", dependencies: []),
     ]

@@ -103,101 +103,95 @@ public enum Certificates: SimulationPlugin {
 
     /// One certificate per whole `kwh_per_certificate` metered, to each plant's account.
     static func issue(world: World, vintage: Int, tick: Int64) {
-        guard var book = world.removeResource(CertificateBook.self), var registry = world.removeResource(CarbonRegistry.self) else { return }
-        defer {
-            world.insertResource(book)
-            world.insertResource(registry)
-        }
-        let perCertificate = world.resource(Catalog.self)!.carbon.kWhPerCertificate
-        guard perCertificate > 0 else { return }
-        let catalog = world.resource(Catalog.self)!
-        var issued: [(Entity, Int64)] = []
-        world.query(Entity.self, Write<PowerPlant>.self, Read<TilePosition>.self).forEach { entity, plant, _ in
-            let count = Int64((plant.value.meteredKWh / perCertificate).rounded(.down))
-            guard count > 0 else { return }
-            plant.value.meteredKWh -= Double(count) * perCertificate
-            issued.append((entity, count))
-        }
-        for (entity, count) in issued {
-            let account: RegistryAccountID
-            if let known = book.generators.first(where: { $0.entity == entity })?.account {
-                account = known
-            } else {
-                let kind = (try? world.get(PowerPlant.self, of: entity))?.kind ?? .solar
-                let position = (try? world.get(TilePosition.self, of: entity)) ?? TilePosition(0, 0)
-                account = registry.openAccount(.generator, name: catalog.names(.plant(kind), at: position), entity: entity)
-                book.generators.append((entity, account))
+        world.resourceScope(CertificateBook.self, CarbonRegistry.self) { book, registry in
+            let perCertificate = world.resource(Catalog.self)!.carbon.kWhPerCertificate
+            guard perCertificate > 0 else { return }
+            let catalog = world.resource(Catalog.self)!
+            var issued: [(Entity, Int64)] = []
+            world.query(Entity.self, Write<PowerPlant>.self, Read<TilePosition>.self).forEach { entity, plant, _ in
+                let count = Int64((plant.value.meteredKWh / perCertificate).rounded(.down))
+                guard count > 0 else { return }
+                plant.value.meteredKWh -= Double(count) * perCertificate
+                issued.append((entity, count))
             }
-            if (try? registry.issue(.certificate, count: count, vintage: vintage, to: account, tick: tick, note: "renewable power")) != nil {
-                if book.thisYear.year == vintage { book.thisYear.issued += count }
+            for (entity, count) in issued {
+                let account: RegistryAccountID
+                if let known = book.generators.first(where: { $0.entity == entity })?.account {
+                    account = known
+                } else {
+                    let kind = (try? world.get(PowerPlant.self, of: entity))?.kind ?? .solar
+                    let position = (try? world.get(TilePosition.self, of: entity)) ?? TilePosition(0, 0)
+                    account = registry.openAccount(.generator, name: catalog.names(.plant(kind), at: position), entity: entity)
+                    book.generators.append((entity, account))
+                }
+                if (try? registry.issue(.certificate, count: count, vintage: vintage, to: account, tick: tick, note: "renewable power")) != nil {
+                    if book.thisYear.year == vintage { book.thisYear.issued += count }
+                }
             }
         }
     }
 
     /// Consumers buy and retire certificates for the closed year; both scope-2 totals are computed.
     static func settleYear(world: World, year: Int, tick: Int64) {
-        guard var book = world.removeResource(CertificateBook.self), var registry = world.removeResource(CarbonRegistry.self) else { return }
-        defer {
-            world.insertResource(book)
-            world.insertResource(registry)
-        }
-        let catalog = world.resource(Catalog.self)!
-        let policies = world.resource(Policies.self)!
-        var record = book.thisYear
-        record.year = year
-        book.thisYear = CertificateYear(year: year + 1)
-        // Every consumer's electricity of the year (buildings and citizens' charging).
-        world.forEachLedgerLine { _, flow in
-            guard flow.scope == .electricity, flow.year == year else { return }
-            record.consumedKWh += flow.yearQuantity
-            record.locationBased += flow.yearTonnes
-        }
-        // Data centres first, then covered factories.
-        var consumers: [(Entity, Names, Double, Double)] = []  // entity, name, kWh, location tonnes
-        for kind in [BuildingKind.datacenter, .industrial] {
-            world.query(Entity.self, Read<Building>.self, Read<TilePosition>.self, Read<ElectricityLine>.self).forEach { entity, building, position, line in
-                guard building.kind == kind, line.flow.year == year, line.flow.yearQuantity > 0 else { return }
-                if kind == .industrial && !(world.resource(CarbonMarket.self)?.firms.contains { $0.entity == entity && $0.active } ?? false) { return }
-                consumers.append((entity, catalog.names(.building(kind), at: position), line.flow.yearQuantity, line.flow.yearTonnes))
+        world.resourceScope(CertificateBook.self, CarbonRegistry.self) { book, registry in
+            let catalog = world.resource(Catalog.self)!
+            let policies = world.resource(Policies.self)!
+            var record = book.thisYear
+            record.year = year
+            book.thisYear = CertificateYear(year: year + 1)
+            // Every consumer's electricity of the year (buildings and citizens' charging).
+            world.forEachLedgerLine { _, flow in
+                guard flow.scope == .electricity, flow.year == year else { return }
+                record.consumedKWh += flow.yearQuantity
+                record.locationBased += flow.yearTonnes
             }
-        }
-        let perCertificate = catalog.carbon.kWhPerCertificate
-        let target = min(1, max(0, policies.greenPowerTarget))
-        for (entity, name, kWh, location) in consumers {
-            var claim = CertificateClaim(entity: entity, account: -1, name: name, consumedKWh: kWh, claimedKWh: 0,
-                                         locationTonnes: location, marketTonnes: 0)
-            var wanted = target > 0 && perCertificate > 0 ? Int64((target * kWh / perCertificate).rounded(.down)) : 0
-            if wanted > 0 {
-                let account = book.consumers.first { $0.entity == entity }?.account
-                    ?? registry.account(for: entity)
-                    ?? registry.openAccount(.consumer, name: name, entity: entity)
-                if !book.consumers.contains(where: { $0.entity == entity }) { book.consumers.append((entity, account)) }
-                claim.account = account
-                for generator in book.generators where wanted > 0 {
-                    let count = min(wanted, registry.balance(generator.account, .certificate, vintage: year))
-                    guard count > 0, (try? registry.transfer(.certificate, count: count, from: generator.account, to: account,
-                                                             vintage: year, tick: tick, note: "green power \(year)")) != nil else { continue }
-                    wanted -= count
-                    record.revenue += Double(count) * catalog.carbon.certificatePrice
-                }
-                let held = registry.balance(account, .certificate, vintage: year)
-                if held > 0, (try? registry.retire(.certificate, count: held, from: account, vintage: year, tick: tick,
-                                                   note: "claims \(year) electricity")) != nil {
-                    record.retired += held
-                    claim.claimedKWh = min(kWh, Double(held) * perCertificate)
-                    record.claimedKWh += claim.claimedKWh
+            // Data centres first, then covered factories.
+            var consumers: [(Entity, Names, Double, Double)] = []  // entity, name, kWh, location tonnes
+            for kind in [BuildingKind.datacenter, .industrial] {
+                world.query(Entity.self, Read<Building>.self, Read<TilePosition>.self, Read<ElectricityLine>.self).forEach { entity, building, position, line in
+                    guard building.kind == kind, line.flow.year == year, line.flow.yearQuantity > 0 else { return }
+                    if kind == .industrial && !(world.resource(CarbonMarket.self)?.firms.contains { $0.entity == entity && $0.active } ?? false) { return }
+                    consumers.append((entity, catalog.names(.building(kind), at: position), line.flow.yearQuantity, line.flow.yearTonnes))
                 }
             }
-            record.claims.append(claim)
+            let perCertificate = catalog.carbon.kWhPerCertificate
+            let target = min(1, max(0, policies.greenPowerTarget))
+            for (entity, name, kWh, location) in consumers {
+                var claim = CertificateClaim(entity: entity, account: -1, name: name, consumedKWh: kWh, claimedKWh: 0,
+                                             locationTonnes: location, marketTonnes: 0)
+                var wanted = target > 0 && perCertificate > 0 ? Int64((target * kWh / perCertificate).rounded(.down)) : 0
+                if wanted > 0 {
+                    let account = book.consumers.first { $0.entity == entity }?.account
+                        ?? registry.account(for: entity)
+                        ?? registry.openAccount(.consumer, name: name, entity: entity)
+                    if !book.consumers.contains(where: { $0.entity == entity }) { book.consumers.append((entity, account)) }
+                    claim.account = account
+                    for generator in book.generators where wanted > 0 {
+                        let count = min(wanted, registry.balance(generator.account, .certificate, vintage: year))
+                        guard count > 0, (try? registry.transfer(.certificate, count: count, from: generator.account, to: account,
+                                                                 vintage: year, tick: tick, note: "green power \(year)")) != nil else { continue }
+                        wanted -= count
+                        record.revenue += Double(count) * catalog.carbon.certificatePrice
+                    }
+                    let held = registry.balance(account, .certificate, vintage: year)
+                    if held > 0, (try? registry.retire(.certificate, count: held, from: account, vintage: year, tick: tick,
+                                                       note: "claims \(year) electricity")) != nil {
+                        record.retired += held
+                        claim.claimedKWh = min(kWh, Double(held) * perCertificate)
+                        record.claimedKWh += claim.claimedKWh
+                    }
+                }
+                record.claims.append(claim)
+            }
+            let unclaimed = record.consumedKWh - record.claimedKWh
+            record.residualFactor = unclaimed > 0 ? record.locationBased / unclaimed : 0
+            record.marketBased = unclaimed * record.residualFactor
+            for i in record.claims.indices {
+                record.claims[i].marketTonnes = (record.claims[i].consumedKWh - record.claims[i].claimedKWh) * record.residualFactor
+            }
+            book.years.append(record)
+            if record.revenue > 0 { world.withResource(Budget.self) { $0.earn(record.revenue) } }
         }
-        let unclaimed = record.consumedKWh - record.claimedKWh
-        record.residualFactor = unclaimed > 0 ? record.locationBased / unclaimed : 0
-        record.marketBased = unclaimed * record.residualFactor
-        for i in record.claims.indices {
-            record.claims[i].marketTonnes = (record.claims[i].consumedKWh - record.claims[i].claimedKWh) * record.residualFactor
-        }
-        book.years.append(record)
-        if record.revenue > 0 { world.withResource(Budget.self) { $0.earn(record.revenue) } }
     }
 }
 

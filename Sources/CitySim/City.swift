@@ -124,14 +124,15 @@ public final class City {
     /// The level's script, told about the city's events (see `LevelScriptHost`).
     public private(set) var script: LevelScriptHost?
     private var scriptStarted = false
-    /// Commands before this index of the log have been reported to the script.
-    private var scriptLogCursor = 0
+    private var commandsForScript = EventReader<CommandApplied>()
+    private var objectivesForScript = EventReader<ObjectiveChanged>()
 
     /// Attaches a script; `started` says whether its on_start already ran (a loaded game).
     public func attach(script host: LevelScriptHost, started: Bool = false) {
         script = host
         scriptStarted = started
-        scriptLogCursor = world.resource(CommandQueue.self)!.applied.count
+        commandsForScript = EventReader(after: world)
+        objectivesForScript = EventReader(after: world)
         host.didAttach(to: self)
     }
 
@@ -141,7 +142,6 @@ public final class City {
             scriptStarted = true
             script.onStart(self)
         }
-        let statusesBefore = world.resource(LevelRules.self)?.statuses ?? []
         do {
             try schedule.run(world)
         } catch {
@@ -149,18 +149,12 @@ public final class City {
         }
         guard let script else { return }
         let map = world.resource(TileMap.self)!
-        let log = world.resource(CommandQueue.self)!.applied
-        defer { scriptLogCursor = log.count }
-        for record in log[min(scriptLogCursor, log.count)...] {
-            if case .build(let structure, let x, let y) = record.command, case .done = record.outcome {
+        for event in commandsForScript.read(world) {
+            if case .build(let structure, let x, let y) = event.record.command, case .done = event.record.outcome {
                 script.onBuild(self, entity: map.occupant[map.index(x, y)], structure: structure.key, x: x, y: y)
             }
         }
-        if let rules = world.resource(LevelRules.self) {
-            for (i, status) in rules.statuses.enumerated() where i < statusesBefore.count && statusesBefore[i] != status {
-                script.onObjective(self, id: rules.objectives[i].id, status: status)
-            }
-        }
+        for event in objectivesForScript.read(world) { script.onObjective(self, id: event.id, status: event.status) }
         script.onTick(self)
         let clock = view.clock
         if clock.isNewDay { script.onDay(self) }
@@ -195,10 +189,12 @@ public final class City {
 
     /// Rebuilds the networks if needed and links every structure to its power island.
     static func linkStructures(world: World) {
-        var map = world.removeResource(TileMap.self)!
-        defer { world.insertResource(map) }
-        map.rebuildNetworks()
-        map.markLinked()
+        // Linking reads the rebuilt map while it writes buildings, so it works on a copy (shared storage, no copy made).
+        let map = world.withResource(TileMap.self) { map in
+            map.rebuildNetworks()
+            map.markLinked()
+            return map
+        }
         world.withResource(PowerGrid.self) { $0.resize(islands: map.roadComponentCount) }
         let islandOf = { (p: TilePosition) in Int32(map.island(servingX: Int(p.x), y: Int(p.y)) + 1) }
         let reach = Int(world.resource(Catalog.self)!.travel.railReach)

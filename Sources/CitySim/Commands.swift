@@ -197,6 +197,14 @@ public enum CommandEffect: Equatable, Sendable, Codable {
 /// again when the run is replayed.
 public enum CommandSource: String, Sendable, Codable { case player, script }
 
+/// An event: a command was applied (done or refused), at `index` in the command log. Plugins
+/// that react to the player's commands (offset projects, the level's `built` triggers, the
+/// level script) read these, not the log.
+public struct CommandApplied: Sendable {
+    public let index: Int
+    public let record: CommandRecord
+}
+
 public struct CommandRecord: Equatable, Sendable, Codable {
     public var tick: Int64
     public var command: CityCommand

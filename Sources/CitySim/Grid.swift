@@ -150,265 +150,265 @@ public enum Grid: SimulationPlugin {
         let market = world.resource(MarketConditions.self) ?? MarketConditions()
         // The carbon tax on all fuel (Adoption.swift): yuan per tCO2 at the stack, net of capture.
         let fuelTax = world.resource(Policies.self)?.fuelTax(in: clock.year) ?? 0
-        var grid = world.removeResource(PowerGrid.self)!
-        defer { world.insertResource(grid) }
-        let n = grid.islandCount
-        let monthKey = clock.date.year * 12 + clock.date.month
-        let hoursLeft = hoursLeftInMonth(clock)
-        var flows = HourFlows()
-        var units: [DispatchUnit] = []
+        world.withResource(PowerGrid.self) { grid in
+            let n = grid.islandCount
+            let monthKey = clock.date.year * 12 + clock.date.month
+            let hoursLeft = hoursLeftInMonth(clock)
+            var flows = HourFlows()
+            var units: [DispatchUnit] = []
 
-        // 1. Gather plants: what each can do this hour. A new month refills hydro's water budget;
-        //    last month's unused water was spilled.
-        var order = 0
-        world.query(Write<PowerPlant>.self).forEach { plant in
-            let kind = plant.value.kind
-            let spec = catalog.plants[Int(kind.rawValue)]
-            var capacity = spec.capacityKW * (kind == .coal ? market.coalAvailability : 1)
-            if plant.value.hasCCUS { capacity *= 1 - catalog.ccusPenalty(kind) }
-            let island = plant.value.island
-            let connected = island > 0
-            switch kind {
-            case .wind, .solar:
-                let offered = connected ? capacity * (kind == .wind ? weather.windFactor : weather.solarFactor) : 0
-                units.append(DispatchUnit(island: island, role: .variable, kind: kind, cost: 0, order: order,
-                                          floor: offered, upper: offered, minimum: 0))
-            case .hydro:
-                if plant.value.waterMonth != monthKey {
-                    if plant.value.waterMonth >= 0 { flows.curtailedHydroKWh += plant.value.waterKWh }
-                    plant.value.waterMonth = monthKey
-                    plant.value.waterKWh = capacity * spec.typicalCapacityFactor * hoursLeft
+            // 1. Gather plants: what each can do this hour. A new month refills hydro's water budget;
+            //    last month's unused water was spilled.
+            var order = 0
+            world.query(Write<PowerPlant>.self).forEach { plant in
+                let kind = plant.value.kind
+                let spec = catalog.plants[Int(kind.rawValue)]
+                var capacity = spec.capacityKW * (kind == .coal ? market.coalAvailability : 1)
+                if plant.value.hasCCUS { capacity *= 1 - catalog.ccusPenalty(kind) }
+                let island = plant.value.island
+                let connected = island > 0
+                switch kind {
+                case .wind, .solar:
+                    let offered = connected ? capacity * (kind == .wind ? weather.windFactor : weather.solarFactor) : 0
+                    units.append(DispatchUnit(island: island, role: .variable, kind: kind, cost: 0, order: order,
+                                              floor: offered, upper: offered, minimum: 0))
+                case .hydro:
+                    if plant.value.waterMonth != monthKey {
+                        if plant.value.waterMonth >= 0 { flows.curtailedHydroKWh += plant.value.waterKWh }
+                        plant.value.waterMonth = monthKey
+                        plant.value.waterKWh = capacity * spec.typicalCapacityFactor * hoursLeft
+                    }
+                    // A drought halves the river's inflow for the hour.
+                    if weather.inDrought { plant.value.waterKWh = max(0, plant.value.waterKWh - 0.5 * capacity * spec.typicalCapacityFactor) }
+                    let water = connected ? plant.value.waterKWh : 0
+                    // Paced so the month's water lasts: at most twice the average rate that is left.
+                    let upper = min(capacity, water, max(spec.minOutput * capacity, 2 * water / max(1, hoursLeft)))
+                    let floor = min(spec.minOutput * capacity, upper)
+                    units.append(DispatchUnit(island: island, role: .hydro, kind: kind, cost: 0, order: order,
+                                              floor: floor, upper: upper, minimum: floor))
+                default:
+                    let ramp = spec.rampRate * capacity
+                    let floor = connected ? max(0, plant.value.outputKW - ramp) : 0
+                    let upper = connected ? min(capacity, plant.value.outputKW + ramp) : 0
+                    let fuel = catalog.ccusFuelMultiplier(kind, hasCCUS: plant.value.hasCCUS)
+                    let escaping = plant.value.hasCCUS ? 1 - catalog.ccus.captureRate : 1
+                    let taxPerKWh = fuelTax * spec.emissionFactor * fuel * escaping * (1 - plant.value.abatement) / 1e6
+                    units.append(DispatchUnit(island: island, role: .fuel, kind: kind,
+                                              cost: spec.fuelCost * fuel * market.fuelPriceMultiplier + taxPerKWh, order: order,
+                                              floor: min(floor, upper), upper: upper, minimum: spec.minOutput * capacity))
                 }
-                // A drought halves the river's inflow for the hour.
-                if weather.inDrought { plant.value.waterKWh = max(0, plant.value.waterKWh - 0.5 * capacity * spec.typicalCapacityFactor) }
-                let water = connected ? plant.value.waterKWh : 0
-                // Paced so the month's water lasts: at most twice the average rate that is left.
-                let upper = min(capacity, water, max(spec.minOutput * capacity, 2 * water / max(1, hoursLeft)))
-                let floor = min(spec.minOutput * capacity, upper)
-                units.append(DispatchUnit(island: island, role: .hydro, kind: kind, cost: 0, order: order,
-                                          floor: floor, upper: upper, minimum: floor))
-            default:
-                let ramp = spec.rampRate * capacity
-                let floor = connected ? max(0, plant.value.outputKW - ramp) : 0
-                let upper = connected ? min(capacity, plant.value.outputKW + ramp) : 0
+                order += 1
+            }
+            // Merit order within each island: cheapest marginal cost first; ties by build order.
+            units.sort { ($0.island, $0.cost, $0.order) < ($1.island, $1.cost, $1.order) }
+            var firstUnit = [Int](repeating: units.count, count: n + 1)
+            for i in units.indices.reversed() { firstUnit[Int(units[i].island)] = i }
+            for island in stride(from: n - 1, through: 0, by: -1) where firstUnit[island] > firstUnit[island + 1] {
+                firstUnit[island] = firstUnit[island + 1]
+            }
+
+            // Storage: what each island's stores can give and take this hour.
+            var canDischarge = [Double](repeating: 0, count: n)
+            var canCharge = [Double](repeating: 0, count: n)
+            world.query(Read<StorageUnit>.self).forEach { unit in
+                let island = Int(unit.island)
+                guard island > 0 else { return }
+                let spec = catalog.storage[Int(unit.kind.rawValue)]
+                canDischarge[island] += max(0, min(spec.powerKW, unit.stateKWh))
+                canCharge[island] += max(0, min(spec.powerKW, (spec.energyKWh - unit.stateKWh) / spec.roundTripEfficiency))
+            }
+
+            var discharge = [Double](repeating: 0, count: n)
+            var charge = [Double](repeating: 0, count: n)
+            var rooftopUsed = [Double](repeating: 0, count: n)
+            var unserved = [Double](repeating: 0, count: n)
+            for island in 1..<n {
+                let range = firstUnit[island]..<firstUnit[island + 1]
+                let demand = grid.scratchDemand[island]
+                let rooftop = grid.scratchRooftop[island]
+                var supply = rooftop
+                for i in range { supply += units[i].floor }
+                // 3. Merit order for what the floors and the weather leave unmet. A plant that starts runs
+                //    at its minimum stable output when the excess can be absorbed (storage, wind and
+                //    solar backing off, hydro's minimum flow); otherwise it runs at what is needed.
+                var need = demand - supply
+                var absorbable = canCharge[island] + rooftop
+                for i in range where units[i].role != .fuel { absorbable += units[i].floor }
+                for i in range where need > 0 && units[i].role != .variable {
+                    var raise = min(need, units[i].upper - units[i].floor)
+                    guard raise > 0 else { continue }
+                    if units[i].role == .fuel && units[i].floor == 0 && raise < units[i].minimum {
+                        let overshoot = min(units[i].minimum, units[i].upper) - raise
+                        if overshoot <= absorbable {
+                            raise += overshoot
+                            absorbable -= overshoot
+                        }
+                    }
+                    units[i].raise = raise
+                    need -= raise
+                }
+                // 4. Storage at its marginal position: the shortage first, then the most expensive fuel.
+                var stored = canDischarge[island]
+                if need > 0 {
+                    let covered = min(stored, need)
+                    discharge[island] += covered
+                    stored -= covered
+                    need -= covered
+                }
+                // Only the marginal plant (the most expensive one raised this hour) is displaced.
+                if stored > 0, let i = range.reversed().first(where: { units[$0].role == .fuel && units[$0].raise > 0 }) {
+                    var displaced = min(stored, units[i].raise)
+                    // A unit started this hour either stays at its minimum or does not start.
+                    if units[i].floor == 0 && units[i].raise - displaced < units[i].minimum && displaced < units[i].raise {
+                        displaced = max(0, units[i].raise - units[i].minimum)
+                    }
+                    units[i].raise -= displaced
+                    discharge[island] += displaced
+                    stored -= displaced
+                }
+                unserved[island] = max(0, need)
+                // 5. A surplus is never dumped: storage takes it first, then wind and solar back off,
+                //    then hydro spills its minimum flow, then fuel plants are forced down.
+                var surplus = -min(0, need)
+                if surplus > 0 && discharge[island] > 0 {
+                    let less = min(surplus, discharge[island])
+                    discharge[island] -= less
+                    surplus -= less
+                }
+                if surplus > 0 {
+                    let taken = min(surplus, canCharge[island])
+                    charge[island] = taken
+                    surplus -= taken
+                }
+                var offered = rooftop
+                for i in range where units[i].role == .variable { offered += units[i].floor }
+                if surplus > 0 && offered > 0 {
+                    let share = min(1, surplus / offered)
+                    for i in range where units[i].role == .variable {
+                        units[i].backedOff = units[i].floor * share
+                        if units[i].kind == .wind { flows.curtailedWindKWh += units[i].backedOff } else { flows.curtailedSolarKWh += units[i].backedOff }
+                    }
+                    flows.curtailedSolarKWh += rooftop * share
+                    rooftopUsed[island] = rooftop * (1 - share)
+                    surplus -= min(surplus, offered)
+                } else {
+                    rooftopUsed[island] = rooftop
+                }
+                for i in range where surplus > 0 && units[i].role == .hydro {
+                    let spill = min(surplus, units[i].output)
+                    units[i].backedOff += spill
+                    flows.curtailedHydroKWh += spill
+                    surplus -= spill
+                }
+                for i in range.reversed() where surplus > 0 && units[i].role == .fuel {
+                    let down = min(surplus, units[i].output)
+                    units[i].backedOff += down
+                    surplus -= down
+                }
+            }
+
+            // Stores carry out the island's charge and discharge, in query order.
+            var toCharge = charge
+            var toDischarge = discharge
+            world.query(Write<StorageUnit>.self).forEach { unit in
+                let island = Int(unit.value.island)
+                let spec = catalog.storage[Int(unit.value.kind.rawValue)]
+                unit.value.chargedKWh = 0
+                unit.value.dischargedKWh = 0
+                guard island > 0 else { return }
+                if toCharge[island] > 0 {
+                    let room = max(0, min(spec.powerKW, (spec.energyKWh - unit.value.stateKWh) / spec.roundTripEfficiency))
+                    let taken = min(room, toCharge[island])
+                    unit.value.stateKWh = min(spec.energyKWh, unit.value.stateKWh + taken * spec.roundTripEfficiency)
+                    unit.value.chargedKWh = taken
+                    toCharge[island] -= taken
+                } else if toDischarge[island] > 0 {
+                    let given = min(max(0, min(spec.powerKW, unit.value.stateKWh)), toDischarge[island])
+                    unit.value.stateKWh = max(0, unit.value.stateKWh - given)
+                    unit.value.dischargedKWh = given
+                    toDischarge[island] -= given
+                }
+            }
+
+            // 6. Per-island totals.
+            for island in 0..<n {
+                grid.emissions[island] = 0
+                grid.demandKWh[island] = grid.scratchDemand[island]
+                grid.unservedKWh[island] = island == 0 ? grid.scratchDemand[0] : unserved[island]
+                grid.deliveredKWh[island] = grid.demandKWh[island] - grid.unservedKWh[island]
+                grid.curtailedKWh[island] = 0
+                grid.renewableKWh[island] = rooftopUsed[island]
+                flows.rooftopKWh += rooftopUsed[island]
+                flows.chargeKWh += charge[island]
+                flows.dischargeKWh += discharge[island]
+            }
+            var outputs = [Double](repeating: 0, count: order)
+            var available = [Double](repeating: 0, count: order)
+            for unit in units {
+                outputs[unit.order] = max(0, unit.output)
+                available[unit.order] = unit.role == .fuel ? unit.upper : unit.floor + unit.raise
+                if unit.role != .fuel { grid.curtailedKWh[Int(unit.island)] += unit.backedOff }
+            }
+
+            // Book plant emissions.
+            var tally = LedgerTally()
+            var index = 0
+            var generation = GenerationByKind()
+            world.query(Write<PowerPlant>.self, Write<PrimaryLine>.self, Write<ProcessLine>.self).forEach { plant, stack, gases in
+                let kind = plant.value.kind
+                let spec = catalog.plants[Int(kind.rawValue)]
+                let output = outputs[index]
+                plant.value.outputKW = output
+                plant.value.availableKW = available[index]
+                plant.value.curtailedKWh = kind.isVariable ? max(0, available[index] - output) : 0
+                plant.value.capturedTonnes = 0
+                index += 1
+                if kind == .hydro { plant.value.waterKWh = max(0, plant.value.waterKWh - output) }
+                guard output > 0 else { return }
+                generation[kind] += output
+                let island = Int(plant.value.island)
+                if kind.isRenewable { grid.renewableKWh[island] += output }
+                // A covered plant's abatement (Market.swift) lowers the factor it burns at; CCUS burns
+                // 1 / (1 − penalty) times the fuel per kWh and captures the capture rate of it.
                 let fuel = catalog.ccusFuelMultiplier(kind, hasCCUS: plant.value.hasCCUS)
                 let escaping = plant.value.hasCCUS ? 1 - catalog.ccus.captureRate : 1
-                let taxPerKWh = fuelTax * spec.emissionFactor * fuel * escaping * (1 - plant.value.abatement) / 1e6
-                units.append(DispatchUnit(island: island, role: .fuel, kind: kind,
-                                          cost: spec.fuelCost * fuel * market.fuelPriceMultiplier + taxPerKWh, order: order,
-                                          floor: min(floor, upper), upper: upper, minimum: spec.minOutput * capacity))
-            }
-            order += 1
-        }
-        // Merit order within each island: cheapest marginal cost first; ties by build order.
-        units.sort { ($0.island, $0.cost, $0.order) < ($1.island, $1.cost, $1.order) }
-        var firstUnit = [Int](repeating: units.count, count: n + 1)
-        for i in units.indices.reversed() { firstUnit[Int(units[i].island)] = i }
-        for island in stride(from: n - 1, through: 0, by: -1) where firstUnit[island] > firstUnit[island + 1] {
-            firstUnit[island] = firstUnit[island + 1]
-        }
-
-        // Storage: what each island's stores can give and take this hour.
-        var canDischarge = [Double](repeating: 0, count: n)
-        var canCharge = [Double](repeating: 0, count: n)
-        world.query(Read<StorageUnit>.self).forEach { unit in
-            let island = Int(unit.island)
-            guard island > 0 else { return }
-            let spec = catalog.storage[Int(unit.kind.rawValue)]
-            canDischarge[island] += max(0, min(spec.powerKW, unit.stateKWh))
-            canCharge[island] += max(0, min(spec.powerKW, (spec.energyKWh - unit.stateKWh) / spec.roundTripEfficiency))
-        }
-
-        var discharge = [Double](repeating: 0, count: n)
-        var charge = [Double](repeating: 0, count: n)
-        var rooftopUsed = [Double](repeating: 0, count: n)
-        var unserved = [Double](repeating: 0, count: n)
-        for island in 1..<n {
-            let range = firstUnit[island]..<firstUnit[island + 1]
-            let demand = grid.scratchDemand[island]
-            let rooftop = grid.scratchRooftop[island]
-            var supply = rooftop
-            for i in range { supply += units[i].floor }
-            // 3. Merit order for what the floors and the weather leave unmet. A plant that starts runs
-            //    at its minimum stable output when the excess can be absorbed (storage, wind and
-            //    solar backing off, hydro's minimum flow); otherwise it runs at what is needed.
-            var need = demand - supply
-            var absorbable = canCharge[island] + rooftop
-            for i in range where units[i].role != .fuel { absorbable += units[i].floor }
-            for i in range where need > 0 && units[i].role != .variable {
-                var raise = min(need, units[i].upper - units[i].floor)
-                guard raise > 0 else { continue }
-                if units[i].role == .fuel && units[i].floor == 0 && raise < units[i].minimum {
-                    let overshoot = min(units[i].minimum, units[i].upper) - raise
-                    if overshoot <= absorbable {
-                        raise += overshoot
-                        absorbable -= overshoot
+                if spec.emissionFactor > 0 {
+                    let burnt = spec.emissionFactor * fuel * (1 - plant.value.abatement)
+                    let emitted = output * burnt * escaping / 1e6
+                    stack.book(spec.emissionFactorID, value: burnt * escaping, quantity: output, tonnes: emitted,
+                               sector: .power, scope: .direct, clock: clock, tally: &tally)
+                    if plant.value.hasCCUS {
+                        let captured = output * burnt * catalog.ccus.captureRate / 1e6
+                        plant.value.capturedTonnes = captured
+                        tally.capture(captured)
                     }
+                    grid.emissions[island] += emitted
                 }
-                units[i].raise = raise
-                need -= raise
-            }
-            // 4. Storage at its marginal position: the shortage first, then the most expensive fuel.
-            var stored = canDischarge[island]
-            if need > 0 {
-                let covered = min(stored, need)
-                discharge[island] += covered
-                stored -= covered
-                need -= covered
-            }
-            // Only the marginal plant (the most expensive one raised this hour) is displaced.
-            if stored > 0, let i = range.reversed().first(where: { units[$0].role == .fuel && units[$0].raise > 0 }) {
-                var displaced = min(stored, units[i].raise)
-                // A unit started this hour either stays at its minimum or does not start.
-                if units[i].floor == 0 && units[i].raise - displaced < units[i].minimum && displaced < units[i].raise {
-                    displaced = max(0, units[i].raise - units[i].minimum)
+                if spec.nonCO2Factor > 0 {
+                    let factor = spec.nonCO2Factor * fuel
+                    let gasTonnes = output * factor / 1e6
+                    gases.book(spec.nonCO2FactorID, value: factor, quantity: output, tonnes: gasTonnes,
+                               sector: .power, scope: .direct, clock: clock, tally: &tally)
+                    grid.emissions[island] += gasTonnes
                 }
-                units[i].raise -= displaced
-                discharge[island] += displaced
-                stored -= displaced
             }
-            unserved[island] = max(0, need)
-            // 5. A surplus is never dumped: storage takes it first, then wind and solar back off,
-            //    then hydro spills its minimum flow, then fuel plants are forced down.
-            var surplus = -min(0, need)
-            if surplus > 0 && discharge[island] > 0 {
-                let less = min(surplus, discharge[island])
-                discharge[island] -= less
-                surplus -= less
+            var anyBlackout = false
+            for island in 0..<n {
+                grid.renewableKWh[island] = min(grid.renewableKWh[island], grid.deliveredKWh[island])
+                grid.factor[island] = grid.deliveredKWh[island] > 0 ? grid.emissions[island] * 1e6 / grid.deliveredKWh[island] : 0
+                if grid.unservedKWh[island] > 1e-6 * max(1, grid.demandKWh[island]) && grid.demandKWh[island] > 0 { anyBlackout = true }
+                grid.scratchDemand[island] = 0
+                grid.scratchRooftop[island] = 0
             }
-            if surplus > 0 {
-                let taken = min(surplus, canCharge[island])
-                charge[island] = taken
-                surplus -= taken
+            if clock.isNewYear { grid.blackoutHoursThisYear = 0 }
+            if anyBlackout { grid.blackoutHoursThisYear += 1 }
+            world.withResource(Ledger.self) { ledger in
+                ledger.absorb(tally)
+                ledger.hourPower = (grid.totalDelivered, grid.renewableKWh.reduce(0, +), grid.totalUnserved,
+                                    flows.curtailedWindKWh + flows.curtailedSolarKWh + flows.curtailedHydroKWh, grid.totalEmissions)
+                ledger.hourGeneration = generation
+                ledger.hourFlows = flows
             }
-            var offered = rooftop
-            for i in range where units[i].role == .variable { offered += units[i].floor }
-            if surplus > 0 && offered > 0 {
-                let share = min(1, surplus / offered)
-                for i in range where units[i].role == .variable {
-                    units[i].backedOff = units[i].floor * share
-                    if units[i].kind == .wind { flows.curtailedWindKWh += units[i].backedOff } else { flows.curtailedSolarKWh += units[i].backedOff }
-                }
-                flows.curtailedSolarKWh += rooftop * share
-                rooftopUsed[island] = rooftop * (1 - share)
-                surplus -= min(surplus, offered)
-            } else {
-                rooftopUsed[island] = rooftop
-            }
-            for i in range where surplus > 0 && units[i].role == .hydro {
-                let spill = min(surplus, units[i].output)
-                units[i].backedOff += spill
-                flows.curtailedHydroKWh += spill
-                surplus -= spill
-            }
-            for i in range.reversed() where surplus > 0 && units[i].role == .fuel {
-                let down = min(surplus, units[i].output)
-                units[i].backedOff += down
-                surplus -= down
-            }
-        }
-
-        // Stores carry out the island's charge and discharge, in query order.
-        var toCharge = charge
-        var toDischarge = discharge
-        world.query(Write<StorageUnit>.self).forEach { unit in
-            let island = Int(unit.value.island)
-            let spec = catalog.storage[Int(unit.value.kind.rawValue)]
-            unit.value.chargedKWh = 0
-            unit.value.dischargedKWh = 0
-            guard island > 0 else { return }
-            if toCharge[island] > 0 {
-                let room = max(0, min(spec.powerKW, (spec.energyKWh - unit.value.stateKWh) / spec.roundTripEfficiency))
-                let taken = min(room, toCharge[island])
-                unit.value.stateKWh = min(spec.energyKWh, unit.value.stateKWh + taken * spec.roundTripEfficiency)
-                unit.value.chargedKWh = taken
-                toCharge[island] -= taken
-            } else if toDischarge[island] > 0 {
-                let given = min(max(0, min(spec.powerKW, unit.value.stateKWh)), toDischarge[island])
-                unit.value.stateKWh = max(0, unit.value.stateKWh - given)
-                unit.value.dischargedKWh = given
-                toDischarge[island] -= given
-            }
-        }
-
-        // 6. Per-island totals.
-        for island in 0..<n {
-            grid.emissions[island] = 0
-            grid.demandKWh[island] = grid.scratchDemand[island]
-            grid.unservedKWh[island] = island == 0 ? grid.scratchDemand[0] : unserved[island]
-            grid.deliveredKWh[island] = grid.demandKWh[island] - grid.unservedKWh[island]
-            grid.curtailedKWh[island] = 0
-            grid.renewableKWh[island] = rooftopUsed[island]
-            flows.rooftopKWh += rooftopUsed[island]
-            flows.chargeKWh += charge[island]
-            flows.dischargeKWh += discharge[island]
-        }
-        var outputs = [Double](repeating: 0, count: order)
-        var available = [Double](repeating: 0, count: order)
-        for unit in units {
-            outputs[unit.order] = max(0, unit.output)
-            available[unit.order] = unit.role == .fuel ? unit.upper : unit.floor + unit.raise
-            if unit.role != .fuel { grid.curtailedKWh[Int(unit.island)] += unit.backedOff }
-        }
-
-        // Book plant emissions.
-        var tally = LedgerTally()
-        var index = 0
-        var generation = GenerationByKind()
-        world.query(Write<PowerPlant>.self, Write<PrimaryLine>.self, Write<ProcessLine>.self).forEach { plant, stack, gases in
-            let kind = plant.value.kind
-            let spec = catalog.plants[Int(kind.rawValue)]
-            let output = outputs[index]
-            plant.value.outputKW = output
-            plant.value.availableKW = available[index]
-            plant.value.curtailedKWh = kind.isVariable ? max(0, available[index] - output) : 0
-            plant.value.capturedTonnes = 0
-            index += 1
-            if kind == .hydro { plant.value.waterKWh = max(0, plant.value.waterKWh - output) }
-            guard output > 0 else { return }
-            generation[kind] += output
-            let island = Int(plant.value.island)
-            if kind.isRenewable { grid.renewableKWh[island] += output }
-            // A covered plant's abatement (Market.swift) lowers the factor it burns at; CCUS burns
-            // 1 / (1 − penalty) times the fuel per kWh and captures the capture rate of it.
-            let fuel = catalog.ccusFuelMultiplier(kind, hasCCUS: plant.value.hasCCUS)
-            let escaping = plant.value.hasCCUS ? 1 - catalog.ccus.captureRate : 1
-            if spec.emissionFactor > 0 {
-                let burnt = spec.emissionFactor * fuel * (1 - plant.value.abatement)
-                let emitted = output * burnt * escaping / 1e6
-                stack.book(spec.emissionFactorID, value: burnt * escaping, quantity: output, tonnes: emitted,
-                           sector: .power, scope: .direct, clock: clock, tally: &tally)
-                if plant.value.hasCCUS {
-                    let captured = output * burnt * catalog.ccus.captureRate / 1e6
-                    plant.value.capturedTonnes = captured
-                    tally.capture(captured)
-                }
-                grid.emissions[island] += emitted
-            }
-            if spec.nonCO2Factor > 0 {
-                let factor = spec.nonCO2Factor * fuel
-                let gasTonnes = output * factor / 1e6
-                gases.book(spec.nonCO2FactorID, value: factor, quantity: output, tonnes: gasTonnes,
-                           sector: .power, scope: .direct, clock: clock, tally: &tally)
-                grid.emissions[island] += gasTonnes
-            }
-        }
-        var anyBlackout = false
-        for island in 0..<n {
-            grid.renewableKWh[island] = min(grid.renewableKWh[island], grid.deliveredKWh[island])
-            grid.factor[island] = grid.deliveredKWh[island] > 0 ? grid.emissions[island] * 1e6 / grid.deliveredKWh[island] : 0
-            if grid.unservedKWh[island] > 1e-6 * max(1, grid.demandKWh[island]) && grid.demandKWh[island] > 0 { anyBlackout = true }
-            grid.scratchDemand[island] = 0
-            grid.scratchRooftop[island] = 0
-        }
-        if clock.isNewYear { grid.blackoutHoursThisYear = 0 }
-        if anyBlackout { grid.blackoutHoursThisYear += 1 }
-        world.withResource(Ledger.self) { ledger in
-            ledger.absorb(tally)
-            ledger.hourPower = (grid.totalDelivered, grid.renewableKWh.reduce(0, +), grid.totalUnserved,
-                                flows.curtailedWindKWh + flows.curtailedSolarKWh + flows.curtailedHydroKWh, grid.totalEmissions)
-            ledger.hourGeneration = generation
-            ledger.hourFlows = flows
         }
     }
 

@@ -2,10 +2,12 @@
 //
 // Outputs (byte-identical for the same level, seed and commands):
 //   yearly.csv    one row per simulated year
-//   daily.csv     one row per day (streamed as days close, so memory does not grow)
+//   daily.csv     one row per day, from the ledger's DayClosed events
 //   summary.json  the run's totals and its final state
 //   inventory.csv each year's GPC inventory: sector, sub-sector, scope, tCO2e, notation keys (Inventory.swift)
 // Numbers are printed with fixed decimals by `Fixed`, never with locale-dependent formatting.
+
+import ECS
 
 public struct RunOptions: Sendable {
     public var years: Int
@@ -120,10 +122,8 @@ public enum HeadlessRun {
     public static func run(_ city: City, options: RunOptions, replay: ReplayLog? = nil,
                            progress: (Int, Int) -> Void = { _, _ in }) throws -> Int {
         try FileSystem.makeDirectory(options.outputDirectory)
-        let dailyLines = DailyLines()
-        city.world.withResource(Ledger.self) { ledger in
-            ledger.onDayClosed = { period in dailyLines.append(HeadlessRun.dailyRow(period)) }
-        }
+        var dailyLines: [String] = []
+        var closedDays = EventReader<DayClosed>(after: city.world)
         var yearly = [yearlyHeader + "," + carbonHeader]
         var inventory = [Inventory.header]
         let startYear = city.view.clock.year
@@ -134,6 +134,7 @@ public enum HeadlessRun {
         while hours < totalHours {
             if let replay { city.step(replaying: replay, cursor: &cursor) } else { city.step() }
             hours += 1
+            dailyLines += closedDays.read(city.world).map { dailyRow($0.day) }
             if hours % 24 == 0 { progress(hours, totalHours) }
             if city.view.clock.isNewYear {
                 let view = city.view
@@ -143,10 +144,9 @@ public enum HeadlessRun {
                 inventory += Inventory.rows(city.world, year: closed).map(\.csv)
             }
         }
-        city.world.withResource(Ledger.self) { $0.onDayClosed = nil }
         let directory = options.outputDirectory
         try FileSystem.writeAtomically(yearly.joined(separator: "\n") + "\n", to: directory + "/yearly.csv")
-        try FileSystem.writeAtomically(([dailyHeader] + dailyLines.lines).joined(separator: "\n") + "\n", to: directory + "/daily.csv")
+        try FileSystem.writeAtomically(([dailyHeader] + dailyLines).joined(separator: "\n") + "\n", to: directory + "/daily.csv")
         try FileSystem.writeAtomically(summary(city, years: options.years), to: directory + "/summary.json")
         try FileSystem.writeAtomically(inventory.joined(separator: "\n") + "\n", to: directory + "/inventory.csv")
         return (replay?.commands.count ?? 0) - cursor
@@ -226,10 +226,4 @@ public enum HeadlessRun {
         }
         return out + "\""
     }
-}
-
-/// Collects daily rows from the ledger's day-closed callback.
-final class DailyLines: @unchecked Sendable {
-    var lines: [String] = []
-    func append(_ line: String) { lines.append(line) }
 }

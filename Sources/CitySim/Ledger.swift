@@ -299,6 +299,11 @@ public struct GenerationByKind: Sendable, Equatable, Codable {
     }
 }
 
+/// An event: a game day closed; `day` is its ledger period (what `daily.csv` prints).
+public struct DayClosed: Sendable {
+    public let day: LedgerPeriod
+}
+
 public struct Ledger: Sendable, SavedResource {
     public static let hoursKept = 24 * 7
 
@@ -313,8 +318,6 @@ public struct Ledger: Sendable, SavedResource {
     public internal(set) var retiredThisYear = LedgerTally()
     /// This tick's flows of entities removed in this tick.
     public internal(set) var retiredThisTick = LedgerTally()
-    /// Called with each completed day (for streaming daily.csv without keeping every day).
-    public var onDayClosed: (@Sendable (LedgerPeriod) -> Void)?
     /// The last dispatch: delivered, renewable, unserved, curtailed kWh and power-sector tCO2.
     public internal(set) var hourPower: (delivered: Double, renewable: Double, unserved: Double, curtailed: Double, emissions: Double) = (0, 0, 0, 0, 0)
     /// The last dispatch's kWh by plant kind (zero between ticks, so not saved).
@@ -428,7 +431,7 @@ public enum LedgerBooks: SimulationPlugin {
             var next = clock
             next.advance()
             if next.isNewDay {
-                ledger.onDayClosed?(ledger.today)
+                world.send(DayClosed(day: ledger.today))
                 ledger.today = LedgerPeriod(start: next.date)
             }
             if next.isNewYear {

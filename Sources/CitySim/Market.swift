@@ -247,24 +247,21 @@ public enum Market: SimulationPlugin {
     }
 
     static func yearEnd(world: World, closedYear: Int, tick: Int64) {
-        guard var market = world.removeResource(CarbonMarket.self), var registry = world.removeResource(CarbonRegistry.self) else { return }
-        defer {
-            world.insertResource(market)
-            world.insertResource(registry)
-        }
-        let catalog = world.resource(Catalog.self)!
-        let policies = world.resource(Policies.self)!
-        let emissions = FirmEmissions(world: world, year: closedYear)
-        if market.current != nil {
-            settle(&market, registry: &registry, world: world, emissions: emissions, catalog: catalog, policies: policies, tick: tick)
-        }
-        guard policies.capAndTrade > 0 else { return }
-        let start = world.resource(Clock.self)!.startYear
-        let firstYear = market.rules.firstYear ?? start + 1
-        admitFirms(&market, registry: &registry, world: world, emissions: emissions, catalog: catalog)
-        if closedYear + 1 >= firstYear {
-            open(&market, year: closedYear + 1, firstYear: firstYear, registry: &registry, world: world, emissions: emissions,
-                 catalog: catalog, policies: policies, tick: tick)
+        world.resourceScope(CarbonMarket.self, CarbonRegistry.self) { market, registry in
+            let catalog = world.resource(Catalog.self)!
+            let policies = world.resource(Policies.self)!
+            let emissions = FirmEmissions(world: world, year: closedYear)
+            if market.current != nil {
+                settle(&market, registry: &registry, world: world, emissions: emissions, catalog: catalog, policies: policies, tick: tick)
+            }
+            guard policies.capAndTrade > 0 else { return }
+            let start = world.resource(Clock.self)!.startYear
+            let firstYear = market.rules.firstYear ?? start + 1
+            admitFirms(&market, registry: &registry, world: world, emissions: emissions, catalog: catalog)
+            if closedYear + 1 >= firstYear {
+                open(&market, year: closedYear + 1, firstYear: firstYear, registry: &registry, world: world, emissions: emissions,
+                     catalog: catalog, policies: policies, tick: tick)
+            }
         }
     }
 

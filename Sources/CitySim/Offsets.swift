@@ -55,7 +55,6 @@ public struct OffsetBook: Sendable, Equatable, SavedResource {
     public internal(set) var bufferAccount: RegistryAccountID = -1
     public internal(set) var years: [OffsetYear] = []
     public internal(set) var thisYear: OffsetYear
-    var commandCursor = 0
     /// The buffer pool's share of all projects not yet issued as a whole credit.
     var bufferCarry = 0.0
     public init(year: Int) { thisYear = OffsetYear(year: year) }
@@ -77,9 +76,10 @@ public struct CarbonPosition: Sendable, Equatable {
 public enum Offsets: SimulationPlugin {
     public static func build(_ sim: SimulationBuilder) {
         sim.resource("offsets", OffsetBook.self) { OffsetBook(year: $0.clock.year) }
-        sim.system("offsets.register", Phase.simulate, reads: [GreenZone.self],
-                   readsResources: [Clock.self, Policies.self, CommandQueue.self, TileMap.self],
-                   writesResources: [OffsetBook.self, CarbonRegistry.self], run: registerProjects)
+        // In the input phase, so that a paused game's commands register before it can be saved.
+        sim.system("offsets.register", Phase.input, reads: [GreenZone.self],
+                   readsResources: [Clock.self, Policies.self, TileMap.self],
+                   writesResources: [OffsetBook.self, CarbonRegistry.self], after: ["input.networks"], run: registerProjects)
         sim.system("offsets.year", Phase.account, reads: [GreenZone.self, PrimaryLine.self],
                    readsResources: [Catalog.self, Clock.self, Policies.self, TileMap.self],
                    writesResources: [OffsetBook.self, CarbonRegistry.self, LevelRules.self],
@@ -100,104 +100,100 @@ public enum Offsets: SimulationPlugin {
         }
     }
 
-    /// Forests and wetlands the player built since the last tick become projects (programme on).
+    /// Forests and wetlands the player has just built become projects (programme on).
     static func registerProjects(_ ctx: SystemContext) {
         let world = ctx.world
-        let log = world.resource(CommandQueue.self)!.applied
-        guard var book = world.resource(OffsetBook.self), book.commandCursor < log.count else { return }
-        let programme = (world.resource(Policies.self)?.offsetProgramme ?? 0) > 0
+        let applied = ctx.readEvents(CommandApplied.self)
+        guard !applied.isEmpty, (world.resource(Policies.self)?.offsetProgramme ?? 0) > 0 else { return }
         let map = world.resource(TileMap.self)!
         let year = world.resource(Clock.self)!.year
-        for record in log[book.commandCursor...] where programme {
-            guard case .build(.zone(let kind), let x, let y) = record.command, case .done = record.outcome,
-                  kind == .forest || kind == .wetland, map.contains(x, y) else { continue }
-            let entity = map.occupant[map.index(x, y)]
-            guard world.isAlive(entity), !book.projects.contains(where: { $0.entity == entity }) else { continue }
-            book.projects.append(OffsetProject(entity: entity, x: x, y: y, kind: kind, registeredYear: year))
+        world.withResource(OffsetBook.self) { book in
+            for event in applied {
+                guard case .build(.zone(let kind), let x, let y) = event.record.command, case .done = event.record.outcome,
+                      kind == .forest || kind == .wetland, map.contains(x, y) else { continue }
+                let entity = map.occupant[map.index(x, y)]
+                guard world.isAlive(entity), !book.projects.contains(where: { $0.entity == entity }) else { continue }
+                book.projects.append(OffsetProject(entity: entity, x: x, y: y, kind: kind, registeredYear: year))
+            }
         }
-        book.commandCursor = log.count
-        world.insertResource(book)
     }
 
     /// Credits for the closed year: removals beyond the baseline, part to the buffer pool.
     static func issueYear(world: World, year: Int, tick: Int64) {
-        guard var book = world.removeResource(OffsetBook.self), var registry = world.removeResource(CarbonRegistry.self) else { return }
-        defer {
-            world.insertResource(book)
-            world.insertResource(registry)
-        }
-        let carbon = world.resource(Catalog.self)!.carbon
-        var record = book.thisYear
-        record.year = year
-        book.thisYear = OffsetYear(year: year + 1)
-        if !book.projects.isEmpty { ensureAccounts(&book, &registry) }
-        for i in book.projects.indices where book.projects[i].active {
-            guard let line = try? world.get(PrimaryLine.self, of: book.projects[i].entity), line.flow.year == year else { continue }
-            let removals = max(0, -line.flow.yearTonnes)
-            let eligible = removals * (1 - carbon.afforestationBaselineShare)
-            let cityTonnes = eligible * (1 - carbon.bufferShare) + book.projects[i].carry
-            let toCity = Int64(cityTonnes.rounded(.down))
-            book.projects[i].carry = cityTonnes - Double(toCity)
-            book.projects[i].credited += eligible
-            book.bufferCarry += eligible * carbon.bufferShare
-            record.projectRemovals += removals
-            record.baseline += removals * carbon.afforestationBaselineShare
-            if toCity > 0 {
-                try? registry.issue(.offset, count: toCity, vintage: year, to: book.cityAccount, tick: tick,
-                                    note: "project (\(book.projects[i].x), \(book.projects[i].y))")
+        world.resourceScope(OffsetBook.self, CarbonRegistry.self) { book, registry in
+            let carbon = world.resource(Catalog.self)!.carbon
+            var record = book.thisYear
+            record.year = year
+            book.thisYear = OffsetYear(year: year + 1)
+            if !book.projects.isEmpty { ensureAccounts(&book, &registry) }
+            for i in book.projects.indices where book.projects[i].active {
+                guard let line = try? world.get(PrimaryLine.self, of: book.projects[i].entity), line.flow.year == year else { continue }
+                let removals = max(0, -line.flow.yearTonnes)
+                let eligible = removals * (1 - carbon.afforestationBaselineShare)
+                let cityTonnes = eligible * (1 - carbon.bufferShare) + book.projects[i].carry
+                let toCity = Int64(cityTonnes.rounded(.down))
+                book.projects[i].carry = cityTonnes - Double(toCity)
+                book.projects[i].credited += eligible
+                book.bufferCarry += eligible * carbon.bufferShare
+                record.projectRemovals += removals
+                record.baseline += removals * carbon.afforestationBaselineShare
+                if toCity > 0 {
+                    try? registry.issue(.offset, count: toCity, vintage: year, to: book.cityAccount, tick: tick,
+                                        note: "project (\(book.projects[i].x), \(book.projects[i].y))")
+                }
+                book.projects[i].issued += toCity
+                record.issued += toCity
             }
-            book.projects[i].issued += toCity
-            record.issued += toCity
+            // The buffer pool takes its share of every project together, in whole credits.
+            let buffer = Int64(book.bufferCarry.rounded(.down))
+            if buffer > 0 {
+                try? registry.issue(.offset, count: buffer, vintage: year, to: book.bufferAccount, tick: tick, note: "buffer pool")
+                book.bufferCarry -= Double(buffer)
+                record.buffered = buffer
+            }
+            book.years.append(record)
         }
-        // The buffer pool takes its share of every project together, in whole credits.
-        let buffer = Int64(book.bufferCarry.rounded(.down))
-        if buffer > 0 {
-            try? registry.issue(.offset, count: buffer, vintage: year, to: book.bufferAccount, tick: tick, note: "buffer pool")
-            book.bufferCarry -= Double(buffer)
-            record.buffered = buffer
-        }
-        book.years.append(record)
     }
 
     /// A burnt project cancels credits for the share of its stock it lost, from the buffer pool
     /// first; a demolished one cancels all its credits, from the city's own first.
     static func checkReversals(world: World, tick: Int64) {
         guard var book = world.resource(OffsetBook.self), book.projects.contains(where: \.active) else { return }
-        var registry = world.removeResource(CarbonRegistry.self)!
-        defer { world.insertResource(registry) }
-        let catalog = world.resource(Catalog.self)!
-        var changed = false
-        for i in book.projects.indices where book.projects[i].active {
-            let project = book.projects[i]
-            let outstanding = max(0, project.credited - Double(project.reversed))
-            var lost: Int64 = 0
-            var bufferFirst = true
-            if let zone = try? world.get(GreenZone.self, of: project.entity) {
-                guard zone.burns > project.burnsSeen else { continue }
-                book.projects[i].burnsSeen = zone.burns
-                lost = Int64((outstanding * catalog.zone(project.kind).releaseOnFire).rounded(.up))
-            } else {
-                book.projects[i].active = false
-                lost = Int64((outstanding * catalog.zone(project.kind).releaseOnDemolition).rounded(.up))
-                bufferFirst = false
+        world.withResource(CarbonRegistry.self) { registry in
+            let catalog = world.resource(Catalog.self)!
+            var changed = false
+            for i in book.projects.indices where book.projects[i].active {
+                let project = book.projects[i]
+                let outstanding = max(0, project.credited - Double(project.reversed))
+                var lost: Int64 = 0
+                var bufferFirst = true
+                if let zone = try? world.get(GreenZone.self, of: project.entity) {
+                    guard zone.burns > project.burnsSeen else { continue }
+                    book.projects[i].burnsSeen = zone.burns
+                    lost = Int64((outstanding * catalog.zone(project.kind).releaseOnFire).rounded(.up))
+                } else {
+                    book.projects[i].active = false
+                    lost = Int64((outstanding * catalog.zone(project.kind).releaseOnDemolition).rounded(.up))
+                    bufferFirst = false
+                }
+                changed = true
+                guard lost > 0, book.cityAccount >= 0 else { continue }
+                var left = lost
+                for account in bufferFirst ? [book.bufferAccount, book.cityAccount] : [book.cityAccount, book.bufferAccount] where left > 0 {
+                    let count = min(left, registry.balance(account, .offset))
+                    guard count > 0, (try? registry.cancel(.offset, count: count, from: account, tick: tick,
+                                                           note: "reversal at (\(project.x), \(project.y))")) != nil else { continue }
+                    left -= count
+                }
+                book.projects[i].reversed += lost - left
+                book.thisYear.reversed += lost - left
+                book.thisYear.uncovered += left
+                let cancelled = lost - left
+                Rules.post(.event, world: world, Names(en: "Offset reversal at (\(project.x), \(project.y)): \(cancelled) credits cancelled",
+                                             zh: "抵消项目（\(project.x), \(project.y)）发生逆转：注销 \(cancelled) 个信用"), tick: tick)
             }
-            changed = true
-            guard lost > 0, book.cityAccount >= 0 else { continue }
-            var left = lost
-            for account in bufferFirst ? [book.bufferAccount, book.cityAccount] : [book.cityAccount, book.bufferAccount] where left > 0 {
-                let count = min(left, registry.balance(account, .offset))
-                guard count > 0, (try? registry.cancel(.offset, count: count, from: account, tick: tick,
-                                                       note: "reversal at (\(project.x), \(project.y))")) != nil else { continue }
-                left -= count
-            }
-            book.projects[i].reversed += lost - left
-            book.thisYear.reversed += lost - left
-            book.thisYear.uncovered += left
-            let cancelled = lost - left
-            Rules.post(.event, world: world, Names(en: "Offset reversal at (\(project.x), \(project.y)): \(cancelled) credits cancelled",
-                                         zh: "抵消项目（\(project.x), \(project.y)）发生逆转：注销 \(cancelled) 个信用"), tick: tick)
+            if changed { world.insertResource(book) }
         }
-        if changed { world.insertResource(book) }
     }
 
     /// Sells `count` of the city's credits to a buyer outside the city (a `sell_offsets` command).

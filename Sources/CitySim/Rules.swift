@@ -23,6 +23,13 @@ public struct ActiveEvent: Sendable, Equatable, Codable {
     public var endsAtTick: Int64
 }
 
+/// An event: the objective at `index` was decided at its deadline (met or failed).
+public struct ObjectiveChanged: Sendable {
+    public let index: Int
+    public let id: String
+    public let status: ObjectiveStatus
+}
+
 /// The level's rules and its progress; a resource of the world.
 public struct LevelRules: Sendable, SavedResource {
     public var objectives: [Objective]
@@ -35,7 +42,8 @@ public struct LevelRules: Sendable, SavedResource {
     public internal(set) var result: LevelResult = .undecided
     public internal(set) var messages: [LevelMessage] = []
     public internal(set) var events: [ActiveEvent] = []
-    var commandsSeen = 0
+    /// Keys of the structures built since the rules last ran (for `built` triggers), sorted.
+    var builtSinceCheck: [String] = []
 
     public init(objectives: [Objective] = [], triggers: [Trigger] = [], allowedTools: Set<String>? = nil) {
         self.objectives = objectives
@@ -78,6 +86,15 @@ public enum Rules: SimulationPlugin {
                                     CarbonMarket.self, CertificateBook.self, OffsetBook.self, CitizenCarbonAccounts.self, PowerGrid.self],
                    writesResources: [LevelRules.self, Budget.self, Weather.self, MarketConditions.self, Policies.self],
                    after: ["clock.advance"], run: { evaluate($0.world) })
+        // In the input phase, so that a paused game's builds are noted before it can be saved.
+        sim.system("level.built", Phase.input, writesResources: [LevelRules.self], after: ["input.commands"]) { ctx in
+            let built = ctx.readEvents(CommandApplied.self).compactMap { event -> String? in
+                guard case .build(let structure, _, _) = event.record.command, case .done = event.record.outcome else { return nil }
+                return structure.key
+            }
+            guard !built.isEmpty, ctx.world.resource(LevelRules.self) != nil else { return }
+            ctx.world.withResource(LevelRules.self) { $0.builtSinceCheck = Array(Set($0.builtSinceCheck + built)).sorted() }
+        }
     }
 
     /// A metric's value now. `year`: the closed year to read year metrics from (nil = this year so far).
@@ -124,12 +141,8 @@ public enum Rules: SimulationPlugin {
         for event in rules.events where event.endsAtTick <= tick { end(event, world: world) }
         rules.events.removeAll { $0.endsAtTick <= tick }
         // Structures built since the last evaluation (for `built` conditions).
-        let log = world.resource(CommandQueue.self)!.applied
-        var built = Set<String>()
-        for record in log[min(rules.commandsSeen, log.count)...] {
-            if case .build(let structure, _, _) = record.command, case .done = record.outcome { built.insert(structure.key) }
-        }
-        rules.commandsSeen = log.count
+        let built = Set(rules.builtSinceCheck)
+        rules.builtSinceCheck = []
         // 3. Objectives due at the year that just closed.
         if clock.isNewYear {
             let closed = clock.year - 1
@@ -137,6 +150,7 @@ public enum Rules: SimulationPlugin {
                 let value = self.value(objective.metric, world: world, closedYear: closed)
                 rules.values[i] = value
                 rules.statuses[i] = objective.comparison.holds(value, objective.target) ? .met : .failed
+                world.send(ObjectiveChanged(index: i, id: objective.id, status: rules.statuses[i]))
                 rules.post(.objective, Names(en: "\(objective.title.en): \(rules.statuses[i].rawValue)",
                                              zh: "\(objective.title.zh)：\(rules.statuses[i] == .met ? "达成" : "未达成")"), tick: tick)
             }
@@ -285,7 +299,7 @@ extension City {
 
 extension LevelRules {
     enum CodingKeys: String, CodingKey {
-        case objectives, triggers, allowedTools, statuses, values, fired, result, messages, events, commandsSeen
+        case objectives, triggers, allowedTools, statuses, values, fired, result, messages, events, builtSinceCheck
     }
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -298,7 +312,7 @@ extension LevelRules {
         try container.encode(result, forKey: .result)
         try container.encode(messages, forKey: .messages)
         try container.encode(events, forKey: .events)
-        try container.encode(commandsSeen, forKey: .commandsSeen)
+        try container.encode(builtSinceCheck, forKey: .builtSinceCheck)
     }
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -311,15 +325,17 @@ extension LevelRules {
         result = try container.decode(LevelResult.self, forKey: .result)
         messages = try container.decode([LevelMessage].self, forKey: .messages)
         events = try container.decode([ActiveEvent].self, forKey: .events)
-        commandsSeen = try container.decode(Int.self, forKey: .commandsSeen)
+        // Saves of release 0.3.0 kept a cursor into the command log instead; the commands it had not
+        // reached were at most those of a paused moment, which then count as not built.
+        builtSinceCheck = try container.decodeIfPresent([String].self, forKey: .builtSinceCheck) ?? []
     }
 
     public func validate(in world: World) throws(SaveValidationError) {
         guard statuses.count == objectives.count, values.count == objectives.count, fired.count == triggers.count else {
             throw SaveValidationError("the level's progress does not match its \(objectives.count) objectives and \(triggers.count) triggers")
         }
-        guard commandsSeen >= 0, commandsSeen <= world.resource(CommandQueue.self)?.applied.count ?? 0 else {
-            throw SaveValidationError("the rules have seen \(commandsSeen) commands, more than were applied")
+        if let stranger = builtSinceCheck.first(where: { Structure.named($0) == nil }) {
+            throw SaveValidationError("the rules remember building '\(stranger)', which the game does not have")
         }
     }
 }

@@ -458,7 +458,7 @@ extension LevelRules: Format2Readable {
         events = try r.readArray(minimumElementSize: 16) { r throws(SnapshotError) in
             ActiveEvent(kind: try r.readEnum(LevelEventKind.self), endsAtTick: try r.read(Int64.self))
         }
-        commandsSeen = try r.readInt(in: 0...Int(Int32.max), "the number of commands the rules have seen")
+        _ = try r.readInt(in: 0...Int(Int32.max), "the number of commands the rules have seen")  // today: CommandApplied events
     }
 }
 
@@ -623,7 +623,7 @@ extension OffsetBook: Format2Readable {
         let years = try r.readArray(minimumElementSize: 64) { r throws(SnapshotError) in try OffsetYear(saved: &r) }
         self.init(year: 0)
         thisYear = try OffsetYear(saved: &r)
-        commandCursor = try r.readInt(in: 0...Int(Int32.max), "the offsets' command cursor")
+        _ = try r.readInt(in: 0...Int(Int32.max), "the offsets' command cursor")  // today: CommandApplied events
         bufferCarry = try r.readDouble()
         self.projects = projects
         cityAccount = city

@@ -252,6 +252,7 @@ public enum SaveGame {
     static func encode(_ city: City, metadata: SaveMetadata) throws(SaveError) -> [UInt8] {
         var body = BinaryWriter(reservingCapacity: 1 << 16)
         do throws(SnapshotError) {
+            if let unread = city.schedule.unreadEvents(city.world).first { throw .unreadEvents(unread) }
             try encodeBody(city, metadata: metadata, into: &body)
         } catch {
             throw .notSavable(error.description)

@@ -81,7 +81,11 @@ extension Simulation {
             }
             let record = CommandRecord(tick: tick, command: command, outcome: result.outcome, source: source, effect: result.effect)
             // Logged at once, so that an undo later in the same batch finds this record.
-            world.withResource(CommandQueue.self) { $0.applied.append(record) }
+            let index = world.withResource(CommandQueue.self) { queue in
+                queue.applied.append(record)
+                return queue.applied.count - 1
+            }
+            world.send(CommandApplied(index: index, record: record))
             if result.outcome.succeeded, case .build(.building, _, _) = command { jobsChanged = true }
         }
         world.withResource(CommandQueue.self) { $0.pending.removeAll() }

@@ -208,8 +208,8 @@ public enum SnapshotError: Error, Equatable, Sendable, CustomStringConvertible {
     case inconsistent(String)
     /// Deferred commands are waiting: a snapshot is taken only between ticks, with none pending.
     case pendingCommands(Int)
-    /// Events are waiting; a snapshot does not hold events.
-    case pendingEvents(String)
+    /// A system has not yet read events it reads (see `Schedule.unreadEvents`); a snapshot does not hold events.
+    case unreadEvents(String)
     /// A snapshot cannot be taken while a system runs.
     case insideSystem(String)
 
@@ -224,7 +224,7 @@ public enum SnapshotError: Error, Equatable, Sendable, CustomStringConvertible {
             return "component \(name) was saved with \(saved) bytes per value but is \(current) bytes now"
         case .inconsistent(let detail): return "inconsistent entity data: \(detail)"
         case .pendingCommands(let count): return "\(count) deferred command(s) are waiting; apply them before taking a snapshot"
-        case .pendingEvents(let type): return "events of type \(type) are waiting; a snapshot does not hold events"
+        case .unreadEvents(let what): return "\(what); a snapshot does not hold events, so save between ticks"
         case .insideSystem(let name): return "a snapshot cannot be taken while system '\(name)' runs"
         }
     }

@@ -7,6 +7,8 @@
 @usableFromInline
 class AnyEventQueue {
     func swapBuffers() {}
+    var sequenceEnd: Int { 0 }
+    var eventTypeName: String { "" }
 }
 
 final class EventQueue<E>: AnyEventQueue {
@@ -16,6 +18,8 @@ final class EventQueue<E>: AnyEventQueue {
     var previousStart = 0
 
     var nextSequence: Int { previousStart + previous.count + current.count }
+    override var sequenceEnd: Int { nextSequence }
+    override var eventTypeName: String { String(reflecting: E.self) }
 
     override func swapBuffers() {
         previousStart += previous.count
@@ -28,10 +32,15 @@ final class EventQueue<E>: AnyEventQueue {
 public struct EventReader<E> {
     var nextSequence = 0
     public init() {}
+    init(position: Int) { nextSequence = position }
+
+    /// A reader that skips every event already sent: it returns only those sent from now on.
+    public init(after world: World) { nextSequence = world.eventQueue(E.self).nextSequence }
 
     /// The events sent since this reader last read, oldest first.
     public mutating func read(_ world: World) -> [E] {
         let queue = world.eventQueue(E.self)
+        if nextSequence == queue.nextSequence { return [] }
         let all = queue.previous + queue.current
         let skip = max(0, nextSequence - queue.previousStart)
         nextSequence = queue.nextSequence

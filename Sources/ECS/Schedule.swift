@@ -49,8 +49,20 @@ public struct SystemContext {
     public let name: String
     /// The change tick of this system's previous run (0 on its first run).
     public let lastRun: UInt32
+    let schedule: Schedule
 
     public var commands: Commands { world.commands }
+
+    /// The events of this type sent since this system last read them, oldest first (Bevy's
+    /// `EventReader` parameter). Where each system has read to is kept by its schedule, so a
+    /// world made from a save, which has no events yet, starts every reader afresh.
+    public func readEvents<E>(_ type: E.Type) -> [E] {
+        let key = Schedule.EventPositionKey(system: name, event: ObjectIdentifier(E.self))
+        var reader = EventReader<E>(position: schedule.eventPositions[key] ?? 0)
+        let events = reader.read(world)
+        schedule.eventPositions[key] = reader.nextSequence
+        return events
+    }
 }
 
 /// The declared access of the system that is running; queries made meanwhile are checked
@@ -93,6 +105,22 @@ public final class Schedule {
     public let phases: [String]
     private var systems: [System] = []
     private var lastRun: [String: UInt32] = [:]
+    struct EventPositionKey: Hashable {
+        let system: String
+        let event: ObjectIdentifier
+    }
+    /// How far each system has read each event type (see `SystemContext.readEvents`).
+    var eventPositions: [EventPositionKey: Int] = [:]
+
+    /// "SYSTEM has not read EVENT" for each event type some system reads and has not yet read
+    /// to the end, sorted. Empty between ticks when every reader runs in the phase of its senders;
+    /// a save checks it, because a snapshot does not hold events.
+    public func unreadEvents(_ world: World) -> [String] {
+        eventPositions.compactMap { key, position in
+            guard let queue = world.eventQueues[key.event], queue.sequenceEnd > position else { return nil }
+            return "\(key.system) has not read \(queue.eventTypeName)"
+        }.sorted()
+    }
     private var resolved: [[Int]]?
     private var accessSets: [(reads: ComponentSet, writes: ComponentSet)] = []
     private var resourceAccessSets: [(reads: Set<ObjectIdentifier>, writes: Set<ObjectIdentifier>)] = []
@@ -206,12 +234,12 @@ public final class Schedule {
                                                   writableResources: resourceAccessSets[index].writes, schedule: self)
                 if profiling {
                     let start = ContinuousClock.now
-                    system.run(SystemContext(world: world, name: system.name, lastRun: previous))
+                    system.run(SystemContext(world: world, name: system.name, lastRun: previous, schedule: self))
                     let elapsed = ContinuousClock.now - start
                     systemNanoseconds[system.name, default: 0] += UInt64(elapsed.components.seconds) * 1_000_000_000
                         + UInt64(elapsed.components.attoseconds / 1_000_000_000)
                 } else {
-                    system.run(SystemContext(world: world, name: system.name, lastRun: previous))
+                    system.run(SystemContext(world: world, name: system.name, lastRun: previous, schedule: self))
                 }
                 world.activeAccess = nil
                 world.endSystem()

@@ -297,32 +297,18 @@ public struct WorldSnapshot: Sendable, Equatable {
     }
 }
 
-/// Lets a snapshot see whether an event queue of unknown type still holds events.
-protocol PendingEventCount: AnyObject {
-    var pendingEventCount: Int { get }
-    var eventTypeName: String { get }
-}
-
-extension EventQueue: PendingEventCount {
-    var pendingEventCount: Int { previous.count + current.count }
-    var eventTypeName: String { String(reflecting: E.self) }
-}
 
 extension World {
     /// The world's entity state as plain data (see `WorldSnapshot`).
     ///
     /// Take it between ticks: it throws if a system is running, if deferred commands are waiting,
-    /// if events are waiting, or if a component in use is not plain data. For the component
+    /// or if a component in use is not plain data. Events are notifications, not state, and a
+    /// snapshot does not hold them: see `Schedule.unreadEvents` for the check a save makes. For the component
     /// types listed in `clearingPaddingOf`, the padding bytes of each value (between and after
     /// its fields) are written as zeros, so that equal worlds give equal bytes.
     public func snapshot(clearingPaddingOf types: [any Component.Type] = []) throws(SnapshotError) -> WorldSnapshot {
         if let access = activeAccess { throw .insideSystem(access.system) }
         guard commands.isEmpty else { throw .pendingCommands(commands.count) }
-        for queue in eventQueueOrder {
-            if let counted = queue as? PendingEventCount, counted.pendingEventCount > 0 {
-                throw .pendingEvents(counted.eventTypeName)
-            }
-        }
         var paddingByName: [String: [Int]] = [:]
         var fieldsByName: [String: [ComponentLayout.Field]] = [:]
         for type in types {

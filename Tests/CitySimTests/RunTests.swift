@@ -42,11 +42,13 @@ struct RunTests {
         #expect(try #require(first["summary.json"]).contains("\"level\": \"sandbox\""))
     }
 
+    /// `make test` soaks 20 years; `make soak` sets NETZERO_SOAK_YEARS=100 for the full century.
     @Test func centurySoakStaysFiniteAndBounded() throws {
+        let years = max(12, Int(ProcessInfo.processInfo.environment["NETZERO_SOAK_YEARS"] ?? "") ?? 20)
         let city = City(level: sandboxLevel(), catalog: testCatalog)
         var memoryAtYear10 = 0.0
         var entitiesAtYear10 = 0
-        for year in 1...100 {
+        for year in 1...years {
             city.run(hours: 24 * (Clock.isLeap(2019 + year) ? 366 : 365))
             let view = city.view
             let last = try #require(view.ledger.years.last)
@@ -59,10 +61,11 @@ struct RunTests {
                 entitiesAtYear10 = view.entityCount
             }
         }
-        #expect(city.view.ledger.years.count == 100)
+        #expect(city.view.ledger.years.count == years)
         #expect(city.view.ledger.hourly.count == Ledger.hoursKept)
         let growth = residentMegabytes() - memoryAtYear10
-        #expect(growth < 32, "resident memory grew \(growth) MB between year 10 and year 100")
+        print("soak: \(years) years, resident memory grew \(growth) MB after year 10, \(city.view.entityCount) entities (\(entitiesAtYear10) at year 10)")
+        #expect(growth < 32, "resident memory grew \(growth) MB between year 10 and year \(years)")
         // The population may move, but the city cannot grow without bounds.
         #expect(city.view.entityCount < entitiesAtYear10 * 2)
     }

@@ -220,6 +220,41 @@ struct DeferredTests {
         #expect(live == [[100, 101], [], []], "after the tick boundary the events are dropped")
     }
 
+    /// A system reads through its context: each event once, whichever phase run sent it; a phase
+    /// run alone does not age events; the schedule says which reader is behind.
+    @Test func systemsReadEventsOnceThroughTheirContext() throws {
+        let world = World()
+        let schedule = Schedule(phases: ["input", "later"])
+        var sends: [Int] = []
+        var inputLog: [[Int]] = [], laterLog: [[Int]] = []
+        schedule.add("sender", phase: "input") { ctx in
+            for value in sends { ctx.world.send(value) }
+            sends = []
+        }
+        schedule.add("input reader", phase: "input", after: ["sender"]) { ctx in inputLog.append(ctx.readEvents(Int.self)) }
+        schedule.add("later reader", phase: "later") { ctx in laterLog.append(ctx.readEvents(Int.self)) }
+        sends = [1, 2]
+        try schedule.run(world)
+        #expect(schedule.unreadEvents(world) == [])
+        // A paused moment: the input phase alone, twice. Nothing ages, the later reader is behind.
+        sends = [3]
+        try schedule.run(phase: "input", world)
+        sends = [4]
+        try schedule.run(phase: "input", world)
+        #expect(schedule.unreadEvents(world) == ["later reader has not read Swift.Int"])
+        try schedule.run(world)
+        try schedule.run(world)
+        #expect(inputLog == [[1, 2], [3], [4], [], []])
+        #expect(laterLog == [[1, 2], [3, 4], []])
+        #expect(schedule.unreadEvents(world) == [])
+        // Code outside the schedule starts a reader at the present.
+        world.send(9)
+        var outside = EventReader<Int>(after: world)
+        world.send(10)
+        #expect(outside.read(world) == [10])
+        #expect(outside.read(world) == [])
+    }
+
     @Test func changeDetectionSinceLastRun() throws {
         let world = World()
         let a = world.spawn(Health(value: 1))

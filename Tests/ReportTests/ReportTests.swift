@@ -2,6 +2,7 @@
 // charts that decode and show their bars where the numbers say, tables that match the run,
 // the same bytes for the same input, and clear messages for bad inputs. No display needed.
 import CitySim
+import ECS
 import Foundation
 import Render
 import Report
@@ -97,11 +98,10 @@ struct ReportTests {
         // The days of a year add up to the year.
         var days = GenerationByKind()
         let daysCity = reportTown()
-        daysCity.world.withResource(Ledger.self) { ledger in
-            let box = DaySums()
-            ledger.onDayClosed = { box.add($0.generationKWh) }
-            daysCity.run(hours: 24 * 366)
-            days = box.sum
+        var closedDays = EventReader<DayClosed>(after: daysCity.world)
+        for _ in 0..<(24 * 366) {
+            daysCity.step()
+            for event in closedDays.read(daysCity.world) { days.add(event.day.generationKWh) }
         }
         for kind in PlantKind.allCases {
             let a = days[kind], b = year.generationKWh[kind]
@@ -347,7 +347,3 @@ struct ReportTests {
 }
 
 /// Sums the days' generation from the ledger's day-closed callback.
-final class DaySums: @unchecked Sendable {
-    var sum = GenerationByKind()
-    func add(_ g: GenerationByKind) { sum.add(g) }
-}
