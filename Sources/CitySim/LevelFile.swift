@@ -572,7 +572,7 @@ struct LevelReader {
 }
 
 /// ", did you mean 'x'?" for the closest known name (edit distance ≤ 3), or "".
-func suggestion(_ name: String, _ known: [String]) -> String {
+public func suggestion(_ name: String, _ known: [String]) -> String {
     var best: (String, Int)?
     for candidate in known {
         let distance = editDistance(name.lowercased(), candidate.lowercased())

@@ -277,6 +277,15 @@ extension City {
         }
     }
 
+    /// Runs one of the level's trigger actions now (a script's `grant`, `unlock`, `advisor`,
+    /// `event`): the level's own rules, as a `[[triggers]]` action would run them.
+    public func runLevelAction(_ action: TriggerAction) {
+        if world.resource(LevelRules.self) == nil { world.insertResource(LevelRules()) }
+        let tick = view.clock.tick
+        let world = self.world
+        world.withResource(LevelRules.self) { rules in Rules.run(action, rules: &rules, world: world, tick: tick) }
+    }
+
     /// Ends the level now (a script's `win()` / `lose()`); an already decided level stays decided.
     public func decide(_ result: LevelResult) {
         if world.resource(LevelRules.self) == nil { world.insertResource(LevelRules()) }

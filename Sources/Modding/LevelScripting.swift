@@ -2,15 +2,11 @@
 //
 // The script runs in a `LuaSandbox` (no files, no clock, a memory cap, an instruction budget per
 // call). Hooks the script may define: on_start(), on_tick(tick), on_day(date), on_year(year),
-// on_build(entity, structure, x, y), on_objective(id, status). The API it may call:
-//   metric(name) → number              tile(x, y) → { terrain, structure, kind }
-//   build(structure, x, y) → bool      demolish(x, y)
-//   set_policy(name, value) → bool     set_catalog(path, value)
-//   message(en, zh)                    add_objective{ id, metric, at_most | at_least, by, title_en, title_zh }
-//   win()  lose()                      state: a table saved with the game
-// Changes to the city go through commands marked as the script's, so replays (which hold only
-// the player's commands) regenerate them. The first error stops the script: it is reported
-// at the level file's line, posted to the message feed, and the game carries on without it.
+// on_build(entity, structure, x, y), on_objective(id, status). The API it may call is the table
+// `LevelScripting.functions` (LuaAPI.swift), from which docs/lua-api.md is generated.
+// Builds, demolitions and policies go through commands marked as the script's, so replays (which
+// hold only the player's commands) regenerate them. The first error stops the script: it is
+// reported at the level file's line, posted to the message feed, and the game carries on without it.
 import CitySim
 import ECS
 import Scripting
@@ -21,6 +17,9 @@ public final class LevelScripting: LevelScriptHost {
     /// Problems, as FILE:LINE:COL: error: message.
     public private(set) var problems: [String] = []
     public private(set) var isStopped = false
+    /// What the script printed and posted, one line each: date, `print` or `message`, text
+    /// (`netzero run --log FILE` writes it).
+    public internal(set) var log: [String] = []
     weak var city: City?
 
     /// Compiles and runs the script's top level (which defines its hooks) in a fresh sandbox.
@@ -45,11 +44,12 @@ public final class LevelScripting: LevelScriptHost {
         }
     }
 
-    /// Syntax and load problems of a script, without a city (for `netzero check`).
+    /// Syntax and load problems of a script, calls of undefined globals and unknown names given to
+    /// the API, without a city (for `netzero check`).
     public static func check(_ script: LevelScript) -> [LevelDiagnostic] {
         do {
             _ = try LevelScripting(script: script, seed: 1, instructionBudget: 1_000_000)
-            return []
+            return LuaLint.check(script)
         } catch {
             return [LevelDiagnostic(file: script.file, line: error.line ?? script.firstLine, column: 1, severity: .error,
                                     message: "Lua: " + error.message)]
@@ -73,6 +73,7 @@ public final class LevelScripting: LevelScriptHost {
 
     func call(_ hook: String, _ arguments: [LuaValue]) {
         guard !isStopped, sandbox.hasFunction(hook) else { return }
+        defer { drainPrinted() }
         do {
             _ = try sandbox.call(hook, arguments)
         } catch {
@@ -111,12 +112,12 @@ public final class LevelScripting: LevelScriptHost {
     /// Each set_catalog call re-reads the whole catalog: it costs as many instructions.
     static let catalogChangeCost = 100_000
 
-    private var countedTick: Int64 = -1
+    var countedTick: Int64 = -1
     private var commandsThisTick = 0
     private var catalogChangesThisTick = 0
 
     /// Counts one more command (or catalog change) in this hour, or refuses it.
-    private func countCommand(catalog: Bool = false) throws {
+    func countCommand(catalog: Bool = false) throws {
         let tick = city?.view.clock.tick ?? 0
         if tick != countedTick {
             countedTick = tick
@@ -143,116 +144,20 @@ public final class LevelScripting: LevelScriptHost {
     }
 
     func registerAPI() {
-        func number(_ args: [LuaValue], _ i: Int, _ name: String) throws -> Double {
-            guard i < args.count, let value = args[i].doubleValue else { throw APIError("\(name): argument \(i + 1) must be a number") }
-            guard value.isFinite else { throw APIError("\(name): argument \(i + 1) must be a finite number, not \(value)") }
-            return value
+        for function in Self.functions {
+            sandbox.register(function.name, cost: function.cost) { [unowned self] args in try function.run(self, args) }
         }
-        /// A whole number in `range` (an integer, or a float with a whole value).
-        func integer(_ args: [LuaValue], _ i: Int, _ name: String, _ range: ClosedRange<Int64>) throws -> Int {
-            let value = try number(args, i, name)
-            guard let whole = args[i].intValue, range.contains(whole) else {
-                throw APIError("\(name): argument \(i + 1) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(args[i])")
-            }
-            _ = value
-            return Int(whole)
+    }
+
+    /// Lines the script printed (`print`), after a hook ran: to the city's feed and to the log.
+    func drainPrinted() {
+        let lines = sandbox.output
+        guard !lines.isEmpty else { return }
+        sandbox.output = []
+        for line in lines {
+            let text = Self.bounded(line)
+            log.append("\(city?.view.clock.date.description ?? "-")\tprint\t\(text)")
+            city?.post(Names(en: text, zh: text), kind: .script)
         }
-        let coordinates: ClosedRange<Int64> = -1_000_000...1_000_000
-        func text(_ args: [LuaValue], _ i: Int, _ name: String) throws -> String {
-            guard i < args.count, let value = args[i].stringValue else { throw APIError("\(name): argument \(i + 1) must be a string") }
-            return value
-        }
-        func city() throws -> City {
-            guard let city = self.city else { throw APIError("the script is not attached to a city") }
-            return city
-        }
-        sandbox.register("metric") { args in
-            let name = try text(args, 0, "metric")
-            guard let metric = Metric(rawValue: name) else { throw APIError("metric: unknown metric '\(name)'") }
-            return [.number(try city().metric(metric))]
-        }
-        sandbox.register("tile") { args in
-            let x = try integer(args, 0, "tile", coordinates), y = try integer(args, 1, "tile", coordinates)
-            let view = try city().view
-            let map = view.map
-            guard map.contains(x, y) else { return [.nil] }
-            let i = map.index(x, y)
-            var kind = ""
-            let occupant = map.occupant[i]
-            if let building = view.building(occupant) { kind = building.kind.key }
-            else if let plant = view.plant(occupant) { kind = plant.kind.key + "_plant" }
-            else if let zone = view.zone(occupant) { kind = zone.kind.key }
-            else if let storage = view.storage(occupant) { kind = storage.kind.key }
-            return [.table([LuaTableEntry("terrain", .string(map.terrain[i].name)),
-                            LuaTableEntry("structure", .string("\(map.structure[i])")),
-                            LuaTableEntry("kind", .string(kind))])]
-        }
-        sandbox.register("build") { args in
-            let name = try text(args, 0, "build")
-            guard let structure = Structure.named(name) else { throw APIError("build: unknown structure '\(name)'") }
-            let x = try integer(args, 1, "build", coordinates), y = try integer(args, 2, "build", coordinates)
-            try self.countCommand()
-            try city().submit(.build(structure, x: x, y: y), from: .script)
-            return [.bool(true)]
-        }
-        sandbox.register("demolish") { args in
-            let x = try integer(args, 0, "demolish", coordinates), y = try integer(args, 1, "demolish", coordinates)
-            try self.countCommand()
-            try city().submit(.demolish(x: x, y: y), from: .script)
-            return []
-        }
-        sandbox.register("set_policy") { args in
-            let name = try text(args, 0, "set_policy"), value = try number(args, 1, "set_policy")
-            try self.countCommand()
-            return [.bool(try city().setPolicy(name, value))]
-        }
-        sandbox.register("set_catalog", cost: Self.catalogChangeCost) { args in
-            let path = try text(args, 0, "set_catalog")
-            let value = try number(args, 1, "set_catalog")
-            try self.countCommand(catalog: true)
-            do {
-                try city().setCatalogValue(path, value, source: "level script \(self.script.file)")
-            } catch let error as CatalogError {
-                throw APIError("set_catalog: " + (error.errors.first?.message ?? "refused"))
-            }
-            return []
-        }
-        sandbox.register("message") { args in
-            let en = Self.bounded(try text(args, 0, "message"))
-            let zh = args.count > 1 ? args[1].stringValue.map(Self.bounded) ?? en : en
-            try city().post(Names(en: en, zh: zh))
-            return []
-        }
-        sandbox.register("add_objective") { args in
-            guard let table = args.first?.tableEntries else { throw APIError("add_objective: give a table { id = …, metric = …, at_most = …, by = … }") }
-            var fields: [String: LuaValue] = [:]
-            for entry in table { if let key = entry.key.stringValue { fields[key] = entry.value } }
-            guard let id = fields["id"]?.stringValue, let metricName = fields["metric"]?.stringValue,
-                  let metric = Metric(rawValue: metricName), let byValue = fields["by"] else {
-                throw APIError("add_objective: needs id, a known metric and by (a year)")
-            }
-            guard let by = byValue.intValue, (1900...2200).contains(by) else {
-                throw APIError("add_objective: by must be a year from 1900 to 2200, not \(byValue)")
-            }
-            guard id.utf8.count <= 100 else { throw APIError("add_objective: the id is longer than 100 bytes") }
-            let comparison: Comparison
-            let target: Double
-            if let most = fields["at_most"]?.doubleValue { (comparison, target) = (.atMost, most) }
-            else if let least = fields["at_least"]?.doubleValue { (comparison, target) = (.atLeast, least) }
-            else { throw APIError("add_objective: needs at_most or at_least") }
-            guard target.isFinite, target.magnitude <= 1e15 else {
-                throw APIError("add_objective: the target must be a finite number within ±1e15, not \(target)")
-            }
-            let objectives = try city().view.rules?.objectives.count ?? 0
-            guard objectives < Self.maximumObjectives else {
-                throw APIError("add_objective: a level may have at most \(Self.maximumObjectives) objectives")
-            }
-            let title = Names(en: Self.bounded(fields["title_en"]?.stringValue ?? id), zh: Self.bounded(fields["title_zh"]?.stringValue ?? id))
-            try city().addObjective(Objective(id: id, title: title, metric: metric, comparison: comparison, target: target,
-                                              deadlineYear: Int(by), required: fields["required"]?.boolValue ?? true))
-            return []
-        }
-        sandbox.register("win") { _ in try city().decide(.won); return [] }
-        sandbox.register("lose") { _ in try city().decide(.lost); return [] }
     }
 }

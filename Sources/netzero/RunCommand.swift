@@ -20,6 +20,8 @@ struct Run: ParsableCommand {
     var record: String?
     @Option(name: .customLong("override"), help: "A TOML file of catalog overrides (repeatable), e.g. a mod's cheaper solar.")
     var overrides: [String] = []
+    @Option(help: "Write what the level's script printed and posted (print, message, advisor) to this file, one line each: date, kind, text.")
+    var log: String?
 
     func validate() throws {
         guard years >= 1 && years <= 200 else { throw ValidationError("--years must be between 1 and 200") }
@@ -27,7 +29,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let (definition, catalog) = try loadLevel(level, seed: seed, overrides: overrides)
-        var log: ReplayLog?
+        var replayLog: ReplayLog?
         if let replay {
             guard let bytes = FileSystem.read(replay), let text = String(validating: bytes, as: UTF8.self) else {
                 fail("\(replay):1:1: error: cannot read the replay log")
@@ -37,19 +39,22 @@ struct Run: ParsableCommand {
             if parsedLog.levelID != definition.setup.info.id {
                 fail("\(replay):3:7: error: this replay is of level '\(parsedLog.levelID)', not '\(definition.setup.info.id)'")
             }
-            log = parsedLog
+            replayLog = parsedLog
         }
         var setupLevel = definition
-        if let log, seed == nil { setupLevel.setup.info.seed = log.seed }
+        if let replayLog, seed == nil { setupLevel.setup.info.seed = replayLog.seed }
         let city = City(level: setupLevel, catalog: catalog)
         let script = try attachScript(definition, to: city)
         let progress = ProgressReporter(label: "\(definition.setup.info.id), \(years) years")
-        let unapplied = try HeadlessRun.run(city, options: RunOptions(years: years, outputDirectory: out), replay: log) { done, total in
+        let unapplied = try HeadlessRun.run(city, options: RunOptions(years: years, outputDirectory: out), replay: replayLog) { done, total in
             progress.update(done: done, total: total, year: city.view.clock.year)
         }
         progress.finish()
         let levelHash = levelFileHash(definition)
-        if let log, let replay {
+        if let log {
+            try FileSystem.writeAtomically((script?.log ?? []).map { $0 + "\n" }.joined(), to: log)
+        }
+        if let log = replayLog, let replay {
             if let format = log.migratedFrom {
                 warn("\(replay): note: a format-\(format) replay: it records no hashes, so this run cannot be checked against the recording")
             }
