@@ -21,6 +21,7 @@
 import CitySim
 import ECS
 import Foundation
+import Locale
 import Render
 
 // MARK: - [SECTION] Panels, keys and the HUD buttons
@@ -387,34 +388,12 @@ public enum CarbonPanels {
         }
     }
 
-    /// 1234567 → "1,234,567".
-    public static func grouped(_ value: Int64) -> String {
-        let digits = Array(String(value.magnitude))
-        var out = ""
-        for (i, digit) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(digit)
-        }
-        return (value < 0 ? "-" : "") + out
-    }
-
-    public static func grouped(_ value: Double) -> String {
-        guard value.isFinite else { return "—" }
-        return grouped(Int64(max(-9e18, min(9e18, value)).rounded()))
-    }
-
     static func price(_ value: Double) -> String { Fixed.format(value, 2) }
 
-    /// yuan: grouped digits below a million, then as the top bar shows money.
-    static func money(_ value: Double, _ s: Strings) -> String { s.money(value) }
 
     /// A lever's value as the panel shows it, with its unit.
     static func leverValue(_ lever: PolicyLever, _ value: Double, strings s: Strings) -> String {
-        func number(_ v: Double) -> String {
-            var text = Fixed.format(v, 2)
-            while text.contains(".") && (text.hasSuffix("0") || text.hasSuffix(".")) { text.removeLast() }
-            return text
-        }
+        func number(_ v: Double) -> String { NumberText.trimmed(v) }
         switch lever.unit {
         case "0/1": return value >= 0.5 ? s["policies.on"] : s["policies.off"]
         case "year": return value < 1 ? s["policies.not_set"] : String(Int(value))
@@ -585,7 +564,7 @@ public enum CarbonPanels {
         pen.right(Fixed.format(maxPrice, 0), right: chartX - 3, y: chartTop - 2, size: 10, color: HUD.dim)
         pen.right("0", right: chartX - 3, y: bottom - 10, size: 10, color: HUD.dim)
         canvas.fillRect(x: c.x, y: bottom + 18, width: 10, height: 8, color: Vec4(0.4, 0.55, 0.8, 0.8))
-        pen.text(s["market.volume"] + (chosen.map { ": " + grouped($0.volume) } ?? ""), x: c.x + 14, y: bottom + 15, size: 11, color: HUD.dim,
+        pen.text(s["market.volume"] + (chosen.map { ": " + NumberText.grouped($0.volume) } ?? ""), x: c.x + 14, y: bottom + 15, size: 11, color: HUD.dim,
                  width: chartWidth)
 
         // The chosen period's figures, in two columns right of the chart.
@@ -594,20 +573,20 @@ public enum CarbonPanels {
         if let p = chosen {
             var left: [(String, String)] = [
                 (s["market.price"], "\(price(p.price)) \(s["units.yuan_per_t"])"),
-                (s["market.cap"], grouped(p.cap)),
-                (s["market.free_allocation"], grouped(p.freeAllocation)),
-                (s["market.auctioned"], grouped(p.auctioned)),
-                (s["market.reserve_sold"], grouped(p.reserveSold)),
-                (s["market.auction_revenue"], money(p.auctionRevenue, s)),
+                (s["market.cap"], NumberText.grouped(p.cap)),
+                (s["market.free_allocation"], NumberText.grouped(p.freeAllocation)),
+                (s["market.auctioned"], NumberText.grouped(p.auctioned)),
+                (s["market.reserve_sold"], NumberText.grouped(p.reserveSold)),
+                (s["market.auction_revenue"], s.money(p.auctionRevenue)),
             ]
             var right: [(String, String)] = []
             if p.settled {
                 right = [
-                    (s["market.verified_total"], grouped(p.verified) + " " + s["units.tonnes"]),
-                    (s["market.surrendered"], grouped(p.surrendered)),
-                    (s["market.offsets_surrendered"], grouped(p.offsetsSurrendered)),
-                    (s["market.lapsed"], grouped(p.lapsed)),
-                    (s["market.fines"], money(p.fines, s)),
+                    (s["market.verified_total"], NumberText.grouped(p.verified) + " " + s["units.tonnes"]),
+                    (s["market.surrendered"], NumberText.grouped(p.surrendered)),
+                    (s["market.offsets_surrendered"], NumberText.grouped(p.offsetsSurrendered)),
+                    (s["market.lapsed"], NumberText.grouped(p.lapsed)),
+                    (s["market.fines"], s.money(p.fines)),
                     (s["market.compliance"], "\(p.compliant) / \(p.firms)"),
                 ]
             } else {
@@ -665,11 +644,11 @@ public enum CarbonPanels {
             switch row.status {
             case .open: status = s["market.status_open"]; statusColor = HUD.text
             case .compliant: status = s["market.status_compliant"]; statusColor = good
-            case .fined: status = s.fill("market.status_fined", ["fine": grouped(row.fine)]); statusColor = bad
+            case .fined: status = s.fill("market.status_fined", ["fine": NumberText.grouped(row.fine)]); statusColor = bad
             }
             let cells: [(String, Vec4)] = [
-                (row.name, HUD.text), (row.kind, HUD.dim), (grouped(row.allocated), HUD.text), (row.verified.map(grouped) ?? "—", HUD.text),
-                (grouped(row.bought), HUD.text), (grouped(row.sold), HUD.text), (Fixed.format(row.abatement * 100, 0) + "%", HUD.text),
+                (row.name, HUD.text), (row.kind, HUD.dim), (NumberText.grouped(row.allocated), HUD.text), (row.verified.map { NumberText.grouped($0) } ?? "—", HUD.text),
+                (NumberText.grouped(row.bought), HUD.text), (NumberText.grouped(row.sold), HUD.text), (Fixed.format(row.abatement * 100, 0) + "%", HUD.text),
                 (status, statusColor), (Fixed.format(row.reputation * 100, 0) + "%", row.reputation < 0.999 ? bad : HUD.text),
             ]
             for (i, cell) in cells.enumerated() {
@@ -705,7 +684,7 @@ public enum CarbonPanels {
             }
             let line = s.fill("market.trade", ["buyer": accountName(trade.buyer, registry: registry, strings: s),
                                                "seller": accountName(trade.seller, registry: registry, strings: s),
-                                               "count": grouped(trade.count), "price": price(trade.price), "stage": s[stageKey]])
+                                               "count": NumberText.grouped(trade.count), "price": price(trade.price), "stage": s[stageKey]])
             pen.text(line, x: c.x, y: y, size: 11, width: c.width)
             y += 15
         }
@@ -741,7 +720,7 @@ public enum CarbonPanels {
                 let held = account.kind == .outside
                     ? registry.blocks(ownedBy: id).filter { $0.kind == kind }.reduce(0) { $0 + $1.count }
                     : registry.balance(id, kind)
-                return grouped(held)
+                return NumberText.grouped(held)
             }
             pen.text(amounts.joined(separator: " / "), x: rect.x + 14, y: rect.y + 15, size: 11, color: HUD.dim, width: rect.width - 18)
         }
@@ -770,7 +749,7 @@ public enum CarbonPanels {
             let line = s.fill("registry.block", [
                 "first": CarbonRegistry.serialText(block.kind, block.firstSerial),
                 "last": CarbonRegistry.serialText(block.kind, block.lastSerial),
-                "count": grouped(block.count), "vintage": "\(block.vintage)", "status": s["registry.status_" + block.status.key]])
+                "count": NumberText.grouped(block.count), "vintage": "\(block.vintage)", "status": s["registry.status_" + block.status.key]])
             pen.text(line, x: x, y: y, size: 11, color: block.status.isFinal ? HUD.dim : HUD.text, width: width)
             y += 15
         }
@@ -781,7 +760,7 @@ public enum CarbonPanels {
         for entry in history.dropFirst(page * perPage).prefix(perPage) {
             var line = s.fill("registry.entry", [
                 "date": dateText(tick: entry.tick, startYear: startYear), "operation": s["registry.op_" + entry.operation.key],
-                "count": grouped(entry.count),
+                "count": NumberText.grouped(entry.count),
                 "first": CarbonRegistry.serialText(entry.kind, entry.firstSerial),
                 "from": "#\(entry.from)", "to": "#\(entry.to)"])
             if !entry.note.isEmpty { line += "  (" + noteText(entry.note, strings: s) + ")" }
@@ -816,8 +795,8 @@ public enum CarbonPanels {
         for (label, value, total) in lines {
             if total { canvas.fillRect(x: c.x, y: y - 2, width: c.width, height: 1, color: HUD.dim) }
             pen.text(label, x: c.x, y: y, size: 12, color: total ? HUD.accent : HUD.text, width: labelWidth - 8)
-            pen.right(grouped(value(now)) + " " + s["units.tonnes"], right: c.x + labelWidth + column - 10, y: y, size: 12)
-            pen.right(last.map { grouped(value($0)) + " " + s["units.tonnes"] } ?? s["position.no_year"], right: c.x + labelWidth + 2 * column - 10,
+            pen.right(NumberText.grouped(value(now)) + " " + s["units.tonnes"], right: c.x + labelWidth + column - 10, y: y, size: 12)
+            pen.right(last.map { NumberText.grouped(value($0)) + " " + s["units.tonnes"] } ?? s["position.no_year"], right: c.x + labelWidth + 2 * column - 10,
                       y: y, size: 12)
             y += 18
         }
@@ -836,11 +815,11 @@ public enum CarbonPanels {
         let state = view.policies.offsetProgramme > 0 ? s["policies.on"] : s["policies.off"]
         let offsetLines: [(String, String)] = [
             (s.fill("position.programme", ["state": state, "projects": "\(offsets.projects.count)"]), ""),
-            (s["position.held"], grouped(held)),
-            (s["position.buffer"], grouped(buffer)),
-            (s["position.issued"], grouped(issued)),
-            (s["position.reversed"], grouped(reversed)),
-            (s["position.sold"], grouped(offsets.totalExported)),
+            (s["position.held"], NumberText.grouped(held)),
+            (s["position.buffer"], NumberText.grouped(buffer)),
+            (s["position.issued"], NumberText.grouped(issued)),
+            (s["position.reversed"], NumberText.grouped(reversed)),
+            (s["position.sold"], NumberText.grouped(offsets.totalExported)),
         ]
         y += 22
         for (label, value) in offsetLines {
@@ -871,12 +850,12 @@ public enum CarbonPanels {
         pen.right(s.fill("position.last_year", ["year": "\(year - 1)"]), right: x + half, y: y, size: 11, color: HUD.dim)
         y += 16
         let pending = s["position.no_year"]
-        func kWh(_ value: Double) -> String { grouped(value / 1000) + " " + s["units.mwh"] }
-        func tonnes(_ value: Double) -> String { grouped(value) + " " + s["units.tonnes"] }
+        func kWh(_ value: Double) -> String { NumberText.grouped(value / 1000) + " " + s["units.mwh"] }
+        func tonnes(_ value: Double) -> String { NumberText.grouped(value) + " " + s["units.tonnes"] }
         let rows: [(String, String, String)] = [
             (s["position.renewable"], kWh(book.thisYear.renewableKWh), lastCertificates.map { kWh($0.renewableKWh) } ?? pending),
-            (s["position.cert_issued"], grouped(book.thisYear.issued), lastCertificates.map { grouped($0.issued) } ?? pending),
-            (s["position.cert_retired"], pending, lastCertificates.map { grouped($0.retired) } ?? pending),
+            (s["position.cert_issued"], NumberText.grouped(book.thisYear.issued), lastCertificates.map { NumberText.grouped($0.issued) } ?? pending),
+            (s["position.cert_retired"], pending, lastCertificates.map { NumberText.grouped($0.retired) } ?? pending),
             (s["position.claimed"], pending, lastCertificates.map { kWh($0.claimedKWh) } ?? pending),
             (s["position.location"], pending, lastCertificates.map { tonnes($0.locationBased) } ?? pending),
             (s["position.market"], pending, lastCertificates.map { tonnes($0.marketBased) } ?? pending),
@@ -905,13 +884,13 @@ public enum CarbonPanels {
         pen.text(s.fill("citizens.earned", ["year": "\(year)"]), x: c.x, y: y, size: 12, color: HUD.dim, width: half)
         y += 20
         for source in PointSource.allCases {
-            pen.pair(s["citizens.source_" + source.key], grouped(accounts.earned[source]), x: c.x + 8, y: y, width: half - 8, size: 12)
+            pen.pair(s["citizens.source_" + source.key], NumberText.grouped(accounts.earned[source]), x: c.x + 8, y: y, width: half - 8, size: 12)
             y += 17
         }
-        pen.pair(s["citizens.total"], grouped(accounts.earned.total) + " " + s["units.points"], x: c.x + 8, y: y + 2, width: half - 8, size: 12,
+        pen.pair(s["citizens.total"], NumberText.grouped(accounts.earned.total) + " " + s["units.points"], x: c.x + 8, y: y + 2, width: half - 8, size: 12,
                  color: HUD.accent)
         y += 22
-        pen.pair(s["citizens.participants"], grouped(Int64(accounts.participants)), x: c.x + 8, y: y, width: half - 8, size: 12)
+        pen.pair(s["citizens.participants"], NumberText.grouped(Int64(accounts.participants)), x: c.x + 8, y: y, width: half - 8, size: 12)
 
         let x = c.x + half + 30
         let personal = view.catalog.personalCarbon
@@ -919,12 +898,12 @@ public enum CarbonPanels {
         y = c.y + 44
         let standing = accounts.forests.filter { view.zone($0.entity) != nil }.count
         let lines: [(String, String)] = [
-            (s["citizens.pool"], grouped(accounts.pool) + " " + s["units.points"]),
-            (s.fill("citizens.next_forest", ["points": grouped(threshold)]),
+            (s["citizens.pool"], NumberText.grouped(accounts.pool) + " " + s["units.points"]),
+            (s.fill("citizens.next_forest", ["points": NumberText.grouped(threshold)]),
              threshold > 0 ? Fixed.format(min(1, accounts.pool / threshold) * 100, 0) + "%" : "—"),
-            (s["citizens.redeemed"], grouped(accounts.redeemed) + " " + s["units.points"]),
-            (s["citizens.trees"], grouped(accounts.treesPlanted)),
-            (s["citizens.trees_this_year"], grouped(accounts.treesPlantedThisYear)),
+            (s["citizens.redeemed"], NumberText.grouped(accounts.redeemed) + " " + s["units.points"]),
+            (s["citizens.trees"], NumberText.grouped(accounts.treesPlanted)),
+            (s["citizens.trees_this_year"], NumberText.grouped(accounts.treesPlantedThisYear)),
             (s["citizens.forests"], "\(accounts.forests.count) (" + s.fill("citizens.standing", ["count": "\(standing)"]) + ")"),
         ]
         for (label, value) in lines {
@@ -932,7 +911,7 @@ public enum CarbonPanels {
             y += 17
         }
         if let last = accounts.history.last {
-            pen.text(s.fill("citizens.last_year", ["year": "\(last.year)", "points": grouped(last.earned.total), "trees": grouped(last.treesPlanted)]),
+            pen.text(s.fill("citizens.last_year", ["year": "\(last.year)", "points": NumberText.grouped(last.earned.total), "trees": NumberText.grouped(last.treesPlanted)]),
                      x: x, y: y + 6, size: 12, color: HUD.dim, width: half)
         }
         pen.text(s["citizens.note"], x: c.x, y: c.y + c.height - 18, size: 12, color: HUD.dim, width: c.width)

@@ -7,6 +7,7 @@
 import CitySim
 import ECS
 import Foundation
+import Locale
 import Render
 import Report
 
@@ -209,7 +210,7 @@ public enum HUD {
     /// unit against the target and deadline (a share as a percentage, money in the player's units).
     public static func objectiveLines(session: GameSession) -> [(title: String, progress: String, status: ObjectiveStatus)] {
         guard let rules = session.view.rules else { return [] }
-        let s = session.strings, r = ReportStrings(language: s.language == .zh ? .zh : .en)
+        let s = session.strings
         let values = session.view.objectiveValues()
         return rules.objectives.enumerated().map { i, o in
             let status = rules.statuses[i]
@@ -218,8 +219,8 @@ public enum HUD {
             func shown(_ value: Double) -> String { valueText(value, metric: o.metric, strings: s) }
             let progress = s.fill(status == .pending ? "hud.objective_now" : "hud.objective_final", [
                 "value": shown(values[i]), "target": symbol + " " + shown(o.target),
-                "year": String(o.deadlineYear), "status": r.status(status.rawValue)])
-            return ("\(mark) \(s.name(o.title))" + (o.required ? "" : r.optionalMark), progress, status)
+                "year": String(o.deadlineYear), "status": s.status(status.rawValue)])
+            return ("\(mark) \(s.name(o.title))" + (o.required ? "" : s.optionalMark), progress, status)
         }
     }
 
@@ -227,7 +228,7 @@ public enum HUD {
     /// its unit (a share as a percentage), as the report writes it.
     public static func valueText(_ value: Double, metric: Metric, strings s: Strings) -> String {
         if metric.unit == "yuan" { return s.money(value) }
-        return ReportCharts.metricValue(value, metric: metric.rawValue, strings: ReportStrings(language: s.language == .zh ? .zh : .en))
+        return ReportCharts.metricValue(value, metric: metric.rawValue, strings: s)
     }
 
     static func drawObjectives(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {

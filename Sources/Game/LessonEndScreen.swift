@@ -16,6 +16,8 @@
 // by itself for the same result of the same city. S (or Menu → Lesson summary) opens it again.
 import CitySim
 import Foundation
+import Locale
+import Raster
 import Render
 import Report
 
@@ -146,10 +148,6 @@ public enum LessonEndScreen {
 
     // MARK: - [SECTION] Save report
 
-    static func reportLanguage(_ session: GameSession) -> ReportLanguage {
-        ReportLanguage(rawValue: session.strings.language.rawValue) ?? .en
-    }
-
     /// The live city's series, for the charts and the report.
     static func series(_ session: GameSession) -> RunSeries {
         let view = session.view
@@ -170,7 +168,7 @@ public enum LessonEndScreen {
         let directory = reportDirectory(session)
         let s = session.strings
         do {
-            let files = try EducatorReport.write(series(session), to: directory, options: ReportOptions(language: reportLanguage(session)))
+            let files = try EducatorReport.write(series(session), to: directory, options: ReportOptions(language: session.strings.language))
             session.lessonEnd.lastReport = (directory, files)
             session.lessonEnd.status = s.fill("lesson_end.report_saved", ["path": directory])
         } catch {
@@ -193,17 +191,17 @@ public enum LessonEndScreen {
     /// Each objective: its title (with ✓ × …) and a line with the target, the value reached and the status.
     static func objectiveLines(_ session: GameSession) -> [(title: String, detail: String, status: ObjectiveStatus)] {
         guard let rules = session.view.rules else { return [] }
-        let s = session.strings, r = ReportStrings(language: reportLanguage(session))
+        let s = session.strings
         let values = session.view.objectiveValues()
         return rules.objectives.enumerated().map { i, o in
             let status = rules.statuses[i]
             let mark = status == .met ? "✓" : status == .failed ? "×" : "…"
             let symbol = o.comparison == .atLeast ? "≥" : "≤"
-            let title = "\(mark) \(s.name(o.title))" + (o.required ? "" : r.optionalMark)
+            let title = "\(mark) \(s.name(o.title))" + (o.required ? "" : s.optionalMark)
             let detail = s.fill("lesson_end.objective_detail", [
-                "target": symbol + " " + ReportCharts.metricValue(o.target, metric: o.metric.rawValue, strings: r),
-                "value": ReportCharts.metricValue(values[i], metric: o.metric.rawValue, strings: r),
-                "deadline": String(o.deadlineYear), "status": r.status(status.rawValue)])
+                "target": symbol + " " + ReportCharts.metricValue(o.target, metric: o.metric.rawValue, strings: s),
+                "value": ReportCharts.metricValue(values[i], metric: o.metric.rawValue, strings: s),
+                "deadline": String(o.deadlineYear), "status": s.status(status.rawValue)])
             return (title, detail, status)
         }
     }
@@ -228,7 +226,7 @@ public enum LessonEndScreen {
         let last = ledger.years.last?.start.year ?? first
         lines.append(s.fill("lesson_end.years", ["count": String(ledger.years.count), "first": String(first), "last": String(last)]))
         let final = ledger.years.last ?? ledger.thisYear
-        lines.append(s.fill("lesson_end.net", ["year": String(final.start.year), "value": CarbonPanels.grouped(final.net)]))
+        lines.append(s.fill("lesson_end.net", ["year": String(final.start.year), "value": NumberText.grouped(final.net)]))
         lines.append(s.fill("lesson_end.budget", ["value": s.money(view.budget.balance)]))
         return lines
     }
@@ -237,7 +235,7 @@ public enum LessonEndScreen {
     /// goal and by how much it fell short, in the objective's unit.
     public static func lossReasons(_ session: GameSession) -> [String] {
         guard let rules = session.view.rules, rules.result == .lost else { return [] }
-        let s = session.strings, r = ReportStrings(language: reportLanguage(session))
+        let s = session.strings
         let values = session.view.objectiveValues()
         return rules.objectives.indices.filter { rules.objectives[$0].required && rules.statuses[$0] == .failed }.map { i in
             let o = rules.objectives[i]
@@ -245,10 +243,10 @@ public enum LessonEndScreen {
             let gap = abs(values[i] - o.target)
             return s.fill("lesson_end.lost_because", [
                 "title": s.name(o.title), "year": String(o.deadlineYear),
-                "value": ReportCharts.metricValue(values[i], metric: o.metric.rawValue, strings: r),
-                "target": symbol + " " + ReportCharts.metricValue(o.target, metric: o.metric.rawValue, strings: r),
-                "gap": o.metric == .peakYear ? String(Int(gap.rounded())) + " " + r["report.unit_year"]
-                    : ReportCharts.metricValue(gap, metric: o.metric.rawValue, strings: r)])
+                "value": ReportCharts.metricValue(values[i], metric: o.metric.rawValue, strings: s),
+                "target": symbol + " " + ReportCharts.metricValue(o.target, metric: o.metric.rawValue, strings: s),
+                "gap": o.metric == .peakYear ? String(Int(gap.rounded())) + " " + s["report.unit_year"]
+                    : ReportCharts.metricValue(gap, metric: o.metric.rawValue, strings: s)])
         }
     }
 
@@ -283,7 +281,7 @@ public enum LessonEndScreen {
         if state.painter == nil { state.painter = try? TextPainter(fontPath: font.path) }
         guard let painter = state.painter else { return [] }
         let series = series(session)
-        let strings = ReportStrings(language: reportLanguage(session))
+        let strings = session.strings
         var images: [Image] = []
         for (i, size) in sizes.enumerated() where size.0 > 0 && size.1 > 0 {
             let chart: Chart

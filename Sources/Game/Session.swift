@@ -12,6 +12,7 @@
 import CitySim
 import ECS
 import Foundation
+import Locale
 import Render
 
 public final class GameSession {

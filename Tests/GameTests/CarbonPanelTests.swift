@@ -6,6 +6,8 @@ import CitySim
 import ECS
 import Foundation
 import Game
+import Locale
+import Raster
 import Render
 import Testing
 
@@ -171,7 +173,7 @@ extension GameWindowTests {
             let status: String
             switch result.status {
             case .compliant: status = "compliant"
-            case .fined: status = "fined " + CarbonPanels.grouped(result.fine) + " yuan"
+            case .fined: status = "fined " + NumberText.grouped(result.fine) + " yuan"
             case .open: status = "open"
             }
             #expect(text.contains(status), "status \(status) is shown: \(text)")
@@ -204,7 +206,7 @@ extension GameWindowTests {
         text = session.panels.drawnText
         #expect(text.contains { $0.hasPrefix("A credit sold outside the city no longer counts for our own net zero") })
         let position = city.view.carbonPosition(year: 2021)
-        #expect(text.contains(CarbonPanels.grouped(position.inventoryNet) + " t"), "last year's inventory net is shown")
+        #expect(text.contains(NumberText.grouped(position.inventoryNet) + " t"), "last year's inventory net is shown")
         try? view.renderer.readPixels().writePNG(to: NSTemporaryDirectory() + "panel-en-position.png")
         try press(KeyCode.letter("g"), session: session, view: view)
         #expect(session.panels.open == .citizens)
