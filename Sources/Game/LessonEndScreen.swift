@@ -36,10 +36,8 @@ public final class LessonEndState {
     public internal(set) var lastReport: (directory: String, files: [String])?
     /// The last save's message (path or problem), shown on the screen.
     var status: String?
-    /// The charts as textures, for `chartKey` (size, language, tick); redrawn when it changes.
-    var charts: [Texture] = []
-    var chartKey = ""
-    var painter: TextPainter?
+    /// The charts as textures (redrawn when the size, language or hour changes).
+    let charts = LiveCharts()
 
     init() {}
 }
@@ -271,34 +269,10 @@ public enum LessonEndScreen {
 
     // MARK: - [SECTION] Drawing
 
-    /// The charts for the current size, language and hour, drawn by the report's code on the CPU
-    /// and uploaded as textures (again only when one of those changes).
+    /// The report's four charts of the live city, for the layout's cells.
     static func chartTextures(_ session: GameSession, layout: Layout, font: Font) -> [Texture] {
-        let state = session.lessonEnd
-        let sizes = layout.charts.map { (Int($0.width), Int($0.height)) }
-        let key = "\(sizes.map { "\($0.0)x\($0.1)" })-\(session.strings.language.rawValue)-\(session.view.clock.tick)-\(session.view.commandLog.count)"
-        if key == state.chartKey { return state.charts }
-        if state.painter == nil { state.painter = try? TextPainter(fontPath: font.path) }
-        guard let painter = state.painter else { return [] }
-        let series = series(session)
-        let strings = session.strings
-        var images: [Image] = []
-        for (i, size) in sizes.enumerated() where size.0 > 0 && size.1 > 0 {
-            let chart: Chart
-            switch i {
-            case 0: chart = ReportCharts.emissionsBySector(series, strings: strings, painter: painter, width: size.0, height: size.1)
-            case 1: chart = ReportCharts.removalsAndNet(series, strings: strings, painter: painter, width: size.0, height: size.1)
-            case 2: chart = ReportCharts.gridMix(series, strings: strings, painter: painter, width: size.0, height: size.1)
-            default: chart = ReportCharts.objectives(series, strings: strings, painter: painter, width: size.0, height: size.1)
-            }
-            images.append(chart.image)
-        }
-        for (i, image) in images.enumerated() {
-            if i < state.charts.count { state.charts[i].update(image) } else { state.charts.append(Texture(image)) }
-        }
-        state.charts.removeLast(max(0, state.charts.count - images.count))
-        state.chartKey = key
-        return state.charts
+        let kinds: [LiveCharts.Kind] = [.emissionsBySector, .removalsAndNet, .gridMix, .objectives]
+        return session.lessonEnd.charts.textures(session, charts: zip(kinds, layout.charts).map { ($0, Int($1.width), Int($1.height)) }, font: font)
     }
 
     public static func draw(_ canvas: Canvas2D, session: GameSession, now: Double) {
