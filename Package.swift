@@ -19,10 +19,9 @@ let package = Package(
         .target(name: "TOML"),
         // CRC-32, for the save file's seal and the PNG encoder. Imports nothing.
         .target(name: "Checksum"),
-        // The carbon-city model, built on ECS, TOML and Checksum only. Testable in release builds, so the
-        // tests (which run optimised) can reach the market's and the registry's internals.
+        // The carbon-city model, built on ECS, TOML and Checksum only.
         .target(name: "CitySim", dependencies: ["ECS", "TOML", "Checksum"],
-                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked", "-enable-testing"])]),
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // System libraries, each behind a shim header (Swift cannot call C macros). CSDL2 is SDL2 and
         // SDL2_ttf; CGL is OpenGL, for Render alone, so that nothing else links libGL.
         .systemLibrary(name: "CSDL2", pkgConfig: "sdl2",

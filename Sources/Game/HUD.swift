@@ -206,21 +206,29 @@ public enum HUD {
         }
     }
 
-    /// Each objective as the panel shows it: its title (with ✓ × …), then the value now with its
-    /// unit against the target and deadline (a share as a percentage, money in the player's units).
-    public static func objectiveLines(session: GameSession) -> [(title: String, progress: String, status: ObjectiveStatus)] {
+    /// Each objective with what every view of it shows: its title with ✓ × … (and the optional
+    /// mark), ≥ or ≤, its status and its value now.
+    static func objectiveRows(_ session: GameSession) -> [(objective: Objective, title: String, symbol: String, status: ObjectiveStatus, value: Double)] {
         guard let rules = session.view.rules else { return [] }
         let s = session.strings
         let values = session.view.objectiveValues()
         return rules.objectives.enumerated().map { i, o in
             let status = rules.statuses[i]
             let mark = status == .met ? "✓" : status == .failed ? "×" : "…"
-            let symbol = o.comparison == .atLeast ? "≥" : "≤"
-            func shown(_ value: Double) -> String { valueText(value, metric: o.metric, strings: s) }
-            let progress = s.fill(status == .pending ? "hud.objective_now" : "hud.objective_final", [
-                "value": shown(values[i]), "target": symbol + " " + shown(o.target),
-                "year": String(o.deadlineYear), "status": s.status(status.rawValue)])
-            return ("\(mark) \(s.name(o.title))" + (o.required ? "" : s.optionalMark), progress, status)
+            return (o, "\(mark) \(s.name(o.title))" + (o.required ? "" : s.optionalMark), o.comparison == .atLeast ? "≥" : "≤", status, values[i])
+        }
+    }
+
+    /// Each objective as the panel shows it: its title, then the value now with its unit against
+    /// the target and deadline (a share as a percentage, money in the player's units).
+    public static func objectiveLines(session: GameSession) -> [(title: String, progress: String, status: ObjectiveStatus)] {
+        let s = session.strings
+        return objectiveRows(session).map { row in
+            func shown(_ value: Double) -> String { valueText(value, metric: row.objective.metric, strings: s) }
+            let progress = s.fill(row.status == .pending ? "hud.objective_now" : "hud.objective_final", [
+                "value": shown(row.value), "target": row.symbol + " " + shown(row.objective.target),
+                "year": String(row.objective.deadlineYear), "status": s.status(row.status.rawValue)])
+            return (row.title, progress, row.status)
         }
     }
 

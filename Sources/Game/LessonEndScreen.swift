@@ -188,19 +188,14 @@ public enum LessonEndScreen {
 
     /// Each objective: its title (with ✓ × …) and a line with the target, the value reached and the status.
     static func objectiveLines(_ session: GameSession) -> [(title: String, detail: String, status: ObjectiveStatus)] {
-        guard let rules = session.view.rules else { return [] }
         let s = session.strings
-        let values = session.view.objectiveValues()
-        return rules.objectives.enumerated().map { i, o in
-            let status = rules.statuses[i]
-            let mark = status == .met ? "✓" : status == .failed ? "×" : "…"
-            let symbol = o.comparison == .atLeast ? "≥" : "≤"
-            let title = "\(mark) \(s.name(o.title))" + (o.required ? "" : s.optionalMark)
+        return HUD.objectiveRows(session).map { row in
+            let metric = row.objective.metric.rawValue
             let detail = s.fill("lesson_end.objective_detail", [
-                "target": symbol + " " + ReportCharts.metricValue(o.target, metric: o.metric.rawValue, strings: s),
-                "value": ReportCharts.metricValue(values[i], metric: o.metric.rawValue, strings: s),
-                "deadline": String(o.deadlineYear), "status": s.status(status.rawValue)])
-            return (title, detail, status)
+                "target": row.symbol + " " + ReportCharts.metricValue(row.objective.target, metric: metric, strings: s),
+                "value": ReportCharts.metricValue(row.value, metric: metric, strings: s),
+                "deadline": String(row.objective.deadlineYear), "status": s.status(row.status.rawValue)])
+            return (row.title, detail, row.status)
         }
     }
 
