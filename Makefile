@@ -17,9 +17,13 @@ build: setup
 play: build
 	.build/release/netzero play sandbox
 
-# Tests run optimised: the century soak and the determinism runs simulate real years.
+# Tests run optimised: the century soak and the determinism runs simulate real years. Two test
+# files reach CitySim's internals with @testable import, which needs modules compiled for testing:
+# `swift test` does that in any configuration (`--enable-testable-imports` is its default),
+# `swift build` only in debug, so the tests are built by a `swift test` that lists them. No
+# -enable-testing flag ships in the game's own release build (`make build`).
 build-tests: setup
-	$(SWIFT) build -c release --build-tests
+	$(SWIFT) test -c release --list-tests > /dev/null
 
 # Window tests need a display: they run under Xvfb with Mesa's software OpenGL, one suite per
 # process (SDL and X11 are not to be driven from two test threads at once).

@@ -8,6 +8,9 @@
 #include <lualib.h>
 #include <lauxlib.h>
 
+/* The Lua release the headers describe ("Lua 5.4.4"), for `netzero version`: no state needed. */
+static inline const char *nz_LUA_RELEASE(void) { return LUA_RELEASE; }
+
 static inline int nz_lua_pcall(lua_State *L, int nargs, int nresults, int msgh) {
     return lua_pcall(L, nargs, nresults, msgh);
 }

@@ -1,4 +1,4 @@
-// CSDL2 — SDL2, SDL2_ttf and OpenGL for Swift.
+// CSDL2 — SDL2 and SDL2_ttf for Swift (no OpenGL: that is CGL, which only Render imports).
 // Found through pkg-config (sdl2); installed by Tools/setup.
 // Swift cannot call C macros, so the ones the game needs are wrapped here as inline functions.
 #ifndef NETZERO_CSDL2_SHIM_H
@@ -6,9 +6,6 @@
 
 #include <SDL2/SDL.h>
 #include <SDL2/SDL_ttf.h>
-#define GL_GLEXT_PROTOTYPES 1
-#include <GL/gl.h>
-#include <GL/glext.h>
 
 static inline Uint32 nz_SDL_WINDOWPOS_CENTERED(void) { return SDL_WINDOWPOS_CENTERED; }
 static inline int nz_SDL_BUTTON_LEFT(void) { return SDL_BUTTON_LEFT; }

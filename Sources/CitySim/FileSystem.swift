@@ -61,8 +61,9 @@ public enum FileSystem {
     }
 }
 
-/// Finds the game's `Resources` folder: `$NETZERO_RESOURCES`, else the nearest `Resources`
-/// beside or above the executable, else `./Resources`.
+/// Finds the game's `Resources` folder: the one the executable names (`use(root:)`, from
+/// `$NETZERO_RESOURCES` in `netzero`), else the nearest `Resources` beside or above the
+/// executable, else `./Resources`. The model reads no environment variable itself.
 public enum ResourceLocator {
     public static func path(_ relative: String) -> String { root + "/" + relative }
 
@@ -71,10 +72,14 @@ public enum ResourceLocator {
         (root as NSString).deletingLastPathComponent + "/Levels"
     }
 
-    public static let root: String = {
-        if let explicit = ProcessInfo.processInfo.environment["NETZERO_RESOURCES"], !explicit.isEmpty {
-            return explicit
-        }
+    /// Uses `root` as the Resources folder from now on (before any catalog or level is read).
+    public static func use(root: String) { chosen.set(root) }
+
+    public static var root: String { chosen.get() ?? found }
+
+    private static let chosen = ChosenRoot()
+
+    private static let found: String = {
         let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
         var directory = executable.deletingLastPathComponent()
         for _ in 0..<8 {
@@ -86,4 +91,11 @@ public enum ResourceLocator {
         }
         return FileManager.default.currentDirectoryPath + "/Resources"
     }()
+
+    private final class ChosenRoot: @unchecked Sendable {
+        private let lock = NSLock()
+        private var root: String?
+        func set(_ value: String) { lock.lock(); root = value; lock.unlock() }
+        func get() -> String? { lock.lock(); defer { lock.unlock() }; return root }
+    }
 }

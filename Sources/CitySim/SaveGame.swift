@@ -4,7 +4,6 @@
 // [SECTION] File layout: framing, checksum, version
 // [SECTION] The body: header, entities, resources
 // [SECTION] Migrations
-// [SECTION] CRC-32
 //
 // A save holds the full simulation state: the ECS snapshot (every entity, archetype, column and
 // change tick, with each component's field layout; see ECS/Snapshot.swift) and every resource
@@ -34,6 +33,7 @@
 // while decoding, then each plugin's checks of its resources and components against the map;
 // any failure is a `SaveError` and no existing city is touched, because loading only ever
 // builds a new one.
+import Checksum
 import ECS
 import Foundation
 
@@ -416,28 +416,4 @@ enum SaveMigrations {
             version += 1
         }
     }
-}
-
-// MARK: - [SECTION] CRC-32
-
-/// CRC-32 (IEEE 802.3, as in zip and PNG), table-driven. Public for tools that reseal saves (the fuzzer).
-public enum CRC32 {
-    static let table: [UInt32] = (0..<256).map { n in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-
-    public static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        table.withUnsafeBufferPointer { table in
-            bytes.withUnsafeBufferPointer { input in
-                for byte in input { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
-            }
-        }
-        return crc ^ 0xFFFF_FFFF
-    }
-
-    /// The checksum of a whole buffer (for tests and tools).
-    public static func checksum(_ bytes: [UInt8]) -> UInt32 { checksum(bytes[...]) }
 }

@@ -19,6 +19,7 @@
 // [SECTION] Drawing
 import CitySim
 import Foundation
+import Locale
 import Render
 import Report
 
@@ -218,16 +219,12 @@ public enum Briefing {
 
     // MARK: - [SECTION] Text: objectives and what you need
 
-    static func tonnes(_ value: Double, _ s: Strings) -> String {
-        ReportCharts.grouped(Fixed.format(value, value.magnitude < 10 ? 1 : 0)) + " " + s["units.tonnes"]
-    }
-
     /// Each objective with its target and deadline.
     static func objectiveLines(_ session: GameSession) -> [String] {
-        let s = session.strings, r = ReportStrings(language: s.language == .zh ? .zh : .en)
+        let s = session.strings
         return session.level.objectives.map { o in
             let symbol = o.comparison == .atLeast ? "≥" : "≤"
-            return s.fill("briefing.objective", ["title": s.name(o.title) + (o.required ? "" : r.optionalMark),
+            return s.fill("briefing.objective", ["title": s.name(o.title) + (o.required ? "" : s.optionalMark),
                                                  "target": symbol + " " + HUD.valueText(o.target, metric: o.metric, strings: s),
                                                  "year": String(o.deadlineYear)])
         }
@@ -250,8 +247,8 @@ public enum Briefing {
         guard let p = projection(session) else { return nil }
         let s = session.strings
         let level = session.level, catalog = session.catalog
-        var lines = [s.fill("briefing.town_emits", ["year": String(p.year), "emitted": tonnes(p.emitted, s), "absorbed": tonnes(p.removed, s),
-                                                    "net": tonnes(p.net, s)])]
+        var lines = [s.fill("briefing.town_emits", ["year": String(p.year), "emitted": s.tonnes(p.emitted), "absorbed": s.tonnes(p.removed),
+                                                    "net": s.tonnes(p.net)])]
         lines.append(s.fill("briefing.if_nothing", ["year": String(p.year)]))
         // A compliance rate has no settled period yet after the first year, and a peak year is that year: neither says anything.
         for (i, o) in level.objectives.enumerated() where i < p.objectiveValues.count && o.metric != .complianceRate && o.metric != .peakYear {
@@ -261,7 +258,7 @@ public enum Briefing {
         // Green plots: what one plot does by the deadline of the net-emissions objective, and what it costs.
         if let best = bestZone(session), let netObjective = level.objectives.first(where: { $0.metric == .netEmissions }) {
             if let deadlineNet = p.deadlineNet, netObjective.deadlineYear != p.year {
-                lines.append(s.fill("briefing.deadline_net", ["deadline": String(netObjective.deadlineYear), "net": tonnes(deadlineNet, s)]))
+                lines.append(s.fill("briefing.deadline_net", ["deadline": String(netObjective.deadlineYear), "net": s.tonnes(deadlineNet)]))
             }
             let spec = catalog.zone(best)
             let start = level.setup.info.startYear, deadline = netObjective.deadlineYear
@@ -274,7 +271,7 @@ public enum Briefing {
                                                              limit - stockBefore))
             let mature = spec.maxRemoval * spec.areaHa
             lines.append(s.fill("briefing.one_plot", ["zone": s["tools." + best.key], "deadline": String(deadline),
-                                                      "first": tonnes(inDeadlineYear, s), "mature": tonnes(mature, s),
+                                                      "first": s.tonnes(inDeadlineYear), "mature": s.tonnes(mature),
                                                       "cost": s.money(spec.buildCost), "upkeep": s.money(spec.maintenance)]))
             let years = Double(deadline - start + 1)
             let gap = (p.deadlineNet ?? p.net) - netObjective.target

@@ -7,6 +7,7 @@
 import CitySim
 import ECS
 import Foundation
+import Locale
 import Render
 import Report
 
@@ -26,7 +27,7 @@ public enum HUD {
         let fx = Float(x), fy = Float(y)
         if fy < topBar { return true }
         if overlayAt(x: x, y: y, size: size) != nil { return true }
-        if CarbonPanels.covers(x: x, y: y, session: session, size: size) { return true }
+        if CarbonPanels.covers(x: x, y: y, session: session) { return true }
         if fx < toolbarWidth && fy < topBar + Float(session.tools.count) * toolHeight + 8 { return true }
         if session.selectedTile != nil, let inspector = session.inspectorRect, inspector.contains(x, y) { return true }
         if let objectives = session.objectivesRect, objectives.contains(x, y) { return true }
@@ -76,7 +77,7 @@ public enum HUD {
         }
         if session.showCharts { drawCharts(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         // The carbon panels' buttons and the open panel; the messages go over it, so a refusal shows.
-        CarbonPanels.draw(canvas, session: session)
+        CarbonPanels.draw(canvas, session: session, now: now)
         drawMessages(canvas, session: session, height: Float(size.height), now: now)
         if !session.dragTiles.isEmpty && session.tool != "select" {
             let cost = session.dragCost
@@ -205,21 +206,29 @@ public enum HUD {
         }
     }
 
-    /// Each objective as the panel shows it: its title (with ✓ × …), then the value now with its
-    /// unit against the target and deadline (a share as a percentage, money in the player's units).
-    public static func objectiveLines(session: GameSession) -> [(title: String, progress: String, status: ObjectiveStatus)] {
+    /// Each objective with what every view of it shows: its title with ✓ × … (and the optional
+    /// mark), ≥ or ≤, its status and its value now.
+    static func objectiveRows(_ session: GameSession) -> [(objective: Objective, title: String, symbol: String, status: ObjectiveStatus, value: Double)] {
         guard let rules = session.view.rules else { return [] }
-        let s = session.strings, r = ReportStrings(language: s.language == .zh ? .zh : .en)
+        let s = session.strings
         let values = session.view.objectiveValues()
         return rules.objectives.enumerated().map { i, o in
             let status = rules.statuses[i]
             let mark = status == .met ? "✓" : status == .failed ? "×" : "…"
-            let symbol = o.comparison == .atLeast ? "≥" : "≤"
-            func shown(_ value: Double) -> String { valueText(value, metric: o.metric, strings: s) }
-            let progress = s.fill(status == .pending ? "hud.objective_now" : "hud.objective_final", [
-                "value": shown(values[i]), "target": symbol + " " + shown(o.target),
-                "year": String(o.deadlineYear), "status": r.status(status.rawValue)])
-            return ("\(mark) \(s.name(o.title))" + (o.required ? "" : r.optionalMark), progress, status)
+            return (o, "\(mark) \(s.name(o.title))" + (o.required ? "" : s.optionalMark), o.comparison == .atLeast ? "≥" : "≤", status, values[i])
+        }
+    }
+
+    /// Each objective as the panel shows it: its title, then the value now with its unit against
+    /// the target and deadline (a share as a percentage, money in the player's units).
+    public static func objectiveLines(session: GameSession) -> [(title: String, progress: String, status: ObjectiveStatus)] {
+        let s = session.strings
+        return objectiveRows(session).map { row in
+            func shown(_ value: Double) -> String { valueText(value, metric: row.objective.metric, strings: s) }
+            let progress = s.fill(row.status == .pending ? "hud.objective_now" : "hud.objective_final", [
+                "value": shown(row.value), "target": row.symbol + " " + shown(row.objective.target),
+                "year": String(row.objective.deadlineYear), "status": s.status(row.status.rawValue)])
+            return (row.title, progress, row.status)
         }
     }
 
@@ -227,7 +236,7 @@ public enum HUD {
     /// its unit (a share as a percentage), as the report writes it.
     public static func valueText(_ value: Double, metric: Metric, strings s: Strings) -> String {
         if metric.unit == "yuan" { return s.money(value) }
-        return ReportCharts.metricValue(value, metric: metric.rawValue, strings: ReportStrings(language: s.language == .zh ? .zh : .en))
+        return ReportCharts.metricValue(value, metric: metric.rawValue, strings: s)
     }
 
     static func drawObjectives(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {
@@ -317,49 +326,17 @@ public enum HUD {
         _ = canvas.drawText(s["overlay.high"], x: x + 210, y: y + 14, size: 11, color: dim)
     }
 
-    /// Emissions by sector stacked per year, removals below zero, the net line, and the 2030
-    /// peak and 2060 neutrality markers.
+    /// The report's emissions by sector and its removals and net (with the 2030 peak and 2060
+    /// neutrality markers), side by side: the same charts as the educator's report.
     static func drawCharts(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {
-        let s = session.strings, view = session.view
         let x0 = toolbarWidth + 20, y0 = topBar + 20, w = width - toolbarWidth - panelWidth - 40, h = height * 0.5
         canvas.fillRect(x: x0, y: y0, width: w, height: h, color: panel)
-        _ = canvas.drawText(s["charts.title"], x: x0 + 10, y: y0 + 6, size: 15, color: accent)
-        var years = view.ledger.years
-        years.append(view.ledger.thisYear)
-        let emitting: [Sector] = [.power, .industry, .buildings, .transport, .agricultureWaste, .landSinks]
-        let maxEmission = max(1, years.map { period in emitting.reduce(0) { $0 + max(0, period.emissions($1)) } }.max() ?? 1)
-        let maxRemoval = max(1, years.map(\.removals).max() ?? 1)
-        let scale = max(maxEmission, maxRemoval * 4)
-        let plotTop = y0 + 30, plotBottom = y0 + h - 30
-        let zeroY = plotTop + (plotBottom - plotTop) * 0.8
-        let firstYear = view.clock.startYear
-        // The axis runs to 2060 so that the 2030 peak and 2060 neutrality markers are in view.
-        let span = max(years.count, min(45, 2061 - firstYear), 10)
-        let barWidth = (w - 40) / Float(span)
-        let colors: [Vec4] = [Vec4(hex: 0x444444), Vec4(hex: 0xB07A5A), Vec4(hex: 0xE0A040), Vec4(hex: 0x7FA7D9), Vec4(hex: 0xC2B25A), Vec4(hex: 0x8A5A7A)]
-        for (i, period) in years.enumerated() {
-            var top = zeroY
-            let bx = x0 + 20 + Float(i) * barWidth
-            for (k, sector) in emitting.enumerated() {
-                let value = max(0, period.emissions(sector))
-                let bh = Float(value / scale) * (zeroY - plotTop)
-                canvas.fillRect(x: bx, y: top - bh, width: max(1, barWidth - 2), height: bh, color: colors[k])
-                top -= bh
-            }
-            let rh = Float(period.removals / scale) * (zeroY - plotTop)
-            canvas.fillRect(x: bx, y: zeroY, width: max(1, barWidth - 2), height: rh, color: Vec4(hex: 0x2E7D32))
-            let netY = zeroY - Float(period.net / scale) * (zeroY - plotTop)
-            canvas.fillRect(x: bx, y: netY - 1, width: max(1, barWidth - 2), height: 3, color: .white)
-        }
-        canvas.fillRect(x: x0 + 20, y: zeroY, width: w - 40, height: 1, color: dim)
-        for (year, key) in [(2030, "charts.peak_2030"), (2060, "charts.neutral_2060")] where year >= firstYear && year < firstYear + span {
-            let mx = x0 + 20 + Float(year - firstYear) * barWidth
-            canvas.fillRect(x: mx, y: plotTop, width: 2, height: plotBottom - plotTop, color: accent)
-            _ = canvas.drawText(s[key], x: mx + 4, y: plotTop, size: 11, color: accent)
-        }
-        for (k, sector) in emitting.enumerated() {
-            canvas.fillRect(x: x0 + 20 + Float(k) * 110, y: plotBottom + 8, width: 10, height: 10, color: colors[k])
-            _ = canvas.drawText(s["sector." + sector.key], x: x0 + 34 + Float(k) * 110, y: plotBottom + 6, size: 11, color: text)
+        let cell = (width: Int((w - 30) / 2), height: Int(h - 20))
+        let textures = session.charts.textures(session, charts: [(.emissionsBySector, cell.width, cell.height),
+                                                                 (.removalsAndNet, cell.width, cell.height)], font: canvas.font)
+        for (i, texture) in textures.enumerated() {
+            canvas.drawImage(texture, x: x0 + 10 + Float(i) * (Float(cell.width) + 10), y: y0 + 10,
+                             width: Float(cell.width), height: Float(cell.height))
         }
     }
 

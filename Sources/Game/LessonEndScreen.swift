@@ -16,6 +16,8 @@
 // by itself for the same result of the same city. S (or Menu → Lesson summary) opens it again.
 import CitySim
 import Foundation
+import Locale
+import Raster
 import Render
 import Report
 
@@ -34,10 +36,8 @@ public final class LessonEndState {
     public internal(set) var lastReport: (directory: String, files: [String])?
     /// The last save's message (path or problem), shown on the screen.
     var status: String?
-    /// The charts as textures, for `chartKey` (size, language, tick); redrawn when it changes.
-    var charts: [Texture] = []
-    var chartKey = ""
-    var painter: TextPainter?
+    /// The charts as textures (redrawn when the size, language or hour changes).
+    let charts = LiveCharts()
 
     init() {}
 }
@@ -146,10 +146,6 @@ public enum LessonEndScreen {
 
     // MARK: - [SECTION] Save report
 
-    static func reportLanguage(_ session: GameSession) -> ReportLanguage {
-        ReportLanguage(rawValue: session.strings.language.rawValue) ?? .en
-    }
-
     /// The live city's series, for the charts and the report.
     static func series(_ session: GameSession) -> RunSeries {
         let view = session.view
@@ -170,7 +166,7 @@ public enum LessonEndScreen {
         let directory = reportDirectory(session)
         let s = session.strings
         do {
-            let files = try EducatorReport.write(series(session), to: directory, options: ReportOptions(language: reportLanguage(session)))
+            let files = try EducatorReport.write(series(session), to: directory, options: ReportOptions(language: session.strings.language))
             session.lessonEnd.lastReport = (directory, files)
             session.lessonEnd.status = s.fill("lesson_end.report_saved", ["path": directory])
         } catch {
@@ -192,19 +188,14 @@ public enum LessonEndScreen {
 
     /// Each objective: its title (with ✓ × …) and a line with the target, the value reached and the status.
     static func objectiveLines(_ session: GameSession) -> [(title: String, detail: String, status: ObjectiveStatus)] {
-        guard let rules = session.view.rules else { return [] }
-        let s = session.strings, r = ReportStrings(language: reportLanguage(session))
-        let values = session.view.objectiveValues()
-        return rules.objectives.enumerated().map { i, o in
-            let status = rules.statuses[i]
-            let mark = status == .met ? "✓" : status == .failed ? "×" : "…"
-            let symbol = o.comparison == .atLeast ? "≥" : "≤"
-            let title = "\(mark) \(s.name(o.title))" + (o.required ? "" : r.optionalMark)
+        let s = session.strings
+        return HUD.objectiveRows(session).map { row in
+            let metric = row.objective.metric.rawValue
             let detail = s.fill("lesson_end.objective_detail", [
-                "target": symbol + " " + ReportCharts.metricValue(o.target, metric: o.metric.rawValue, strings: r),
-                "value": ReportCharts.metricValue(values[i], metric: o.metric.rawValue, strings: r),
-                "deadline": String(o.deadlineYear), "status": r.status(status.rawValue)])
-            return (title, detail, status)
+                "target": row.symbol + " " + ReportCharts.metricValue(row.objective.target, metric: metric, strings: s),
+                "value": ReportCharts.metricValue(row.value, metric: metric, strings: s),
+                "deadline": String(row.objective.deadlineYear), "status": s.status(row.status.rawValue)])
+            return (row.title, detail, row.status)
         }
     }
 
@@ -228,7 +219,7 @@ public enum LessonEndScreen {
         let last = ledger.years.last?.start.year ?? first
         lines.append(s.fill("lesson_end.years", ["count": String(ledger.years.count), "first": String(first), "last": String(last)]))
         let final = ledger.years.last ?? ledger.thisYear
-        lines.append(s.fill("lesson_end.net", ["year": String(final.start.year), "value": CarbonPanels.grouped(final.net)]))
+        lines.append(s.fill("lesson_end.net", ["year": String(final.start.year), "value": NumberText.grouped(final.net)]))
         lines.append(s.fill("lesson_end.budget", ["value": s.money(view.budget.balance)]))
         return lines
     }
@@ -237,7 +228,7 @@ public enum LessonEndScreen {
     /// goal and by how much it fell short, in the objective's unit.
     public static func lossReasons(_ session: GameSession) -> [String] {
         guard let rules = session.view.rules, rules.result == .lost else { return [] }
-        let s = session.strings, r = ReportStrings(language: reportLanguage(session))
+        let s = session.strings
         let values = session.view.objectiveValues()
         return rules.objectives.indices.filter { rules.objectives[$0].required && rules.statuses[$0] == .failed }.map { i in
             let o = rules.objectives[i]
@@ -245,10 +236,10 @@ public enum LessonEndScreen {
             let gap = abs(values[i] - o.target)
             return s.fill("lesson_end.lost_because", [
                 "title": s.name(o.title), "year": String(o.deadlineYear),
-                "value": ReportCharts.metricValue(values[i], metric: o.metric.rawValue, strings: r),
-                "target": symbol + " " + ReportCharts.metricValue(o.target, metric: o.metric.rawValue, strings: r),
-                "gap": o.metric == .peakYear ? String(Int(gap.rounded())) + " " + r["report.unit_year"]
-                    : ReportCharts.metricValue(gap, metric: o.metric.rawValue, strings: r)])
+                "value": ReportCharts.metricValue(values[i], metric: o.metric.rawValue, strings: s),
+                "target": symbol + " " + ReportCharts.metricValue(o.target, metric: o.metric.rawValue, strings: s),
+                "gap": o.metric == .peakYear ? String(Int(gap.rounded())) + " " + s["report.unit_year"]
+                    : ReportCharts.metricValue(gap, metric: o.metric.rawValue, strings: s)])
         }
     }
 
@@ -273,34 +264,10 @@ public enum LessonEndScreen {
 
     // MARK: - [SECTION] Drawing
 
-    /// The charts for the current size, language and hour, drawn by the report's code on the CPU
-    /// and uploaded as textures (again only when one of those changes).
+    /// The report's four charts of the live city, for the layout's cells.
     static func chartTextures(_ session: GameSession, layout: Layout, font: Font) -> [Texture] {
-        let state = session.lessonEnd
-        let sizes = layout.charts.map { (Int($0.width), Int($0.height)) }
-        let key = "\(sizes.map { "\($0.0)x\($0.1)" })-\(session.strings.language.rawValue)-\(session.view.clock.tick)-\(session.view.commandLog.count)"
-        if key == state.chartKey { return state.charts }
-        if state.painter == nil { state.painter = try? TextPainter(fontPath: font.path) }
-        guard let painter = state.painter else { return [] }
-        let series = series(session)
-        let strings = ReportStrings(language: reportLanguage(session))
-        var images: [Image] = []
-        for (i, size) in sizes.enumerated() where size.0 > 0 && size.1 > 0 {
-            let chart: Chart
-            switch i {
-            case 0: chart = ReportCharts.emissionsBySector(series, strings: strings, painter: painter, width: size.0, height: size.1)
-            case 1: chart = ReportCharts.removalsAndNet(series, strings: strings, painter: painter, width: size.0, height: size.1)
-            case 2: chart = ReportCharts.gridMix(series, strings: strings, painter: painter, width: size.0, height: size.1)
-            default: chart = ReportCharts.objectives(series, strings: strings, painter: painter, width: size.0, height: size.1)
-            }
-            images.append(chart.image)
-        }
-        for (i, image) in images.enumerated() {
-            if i < state.charts.count { state.charts[i].update(image) } else { state.charts.append(Texture(image)) }
-        }
-        state.charts.removeLast(max(0, state.charts.count - images.count))
-        state.chartKey = key
-        return state.charts
+        let kinds: [LiveCharts.Kind] = [.emissionsBySector, .removalsAndNet, .gridMix, .objectives]
+        return session.lessonEnd.charts.textures(session, charts: zip(kinds, layout.charts).map { ($0, Int($1.width), Int($1.height)) }, font: font)
     }
 
     public static func draw(_ canvas: Canvas2D, session: GameSession, now: Double) {

@@ -12,6 +12,7 @@
 import CitySim
 import ECS
 import Foundation
+import Locale
 import Render
 
 public final class GameSession {
@@ -24,6 +25,8 @@ public final class GameSession {
     public var strings: Strings
     public var overlay: Overlay = .none { didSet { staticDirty = true } }
     public var showCharts = false
+    /// The charts panel's textures (LiveCharts.swift).
+    let charts = LiveCharts()
     /// The carbon panels (CarbonPanels.swift): which one is open, and where each list is.
     public var panels = CarbonPanelState()
     /// The end-of-lesson screen (LessonEndScreen.swift): open when the level is decided, or on S.
@@ -149,7 +152,7 @@ public final class GameSession {
             if menuOpen { return }
             if button == .right { rightDrag = (x, y); return }
             guard button == .left else { return }
-            if CarbonPanels.click(x: x, y: y, session: self, size: size, now: now) { return }
+            if CarbonPanels.takeClick(x: x, y: y, session: self) { return }
             if let hint = Briefing.hudHintButton(session: self), hint.contains(x, y) {
                 Briefing.showHint(self, now: now)
                 return

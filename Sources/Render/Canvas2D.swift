@@ -5,8 +5,10 @@
 // `drawImage` queues a `Texture` (a picture made on the CPU) in the same order; each image adds
 // one draw call, so a frame without images is still one.
 
+import CGL
 import CSDL2
 import Foundation
+import Raster
 
 public final class Canvas2D {
     // MARK: - State
@@ -234,9 +236,7 @@ public final class Canvas2D {
 
     /// Rasterises `key`, places it in the atlas (rebuilding the atlas if full) and caches it.
     private func addText(_ key: TextKey) -> TextEntry? {
-        let color = Vec4(Float(key.color >> 24) / 255, Float((key.color >> 16) & 0xFF) / 255,
-                         Float((key.color >> 8) & 0xFF) / 255, Float(key.color & 0xFF) / 255)
-        guard let image = font.rasterize(key.text, size: key.size, color: color) else {
+        guard let image = font.rasterize(key.text, size: key.size, color: RGBA8(packed: key.color)) else {
             lastTextError = "SDL_ttf could not render \"\(key.text)\": \(String(cString: SDL_GetError()))"
             return nil
         }
@@ -300,9 +300,7 @@ public final class Canvas2D {
         for (key, old) in keep {
             used += (old.width + 2) * (old.height + 2)
             if used > budget { break }
-            let color = Vec4(Float(key.color >> 24) / 255, Float((key.color >> 16) & 0xFF) / 255,
-                             Float((key.color >> 8) & 0xFF) / 255, Float(key.color & 0xFF) / 255)
-            guard let image = font.rasterize(key.text, size: key.size, color: color),
+            guard let image = font.rasterize(key.text, size: key.size, color: RGBA8(packed: key.color)),
                   let (x, y) = packer.allocate(width: image.width, height: image.height) else { continue }
             upload(image, x: x, y: y)
             entries[key] = TextEntry(x: x, y: y, width: image.width, height: image.height, lastUse: old.lastUse)

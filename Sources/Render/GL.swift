@@ -1,16 +1,21 @@
 // OpenGL entry points and small helpers shared by the renderer.
-// GL functions are linked directly: CSDL2's shim.h defines GL_GLEXT_PROTOTYPES before <GL/glext.h>
+// GL functions are linked directly: CGL's shim.h defines GL_GLEXT_PROTOTYPES before <GL/glext.h>
 // and the module map links libGL (glvnd), which exports every core 3.3 function (glGenVertexArrays,
 // glVertexAttribDivisor, glDrawElementsInstanced, glGenFramebuffers, …) and dispatches them to the
 // current context's driver (Mesa llvmpipe without a GPU). No SDL_GL_GetProcAddress table is needed;
 // calls are only valid while a Window's context is current on the calling thread.
 
+import CGL
 import CSDL2
 
 // MARK: - Enum conversion
 
 /// GL constants come from C macros and import as Int32; GL functions take GLenum (UInt32).
 @inline(__always) func E(_ v: Int32) -> GLenum { GLenum(bitPattern: v) }
+
+/// Waits until the current context has finished every command sent (glFinish), so a benchmark
+/// times the frame's work, not its submission.
+public func waitForGPU() { glFinish() }
 
 // MARK: - Strings and versions
 

@@ -3,6 +3,7 @@
 // dynamic VBO (attribute divisor 1). Edit `instances`, then `renderer.draw(batch)`; the buffer is
 // re-uploaded only when the array changed. `groundGrid` makes grid lines as thin box instances.
 
+import CGL
 import CSDL2
 import Foundation
 

@@ -4,6 +4,7 @@
 // Angles are in radians; the coordinate system is right-handed with +Y up (the ground is y = 0).
 
 import Foundation
+import Raster
 
 // MARK: - Vec3
 
@@ -232,3 +233,15 @@ public struct Mat4: Equatable, Sendable {
 
 @inlinable public func radians(_ degrees: Float) -> Float { degrees * .pi / 180 }
 @inlinable public func degrees(_ radians: Float) -> Float { radians * 180 / .pi }
+
+// MARK: - Raster's 8-bit colours
+
+extension RGBA8 {
+    /// From a 0...1 colour, rounded.
+    public init(_ c: Vec4) { self.init(packed: c.rgba8) }
+
+    /// From 0xRRGGBBAA (`Vec4.rgba8`).
+    public init(packed: UInt32) {
+        self.init(UInt8(packed >> 24), UInt8((packed >> 16) & 0xFF), UInt8((packed >> 8) & 0xFF), UInt8(packed & 0xFF))
+    }
+}

@@ -3,6 +3,7 @@
 // (x and z in -0.5...0.5, y in 0...1, so an instance's position is the centre of its base and
 // its scale.y is its height). Vertex layout: location 0 position, 1 normal, 2 uv; CCW front faces.
 
+import CGL
 import CSDL2
 import Foundation
 

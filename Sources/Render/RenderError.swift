@@ -1,6 +1,6 @@
 // RenderError: every way the rendering layer can fail, as a Swift error with a readable message.
-// Window, context, shader, framebuffer, font and file failures all end up here; nothing in Render
-// traps on a missing display or an old driver. No configuration.
+// Window, context, shader and framebuffer failures end here (font and file ones are Raster's
+// `RasterError`); nothing in Render traps on a missing display or an old driver.
 
 import Foundation
 
@@ -17,12 +17,6 @@ public enum RenderError: Error, Equatable, CustomStringConvertible, LocalizedErr
     case programLink(label: String, log: String)
     /// glCheckFramebufferStatus returned something other than GL_FRAMEBUFFER_COMPLETE.
     case framebufferIncomplete(status: UInt32)
-    /// No installed font covers Chinese; `searched` lists what was looked at.
-    case fontNotFound(searched: [String])
-    /// A font file exists but SDL_ttf could not open it.
-    case fontLoad(path: String, message: String)
-    /// Writing a file (screenshot) failed.
-    case io(path: String, message: String)
 
     public var description: String {
         switch self {
@@ -39,14 +33,6 @@ public enum RenderError: Error, Equatable, CustomStringConvertible, LocalizedErr
             return "shader program '\(label)' failed to link:\n\(log)"
         case .framebufferIncomplete(let status):
             return "offscreen framebuffer incomplete (status 0x\(String(status, radix: 16)))"
-        case .fontNotFound(let searched):
-            return "no font with Chinese glyphs (U+78B3 碳) found; looked at: "
-                + searched.joined(separator: ", ")
-                + " — install fonts-wqy-microhei (Tools/setup) or set NETZERO_FONT"
-        case .fontLoad(let path, let message):
-            return "cannot open font \(path): \(message)"
-        case .io(let path, let message):
-            return "cannot write \(path): \(message)"
         }
     }
 

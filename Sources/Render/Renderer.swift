@@ -3,7 +3,9 @@
 // visible windows; `present()` blits it to the window and swaps. Lighting (`sunDirection`,
 // `sunColor`, `ambient`) and `clearColor` are plain properties; every glDraw* is counted.
 
+import CGL
 import CSDL2
+import Raster
 import Foundation
 
 // MARK: - Lighting

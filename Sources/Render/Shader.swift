@@ -2,6 +2,7 @@
 // failure throws RenderError with the driver's info log. Uniform locations are cached by name.
 // The program keeps its Window alive so the context outlives the GL object.
 
+import CGL
 import CSDL2
 import Foundation
 

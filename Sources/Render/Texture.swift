@@ -2,7 +2,9 @@
 // made on the CPU, such as charts, shown in the 2D overlay). Create and update it while a window's
 // context is current; it is deleted with the object.
 
+import CGL
 import CSDL2
+import Raster
 
 public final class Texture {
     public private(set) var width: Int

@@ -4,6 +4,7 @@
 // screenshots never depend on the window being visible. Without DISPLAY/WAYLAND_DISPLAY it throws
 // `.noDisplay`, unless `allowOffscreenDriver` picks SDL's EGL "offscreen" driver (screenshots only).
 
+import CGL
 import CSDL2
 import Foundation
 

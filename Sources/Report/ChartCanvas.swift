@@ -2,10 +2,10 @@
 // filled rectangles, anti-aliased lines and discs, dashed rules, and text blitted from SDL2_ttf.
 //
 // No window and no GL: SDL2_ttf renders text into CPU surfaces (TTF_Init needs no video
-// subsystem), through `Render.Font`, which finds a CJK-capable font as the game does. Everything
+// subsystem), through `Raster.Font`, which finds a CJK-capable font as the game does. Everything
 // is plain arithmetic in a fixed order, so the same chart gives the same bytes every time; the
-// result is a `Render.Image`, encoded with Render's own PNG encoder.
-import Render
+// result is a `Raster.Image`, encoded with Raster's PNG encoder.
+import Raster
 
 public struct ChartCanvas {
     public let width: Int

@@ -8,16 +8,17 @@
 //   report.md       level, seed, years, result, objectives, what the player built, the charts
 import CitySim
 import Foundation
-import Render
+import Locale
+import Raster
 
 public struct ReportOptions: Sendable {
-    public var language: ReportLanguage
+    public var language: Language
     public var width: Int
     public var height: Int
     /// A font file to use instead of the located one (tests, or $NETZERO_FONT).
     public var fontPath: String?
 
-    public init(language: ReportLanguage = .en, width: Int = 1280, height: Int = 720, fontPath: String? = nil) {
+    public init(language: Language = .en, width: Int = 1280, height: Int = 720, fontPath: String? = nil) {
         self.language = language
         self.width = width
         self.height = height
@@ -34,7 +35,7 @@ public enum EducatorReport {
     public static let tableFiles = ["yearly.csv", "objectives.csv", "report.md"]
 
     /// The four charts, in `chartFiles` order.
-    public static func charts(_ series: RunSeries, strings: ReportStrings, painter: TextPainter,
+    public static func charts(_ series: RunSeries, strings: Strings, painter: TextPainter,
                               width: Int, height: Int) -> [(file: String, chart: Chart)] {
         [(chartFiles[0], ReportCharts.emissionsBySector(series, strings: strings, painter: painter, width: width, height: height)),
          (chartFiles[1], ReportCharts.removalsAndNet(series, strings: strings, painter: painter, width: width, height: height)),
@@ -46,7 +47,7 @@ public enum EducatorReport {
     @discardableResult
     public static func write(_ series: RunSeries, to directory: String, options: ReportOptions = ReportOptions()) throws(ReportError) -> [String] {
         let painter = try TextPainter(fontPath: options.fontPath)
-        let strings = ReportStrings(language: options.language)
+        let strings = Strings(language: options.language)
         do {
             try FileSystem.makeDirectory(directory)
         } catch {
@@ -75,7 +76,7 @@ public enum EducatorReport {
 
     public static let objectivesHeader = "id,title,metric,comparison,target,deadline,value,status"
 
-    public static func objectivesCSV(_ series: RunSeries, strings: ReportStrings) -> String {
+    public static func objectivesCSV(_ series: RunSeries, strings: Strings) -> String {
         var lines = [objectivesHeader]
         for o in series.objectives {
             lines.append([csvField(o.id), csvField(strings.name(o.title)), o.metric, o.comparison, Fixed.format(o.target, 4),
@@ -92,7 +93,7 @@ public enum EducatorReport {
 
     // MARK: - report.md
 
-    public static func markdown(_ series: RunSeries, strings s: ReportStrings) -> String {
+    public static func markdown(_ series: RunSeries, strings s: Strings) -> String {
         var out: [String] = []
         let title = s.name(series.levelTitle)
         out.append("# \(s["report.title"]): \(title)")
@@ -104,18 +105,18 @@ public enum EducatorReport {
             (s["report.result"], "**\(s.result(series.result))**"),
         ]
         if !series.years.isEmpty {
-            facts.append((s["report.net_total"], ReportCharts.grouped(Fixed.format(series.years.reduce(0) { $0 + $1.net }, 0)) + " tCO2e"))
-            facts.append((s["report.removals_total"], ReportCharts.grouped(Fixed.format(series.years.reduce(0) { $0 + $1.removals }, 0)) + " tCO2e"))
+            facts.append((s["report.net_total"], NumberText.grouped(series.years.reduce(0) { $0 + $1.net }, decimals: 0) + " tCO2e"))
+            facts.append((s["report.removals_total"], NumberText.grouped(series.years.reduce(0) { $0 + $1.removals }, decimals: 0) + " tCO2e"))
         }
         if let last = series.years.last {
-            facts.append((s.format("report.final_grid", ["year": String(last.year) + (last.partial ? "*" : "")]),
-                          ReportCharts.grouped(Fixed.format(last.gridFactor, 1)) + " gCO2/kWh, " + Fixed.format(last.renewableShare * 100, 1) + " %"))
+            facts.append((s.fill("report.final_grid", ["year": String(last.year) + (last.partial ? "*" : "")]),
+                          NumberText.grouped(last.gridFactor, decimals: 1) + " gCO2/kWh, " + Fixed.format(last.renewableShare * 100, 1) + " %"))
         }
         let source: String
         switch series.source {
-        case .runDirectory(let path): source = s.format("report.source_run", ["path": "`\(path)`"])
-        case .save(let path): source = s.format("report.source_save", ["path": "`\(path)`"])
-        case .game(let when): source = s.format("report.source_game", ["date": when])
+        case .runDirectory(let path): source = s.fill("report.source_run", ["path": "`\(path)`"])
+        case .save(let path): source = s.fill("report.source_save", ["path": "`\(path)`"])
+        case .game(let when): source = s.fill("report.source_game", ["date": when])
         }
         facts.append((s["report.source"], source))
         out.append("| | |")
@@ -154,7 +155,7 @@ public enum EducatorReport {
         }
         if let applied = series.commandsApplied {
             out.append("")
-            out.append(s.format("report.commands_applied", ["count": String(applied)]))
+            out.append(s.fill("report.commands_applied", ["count": String(applied)]))
         }
         out.append("")
 
@@ -168,19 +169,19 @@ public enum EducatorReport {
         out.append(s["report.files_note"])
         if let partial = series.years.last(where: \.partial) {
             out.append("")
-            out.append(s.format("report.partial_note", ["year": String(partial.year), "date": series.end]))
+            out.append(s.fill("report.partial_note", ["year": String(partial.year), "date": series.end]))
         }
         return out.joined(separator: "\n") + "\n"
     }
 
-    static func yearsText(_ series: RunSeries, strings s: ReportStrings) -> String {
+    static func yearsText(_ series: RunSeries, strings s: Strings) -> String {
         guard let first = series.years.first, let last = series.years.last else { return "—" }
         let complete = series.years.filter { !$0.partial }.count
         if last.partial {
-            return s.format("report.years_range_partial", ["first": String(first.year), "last": String(last.year),
+            return s.fill("report.years_range_partial", ["first": String(first.year), "last": String(last.year),
                                                             "count": String(complete), "date": series.end])
         }
-        return s.format("report.years_range", ["first": String(first.year), "last": String(last.year), "count": String(complete)])
+        return s.fill("report.years_range", ["first": String(first.year), "last": String(last.year), "count": String(complete)])
     }
 
     /// Text safe inside a Markdown table cell.

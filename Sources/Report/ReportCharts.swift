@@ -12,7 +12,8 @@
 // A year in progress (from a save) is drawn paler, labelled "2031*", and explained in a footnote.
 // Each function returns the image and the plot area it drew in, so tests can find the bars.
 import CitySim
-import Render
+import Locale
+import Raster
 
 /// Where a chart's data went: the plot rectangle, its value range and its year slots.
 public struct PlotArea: Sendable, Equatable {
@@ -129,7 +130,7 @@ struct ReportStyle {
 public enum ReportCharts {
     // MARK: - Emissions by sector
 
-    public static func emissionsBySector(_ series: RunSeries, strings: ReportStrings, painter: TextPainter,
+    public static func emissionsBySector(_ series: RunSeries, strings: Strings, painter: TextPainter,
                                          width: Int, height: Int) -> Chart {
         var frame = Frame(series: series, strings: strings, painter: painter, width: width, height: height,
                           title: strings["report.emissions_title"])
@@ -140,7 +141,7 @@ public enum ReportCharts {
         let top = series.years.map { row in sectors.reduce(0) { $0 + max(0, row.sectors[Int($1.rawValue)]) } }.max() ?? 0
         // Headroom for the totals printed above the bars.
         let plot = frame.layout(legend: legend, yLabel: strings["report.tonnes_axis"], range: (0, top * 1.08))
-        frame.drawAxes(plot, format: { ReportCharts.number($0, step: $1) })
+        frame.drawAxes(plot, format: { NumberText.grouped($0, step: $1) })
         for (i, row) in series.years.enumerated() {
             let (x0, x1) = plot.bar(i)
             var base = 0.0
@@ -151,7 +152,7 @@ public enum ReportCharts {
                 frame.canvas.fill(x0: x0, y0: plot.y(base + value), x1: x1, y1: plot.y(base), color)
                 base += value
             }
-            frame.drawValue(ReportCharts.grouped(Fixed.format(base, 0)), above: plot.y(base), in: plot, slot: i)
+            frame.drawValue(NumberText.grouped(base, decimals: 0), above: plot.y(base), in: plot, slot: i)
         }
         frame.drawYearLabels(plot)
         return frame.finish(plot: plot)
@@ -166,7 +167,7 @@ public enum ReportCharts {
 
     // MARK: - Removals and net
 
-    public static func removalsAndNet(_ series: RunSeries, strings: ReportStrings, painter: TextPainter,
+    public static func removalsAndNet(_ series: RunSeries, strings: Strings, painter: TextPainter,
                                       width: Int, height: Int) -> Chart {
         var frame = Frame(series: series, strings: strings, painter: painter, width: width, height: height,
                           title: strings["report.removals_title"])
@@ -177,7 +178,7 @@ public enum ReportCharts {
         let high = series.years.map { max($0.emissions, $0.net) }.max() ?? 0
         let low = series.years.map { min(-$0.removals, $0.net) }.min() ?? 0
         let plot = frame.layout(legend: legend, yLabel: strings["report.tonnes_axis"], range: (min(0, low), max(0, high)))
-        frame.drawAxes(plot, format: { ReportCharts.number($0, step: $1) })
+        frame.drawAxes(plot, format: { NumberText.grouped($0, step: $1) })
         for (i, row) in series.years.enumerated() {
             let (x0, x1) = plot.bar(i)
             let emissions = row.partial ? ReportColors.pale(ReportColors.emissionsContext) : ReportColors.emissionsContext
@@ -212,7 +213,7 @@ public enum ReportCharts {
 
     // MARK: - Grid mix
 
-    public static func gridMix(_ series: RunSeries, strings: ReportStrings, painter: TextPainter,
+    public static func gridMix(_ series: RunSeries, strings: Strings, painter: TextPainter,
                                width: Int, height: Int) -> Chart {
         var frame = Frame(series: series, strings: strings, painter: painter, width: width, height: height,
                           title: strings["report.grid_title"])
@@ -230,9 +231,9 @@ public enum ReportCharts {
         let peak = series.years.map(total).max() ?? 0
         let (unit, divisor) = peak >= 1e8 ? ("GWh", 1e6) : peak >= 1e5 ? ("MWh", 1e3) : ("kWh", 1.0)
         let rightAxis = strings["report.share_axis"]
-        let upper = frame.layout(legend: legend, yLabel: strings.format("report.generation_axis", ["unit": unit]),
+        let upper = frame.layout(legend: legend, yLabel: strings.fill("report.generation_axis", ["unit": unit]),
                                  range: (0, peak / divisor), split: 0.62, rightLabel: rightAxis)
-        frame.drawAxes(upper, format: { ReportCharts.number($0, step: $1) })
+        frame.drawAxes(upper, format: { NumberText.grouped($0, step: $1) })
         for (i, row) in series.years.enumerated() {
             let (x0, x1) = upper.bar(i)
             if hasGeneration {
@@ -267,12 +268,12 @@ public enum ReportCharts {
         // Lower plot: the grid factor.
         let factorPeak = series.years.map(\.gridFactor).max() ?? 0
         let lower = frame.lowerLayout(below: upper, yLabel: strings["report.grid_factor_axis"], range: (0, factorPeak * 1.15))
-        frame.drawAxes(lower, format: { ReportCharts.number($0, step: $1) })
+        frame.drawAxes(lower, format: { NumberText.grouped($0, step: $1) })
         for (i, row) in series.years.enumerated() {
             let (x0, x1) = lower.bar(i)
             let color = row.partial ? ReportColors.pale(ReportColors.gridFactor) : ReportColors.gridFactor
             frame.canvas.fill(x0: x0, y0: lower.y(row.gridFactor), x1: x1, y1: lower.y(0), color)
-            frame.drawValue(ReportCharts.grouped(Fixed.format(row.gridFactor, 0)), above: lower.y(row.gridFactor), in: lower, slot: i)
+            frame.drawValue(NumberText.grouped(row.gridFactor, decimals: 0), above: lower.y(row.gridFactor), in: lower, slot: i)
         }
         frame.drawYearLabels(lower)
         var chart = frame.finish(plot: upper)
@@ -282,7 +283,7 @@ public enum ReportCharts {
 
     // MARK: - Objectives
 
-    public static func objectives(_ series: RunSeries, strings: ReportStrings, painter: TextPainter,
+    public static func objectives(_ series: RunSeries, strings: Strings, painter: TextPainter,
                                   width: Int, height: Int) -> Chart {
         var frame = Frame(series: series, strings: strings, painter: painter, width: width, height: height,
                           title: strings["report.objectives_title"])
@@ -354,44 +355,22 @@ public enum ReportCharts {
 
     // MARK: - Numbers
 
-    /// `value` with the decimals `step` needs and thousands grouped by commas: "12,500", "0.25".
-    public static func number(_ value: Double, step: Double) -> String {
-        var decimals = 0
-        var s = abs(step)
-        while decimals < 3 && s > 0 && (s - s.rounded()).magnitude > 1e-9 * max(1, s) { s *= 10; decimals += 1 }
-        return grouped(Fixed.format(value, decimals))
-    }
-
-    public static func grouped(_ text: String) -> String {
-        var sign = "", digits = Substring(text)
-        if digits.hasPrefix("-") { sign = "-"; digits = digits.dropFirst() }
-        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        var whole = Array(parts[0])
-        var out: [Character] = []
-        while whole.count > 3 {
-            out = [","] + whole.suffix(3) + out
-            whole.removeLast(3)
-        }
-        out = whole + out
-        return sign + String(out) + (parts.count > 1 ? "." + parts[1] : "")
-    }
-
     /// An objective's value in its metric's unit (`Metric.unit`): percentages for fractions,
     /// whole years, grouped tonnes; a metric this report does not know keeps its own unit.
-    public static func metricValue(_ value: Double, metric: String, strings: ReportStrings) -> String {
-        guard let unit = Metric(rawValue: metric)?.unit else { return grouped(Fixed.format(value, 2)) }
+    public static func metricValue(_ value: Double, metric: String, strings: Strings) -> String {
+        guard let unit = Metric(rawValue: metric)?.unit else { return NumberText.grouped(value, decimals: 2) }
         switch unit {
         case "fraction": return Fixed.format(value * 100, 1) + " %"
         case "year": return value == 0 ? "—" : String(Int(value.rounded()))
-        case "tCO2e": return grouped(Fixed.format(value, 0)) + " tCO2e"
-        case "gCO2/kWh": return grouped(Fixed.format(value, 1)) + " gCO2/kWh"
-        case "yuan": return strings.money(value)
-        case "persons": return grouped(Fixed.format(value, 0)) + " " + strings["report.unit_persons"]
-        case "hours": return grouped(Fixed.format(value, 0)) + " " + strings["report.unit_hours"]
-        case "trees": return grouped(Fixed.format(value, 0)) + " " + strings["report.unit_trees"]
-        case "certificates": return grouped(Fixed.format(value, 0)) + " " + strings["report.unit_certificates"]
-        case "yuan/tCO2e": return grouped(Fixed.format(value, 2)) + " " + strings["units.yuan_per_t"]
-        default: return grouped(Fixed.format(value, 2)) + " " + unit
+        case "tCO2e": return NumberText.grouped(value, decimals: 0) + " tCO2e"
+        case "gCO2/kWh": return NumberText.grouped(value, decimals: 1) + " gCO2/kWh"
+        case "yuan": return strings.money(value, inFull: true)
+        case "persons": return NumberText.grouped(value, decimals: 0) + " " + strings["report.unit_persons"]
+        case "hours": return NumberText.grouped(value, decimals: 0) + " " + strings["report.unit_hours"]
+        case "trees": return NumberText.grouped(value, decimals: 0) + " " + strings["report.unit_trees"]
+        case "certificates": return NumberText.grouped(value, decimals: 0) + " " + strings["report.unit_certificates"]
+        case "yuan/tCO2e": return NumberText.grouped(value, decimals: 2) + " " + strings["units.yuan_per_t"]
+        default: return NumberText.grouped(value, decimals: 2) + " " + unit
         }
     }
 
@@ -424,7 +403,7 @@ struct LegendItem {
 /// Title, subtitle, legend, axes, year labels and the partial-year footnote of one chart.
 struct Frame {
     let series: RunSeries
-    let strings: ReportStrings
+    let strings: Strings
     let painter: TextPainter
     let style: ReportStyle
     var canvas: ChartCanvas
@@ -433,7 +412,7 @@ struct Frame {
     var legendWidth = 0
     var tickStep = 1.0
 
-    init(series: RunSeries, strings: ReportStrings, painter: TextPainter, width: Int, height: Int, title: String) {
+    init(series: RunSeries, strings: Strings, painter: TextPainter, width: Int, height: Int, title: String) {
         self.series = series
         self.strings = strings
         self.painter = painter
@@ -441,7 +420,7 @@ struct Frame {
         canvas = ChartCanvas(width: width, height: height, background: ReportColors.background)
         let titleHeight = canvas.text(title, x: style.margin, y: style.margin, size: style.titleSize, ReportColors.text, painter: painter).height
         // No seed here: the charts are shown to students on the end-of-lesson screen (report.md keeps it for teachers).
-        let subtitle = strings.format("report.subtitle", ["level": strings.name(series.levelTitle), "years": Frame.yearSpan(series)])
+        let subtitle = strings.fill("report.subtitle", ["level": strings.name(series.levelTitle), "years": Frame.yearSpan(series)])
         let subtitleY = style.margin + titleHeight
         let subtitleHeight = canvas.text(subtitle, x: style.margin, y: subtitleY, size: style.subtitleSize, ReportColors.secondary,
                                          painter: painter).height
@@ -487,7 +466,7 @@ struct Frame {
         var widest = 0
         var value = ticks.low
         while value <= ticks.high + ticks.step / 2 {
-            widest = max(widest, painter.measure(ReportCharts.number(value, step: ticks.step), size: style.tickSize).width)
+            widest = max(widest, painter.measure(NumberText.grouped(value, step: ticks.step), size: style.tickSize).width)
             value += ticks.step
         }
         let axisLabelHeight = painter.measure(yLabel, size: style.labelSize).height
@@ -593,7 +572,7 @@ struct Frame {
 
     mutating func drawFootnote() {
         guard let row = partialRow else { return }
-        let note = strings.format("report.partial_note", ["year": String(row.year), "date": series.end])
+        let note = strings.fill("report.partial_note", ["year": String(row.year), "date": series.end])
         let y = canvas.height - style.margin - painter.measure(note, size: style.tickSize).height
         canvas.text(note, x: style.margin, y: y, size: style.tickSize, ReportColors.secondary, painter: painter)
     }

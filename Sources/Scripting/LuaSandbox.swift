@@ -43,6 +43,9 @@ public final class LuaSandbox {
             outputBytes = newValue.reduce(0) { $0 + $1.utf8.count }
         }
     }
+    /// The Lua release this sandbox is built on ("Lua 5.4.4"), from its headers: printing it opens no state.
+    public static let luaRelease = String(cString: nz_LUA_RELEASE())
+
     public static let maximumOutputLines = 10_000
     public static let maximumOutputBytes = 1 << 20
 

@@ -7,7 +7,6 @@
 // input_stall_ms_max: the longest gap between two input polls at top simulation speed.
 import ArgumentParser
 import CitySim
-import CSDL2
 import Foundation
 import Game
 import Render
@@ -31,7 +30,7 @@ struct BenchRender: ParsableCommand {
                 let start = DispatchTime.now().uptimeNanoseconds
                 city.step()
                 try view.render(session, animationTime: Double(frame) / 30)
-                glFinish()
+                waitForGPU()
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             }
             times.sort()
@@ -49,7 +48,7 @@ struct BenchRender: ParsableCommand {
                     last = now
                     session.advance(frameSeconds: 1.0 / 30, clock: { view.now })
                     try view.render(session)
-                    glFinish()
+                    waitForGPU()
                 }
                 figures.append(("input_stall_ms_max", format(worst * 1000)))
             }

@@ -9,6 +9,7 @@
 // "fuzz KIND: cases C, clean errors E, clean runs R, nan V, failures F". Before each case the fuzzer writes
 // "case N" to stderr, so the case that crashes or hangs is known.
 import ArgumentParser
+import Checksum
 import CitySim
 import Foundation
 import Modding

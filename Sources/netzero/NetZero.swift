@@ -13,8 +13,8 @@
 import ArgumentParser
 import CitySim
 import Foundation
-import CLua
 import CSDL2
+import Scripting
 
 @main
 struct NetZero: ParsableCommand {
@@ -35,6 +35,10 @@ struct NetZero: ParsableCommand {
                 Foundation.exit(64)  // EX_USAGE
             }
         }
+        // The one place the environment chooses the Resources folder: CitySim reads no environment.
+        if let resources = ProcessInfo.processInfo.environment["NETZERO_RESOURCES"], !resources.isEmpty {
+            ResourceLocator.use(root: resources)
+        }
         main(arguments)
     }
 }
@@ -49,18 +53,7 @@ struct Version: ParsableCommand {
         nz_TTF_linked_version(&major, &minor, &patch)
         let ttf = "\(major).\(minor).\(patch)"
         print("netzero \(Simulation.version)")
-        print("SDL2 \(sdl), SDL2_ttf \(ttf), \(luaVersion())")
-    }
-
-    /// Asks a real Lua state for its version, proving the library links and runs.
-    private func luaVersion() -> String {
-        guard let state = luaL_newstate() else { return "Lua: could not create a state" }
-        defer { lua_close(state) }
-        luaL_openlibs(state)
-        guard nz_luaL_dostring(state, "return _VERSION") == LUA_OK, let text = nz_lua_tostring(state, -1) else {
-            return "Lua: error"
-        }
-        return String(cString: text)
+        print("SDL2 \(sdl), SDL2_ttf \(ttf), \(LuaSandbox.luaRelease)")
     }
 }
 

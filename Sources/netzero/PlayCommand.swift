@@ -8,6 +8,7 @@ import ArgumentParser
 import CitySim
 import Foundation
 import Game
+import Locale
 import Modding
 import Render
 

@@ -6,6 +6,7 @@
 import ArgumentParser
 import CitySim
 import Foundation
+import Locale
 import Report
 
 struct ReportCommand: ParsableCommand {
@@ -21,7 +22,7 @@ struct ReportCommand: ParsableCommand {
     var parsedSize: [Int] { size.split(separator: "x").compactMap { Int($0) } }
 
     func validate() throws {
-        guard ReportLanguage(rawValue: lang) != nil else { throw ValidationError("--lang is en or zh") }
+        guard Language(rawValue: lang) != nil else { throw ValidationError("--lang is en or zh") }
         let parts = parsedSize
         guard parts.count == 2, ReportOptions.widths.contains(parts[0]), ReportOptions.heights.contains(parts[1]) else {
             throw ValidationError("--size is WIDTHxHEIGHT, from 480x320 to 7680x4320, e.g. 1280x720")
@@ -29,7 +30,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let language = ReportLanguage(rawValue: lang) ?? .en
+        let language = Language(rawValue: lang) ?? .en
         let parts = parsedSize
         do {
             // The bundled catalog (a save's ledger holds its figures; the catalog only rebuilds the

@@ -6,6 +6,8 @@ import CitySim
 import ECS
 import Foundation
 import Game
+import Locale
+import Raster
 import Render
 import Testing
 
@@ -85,23 +87,25 @@ extension GameWindowTests {
     @Test func policiesPanelChangesTheCarbonTaxThroughAReplayedCommand() throws {
         let (session, view) = try makeSession()
         // The panel's button above the overlay buttons opens it.
-        let button = try #require(CarbonPanels.buttons(size: view.renderer.framebufferSize).first { $0.panel == .policies })
-        try click(button.rect.center, session: session, view: view)
+        let button = try #require(session.panels.controls["panel.policies"])
+        try click(button.center, session: session, view: view)
         #expect(session.panels.open == .policies)
-        let rows = CarbonPanels.policyRows(session: session, size: view.renderer.framebufferSize)
-        #expect(rows.count == PolicyLever.all.count, "every lever fits in two columns at 960 × 600")
-        let tax = try #require(rows.first { $0.lever.name == "carbon_tax" })
+        try? view.renderer.readPixels().writePNG(to: NSTemporaryDirectory() + "panel-en-policies.png")
+        let controls = session.panels.controls
+        #expect(PolicyLever.all.allSatisfy { lever in controls.keys.contains { $0.hasPrefix("policies.\(lever.name).") } },
+                "every lever fits in two columns at 960 × 600")
+        let plus = try #require(controls["policies.carbon_tax.plus"]), minus = try #require(controls["policies.carbon_tax.minus"])
         #expect(session.view.policies.carbonTax == 0)
-        try click(try #require(tax.plus).center, session: session, view: view)
+        try click(plus.center, session: session, view: view)
         #expect(session.view.policies.carbonTax == 25, "+ adds the lever's step")
         #expect(session.panels.drawnText.contains("25 yuan/tCO2e"), "the panel shows the new value: \(session.panels.drawnText.prefix(8))")
         // − twice: back to 0, then clamped at the range's bottom (no command).
-        try click(try #require(tax.minus).center, session: session, view: view)
-        try click(try #require(tax.minus).center, session: session, view: view)
+        try click(minus.center, session: session, view: view)
+        try click(minus.center, session: session, view: view)
         #expect(session.view.policies.carbonTax == 0)
         // A 0/1 lever toggles.
-        let capAndTrade = try #require(rows.first { $0.lever.name == "cap_and_trade" })
-        try click(try #require(capAndTrade.toggle).center, session: session, view: view)
+        let capAndTrade = try #require(controls["policies.cap_and_trade.toggle"])
+        try click(capAndTrade.center, session: session, view: view)
         #expect(session.view.policies.capAndTrade == 1)
         let replay = ReplayLog(city: session.city).text
         let policyLines = replay.split(separator: "\n").filter { $0.contains(" policy ") }
@@ -123,7 +127,7 @@ extension GameWindowTests {
         let size = view.renderer.framebufferSize
         let feed = (x: 158, y: size.height - 84, width: 360, height: 20)
         let before = view.renderer.readPixels().cropped(x: feed.x, y: feed.y, width: feed.width, height: feed.height)
-        try click(CarbonPanels.sellButton(size: size).center, session: session, view: view)
+        try click(try #require(session.panels.controls["position.sell"]).center, session: session, view: view)
         let record = try #require(session.view.commandLog.last)
         #expect(record.command == .sellOffsets(count: 10))
         guard case .refused = record.outcome else {
@@ -143,8 +147,8 @@ extension GameWindowTests {
         level.allowedTools = ["road"]
         let (restricted, _) = try makeSession(city: City(level: level, catalog: catalog), level: level)
         try press(KeyCode.letter("p"), session: restricted, view: view)
-        let tax = try #require(CarbonPanels.policyRows(session: restricted, size: size).first { $0.lever.name == "carbon_tax" })
-        try click(try #require(tax.plus).center, session: restricted, view: view)
+        let plus = try #require(restricted.panels.controls["policies.carbon_tax.plus"])
+        try click(plus.center, session: restricted, view: view)
         #expect(restricted.view.policies.carbonTax == 0)
         #expect(HUD.messageLines(session: restricted, now: view.now).last == "Cannot do that: Changing policies is not available in this level")
     }
@@ -171,7 +175,7 @@ extension GameWindowTests {
             let status: String
             switch result.status {
             case .compliant: status = "compliant"
-            case .fined: status = "fined " + CarbonPanels.grouped(result.fine) + " yuan"
+            case .fined: status = "fined " + NumberText.grouped(result.fine) + " yuan"
             case .open: status = "open"
             }
             #expect(text.contains(status), "status \(status) is shown: \(text)")
@@ -204,11 +208,12 @@ extension GameWindowTests {
         text = session.panels.drawnText
         #expect(text.contains { $0.hasPrefix("A credit sold outside the city no longer counts for our own net zero") })
         let position = city.view.carbonPosition(year: 2021)
-        #expect(text.contains(CarbonPanels.grouped(position.inventoryNet) + " t"), "last year's inventory net is shown")
+        #expect(text.contains(NumberText.grouped(position.inventoryNet) + " t"), "last year's inventory net is shown")
         try? view.renderer.readPixels().writePNG(to: NSTemporaryDirectory() + "panel-en-position.png")
         try press(KeyCode.letter("g"), session: session, view: view)
         #expect(session.panels.open == .citizens)
         #expect(session.panels.drawnText.contains("Home energy saved"))
+        try? view.renderer.readPixels().writePNG(to: NSTemporaryDirectory() + "panel-en-citizens.png")
         try press(KeyCode.escape, session: session, view: view)
         #expect(session.panels.open == nil && !session.menuOpen, "Esc closes the panel before it opens the menu")
     }
@@ -233,7 +238,7 @@ extension GameWindowTests {
             try? view.renderer.readPixels().writePNG(to: NSTemporaryDirectory() + "panel-zh-\(panel.rawValue).png")
         }
         let image = view.renderer.readPixels()
-        let tab = CarbonPanels.tabs(size: view.renderer.framebufferSize)[0].rect
+        let tab = try #require(session.panels.controls["tab.policies"])
         let crop = image.cropped(x: Int(tab.x) + 2, y: Int(tab.y) + 2, width: Int(tab.width) - 4, height: Int(tab.height) - 4)
         #expect(crop.countPixels(differentFrom: crop[1, 1], tolerance: 40) > 40, "the tab 政策 is drawn")
     }

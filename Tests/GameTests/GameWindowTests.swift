@@ -5,6 +5,8 @@ import CitySim
 import ECS
 import Foundation
 import Game
+import Locale
+import Raster
 import Render
 import Testing
 

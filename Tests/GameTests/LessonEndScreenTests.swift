@@ -6,6 +6,8 @@ import CitySim
 import ECS
 import Foundation
 import Game
+import Locale
+import Raster
 import Render
 import Report
 import Testing
@@ -89,9 +91,9 @@ extension GameWindowTests {
         let net = try #require(session.view.ledger.years.first?.net)
         let reasons = LessonEndScreen.lossReasons(session)
         #expect(reasons.count == 1, "only the failed required objective: \(reasons)")
-        let shortfall = ReportCharts.metricValue(net + 1e6, metric: "net_emissions", strings: ReportStrings(language: .en))
+        let shortfall = ReportCharts.metricValue(net + 1e6, metric: "net_emissions", strings: Strings(language: .en))
         #expect(reasons.first == "Lost because of \"Net emissions in 2020 at most -1,000,000 t\": "
-                + ReportCharts.metricValue(net, metric: "net_emissions", strings: ReportStrings(language: .en))
+                + ReportCharts.metricValue(net, metric: "net_emissions", strings: Strings(language: .en))
                 + " at the end of 2020, the goal was ≤ -1,000,000 tCO2e — \(shortfall) short.", "\(reasons)")
         #expect(texts.joined(separator: " ").contains("Lost because of"), "the reason is on screen: \(texts)")
         #expect(texts.contains { $0.contains("Years played: 1") }, "\(texts)")

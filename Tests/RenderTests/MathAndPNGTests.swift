@@ -2,9 +2,11 @@
 // the PNG encoder (chunk CRCs recomputed independently, pixels decoded by python3 when present)
 // and atomic file writing.
 
+import Checksum
 import Foundation
-import Testing
+import Raster
 import Render
+import Testing
 
 @Suite("Math and camera")
 struct MathTests {
@@ -119,12 +121,12 @@ struct PNGTests {
     }
 
     @Test func checksums() {
-        #expect(PNG.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
-        #expect(PNG.crc32(Array("IEND".utf8)) == 0xAE42_6082)
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+        #expect(CRC32.checksum(Array("IEND".utf8)) == 0xAE42_6082)
         #expect(PNG.adler32(Array("Wikipedia".utf8)) == 0x11E6_0398)
         #expect(PNG.adler32([]) == 1)
         let big = [UInt8](repeating: 255, count: 100_000)
-        #expect(PNG.crc32(big) == referenceCRC32(big[...]))
+        #expect(CRC32.checksum(big) == referenceCRC32(big[...]))
     }
 
     @Test(arguments: [PNG.Compression.stored, .fast])

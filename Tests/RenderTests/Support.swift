@@ -2,9 +2,11 @@
 // which every SDL/GL call of the tests runs (GL contexts are bound to one thread, and Swift
 // Testing moves work between threads), and an independent CRC-32 / PNG chunk reader.
 
+import Checksum
 import Foundation
-import Testing
+import Raster
 import Render
+import Testing
 
 enum Display {
     /// True when DISPLAY names an X server (the Makefile runs the tests under `xvfb-run -a`).
@@ -69,7 +71,7 @@ final class RenderThread: @unchecked Sendable {
 
 // MARK: - Independent PNG reading (not the encoder's own code)
 
-/// Bitwise CRC-32, written separately from PNG.crc32's table version.
+/// Bitwise CRC-32, written separately from CRC32.checksum's table version.
 func referenceCRC32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
     var crc: UInt32 = 0xFFFF_FFFF
     for b in bytes {

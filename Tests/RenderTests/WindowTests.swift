@@ -3,8 +3,9 @@
 // injection. Without DISPLAY they are skipped, and one test checks that Window fails cleanly.
 
 import Foundation
-import Testing
+import Raster
 import Render
+import Testing
 
 @Suite("Window and GL (needs DISPLAY)", .serialized, .enabled(if: Display.available, Display.skipReason))
 struct WindowTests {

@@ -4,6 +4,7 @@
 // Units, key names, standards and proper names on the allowlist may stay in Latin letters.
 import CitySim
 import Foundation
+import Locale
 import Report
 import Testing
 import TOML
@@ -94,13 +95,13 @@ struct ChineseTextTests {
         let city = City(level: level, catalog: catalog)
         city.run(hours: 24 * 180)
         let series = RunSeries.live(city.view, source: .game(city.view.clock.date.description), level: level)
-        let strings = ReportStrings(language: .zh)
+        let strings = Strings(language: .zh)
         let markdown = EducatorReport.markdown(series, strings: strings)
         #expect(markdown.contains("第1课：碳源与碳汇") && markdown.contains("万元"), "\(markdown)")
         #expect(markdown.components(separatedBy: "可选").count - 1 == series.objectives.filter { !$0.required }.count, "“可选” once per optional objective")
         let english = markdown.split(separator: "\n").flatMap { englishWordsInChinese(String($0)) }
         #expect(english.isEmpty, "English in the Chinese report: \(english)\n\(markdown)")
         // The charts' subtitle names the level and the years, never the seed.
-        #expect(!strings.format("report.subtitle", ["level": "L", "years": "2020", "seed": "101"]).contains("101"))
+        #expect(!strings.fill("report.subtitle", ["level": "L", "years": "2020", "seed": "101"]).contains("101"))
     }
 }

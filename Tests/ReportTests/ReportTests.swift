@@ -4,7 +4,8 @@
 import CitySim
 import ECS
 import Foundation
-import Render
+import Locale
+import Raster
 import Report
 import Testing
 
@@ -155,7 +156,7 @@ struct ReportTests {
     @Test func chartsShowTheirBarsWhereTheNumbersSay() throws {
         let series = try RunSeries.load(runDirectory: try runDirectory())
         let painter = try TextPainter()
-        let strings = ReportStrings(language: .en)
+        let strings = Strings(language: .en)
         let out = temporaryDirectory("charts")
         try EducatorReport.write(series, to: out)
         let charts = EducatorReport.charts(series, strings: strings, painter: painter, width: 1280, height: 720)
@@ -264,7 +265,7 @@ struct ReportTests {
         #expect(text(out + "/report.md").contains("then 2021 to 2021-07-20 00:00"))
         // The partial year is explained under the charts, and drawn paler.
         let painter = try TextPainter()
-        let chart = ReportCharts.emissionsBySector(series, strings: ReportStrings(language: .en), painter: painter, width: 1280, height: 720)
+        let chart = ReportCharts.emissionsBySector(series, strings: Strings(language: .en), painter: painter, width: 1280, height: 720)
         let plot = try #require(chart.plot)
         let x = Int(((plot.bar(1).x0 + plot.bar(1).x1) / 2).rounded(.down))
         #expect(chart.image[x, plot.bottom - 2] != ReportColors.sector(.power) && chart.image[x, plot.bottom - 2] != ReportColors.background)

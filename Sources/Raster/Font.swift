@@ -53,7 +53,7 @@ public final class Font {
                 if provides(probeCharacter, path: path) { return path }
             }
         }
-        throw RenderError.fontNotFound(searched: searched)
+        throw RasterError.fontNotFound(searched: searched)
     }
 
     /// Whether the font file at `path` has a glyph for `scalar` (TTF_GlyphIsProvided32).
@@ -73,11 +73,11 @@ public final class Font {
     /// Opens the font at `path`, or the located CJK font when nil.
     public init(path: String? = nil) throws {
         ttf = TTFLibrary()
-        if let error = ttf.error { throw RenderError.fontLoad(path: path ?? "(TTF_Init)", message: error) }
+        if let error = ttf.error { throw RasterError.fontLoad(path: path ?? "(TTF_Init)", message: error) }
         let chosen = try path ?? Font.locate()
         self.path = chosen
         guard let probe = TTF_OpenFont(chosen, 16) else {
-            throw RenderError.fontLoad(path: chosen, message: String(cString: SDL_GetError()))
+            throw RasterError.fontLoad(path: chosen, message: String(cString: SDL_GetError()))
         }
         faces[16] = probe
     }
@@ -117,10 +117,9 @@ public final class Font {
 
     /// `text` rendered with TTF_RenderUTF8_Blended in `color`: RGB is the colour, A the coverage
     /// (times the colour's alpha). Nil for empty text or when SDL_ttf fails.
-    public func rasterize(_ text: String, size: Int, color: Vec4 = .white) -> Image? {
+    public func rasterize(_ text: String, size: Int, color: RGBA8 = .white) -> Image? {
         guard !text.isEmpty, let f = face(size: size) else { return nil }
-        let c = RGBA8(color)
-        guard let surface = TTF_RenderUTF8_Blended(f, text, SDL_Color(r: c.r, g: c.g, b: c.b, a: c.a)) else {
+        guard let surface = TTF_RenderUTF8_Blended(f, text, SDL_Color(r: color.r, g: color.g, b: color.b, a: color.a)) else {
             return nil
         }
         defer { SDL_FreeSurface(surface) }

@@ -1,8 +1,9 @@
-// PNG encoder written in Swift, no external libraries: CRC-32, Adler-32, a zlib stream whose
-// deflate data is either stored blocks (`.stored`, filter None) or one fixed-Huffman block with
+// PNG encoder written in Swift, no external libraries: Adler-32, a zlib stream whose deflate
+// data is either stored blocks (`.stored`, filter None) or one fixed-Huffman block with
 // LZ77 matches from a hash chain (`.fast`, adaptive per-row filters). Output is 8-bit RGBA
-// (colour type 6), non-interlaced: signature, IHDR, one IDAT, IEND.
+// (colour type 6), non-interlaced: signature, IHDR, one IDAT, IEND. Chunk CRCs: the Checksum module.
 
+import Checksum
 import Foundation
 
 public enum PNG {
@@ -39,7 +40,7 @@ public enum PNG {
         appendBigEndian(&out, UInt32(data.count))
         out += typeBytes
         out += data
-        appendBigEndian(&out, crc32(data, initial: crc32(typeBytes)))
+        appendBigEndian(&out, CRC32.checksum(data, continuing: CRC32.checksum(typeBytes)))
     }
 
     // MARK: - Filters
@@ -102,21 +103,6 @@ public enum PNG {
     }
 
     // MARK: - Checksums
-
-    static let crcTable: [UInt32] = (0..<256).map { n -> UInt32 in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-
-    /// CRC-32 (ISO 3309, as in PNG and zlib's crc32). Pass a previous result as `initial` to continue.
-    public static func crc32<C: Collection>(_ bytes: C, initial: UInt32 = 0) -> UInt32 where C.Element == UInt8 {
-        var c = ~initial
-        crcTable.withUnsafeBufferPointer { table in
-            for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
-        }
-        return ~c
-    }
 
     /// Adler-32 as used by the zlib stream trailer.
     public static func adler32(_ bytes: [UInt8]) -> UInt32 {

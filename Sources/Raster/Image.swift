@@ -1,4 +1,4 @@
-// Image: an RGBA8 picture with rows top-down (what `Renderer.readPixels()` returns), a few pixel
+// Image: an RGBA8 picture with rows top-down (what Render's `Renderer.readPixels()` returns), a few pixel
 // helpers for tests, and file output: `pngData()` (encoder in PNG.swift) and `writePNG(to:)`, which
 // writes atomically (temporary file in the same directory, fsync, rename, fsync of the directory).
 
@@ -7,11 +7,7 @@ import Foundation
 public struct RGBA8: Hashable, Sendable, CustomStringConvertible {
     public var r: UInt8, g: UInt8, b: UInt8, a: UInt8
     public init(_ r: UInt8, _ g: UInt8, _ b: UInt8, _ a: UInt8 = 255) { self.r = r; self.g = g; self.b = b; self.a = a }
-    /// From a 0...1 colour, rounded.
-    public init(_ c: Vec4) {
-        func q(_ v: Float) -> UInt8 { UInt8((min(max(v, 0), 1) * 255).rounded()) }
-        self.init(q(c.x), q(c.y), q(c.z), q(c.w))
-    }
+    public static let white = RGBA8(255, 255, 255)
     /// Largest per-channel difference in r, g, b.
     public func distance(to o: RGBA8) -> Int {
         max(abs(Int(r) - Int(o.r)), abs(Int(g) - Int(o.g)), abs(Int(b) - Int(o.b)))
@@ -105,8 +101,8 @@ public func writeFileAtomically(_ bytes: [UInt8], to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent().path
     let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    func failure(_ what: String) -> RenderError {
-        RenderError.io(path: path, message: "\(what): \(String(cString: strerror(errno)))")
+    func failure(_ what: String) -> RasterError {
+        RasterError.io(path: path, message: "\(what): \(String(cString: strerror(errno)))")
     }
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw failure("open \(temporary)") }
