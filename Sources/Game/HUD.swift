@@ -95,6 +95,7 @@ public enum HUD {
         if session.pickingLevel { drawLevelPicker(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         if session.briefing.isOpen { Briefing.draw(canvas, session: session) }
         if session.lessonEnd.isOpen { LessonEndScreen.draw(canvas, session: session, now: now) }
+        if session.namePrompt.isOpen { NamePrompt.draw(canvas, session: session, now: now) }
     }
 
     static func drawTopBar(_ canvas: Canvas2D, session: GameSession, width: Float) {
@@ -106,7 +107,7 @@ public enum HUD {
             x += Float(used.width) + 22
         }
         item(s["hud.date"], view.clock.date.description)
-        item(s["hud.speed"], session.paused ? s["hud.paused"] : String(repeating: "▶", count: session.speed))
+        item(s["hud.speed"], speedText(session))
         item(s["hud.budget"], s.money(view.budget.balance), color: view.budget.balance < 0 ? Vec4(1, 0.4, 0.4, 1) : text)
         item(s["hud.population"], "\(view.stats.population)")
         let ledger = view.ledger
@@ -130,6 +131,24 @@ public enum HUD {
             offset += w
         }
         canvas.strokeRect(x: barX, y: 12, width: barWidth, height: 16, color: dim)
+    }
+
+    /// "▶▶ ×4 · 1.5 min/yr", "▶▶▶▶ max", or "Paused (▶ ×1)": the speed, and what a game year
+    /// takes in real time at it.
+    public static func speedText(_ session: GameSession) -> String {
+        let s = session.strings
+        let speed = max(1, min(GameSpeed.top, session.speed))
+        let arrows = String(repeating: "▶", count: speed)
+        var text: String
+        if let minutes = GameSpeed.minutesPerYear(speed: speed, yearMinutes: GameSpeed.yearMinutes(session.level)) {
+            let multiplier = GameSpeed.multipliers[speed - 1]
+            let time = minutes >= 1 ? s.fill("hud.minutes_per_year", ["n": String(format: "%.1f", minutes)])
+                : s.fill("hud.seconds_per_year", ["n": String(format: "%.0f", minutes * 60)])
+            text = "\(arrows) ×\(Int(multiplier)) · \(time)"
+        } else {
+            text = "\(arrows) \(s["hud.speed_max"])"
+        }
+        return session.paused ? "\(s["hud.paused"]) (\(text))" : text
     }
 
     static func drawToolbar(_ canvas: Canvas2D, session: GameSession) {
@@ -206,7 +225,8 @@ public enum HUD {
     }
 
     /// Each objective as the panel shows it: its title (with ✓ × …), then the value now with its
-    /// unit against the target and deadline (a share as a percentage, money in the player's units).
+    /// unit, its projection to the deadline and the target (a share as a percentage, money in the
+    /// player's units, as the top bar shows them).
     public static func objectiveLines(session: GameSession) -> [(title: String, progress: String, status: ObjectiveStatus)] {
         guard let rules = session.view.rules else { return [] }
         let s = session.strings, r = ReportStrings(language: s.language == .zh ? .zh : .en)
@@ -216,9 +236,15 @@ public enum HUD {
             let mark = status == .met ? "✓" : status == .failed ? "×" : "…"
             let symbol = o.comparison == .atLeast ? "≥" : "≤"
             func shown(_ value: Double) -> String { valueText(value, metric: o.metric, strings: s) }
-            let progress = s.fill(status == .pending ? "hud.objective_now" : "hud.objective_final", [
-                "value": shown(values[i]), "target": symbol + " " + shown(o.target),
+            // A pending objective also shows where it is heading by its deadline (ObjectiveProjection.swift).
+            let projection = status == .pending ? ObjectiveProjection.projected(i, session: session) : nil
+            let key = status != .pending ? "hud.objective_final" : projection == nil ? "hud.objective_now" : "hud.objective_projected"
+            var progress = s.fill(key, [
+                "value": shown(values[i]), "target": symbol + " " + shown(o.target), "projection": projection.map(shown) ?? "",
                 "year": String(o.deadlineYear), "status": r.status(status.rawValue)])
+            if let projection {
+                progress += " " + s[o.comparison.holds(projection, o.target) ? "hud.on_track" : "hud.off_track"]
+            }
             return ("\(mark) \(s.name(o.title))" + (o.required ? "" : r.optionalMark), progress, status)
         }
     }
