@@ -67,5 +67,5 @@ struct Version: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (never run by the tests).",
-        subcommands: [BenchECS.self, BenchSim.self, BenchRender.self])
+        subcommands: [BenchECS.self, BenchSim.self, BenchRender.self, BenchPace.self])
 }
