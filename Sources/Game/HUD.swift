@@ -291,7 +291,8 @@ public enum HUD {
 
     static func drawMessages(_ canvas: Canvas2D, session: GameSession, height: Float, now: Double) {
         // Advisor cards are paragraphs: each message wraps to the feed's width, newest rows kept.
-        let maxWidth = min(760, Float(canvas.size.width) - toolbarWidth - 60)
+        // Clear of the inspector and objectives panels down the right edge, which the feed would cover.
+        let maxWidth = max(200, min(760, Float(canvas.size.width) - toolbarWidth - panelWidth - 40))
         let lines = messageLines(session: session, now: now)
         if session.wrappedMessages.count > 64 { session.wrappedMessages.removeAll() }
         let rows = Array(lines.flatMap { line in

@@ -76,8 +76,9 @@ public enum ObjectiveProjection {
         case .state, .yearRatio:
             return value
         case .yearTotal:
-            // At 1 January 00:00 the value is last year's whole total (Rules.value).
-            if clock.isNewYear { return value }
+            // At 1 January 00:00 the value is last year's whole total (Rules.value); at the very
+            // start there is no year yet to go by.
+            if clock.isNewYear { return view.ledger.years.isEmpty ? nil : value }
             let gone = Double(clock.dayOfYear) + Double(clock.hour) / 24
             guard gone >= 7 else { return nil }
             return value / (gone / Double(clock.daysInYear))

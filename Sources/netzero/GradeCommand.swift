@@ -25,6 +25,8 @@ struct GradeRow: Codable, Sendable {
         var value: Double
         var target: Double
         var unit: String
+        /// The metric's name (docs/levels.md), for showing the value in its unit.
+        var metric: String
     }
 
     var file: String
@@ -81,19 +83,27 @@ struct Grade: ParsableCommand {
     @Option(help: "The summary page's folder (default: beside the CSV, named after it, e.g. results-summary/).") var summary: String?
     @Option(help: "Language of the summary page and charts: en or zh.") var lang = "en"
     @Option(help: "Files graded at once (default: the machine's cores).") var jobs: Int?
+    @Option(help: "Size of each student's report charts, WIDTHxHEIGHT (480x320 to 7680x4320).") var size = "1280x720"
     @Option(help: .hidden) var one: String?
     @Option(help: .hidden) var reportDirectory: String?
 
     func validate() throws {
         guard ReportLanguage(rawValue: lang) != nil else { throw ValidationError("--lang is en or zh") }
         if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256") }
+        let parts = chartSize
+        guard parts.count == 2, ReportOptions.widths.contains(parts[0]), ReportOptions.heights.contains(parts[1]) else {
+            throw ValidationError("--size is WIDTHxHEIGHT, from 480x320 to 7680x4320, e.g. 1280x720")
+        }
         if one == nil && directory == nil { throw ValidationError("give the folder of students' files: netzero grade DIR --out results.csv") }
     }
 
+    var chartSize: [Int] { size.split(separator: "x").compactMap { Int($0) } }
+
     func run() throws {
         let language = ReportLanguage(rawValue: lang) ?? .en
+        let options = ReportOptions(language: language, width: chartSize[0], height: chartSize[1])
         if let one {
-            let row = GradeOne.grade(path: one, reportDirectory: reportDirectory, language: language)
+            let row = GradeOne.grade(path: one, reportDirectory: reportDirectory, options: options)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             FileHandle.standardOutput.write(try encoder.encode(row) + Data("\n".utf8))
@@ -111,7 +121,7 @@ struct Grade: ParsableCommand {
         try FileSystem.makeDirectory(summaryDirectory + "/students")
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         let started = Date()
-        let rows = ParallelGrader(executable: Grade.executablePath, workers: workers, language: lang)
+        let rows = ParallelGrader(executable: Grade.executablePath, workers: workers, arguments: ["--lang", lang, "--size", size])
             .grade(files.map { directory + "/" + $0 }, summaryDirectory: summaryDirectory)
         let columns = rows.map(\.objectives.count).max() ?? 0
         let csv = ([GradeRow.header(objectiveColumns: columns)] + rows.map { $0.cells(objectiveColumns: columns) })
@@ -143,16 +153,17 @@ func csvField(_ text: String) -> String {
 final class ParallelGrader: @unchecked Sendable {
     let executable: String
     let workers: Int
-    let language: String
+    /// Passed on to each child (language, chart size).
+    let arguments: [String]
     private let lock = NSLock()
     /// Guarded by `lock`: the next file to start, and the rows so far.
     private var next = 0
     private var rows: [GradeRow?] = []
 
-    init(executable: String, workers: Int, language: String) {
+    init(executable: String, workers: Int, arguments: [String]) {
         self.executable = executable
         self.workers = workers
-        self.language = language
+        self.arguments = arguments
     }
 
     func grade(_ paths: [String], summaryDirectory: String) -> [GradeRow] {
@@ -186,7 +197,7 @@ final class ParallelGrader: @unchecked Sendable {
         let file = (path as NSString).lastPathComponent
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["grade", "--one", path, "--report-directory", reportDirectory, "--lang", language]
+        process.arguments = ["grade", "--one", path, "--report-directory", reportDirectory] + arguments
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -223,10 +234,10 @@ final class ParallelGrader: @unchecked Sendable {
 enum GradeOne {
     struct Problem: Error { let message: String }
 
-    static func grade(path: String, reportDirectory: String?, language: ReportLanguage) -> GradeRow {
+    static func grade(path: String, reportDirectory: String?, options: ReportOptions) -> GradeRow {
         var row = GradeRow(file: (path as NSString).lastPathComponent)
         do {
-            try grade(path: path, into: &row, reportDirectory: reportDirectory, language: language)
+            try grade(path: path, into: &row, reportDirectory: reportDirectory, options: options)
         } catch let problem as Problem {
             row.result = "error"
             row.reason = problem.message
@@ -237,7 +248,7 @@ enum GradeOne {
         return row
     }
 
-    static func grade(path: String, into row: inout GradeRow, reportDirectory: String?, language: ReportLanguage) throws {
+    static func grade(path: String, into row: inout GradeRow, reportDirectory: String?, options: ReportOptions) throws {
         let catalog = try loadCatalog()
         guard let bytes = FileSystem.read(path) else { throw Problem(message: "\(path): error: cannot read the file") }
         // The student's commands, and the level they were played on.
@@ -296,13 +307,14 @@ enum GradeOne {
         row.objectives = rules.objectives.indices.map { index in
             let objective = rules.objectives[index]
             return GradeRow.ObjectiveResult(id: objective.id, required: objective.required, status: rules.statuses[index].rawValue,
-                                            value: rules.values[index], target: objective.target, unit: objective.metric.unit)
+                                            value: rules.values[index], target: objective.target, unit: objective.metric.unit,
+                                            metric: objective.metric.rawValue)
         }
         if let reportDirectory {
             // The student's own report (the charts `netzero report` draws), from the grading run.
             do {
                 let series = try RunSeries.load(runDirectory, catalog: { catalog }, level: { _ in level })
-                _ = try EducatorReport.write(series, to: reportDirectory, options: ReportOptions(language: language))
+                _ = try EducatorReport.write(series, to: reportDirectory, options: options)
             } catch {
                 row.reason += (row.reason.isEmpty ? "" : "; ") + "no report: \(error)"
             }
@@ -338,6 +350,7 @@ enum GradeOne {
 enum GradeSummary {
     static func markdown(_ rows: [GradeRow], language: ReportLanguage) -> String {
         let zh = language == .zh
+        let strings = ReportStrings(language: language)
         func t(_ en: String, _ zhText: String) -> String { zh ? zhText : en }
         func resultName(_ result: String) -> String {
             guard zh else { return result }
@@ -369,8 +382,9 @@ enum GradeSummary {
                     + t("Objectives", "目标") + " | " + t("Years played", "已玩年数") + " | " + t("Notes", "说明") + " |",
                   "|---|---|---|---|---|---:|---|"]
         for row in rows {
-            let objectives = row.objectives.map { "\($0.id) \(Fixed.format($0.value, 2)) \($0.unit) (\(resultName($0.status == "met" ? "won" : $0.status == "failed" ? "lost" : "undecided")))" }
-                .joined(separator: "; ")
+            let objectives = row.objectives.map { objective in
+                "\(objective.id) \(ReportCharts.metricValue(objective.value, metric: objective.metric, strings: strings)) (\(strings.status(objective.status)))"
+            }.joined(separator: "; ")
             let title = zh ? row.titleZH : row.title
             lines.append("| \(cell(row.student)) | \(cell(row.file)) | \(cell(title.isEmpty ? row.level : title)) | \(resultName(row.result)) | "
                          + "\(cell(objectives)) | \(Fixed.format(row.yearsPlayed, 2)) | \(cell(row.reason)) |")
