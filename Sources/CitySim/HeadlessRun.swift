@@ -63,6 +63,10 @@ public enum HeadlessRun {
     public static let carbonHeader = "carbon_price_yuan_per_t,covered_firms,compliance_rate,allowances_surrendered,fines_yuan,"
         + "certificates_retired,certificate_claimed_kwh,offsets_issued,offsets_sold_outside,net_after_transfers_t,"
         + "green_points,trees_planted_from_points"
+    /// The city's money flows in each year, after the carbon columns: what it earned (taxes, sales,
+    /// grants) and what it spent (construction, upkeep, fines), yuan. `Budget` keeps both as running
+    /// totals; a year's figure is the change over the year.
+    public static let budgetFlowHeader = "income_yuan,spending_yuan"
     public static let dailyHeader = "date,power_t,industry_t,buildings_t,transport_t,agriculture_waste_t,land_sinks_release_t,"
         + "removals_t,net_t,grid_factor_g_per_kwh,renewable_share,unserved_kwh"
 
@@ -124,7 +128,8 @@ public enum HeadlessRun {
         try FileSystem.makeDirectory(options.outputDirectory)
         var dailyLines: [String] = []
         var closedDays = EventReader<DayClosed>(after: city.world)
-        var yearly = [yearlyHeader + "," + carbonHeader]
+        var yearly = [yearlyHeader + "," + carbonHeader + "," + budgetFlowHeader]
+        var earnedBefore = city.view.budget.incomeThisYear, spentBefore = city.view.budget.spendingThisYear
         var inventory = [Inventory.header]
         let startYear = city.view.clock.year
         let totalHours = Int(Clock.daysFromCivil(year: startYear + options.years, month: 1, day: 1)
@@ -139,8 +144,12 @@ public enum HeadlessRun {
             if city.view.clock.isNewYear {
                 let view = city.view
                 let closed = view.ledger.years.last!
-                yearly.append(yearlyRow(closed, stats: view.stats, budget: view.budget) + ","
-                              + carbonColumns(view, year: closed.start.year).joined(separator: ","))
+                let budget = view.budget
+                yearly.append(yearlyRow(closed, stats: view.stats, budget: budget) + ","
+                              + carbonColumns(view, year: closed.start.year).joined(separator: ",") + ","
+                              + Fixed.format(budget.incomeThisYear - earnedBefore, 0) + "," + Fixed.format(budget.spendingThisYear - spentBefore, 0))
+                earnedBefore = budget.incomeThisYear
+                spentBefore = budget.spendingThisYear
                 inventory += Inventory.rows(city.world, year: closed).map(\.csv)
             }
         }

@@ -131,6 +131,8 @@ public struct LevelDefinition: Sendable {
     public var objectives: [Objective] = []
     public var triggers: [Trigger] = []
     public var hints: [Names] = []
+    /// `[level] year_minutes`: real minutes one game year lasts at speed 1 (nil: the game's default, 15).
+    public var yearMinutes: Double?
     public var script: LevelScript?
     /// `[catalog.…]` tables: overrides of catalog entries for this level only.
     public var catalogOverrides: TOMLTable?

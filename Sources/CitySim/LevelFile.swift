@@ -103,7 +103,7 @@ struct LevelReader {
         let levelTable = requireTable(document, "level", context: "the level file") ?? TOMLTable()
         var info = LevelInfo(id: "level", title: "Level", seed: 1)
         checkKeys(levelTable, allowed: ["id", "title_en", "title_zh", "summary_en", "summary_zh", "author", "version", "seed",
-                                        "start_year", "budget", "occupancy", "green_age"], context: "[level]")
+                                        "start_year", "budget", "occupancy", "green_age", "year_minutes"], context: "[level]")
         info.id = string(levelTable, "id", required: true) ?? "level"
         let title = Names(en: string(levelTable, "title_en", required: true) ?? info.id,
                           zh: string(levelTable, "title_zh", required: true) ?? info.id)
@@ -122,6 +122,8 @@ struct LevelReader {
         level.summary = Names(en: string(levelTable, "summary_en") ?? "", zh: string(levelTable, "summary_zh") ?? "")
         level.author = string(levelTable, "author") ?? ""
         level.version = Int(integer(levelTable, "version", range: 1...1_000_000) ?? 1)
+        // Pacing: a lesson sets how long a game year lasts at speed 1, so that it fits a class period.
+        level.yearMinutes = number(levelTable, "year_minutes", range: 0.5...120)
         readToolsAndPolicies(document, into: &level)
         readMarket(document, into: &level)
         var limitsCatalog = catalog

@@ -89,6 +89,7 @@ public enum GameLoop {
             let frame = min(0.25, now - last)
             last = now
             session.advance(frameSeconds: frame, clock: { view.now })
+            let drawStart = view.now
             try view.render(session)
             if session.pendingScreenshot {
                 session.pendingScreenshot = false
@@ -101,6 +102,7 @@ public enum GameLoop {
                 }
             }
             view.present()
+            session.renderSeconds = view.now - drawStart
             // Yield a little when the simulation has nothing to do (paused), to spare the CPU.
             if session.paused || session.menuOpen { usleep(8_000) }
         }

@@ -96,6 +96,7 @@ public enum HUD {
         if session.pickingLevel { drawLevelPicker(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         if session.briefing.isOpen { Briefing.draw(canvas, session: session) }
         if session.lessonEnd.isOpen { LessonEndScreen.draw(canvas, session: session, now: now) }
+        if session.namePrompt.isOpen { NamePrompt.draw(canvas, session: session, now: now) }
     }
 
     static func drawTopBar(_ canvas: Canvas2D, session: GameSession, width: Float) {
@@ -107,7 +108,7 @@ public enum HUD {
             x += Float(used.width) + 22
         }
         item(s["hud.date"], view.clock.date.description)
-        item(s["hud.speed"], session.paused ? s["hud.paused"] : String(repeating: "▶", count: session.speed))
+        item(s["hud.speed"], speedText(session))
         item(s["hud.budget"], s.money(view.budget.balance), color: view.budget.balance < 0 ? Vec4(1, 0.4, 0.4, 1) : text)
         item(s["hud.population"], "\(view.stats.population)")
         let ledger = view.ledger
@@ -131,6 +132,24 @@ public enum HUD {
             offset += w
         }
         canvas.strokeRect(x: barX, y: 12, width: barWidth, height: 16, color: dim)
+    }
+
+    /// "▶▶ ×4 · 1.5 min/yr", "▶▶▶▶ max", or "Paused (▶ ×1)": the speed, and what a game year
+    /// takes in real time at it.
+    public static func speedText(_ session: GameSession) -> String {
+        let s = session.strings
+        let speed = max(1, min(GameSpeed.top, session.speed))
+        let arrows = String(repeating: "▶", count: speed)
+        var text: String
+        if let minutes = GameSpeed.minutesPerYear(speed: speed, yearMinutes: GameSpeed.yearMinutes(session.level)) {
+            let multiplier = GameSpeed.multipliers[speed - 1]
+            let time = minutes >= 1 ? s.fill("hud.minutes_per_year", ["n": String(format: "%.1f", minutes)])
+                : s.fill("hud.seconds_per_year", ["n": String(format: "%.0f", minutes * 60)])
+            text = "\(arrows) ×\(Int(multiplier)) · \(time)"
+        } else {
+            text = "\(arrows) \(s["hud.speed_max"])"
+        }
+        return session.paused ? "\(s["hud.paused"]) (\(text))" : text
     }
 
     static func drawToolbar(_ canvas: Canvas2D, session: GameSession) {
@@ -219,15 +238,22 @@ public enum HUD {
         }
     }
 
-    /// Each objective as the panel shows it: its title, then the value now with its unit against
-    /// the target and deadline (a share as a percentage, money in the player's units).
+    /// Each objective as the panel shows it: its title (with ✓ × …), then the value now with its
+    /// unit, its projection to the deadline and the target (a share as a percentage, money in the
+    /// player's units, as the top bar shows them).
     public static func objectiveLines(session: GameSession) -> [(title: String, progress: String, status: ObjectiveStatus)] {
         let s = session.strings
-        return objectiveRows(session).map { row in
+        return objectiveRows(session).enumerated().map { i, row in
             func shown(_ value: Double) -> String { valueText(value, metric: row.objective.metric, strings: s) }
-            let progress = s.fill(row.status == .pending ? "hud.objective_now" : "hud.objective_final", [
-                "value": shown(row.value), "target": row.symbol + " " + shown(row.objective.target),
+            // A pending objective also shows where it is heading by its deadline (ObjectiveProjection.swift).
+            let projection = row.status == .pending ? ObjectiveProjection.projected(i, session: session) : nil
+            let key = row.status != .pending ? "hud.objective_final" : projection == nil ? "hud.objective_now" : "hud.objective_projected"
+            var progress = s.fill(key, [
+                "value": shown(row.value), "target": row.symbol + " " + shown(row.objective.target), "projection": projection.map(shown) ?? "",
                 "year": String(row.objective.deadlineYear), "status": s.status(row.status.rawValue)])
+            if let projection {
+                progress += " " + s[row.objective.comparison.holds(projection, row.objective.target) ? "hud.on_track" : "hud.off_track"]
+            }
             return (row.title, progress, row.status)
         }
     }
@@ -274,7 +300,8 @@ public enum HUD {
 
     static func drawMessages(_ canvas: Canvas2D, session: GameSession, height: Float, now: Double) {
         // Advisor cards are paragraphs: each message wraps to the feed's width, newest rows kept.
-        let maxWidth = min(760, Float(canvas.size.width) - toolbarWidth - 60)
+        // Clear of the inspector and objectives panels down the right edge, which the feed would cover.
+        let maxWidth = max(200, min(760, Float(canvas.size.width) - toolbarWidth - panelWidth - 40))
         let lines = messageLines(session: session, now: now)
         if session.wrappedMessages.count > 64 { session.wrappedMessages.removeAll() }
         let rows = Array(lines.flatMap { line in

@@ -18,7 +18,7 @@ import Render
 public final class GameSession {
     // MARK: - [SECTION] State
 
-    public private(set) var city: City
+    public private(set) var city: City { didSet { objectiveTrend.reset() } }
     public var catalog: Catalog { city.catalog }
     public private(set) var level: LevelDefinition
     public var camera: Camera
@@ -51,11 +51,22 @@ public final class GameSession {
     public private(set) var tools: [String]
     public var toolIndex = 0
     public var paused = false
-    /// 1…4.
+    /// 1…GameSpeed.top (Speeds.swift).
     public var speed = 1
+    /// Seconds the last frame took to draw and present (GameLoop measures it): the top speed
+    /// simulates in what a 30 fps frame leaves.
+    public var renderSeconds = 0.0
     public var selectedTile: (x: Int, y: Int)?
     public private(set) var notices: [(text: String, until: Double)] = []
     public var savePath: String
+    /// The player's settings (Settings.swift): their name goes into every replay the game writes.
+    public var settings = GameSettings()
+    /// Each objective's value at the close of the last 30 game days (ObjectiveProjection.swift).
+    public let objectiveTrend = ObjectiveTrend()
+    /// The one-time prompt for the player's name.
+    public let namePrompt = NamePromptState()
+    /// Where autosaves go: `autosaves/` in here, one set of files per level (nil: beside the quick save).
+    public var dataDirectory: String?
     public var screenshotDirectory: String
     public var quitRequested = false
     /// Tiles being painted by a drag, and what they would cost.
@@ -107,20 +118,27 @@ public final class GameSession {
 
     // MARK: - [SECTION] Time
 
-    /// Simulated hours per real second at each speed; speed 4 runs as fast as the frame allows.
-    static let hoursPerSecond: [Double] = [0, 2, 12, 72, .infinity]
+    /// Game hours per real second at the current speed (GameSpeed, over the level's base rate).
+    public var hoursPerSecond: Double {
+        GameSpeed.hoursPerSecond(speed: max(1, min(GameSpeed.top, speed)), yearMinutes: GameSpeed.yearMinutes(level))
+    }
 
     /// Advances the simulation for one frame of `frameSeconds`, spending at most `budget`
-    /// seconds of wall time so that input stays responsive. Returns the ticks run.
+    /// seconds of `clock` time (by default what a 30 fps frame leaves after the last frame's
+    /// drawing, `renderSeconds`), so that input stays responsive and the window holds 30 fps.
+    /// Returns the ticks run.
     @discardableResult
-    public func advance(frameSeconds: Double, budget: Double = 0.015, clock: () -> Double) -> Int {
+    public func advance(frameSeconds: Double, budget: Double? = nil, clock: () -> Double) -> Int {
         defer { LessonEndScreen.watch(self) }
         if paused || menuOpen {
             city.applyPendingCommands()
             return 0
         }
-        let rate = GameSession.hoursPerSecond[max(1, min(4, speed))]
-        tickCarry += rate.isFinite ? rate * frameSeconds : 1_000
+        let rate = hoursPerSecond
+        let budget = budget ?? GameSpeed.stepBudget(renderSeconds: renderSeconds)
+        // At the top speed there is no rate: the frame's budget limits the hours run (and a game
+        // year, so that a clock that does not move cannot hold the frame for ever).
+        tickCarry += rate.isFinite ? rate * frameSeconds : GameSpeed.hoursPerYear
         let start = clock()
         var ticks = 0
         while tickCarry >= 1 && clock() - start < budget {
@@ -128,9 +146,14 @@ public final class GameSession {
             city.step()
             tickCarry -= 1
             ticks += 1
-            if view.clock.dayIndex != dayBefore { staticDirty = true }
+            if view.clock.dayIndex != dayBefore {
+                staticDirty = true
+                objectiveTrend.record(view)
+            }
             autosaveIfNewYear(now: start)
         }
+        // Hours not run this frame are carried, but never more than a second's worth: a slow
+        // machine runs the game slower rather than in bursts.
         if !rate.isFinite { tickCarry = 0 } else { tickCarry = min(tickCarry, rate) }
         if ticks == 0 { city.applyPendingCommands() }
         return ticks
@@ -141,6 +164,7 @@ public final class GameSession {
     /// Handles one input event; `size` is the framebuffer size, `now` the animation time.
     public func handle(_ event: InputEvent, size: (width: Int, height: Int), now: Double) {
         switch event {
+        case _ where namePrompt.isOpen && NamePrompt.handle(event, session: self, now: now): return
         case _ where lessonEnd.isOpen && LessonEndScreen.handle(event, session: self, size: size, now: now): return
         case _ where briefing.isOpen && Briefing.handle(event, session: self, size: size, now: now): return
         case .quit: quitRequested = true
@@ -417,15 +441,30 @@ public final class GameSession {
         let directory = (path as NSString).deletingLastPathComponent
         try FileSystem.makeDirectory(directory.isEmpty ? "." : directory)
         try city.save(to: path, metadata: SaveMetadata(levelFile: level.file, scriptState: city.script?.saveState()))
-        try FileSystem.writeAtomically(ReplayLog(city: city).text, to: (path as NSString).deletingPathExtension + ".replay")
+        try FileSystem.writeAtomically(replay.text, to: (path as NSString).deletingPathExtension + ".replay")
     }
 
-    /// Saves every game year into one of three rotating autosave files beside the quick save.
+    /// The player's commands so far, with the level's hash and the player's name.
+    public var replay: ReplayLog {
+        let levelHash = level.file.isEmpty ? nil : FileSystem.read(level.file).map { ReplayLog.hash(of: $0) }
+        return ReplayLog(city: city, levelHash: levelHash, player: settings.player.isEmpty ? nil : settings.player)
+    }
+
+    /// This level's autosave in a rotating slot (0…2): `LEVEL-ID.autosave-N.nzsave` under the
+    /// data directory, or beside the quick save; each level has its own files.
+    public func autosavePath(slot: Int) -> String {
+        let directory = dataDirectory ?? {
+            let beside = (savePath as NSString).deletingLastPathComponent
+            return beside.isEmpty ? "." : beside
+        }()
+        return GameSettings.autosavePath(levelID: view.level.id, slot: slot, dataDirectory: directory)
+    }
+
+    /// Saves every game year into one of the level's three rotating autosave files (written atomically).
     func autosaveIfNewYear(now: Double) {
         let clock = view.clock
         guard clock.isNewYear, clock.tick > 0 else { return }
-        let directory = (savePath as NSString).deletingLastPathComponent
-        let path = (directory.isEmpty ? "." : directory) + "/autosave-\(clock.year % 3).nzsave"
+        let path = autosavePath(slot: clock.year % 3)
         do {
             try write(to: path)
             notify(strings["menu.saved"] + ": " + path, now: now)

@@ -55,6 +55,8 @@ public enum InputEvent: Equatable, Sendable {
     case wheel(dy: Float)
     /// A key press or release; `code` is an SDL_Keycode (see `KeyCode`). Auto-repeats are dropped.
     case key(code: Int32, down: Bool, ctrl: Bool, shift: Bool)
+    /// Typed text (SDL's text input: a character, or what an input method composed), UTF-8.
+    case text(String)
     /// The window's drawable changed size (pixels).
     case resize(width: Int, height: Int)
     /// The user closed the window (or the process got SIGINT/SIGTERM).
@@ -90,6 +92,11 @@ extension Window {
                 let mod = UInt32(e.key.keysym.mod)
                 result.append(.key(code: e.key.keysym.sym, down: e.type == SDL_KEYDOWN.rawValue,
                                    ctrl: mod & KMOD_CTRL.rawValue != 0, shift: mod & KMOD_SHIFT.rawValue != 0))
+            case SDL_TEXTINPUT:
+                let typed = withUnsafeBytes(of: e.text.text) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if !typed.isEmpty { result.append(.text(typed)) }
             case SDL_WINDOWEVENT:
                 switch SDL_WindowEventID(UInt32(e.window.event)) {
                 case SDL_WINDOWEVENT_SIZE_CHANGED:
@@ -160,6 +167,15 @@ extension Window {
             e.window.event = UInt8(SDL_WINDOWEVENT_SIZE_CHANGED.rawValue)
             e.window.data1 = pt(width)
             e.window.data2 = pt(height)
+        case .text(let typed):
+            // SDL's text event holds at most 31 bytes and a terminating zero.
+            e.type = SDL_TEXTINPUT.rawValue
+            e.text.windowID = windowID
+            var bytes = Array(typed.utf8.prefix(31))
+            bytes.append(0)
+            withUnsafeMutableBytes(of: &e.text.text) { raw in
+                for (index, byte) in bytes.enumerated() { raw[index] = byte }
+            }
         case .quit:
             e.type = SDL_QUIT.rawValue
         }

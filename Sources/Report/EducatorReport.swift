@@ -31,16 +31,17 @@ public struct ReportOptions: Sendable {
 }
 
 public enum EducatorReport {
-    public static let chartFiles = ["emissions_by_sector.png", "removals_and_net.png", "grid_mix.png", "objectives.png"]
+    public static let chartFiles = ["emissions_by_sector.png", "removals_and_net.png", "grid_mix.png", "objectives.png", "budget.png"]
     public static let tableFiles = ["yearly.csv", "objectives.csv", "report.md"]
 
-    /// The four charts, in `chartFiles` order.
+    /// The five charts, in `chartFiles` order (the budget chart is BudgetChart.swift).
     public static func charts(_ series: RunSeries, strings: Strings, painter: TextPainter,
                               width: Int, height: Int) -> [(file: String, chart: Chart)] {
         [(chartFiles[0], ReportCharts.emissionsBySector(series, strings: strings, painter: painter, width: width, height: height)),
          (chartFiles[1], ReportCharts.removalsAndNet(series, strings: strings, painter: painter, width: width, height: height)),
          (chartFiles[2], ReportCharts.gridMix(series, strings: strings, painter: painter, width: width, height: height)),
-         (chartFiles[3], ReportCharts.objectives(series, strings: strings, painter: painter, width: width, height: height))]
+         (chartFiles[3], ReportCharts.objectives(series, strings: strings, painter: painter, width: width, height: height)),
+         (chartFiles[4], ReportCharts.budget(series, strings: strings, painter: painter, width: width, height: height))]
     }
 
     /// Writes the report into `directory` (created if needed); returns the paths written, in order.
@@ -161,7 +162,7 @@ public enum EducatorReport {
 
         out.append("## \(s["report.charts"])")
         out.append("")
-        let chartTitles = ["report.emissions_title", "report.removals_title", "report.grid_title", "report.objectives_title"]
+        let chartTitles = ["report.emissions_title", "report.removals_title", "report.grid_title", "report.objectives_title", "report.budget_title"]
         for (file, key) in zip(chartFiles, chartTitles) { out.append("![\(s[key])](\(file))") }
         out.append("")
         out.append("## \(s["report.files"])")

@@ -81,6 +81,9 @@ public struct YearRow: Sendable, Equatable {
     public var happiness: Double?
     public var airPM25: Double?
     public var budget: Double?
+    /// What the city earned and spent in the year, yuan (nil in a yearly.csv without these columns).
+    public var income: Double?
+    public var spending: Double?
 
     public var emissions: Double { sectors.reduce(0) { $0 + max(0, $1) } }
 
@@ -367,6 +370,8 @@ public enum YearlyCSV {
             row.happiness = try number("happiness")
             row.airPM25 = try number("air_pm25_ug_m3")
             row.budget = try number("budget_yuan")
+            row.income = try number("income_yuan")
+            row.spending = try number("spending_yuan")
             if let partial = try number("partial") { row.partial = partial != 0 }
             rows.append(row)
         }

@@ -39,7 +39,7 @@ struct BenchRender: ParsableCommand {
                         ("\(prefix)frame_ms_p99", format(p99)), ("\(prefix)draw_calls", String(view.drawCalls))]
             if name == "reference" {
                 // Top speed: how long input waits between polls while the simulation runs flat out.
-                session.speed = 4
+                session.speed = GameSpeed.top
                 var last = view.now, worst = 0.0
                 for _ in 0..<30 {
                     _ = view.window.pollEvents()

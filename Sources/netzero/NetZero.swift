@@ -7,6 +7,7 @@
 //   netzero validate [--json] the model against published statistics (ValidateCommand.swift)
 //   netzero report INPUT --out DIR  the educator's report from a run or a save (ReportCommand.swift)
 //   netzero lua-api           the Lua API reference, docs/lua-api.md (Scripts.swift)
+//   netzero grade DIR --out results.csv  every student's replay or save in a folder, in parallel (GradeCommand.swift)
 //   netzero version           versions of the game and of the linked system libraries
 //   netzero bench ecs --json  ECS runtime benchmark (BenchECS.swift)
 //   netzero bench sim --json  simulation benchmark on the reference city (BenchSim.swift)
@@ -21,7 +22,7 @@ struct NetZero: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netzero",
         abstract: "NetZero City (零碳城): build a city and make it carbon-neutral.",
-        subcommands: [Play.self, Shot.self, Run.self, Check.self, Validate.self, ReportCommand.self, ScheduleCommand.self, LuaAPICommand.self, Version.self, Bench.self, Fuzz.self],
+        subcommands: [Play.self, Shot.self, Run.self, Check.self, Validate.self, ReportCommand.self, Grade.self, ScheduleCommand.self, LuaAPICommand.self, Version.self, Bench.self, Fuzz.self],
         defaultSubcommand: Play.self)
 
     /// `netzero` alone plays; `netzero WORD` must name a command (a misspelt command would
@@ -60,5 +61,5 @@ struct Version: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (never run by the tests).",
-        subcommands: [BenchECS.self, BenchSim.self, BenchRender.self])
+        subcommands: [BenchECS.self, BenchSim.self, BenchRender.self, BenchPace.self])
 }

@@ -63,10 +63,17 @@ struct Play: ParsableCommand {
         session.scriptAttacher = { level, city in
             for problem in LevelScripting.attach(level, to: city).problems { session.notify(problem, now: view.now) }
         }
+        // The player's settings (their name, asked once) and the per-level autosaves, in the XDG directories.
+        let settingsPath = GameSettings.defaultPath()
+        let (settings, problem) = GameSettings.load(from: settingsPath)
+        session.settings = settings
+        if let problem { session.notify(problem, now: view.now) }
+        session.dataDirectory = GameSettings.dataDirectory()
+        NamePrompt.openIfNeeded(session, settingsPath: settingsPath)
         try GameLoop.run(session, view: view)
         // The run's player commands, for a teacher to replay headless.
         try? FileSystem.makeDirectory("saves")
-        try? FileSystem.writeAtomically(ReplayLog(city: session.city).text, to: "saves/last-run.replay")
+        try? FileSystem.writeAtomically(session.replay.text, to: "saves/last-run.replay")
     }
 }
 

@@ -18,6 +18,7 @@ struct Run: ParsableCommand {
     @Option(help: "A replay log to reproduce (the player's commands with their ticks).") var replay: String?
     @Option(help: "Write the run's player commands to this replay log (useful with --replay to check equality).")
     var record: String?
+    @Option(help: "Write the city at the run's end as a save (.nzsave), as the game's F5 does.") var save: String?
     @Option(name: .customLong("override"), help: "A TOML file of catalog overrides (repeatable), e.g. a mod's cheaper solar.")
     var overrides: [String] = []
     @Option(help: "Write what the level's script printed and posted (print, message, advisor) to this file, one line each: date, kind, text.")
@@ -66,6 +67,11 @@ struct Run: ParsableCommand {
             }
         }
         if let record { try FileSystem.writeAtomically(ReplayLog(city: city, levelHash: levelHash).text, to: record) }
+        if let save {
+            let directory = (save as NSString).deletingLastPathComponent
+            if !directory.isEmpty { try FileSystem.makeDirectory(directory) }
+            try city.save(to: save, metadata: SaveMetadata(levelFile: definition.file, scriptState: script?.saveState()))
+        }
         for message in script?.problems ?? [] { FileHandle.standardError.write(Data((message + "\n").utf8)) }
         print("wrote \(out)/yearly.csv, \(out)/daily.csv, \(out)/summary.json (result: \(city.view.rules?.result.rawValue ?? "undecided"))")
         // The run finished without the level's script: the outputs are not the level as written.

@@ -34,8 +34,8 @@ func temporaryDirectory(_ name: String) -> String {
 
 /// A small town on one road (row 1): homes, work, a farm, coal, gas, wind and solar power and
 /// green zones; three objectives (met, failed, pending); and the player's first commands.
-func reportTown(seed: UInt64 = 7) -> City {
-    var setup = LevelSetup(info: LevelInfo(id: "report_town", title: "Report town", seed: seed), width: 24, height: 5, budget: 1e12)
+func reportTown(seed: UInt64 = 7, budget: Double = 60_000_000) -> City {
+    var setup = LevelSetup(info: LevelInfo(id: "report_town", title: "Report town", seed: seed), width: 24, height: 5, budget: budget)
     for x in 0..<24 { setup.placements.append((.road, x, 1)) }
     let row0: [Structure] = [.building(.residential), .building(.residential), .building(.residential), .building(.commercial),
                              .building(.industrial), .building(.farm), .plant(.coal), .plant(.gas), .plant(.wind), .plant(.solar),
