@@ -29,7 +29,7 @@ extension ReportCharts {
         let low = min(0, (balances + series.years.compactMap { $0.spending.map { -$0 } }).min() ?? 0)
         let unit = moneyUnit(largest: max(high, -low), strings: strings)
         let plot = frame.layout(legend: legend, yLabel: unit.axis, range: (low / unit.divisor, high / unit.divisor))
-        frame.drawAxes(plot, format: { ReportCharts.number($0, step: $1) })
+        frame.drawAxes(plot, format: { NumberText.grouped($0, step: $1) })
         for (i, row) in series.years.enumerated() {
             let (x0, x1) = plot.bar(i)
             let middle = (x0 + x1) / 2
@@ -51,7 +51,7 @@ extension ReportCharts {
         }
         for (i, x, y) in points {
             frame.canvas.disc(x, y, radius: thickness * 1.6, ReportColors.balance)
-            frame.drawValue(ReportCharts.number(series.years[i].budget! / unit.divisor, step: 0.1), above: y - thickness * 2, in: plot, slot: i)
+            frame.drawValue(NumberText.grouped(series.years[i].budget! / unit.divisor, step: 0.1), above: y - thickness * 2, in: plot, slot: i)
         }
         frame.drawYearLabels(plot)
         return frame.finish(plot: plot)

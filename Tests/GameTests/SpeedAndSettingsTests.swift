@@ -6,6 +6,7 @@
 import CitySim
 import Foundation
 import Game
+import Locale
 import Render
 import Testing
 
