@@ -287,14 +287,11 @@ public enum HUD {
         }
     }
 
-    /// The lines of the messages feed: the level's last messages, notices, and the last command if it was refused.
+    /// The lines of the messages feed: the level's last messages and the notices (refused commands among them).
     public static func messageLines(session: GameSession, now: Double) -> [String] {
         var lines: [String] = []
         if let rules = session.view.rules { lines += rules.messages.suffix(3).map { session.strings.name($0.text) } }
         lines += session.notices.filter { $0.until > now }.map(\.text)
-        if let refused = session.view.commandLog.last, case .refused(let why) = refused.outcome, refused.tick >= session.view.clock.tick - 24 {
-            lines.append("\(session.strings["messages.refused"]): \(CarbonPanels.refusalText(why, strings: session.strings))")
-        }
         return Array(lines.suffix(5))
     }
 

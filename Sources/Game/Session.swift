@@ -18,7 +18,14 @@ import Render
 public final class GameSession {
     // MARK: - [SECTION] State
 
-    public private(set) var city: City { didSet { objectiveTrend.reset() } }
+    public private(set) var city: City {
+        didSet {
+            objectiveTrend.reset()
+            appliedCommands = EventReader(after: city.world)
+        }
+    }
+    /// The city's `CommandApplied` events not yet turned into notices (a refusal is one).
+    private var appliedCommands: EventReader<CommandApplied>
     public var catalog: Catalog { city.catalog }
     public private(set) var level: LevelDefinition
     public var camera: Camera
@@ -88,6 +95,7 @@ public final class GameSession {
     public init(city: City, level: LevelDefinition, language: Language, savePath: String = "saves/quick.nzsave",
                 screenshotDirectory: String = "screenshots") {
         self.city = city
+        appliedCommands = EventReader(after: city.world)
         self.level = level
         strings = Strings(language: language)
         self.savePath = savePath
@@ -132,6 +140,7 @@ public final class GameSession {
         defer { LessonEndScreen.watch(self) }
         if paused || menuOpen {
             city.applyPendingCommands()
+            noticeRefusals(now: clock())
             return 0
         }
         let rate = hoursPerSecond
@@ -144,6 +153,7 @@ public final class GameSession {
         while tickCarry >= 1 && clock() - start < budget {
             let dayBefore = view.clock.dayIndex
             city.step()
+            noticeRefusals(now: start)
             tickCarry -= 1
             ticks += 1
             if view.clock.dayIndex != dayBefore {
@@ -155,8 +165,26 @@ public final class GameSession {
         // Hours not run this frame are carried, but never more than a second's worth: a slow
         // machine runs the game slower rather than in bursts.
         if !rate.isFinite { tickCarry = 0 } else { tickCarry = min(tickCarry, rate) }
-        if ticks == 0 { city.applyPendingCommands() }
+        if ticks == 0 {
+            city.applyPendingCommands()
+            noticeRefusals(now: start)
+        }
         return ticks
+    }
+
+    /// The player's refused commands become notices in the messages feed, in the player's words.
+    /// Read after every tick: an event lives only until the end of the next one.
+    /// A drag refused on many tiles for one reason gives one notice, with the count.
+    func noticeRefusals(now: Double) {
+        var reasons: [(text: String, count: Int)] = []
+        for event in appliedCommands.read(city.world) where event.record.source == .player {
+            guard case .refused(let why) = event.record.outcome else { continue }
+            let text = CarbonPanels.refusalText(why, strings: strings)
+            if let i = reasons.firstIndex(where: { $0.text == text }) { reasons[i].count += 1 } else { reasons.append((text, 1)) }
+        }
+        for reason in reasons {
+            notify("\(strings["messages.refused"]): \(reason.text)" + (reason.count > 1 ? " (×\(reason.count))" : ""), now: now, seconds: 6)
+        }
     }
 
     // MARK: - [SECTION] Input
