@@ -144,7 +144,7 @@ public final class GameSession {
             return 0
         }
         let rate = hoursPerSecond
-        let budget = budget ?? GameSpeed.stepBudget(renderSeconds: renderSeconds)
+        let budget = budget ?? GameSpeed.stepBudget(renderSeconds: renderSeconds, topSpeed: !rate.isFinite)
         // At the top speed there is no rate: the frame's budget limits the hours run (and a game
         // year, so that a clock that does not move cannot hold the frame for ever).
         tickCarry += rate.isFinite ? rate * frameSeconds : GameSpeed.hoursPerYear

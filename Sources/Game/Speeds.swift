@@ -37,10 +37,16 @@ public enum GameSpeed {
         return yearMinutes / multipliers[max(1, speed) - 1]
     }
 
-    /// Seconds of wall time the simulation may use in a frame: at the top speed what a 30 fps
-    /// frame leaves after drawing (`renderSeconds`, the last frame's); at other speeds the same
-    /// cap, so a burst of catching up never drops the window below 30 fps either.
-    public static func stepBudget(renderSeconds: Double) -> Double {
-        max(minimumStepSeconds, 1 / framesPerSecond - max(0, renderSeconds))
+    /// Seconds of wall time the simulation may use in a frame. At the top speed: what a 30 fps
+    /// frame leaves after drawing (`renderSeconds`, the last frame's), at least the minimum. At
+    /// speeds 1–3 the rate, not the budget, sets the pace: they get at least `paceSeconds`, so
+    /// that on a machine that draws slowly (a few frames a second in software GL) the promised
+    /// pace still holds, while a fast machine keeps its 30 fps.
+    public static func stepBudget(renderSeconds: Double, topSpeed: Bool = true) -> Double {
+        let left = max(minimumStepSeconds, 1 / framesPerSecond - max(0, renderSeconds))
+        return topSpeed ? left : max(left, paceSeconds)
     }
+
+    /// The least simulation time a frame gets at speeds 1–3.
+    public static let paceSeconds = 0.015
 }

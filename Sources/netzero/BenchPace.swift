@@ -34,7 +34,7 @@ struct BenchPace: ParsableCommand {
         while view.now - start < seconds {
             for event in view.window.pollEvents() { session.handle(event, size: view.renderer.framebufferSize, now: view.now) }
             let now = view.now
-            session.advance(frameSeconds: min(0.25, now - last), clock: { view.now })
+            session.advance(frameSeconds: min(1, now - last), clock: { view.now })
             last = now
             let drawStart = view.now
             try view.render(session)

@@ -99,6 +99,19 @@ struct SpeedAndSettingsTests {
         #expect(HUD.speedText(session).contains("max"), "\(HUD.speedText(session))")
     }
 
+    @Test func speedOneKeepsItsPaceWhenTheWindowDrawsSlowly() throws {
+        // Software GL on a busy machine: half a second a frame. The top speed's budget would leave
+        // 2 ms; speed 1 still gets 15 ms, enough for its 4.9 hours a frame (0.8 ms per clock reading).
+        let session = try windowlessSession(sandboxPath)
+        Briefing.close(session)
+        session.paused = false
+        session.speed = 1
+        session.renderSeconds = 0.5
+        var ticks = 0
+        for _ in 0..<10 { ticks += session.advance(frameSeconds: 0.5, clock: SteppingClock(step: 0.0008).read) }
+        #expect(ticks == 48, "\(ticks) hours in 5 s at speed 1 (8,765.8 / 900 × 5 = 48.7)")
+    }
+
     /// Each lesson's game years at its pace, against the class time docs/teachers.md gives it:
     /// the simulated time at speed 1 leaves at least 5 minutes for the briefing and building.
     @Test func everyLessonsGameTimeAtSpeedOneFitsItsClassPeriod() throws {
