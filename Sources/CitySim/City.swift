@@ -110,7 +110,8 @@ public final class City {
     /// Every component type of the simulation; a save's component names are mapped back to these.
     static var componentTypes: [any Component.Type] {
         [TilePosition.self, Building.self, PowerPlant.self, StorageUnit.self, GreenZone.self, Citizen.self,
-         ElectricityLine.self, PrimaryLine.self, ProcessLine.self, ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self]
+         ElectricityLine.self, PrimaryLine.self, ProcessLine.self, ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self,
+         CarTripsLine.self, BusTripsLine.self, TripElectricityLine.self]
     }
 
     // MARK: [SECTION] Stepping time
@@ -396,6 +397,9 @@ public final class City {
                                               RoadFreightLine(), RailFreightLine())
             case .farm:
                 entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine(), ProcessLine())
+            case .residential:  // its residents' school and other trips are booked on the home block (Transport.swift)
+                entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine(),
+                                              CarTripsLine(), BusTripsLine(), TripElectricityLine())
             default:
                 entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine())
             }

@@ -67,6 +67,9 @@ public enum AccountLine: Int, CaseIterable, Sendable {
     case construction = 3  // embodied carbon when built; a zone's release when demolished
     case freightRoad = 4
     case freightRail = 5
+    case carTrips = 6         // a home block's school and other trips by petrol car (Transport.swift flows)
+    case busTrips = 7         // the same by diesel bus
+    case tripElectricity = 8  // the same trips' grid electricity (electric modes, electric buses)
 }
 
 public protocol LineKind: Sendable { static var line: AccountLine { get } }
@@ -76,6 +79,9 @@ public enum ProcessFlow: LineKind { public static var line: AccountLine { .proce
 public enum ConstructionFlow: LineKind { public static var line: AccountLine { .construction } }
 public enum RoadFreight: LineKind { public static var line: AccountLine { .freightRoad } }
 public enum RailFreight: LineKind { public static var line: AccountLine { .freightRail } }
+public enum CarTrips: LineKind { public static var line: AccountLine { .carTrips } }
+public enum BusTrips: LineKind { public static var line: AccountLine { .busTrips } }
+public enum TripElectricity: LineKind { public static var line: AccountLine { .tripElectricity } }
 
 /// One line of an entity's carbon books.
 public struct LedgerLine<Kind: LineKind>: Component, Sendable {
@@ -116,6 +122,9 @@ public typealias ProcessLine = LedgerLine<ProcessFlow>
 public typealias ConstructionLine = LedgerLine<ConstructionFlow>
 public typealias RoadFreightLine = LedgerLine<RoadFreight>
 public typealias RailFreightLine = LedgerLine<RailFreight>
+public typealias CarTripsLine = LedgerLine<CarTrips>
+public typealias BusTripsLine = LedgerLine<BusTrips>
+public typealias TripElectricityLine = LedgerLine<TripElectricity>
 
 extension World {
     /// Every ledger line an entity has, in `AccountLine` order.
@@ -130,6 +139,9 @@ extension World {
         add(ConstructionLine.self)
         add(RoadFreightLine.self)
         add(RailFreightLine.self)
+        add(CarTripsLine.self)
+        add(BusTripsLine.self)
+        add(TripElectricityLine.self)
         return result
     }
 
@@ -144,6 +156,9 @@ extension World {
         visit(ConstructionLine.self)
         visit(RoadFreightLine.self)
         visit(RailFreightLine.self)
+        visit(CarTripsLine.self)
+        visit(BusTripsLine.self)
+        visit(TripElectricityLine.self)
     }
 }
 

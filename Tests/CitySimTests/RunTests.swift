@@ -124,6 +124,79 @@ struct TransportTests {
         #expect((after[.carPetrol] ?? 0) < (base[.carPetrol] ?? 0) * 0.8)
     }
 
+    /// A straight town 12 km long: homes at the west end, offices at the east end, one road, no
+    /// stops, nobody owns a car. 11.5 km is beyond walking (2 km), cycling (6 km) and e-biking
+    /// (10 km), so no commuter has a way to work: they make no trip, book nothing and earn no
+    /// points. They used to be counted as walkers, earning walking points (the "phantom walkers").
+    @Test func commutersWithNoWayToWorkMakeNoTripAndEarnNothing() throws {
+        let catalog = try testCatalog.setting("choice.car_ownership", to: 0, source: "test: no cars")
+            .setting("personal_carbon.recorded_share", to: 1, source: "test")
+        let width = 120
+        var level = LevelSetup(info: LevelInfo(id: "long", title: "Long town", seed: 3, initialOccupancy: 0.9),
+                               width: width, height: 3, budget: 1e9)
+        for x in 0..<width { level.placements.append((.road, x, 1)) }
+        level.placements.append((.building(.residential, density: 0.5), 0, 0))
+        level.placements.append((.building(.office, density: 1), 115, 0))
+        level.placements.append((.plant(.hydro), 60, 0))
+        let city = City(level: level, catalog: catalog)
+        city.run(hours: 24)
+        var employed = 0
+        city.view.forEachCitizen { entity, citizen in
+            guard citizen.isEmployed else { return }
+            employed += 1
+            #expect(citizen.stranded, "11.5 km with no car, bus or metro")
+            #expect(citizen.access.km == 11.5)
+            #expect(city.view.ledgerLines(entity).isEmpty, "a stranded commuter books nothing")
+        }
+        #expect(employed > 50)
+        #expect(city.view.transport.tripsWithoutMode >= Double(2 * employed))
+        let accounts = city.view.carbonAccounts
+        #expect(accounts.participants == 0, "no commute earned points")
+        // Only the home block's flows earn: its other trips of under 2 km walk.
+        #expect(close(accounts.earned.trips, city.view.transport.flowPkmByMode.enumerated().reduce(0) {
+            $0 + $1.element * TripPointsTally.pointsPerPkm(TravelMode(rawValue: UInt8($1.offset))!, catalog: catalog)
+        }))
+    }
+
+    /// The length bands of the other trips: quintiles of an exponential distribution of mean
+    /// 8.1 km, each at its own mean, n × [(x_a + μ)(1 − p_a) − (x_b + μ)(1 − p_b)] with
+    /// x(p) = −μ ln(1 − p): x = 0, 1.8075, 4.1377, 7.4220, 13.0364 km at p = 0, 0.2, 0.4, 0.6, 0.8;
+    /// 5 × [8.1 − (1.8075 + 8.1) × 0.8] = 0.8701 km, then 2.9168, 5.6692, 9.9075 and
+    /// 5 × (13.0364 + 8.1) × 0.2 = 21.1364 km; they average to 8.1 km.
+    @Test func otherTripLengthsAreTheSurveyMeanInEqualBands() {
+        let bands = testCatalog.trips.otherBandKm
+        #expect(testCatalog.trips.otherMeanKm == 8.1 && bands.count == 5)
+        for (band, expected) in zip(bands, [0.8701, 2.9168, 5.6692, 9.9075, 21.1364]) { #expect(abs(band - expected) < 0.0001, "\(band)") }
+        #expect(abs(bands.reduce(0, +) / 5 - 8.1) < 1e-9)
+        #expect(TripSpec.bandMeans(meanKm: 4, bands: 1) == [4])
+    }
+
+    /// A day of flows sends out every resident's trips but the commutes: 2.75 a day in all,
+    /// less 2 per employed resident, of which 2 × 0.18 go to school. With a car for everyone and
+    /// a road, every length has a mode, so the passenger-km are the trips × their mean lengths.
+    @Test func homeBlocksSendTheSurveyTripsAsFlows() throws {
+        let catalog = try testCatalog.setting("choice.car_ownership", to: 1, source: "test: a car for everyone")
+        var level = LevelSetup(info: LevelInfo(id: "flows", title: "Flows", seed: 5, initialOccupancy: 0.9),
+                               width: 40, height: 3, budget: 1e9)
+        for x in 0..<40 { level.placements.append((.road, x, 1)) }
+        level.placements.append((.building(.residential, density: 0.5), 0, 0))
+        level.placements.append((.building(.office, density: 0.1), 30, 0))
+        level.placements.append((.plant(.hydro), 20, 0))
+        let city = City(level: level, catalog: catalog)
+        city.run(hours: 24)
+        let before = city.view.transport.flowPkmByMode.reduce(0, +)
+        let stats = city.view.stats
+        let residents = Double(stats.population), employed = Double(stats.employed)
+        city.run(hours: 24)
+        #expect(city.view.stats.population == stats.population && city.view.stats.employed == stats.employed, "a steady day")
+        let day = city.view.transport.flowPkmByMode.reduce(0, +) - before
+        // No school in town: school trips take the other trips' lengths (mean 8.1 km).
+        let trips = residents * (2.75 - 2 * employed / residents)
+        #expect(residents > 100 && employed > 0)
+        #expect(abs(day - trips * 8.1) < 1e-6 * day, "\(day) pkm vs \(trips) trips × 8.1 km")
+        #expect(city.view.transport.tripsWithoutMode == 0)
+    }
+
     @Test func tripsBookPassengerKilometresTimesFactor() throws {
         let city = City(level: sandboxLevel(), catalog: testCatalog)
         city.run(hours: 24)
