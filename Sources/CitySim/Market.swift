@@ -110,6 +110,8 @@ public struct FirmResult: Sendable, Equatable {
     /// Trade revenue less trade and abatement costs, fines and tax, yuan.
     public var netCash: Double
     public var status: ComplianceStatus
+    /// What the firm's abatement cost in the period, yuan (firms.csv).
+    public var abatementCost = 0.0
 }
 
 /// One compliance period (a year).
@@ -501,7 +503,8 @@ public enum Market {
             period.results.append(FirmResult(account: firm.account, abatement: firm.abatement, allocated: firm.allocated,
                                              bought: firm.bought, sold: firm.sold, verified: firm.verified,
                                              surrendered: firm.surrendered, offsetsSurrendered: firm.offsetsSurrendered,
-                                             shortfall: firm.shortfall, fine: firm.fine, netCash: firm.netCash, status: firm.status))
+                                             shortfall: firm.shortfall, fine: firm.fine, netCash: firm.netCash, status: firm.status,
+                                             abatementCost: firm.abatementCost))
             market.firms[i] = firm
         }
         period.firms = active.count
