@@ -744,3 +744,28 @@ extension Catalog {
         return (1 - trips.busElectricShare) * spec.energyPerPkm + trips.busElectricShare * trips.electricBusKWhPerPkm
     }
 }
+
+extension CityView {
+    /// Passenger transport of `year` (commutes and the home blocks' flows), tCO2e: tailpipe
+    /// (direct) and grid electricity (scope 2), summed over the ledger lines of the citizens and
+    /// homes that still stand. Read it when the year has just closed (1 January, 00:00): each
+    /// line still holds that year's figures. Citizens who moved away took their lines with them,
+    /// so this is a lower bound when people leave during the year.
+    public func passengerTransportTonnes(year: Int) -> (direct: Double, electricity: Double) {
+        var direct = 0.0, electricity = 0.0
+        func add<K: LineKind>(_ type: LedgerLine<K>.Type) {
+            world.query(Read<LedgerLine<K>>.self).forEach { line in
+                guard line.flow.year == year, line.flow.sector == .transport else { return }
+                if line.flow.scope == .electricity { electricity += line.flow.yearTonnes } else { direct += line.flow.yearTonnes }
+            }
+        }
+        world.query(Read<Citizen>.self, Read<PrimaryLine>.self, Read<ElectricityLine>.self).forEach { _, tailpipe, grid in
+            if tailpipe.flow.year == year { direct += tailpipe.flow.yearTonnes }
+            if grid.flow.year == year { electricity += grid.flow.yearTonnes }
+        }
+        add(CarTripsLine.self)
+        add(BusTripsLine.self)
+        add(TripElectricityLine.self)
+        return (direct, electricity)
+    }
+}

@@ -197,6 +197,26 @@ struct TransportTests {
         #expect(city.view.transport.tripsWithoutMode == 0)
     }
 
+    /// The sandbox's second year (2021) as docs/simulation.md quotes it: passenger transport per
+    /// resident (tailpipe + grid) and transport's share of gross emissions. Printed; asserted is
+    /// only what the books require: passengers are part of the transport sector.
+    @Test func sandboxSecondYearPassengerTransport() throws {
+        let city = City(level: sandboxLevel(), catalog: testCatalog)
+        city.run(hours: 24 * (366 + 365))
+        let year = try #require(city.view.ledger.years.last)
+        #expect(year.start.year == 2021)
+        let passenger = city.view.passengerTransportTonnes(year: 2021)
+        #expect(passenger.direct > 0 && passenger.direct <= year.tally.tonnes(.transport, .direct) + 1e-6)
+        #expect(passenger.electricity >= 0 && passenger.electricity <= year.tally.tonnes(.transport, .electricity) + 1e-6)
+        let gross = Sector.allCases.reduce(0) { $0 + year.emissions($1) }
+        let population = Double(city.view.stats.population)
+        print("sandbox 2021: population \(Int(population)), employed \(city.view.stats.employed), "
+              + "passenger direct \(passenger.direct) t + electricity \(passenger.electricity) t = "
+              + "\((passenger.direct + passenger.electricity) / population) t/person; transport sector \(year.emissions(.transport)) t "
+              + "= \(year.emissions(.transport) / gross * 100)% of gross \(gross) t; trips by mode \(city.view.transport.tripsByMode); "
+              + "flow pkm by mode \(city.view.transport.flowPkmByMode); trips without a mode \(city.view.transport.tripsWithoutMode)")
+    }
+
     @Test func tripsBookPassengerKilometresTimesFactor() throws {
         let city = City(level: sandboxLevel(), catalog: testCatalog)
         city.run(hours: 24)
@@ -210,5 +230,35 @@ struct TransportTests {
             checked += 1
         }
         #expect(checked > 0)
+    }
+}
+
+@Suite("Reference city")
+struct ReferenceCityTests {
+    /// The benchmark city as built (before any hour runs): one street network (the metro lines stop
+    /// short of the edges, so the street grid and the power lines along it stay connected), a
+    /// nuclear unit, and 0.55 jobs per resident housed at the starting occupancy.
+    @Test func referenceCityIsOneGridWithNuclearAndAJobForEveryOtherResident() throws {
+        let level = try #require(BuiltinLevels.load("reference", catalog: testCatalog).level)
+        let city = City(level: level, catalog: testCatalog)
+        let map = city.view.map
+        #expect(map.width == 256 && map.height == 256)
+        #expect(map.roadComponentCount == 1, "\(map.roadComponentCount) street networks")
+        var nuclear = 0, jobs = 0.0, homes = 0.0, buildings = 0
+        city.view.forEachPlant { _, plant, _ in if plant.kind == .nuclear { nuclear += 1 } }
+        city.view.forEachBuilding { _, building, _ in
+            buildings += 1
+            let spec = testCatalog.building(building.kind)
+            if building.kind == .residential { homes += spec.occupants * building.density } else { jobs += spec.jobs * building.density }
+        }
+        #expect(nuclear == 1)
+        #expect(buildings > 30_000, "the benchmark keeps its ≈ 31,000 buildings")
+        let residents = homes * 0.9  // the starting occupancy
+        #expect(abs(residents - 200_500) < 1, "\(residents)")
+        #expect(abs(jobs / residents - 0.55) < 0.02, "\(jobs / residents) jobs per resident")
+        // Every metro station is on one rail network, reachable from the streets' power grid.
+        var stations = Set<Int32>()
+        for i in 0..<map.tileCount where map.structure[i] == .metroStation { stations.insert(map.railComponent[i]) }
+        #expect(stations.count == 1)
     }
 }
