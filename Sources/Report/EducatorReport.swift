@@ -67,7 +67,8 @@ public enum EducatorReport {
         }
         try save(Array(series.yearlyCSV.utf8), "yearly.csv")
         try save(Array(objectivesCSV(series, strings: strings).utf8), "objectives.csv")
-        if let firms = series.firmsCSV { try save(Array(firms.utf8), "firms.csv") }
+        // Only a city with a market has firms to list (firms.csv is then the run's own file).
+        if let firms = series.firmsCSV, !firmRows(firms).isEmpty { try save(Array(firms.utf8), "firms.csv") }
         try save(Array(markdown(series, strings: strings).utf8), "report.md")
         return written
     }
