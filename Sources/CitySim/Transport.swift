@@ -95,21 +95,6 @@ public struct TransportState: Sendable {
     public var tripsByMode = [Double](repeating: 0, count: TravelMode.allCases.count)
     public var commuteMinutesTotal = 0.0
     public var commuteCount = 0.0
-    /// Trips that no mode could serve (commuters with no way to work; flows too long for every
-    /// available mode). Not saved: a count since the city was created or loaded.
-    public var tripsWithoutMode = 0.0
-    /// Passenger-km of the home blocks' flows (school and other trips) by mode, since the city
-    /// was created or loaded (for checks and reports; the ledger holds the tonnes).
-    public var flowPkmByMode = [Double](repeating: 0, count: TravelMode.allCases.count)
-
-    // Transient, rebuilt on demand (never saved): the grid kWh of this tick's flows, booked by
-    // grid.attribute in the same tick; the distance from each tile to the nearest school; the
-    // memo of this tick's mode weights by access class and trip length.
-    var pendingFlowKWh: [(block: Entity, island: Int32, kWh: Double)] = []
-    var schoolDistance: [UInt8] = []
-    var schoolDistanceRevision = -1
-    var memo = FlowMemo()
-
     public init(width: Int, height: Int) {
         self.width = width
         self.height = height
@@ -163,6 +148,40 @@ public struct TransportState: Sendable {
     }
 }
 
+/// The home blocks' flows: figures since the city was created or loaded, and caches rebuilt on
+/// demand. Never saved (a resource of its own, so that the saved `TransportState` is the same
+/// after a save and a load): every field is either a count for checks and reports or a pure
+/// function of the saved state.
+public struct TripFlowState: Sendable {
+    /// Trips that no mode could serve (commuters with no way to work; flows too long for every
+    /// available mode).
+    public internal(set) var tripsWithoutMode = 0.0
+    /// Passenger-km of the home blocks' flows (school and other trips) by mode.
+    public internal(set) var flowPkmByMode = [Double](repeating: 0, count: TravelMode.allCases.count)
+    /// The grid kWh of this tick's flows, booked by grid.attribute in the same tick.
+    var pendingFlowKWh: [(block: Entity, island: Int32, kWh: Double)] = []
+    /// Distance from each tile to the nearest school, and the map revision it was built for.
+    var schoolDistance: [UInt8] = []
+    var schoolDistanceRevision = -1
+    /// This tick's mode weights by access class and trip length.
+    var memo = FlowMemo()
+
+    public init() {}
+}
+
+extension World {
+    /// Runs `body` on the flows' state, creating it the first time (a new or loaded city).
+    func withTripFlows<R>(_ body: (inout TripFlowState) -> R) -> R {
+        if resource(TripFlowState.self) == nil { insertResource(TripFlowState()) }
+        return withResource(TripFlowState.self, body)
+    }
+}
+
+extension CityView {
+    /// The home blocks' flows since the city was created or loaded (see `TripFlowState`).
+    public var tripFlows: TripFlowState { world.resource(TripFlowState.self) ?? TripFlowState() }
+}
+
 public enum Transport {
     public static func register(in schedule: Schedule) {
         schedule.add("transport.trips", phase: Phase.simulate,
@@ -213,6 +232,7 @@ public enum Transport {
         let moneyToMinutes = 60 / travel.valueOfTime
         var tally = LedgerTally()
         var points = CarbonAccounts.beginTrips(world: world, catalog: catalog)  // green points (CarbonAccounts.swift)
+        var stranded = 0.0
         // Per mode: in-vehicle minutes per km and money (as minutes) per km, computed once.
         let modeCount = TravelMode.allCases.count
         var minutesPerKm = [Double](repeating: 0, count: modeCount)
@@ -283,7 +303,7 @@ public enum Transport {
                     citizen.value.stranded = true
                     citizen.value.commuteMinutes = 0
                     citizen.value.pendingKWh = 0
-                    transport.tripsWithoutMode += 2
+                    stranded += 2
                     return
                 }
                 citizen.value.stranded = false
@@ -328,6 +348,7 @@ public enum Transport {
         }
         world.withResource(Ledger.self) { $0.absorb(tally) }
         CarbonAccounts.endTrips(points, world: world)
+        if stranded > 0 { world.withTripFlows { $0.tripsWithoutMode += stranded } }
     }
 
     /// Recomputes every citizen's commute access (after the networks change).
@@ -357,7 +378,7 @@ public enum Transport {
         }
         // The home blocks' flows of this tick.
         var pending: [(block: Entity, island: Int32, kWh: Double)] = []
-        world.withResource(TransportState.self) { swap(&pending, &$0.pendingFlowKWh) }
+        world.withTripFlows { swap(&pending, &$0.pendingFlowKWh) }
         for flow in pending {
             let island = Int(flow.island)
             let demand = grid.demandKWh[island]
@@ -373,7 +394,7 @@ public enum Transport {
             if booked { tally.add(kWh * factor / 1e6, sector: .transport, scope: .electricity) }
         }
         pending.removeAll(keepingCapacity: true)
-        world.withResource(TransportState.self) { swap(&pending, &$0.pendingFlowKWh) }
+        world.withTripFlows { swap(&pending, &$0.pendingFlowKWh) }
     }
 
     static func freight(_ ctx: SystemContext) {
@@ -519,10 +540,18 @@ extension Transport {
         let bands = trips.otherBandKm
         let width = map.width, centreX = map.width / 2, centreY = map.height / 2
         let petrol = catalog.mode(.carPetrol), bus = catalog.mode(.bus)
+        if world.resource(TripFlowState.self) == nil { world.insertResource(TripFlowState()) }
+        var schools: [Int] = []
+        if schoolDistanceIsStale(world.resource(TripFlowState.self)!, map: map) {
+            world.query(Read<Building>.self, Read<TilePosition>.self).forEach { building, position in
+                if building.kind == .school { schools.append(map.index(Int(position.x), Int(position.y))) }
+            }
+        }
         world.withResource(PowerGrid.self) { grid in
         world.withResource(TransportState.self) { transport in
-            refreshSchoolDistance(world: world, map: map, transport: &transport)
-            transport.memo.prepare(bands: bands.count)
+        world.withResource(TripFlowState.self) { flows in
+            refreshSchoolDistance(schools: schools, map: map, flows: &flows)
+            flows.memo.prepare(bands: bands.count)
             // The city's mean congestion (flows cross many districts).
             var congestion = 0.0
             for value in transport.districtCongestion { congestion += Double(value) }
@@ -530,10 +559,10 @@ extension Transport {
             let tick = clock.tick
             /// The memo's weights for an access class and a length key (computed on first use this tick).
             func weights(_ access: FlowAccess, lengthKey: Int, km: Double) -> Int {
-                let slot = access.key * transport.memo.lengthKeys + lengthKey
+                let slot = access.key * flows.memo.lengthKeys + lengthKey
                 let base = slot * modeCount
-                if transport.memo.stamp[slot] == tick { return base }
-                transport.memo.stamp[slot] = tick
+                if flows.memo.stamp[slot] == tick { return base }
+                flows.memo.stamp[slot] = tick
                 var costs = (Double.infinity, Double.infinity, Double.infinity, Double.infinity, Double.infinity,
                              Double.infinity, Double.infinity)
                 withUnsafeMutableBytes(of: &costs) { raw in
@@ -563,7 +592,7 @@ extension Transport {
                     var best = Double.infinity
                     for m in 0..<modeCount where cost[m] < best { best = cost[m] }
                     for m in 0..<modeCount {
-                        transport.memo.weights[base + m] = best.isFinite && cost[m].isFinite
+                        flows.memo.weights[base + m] = best.isFinite && cost[m].isFinite
                             ? exp(-travel.logitScale * (cost[m] - best)) : 0
                     }
                 }
@@ -584,7 +613,7 @@ extension Transport {
                     func send(_ count: Double, km: Double, lengthKey: Int) {
                         guard count > 0 else { return }
                         let base = weights(access, lengthKey: lengthKey, km: km)
-                        let w = transport.memo.weights
+                        let w = flows.memo.weights
                         var nonCar = 0.0
                         for m in 0..<5 { nonCar += w[base + m] }
                         var vehicles = 0.0  // one-way road vehicle trips: buses' and cars' shares of a vehicle
@@ -594,7 +623,7 @@ extension Transport {
                             let total = nonCar + carWeight
                             let classTrips = count * share
                             guard total > 0 else {
-                                transport.tripsWithoutMode += classTrips
+                                flows.tripsWithoutMode += classTrips
                                 continue
                             }
                             for m in 0..<5 where w[base + m] > 0 {
@@ -620,7 +649,7 @@ extension Transport {
                             transport.addRoute(fromX: hx, y: hy, toX: tx, y: ty, vehicles: Float(vehicles))
                         }
                     }
-                    let school = transport.schoolDistance.isEmpty ? Int(UInt8.max) : Int(transport.schoolDistance[tile])
+                    let school = flows.schoolDistance.isEmpty ? Int(UInt8.max) : Int(flows.schoolDistance[tile])
                     if school < FlowMemo.schoolTiles {
                         send(residents * schoolTrips, km: max(0.2, Double(school) * 0.1), lengthKey: school)
                     } else {
@@ -632,7 +661,7 @@ extension Transport {
                         send(residents * otherTrips / Double(bands.count), km: km, lengthKey: FlowMemo.schoolTiles + b)
                     }
                     for m in 0..<modeCount where pkmByMode[m] > 0 {
-                        transport.flowPkmByMode[m] += pkmByMode[m]
+                        flows.flowPkmByMode[m] += pkmByMode[m]
                         kWh += pkmByMode[m] * gridKWhPerPkm[m]
                         points.recordFlow(TravelMode(rawValue: UInt8(m))!, pkm: pkmByMode[m])  // per trip, summed: CarbonAccounts.swift
                     }
@@ -648,9 +677,10 @@ extension Transport {
                 }
                 if kWh > 0 {
                     grid.scratchDemand[Int(building.island)] += kWh
-                    transport.pendingFlowKWh.append((block, building.island, kWh))
+                    flows.pendingFlowKWh.append((block, building.island, kWh))
                 }
             }
+        }
         }
         }
         world.withResource(Ledger.self) { $0.absorb(tally) }
@@ -659,19 +689,13 @@ extension Transport {
 
     /// The distance (tiles, Manhattan, up to 127) from every tile to the nearest school; rebuilt
     /// when the map's structures change (a pure function of the map, so a loaded game rebuilds
-    /// the same field).
-    static func refreshSchoolDistance(world: World, map: TileMap, transport: inout TransportState) {
-        guard transport.schoolDistanceRevision != map.revision || transport.schoolDistance.count != map.tileCount else { return }
-        transport.schoolDistanceRevision = map.revision
+    /// the same field). `schools` are the school tiles, gathered only when the field is stale.
+    static func refreshSchoolDistance(schools: [Int], map: TileMap, flows: inout TripFlowState) {
+        guard schoolDistanceIsStale(flows, map: map) else { return }
+        flows.schoolDistanceRevision = map.revision
         var field = [UInt8](repeating: UInt8.max, count: map.tileCount)
-        var frontier: [Int] = []
-        world.query(Read<Building>.self, Read<TilePosition>.self).forEach { building, position in
-            guard building.kind == .school else { return }
-            let i = map.index(Int(position.x), Int(position.y))
-            field[i] = 0
-            frontier.append(i)
-        }
-        frontier.sort()
+        var frontier = schools.sorted()
+        for i in frontier { field[i] = 0 }
         var next: [Int] = []
         var distance: UInt8 = 0
         while !frontier.isEmpty && Int(distance) < FlowMemo.schoolTiles - 1 {
@@ -689,7 +713,11 @@ extension Transport {
             }
             swap(&frontier, &next)
         }
-        transport.schoolDistance = field
+        flows.schoolDistance = field
+    }
+
+    static func schoolDistanceIsStale(_ flows: TripFlowState, map: TileMap) -> Bool {
+        flows.schoolDistanceRevision != map.revision || flows.schoolDistance.count != map.tileCount
     }
 }
 

@@ -107,7 +107,7 @@ struct CarbonAccountsTests {
         city.run(hours: 24)  // one day: every employed citizen makes one round trip
         // The home blocks' flows (school and other trips) earn their passenger-km × the same rates.
         var expected = PointsBySource()
-        let flows = city.view.transport.flowPkmByMode
+        let flows = city.view.tripFlows.flowPkmByMode
         #expect(flows.reduce(0, +) > 0, "the homes' other trips went out")
         for mode in TravelMode.allCases {
             if let source = PointSource(mode: mode) { expected[source] += flows[Int(mode.rawValue)] * rate(mode) }

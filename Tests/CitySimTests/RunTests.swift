@@ -149,11 +149,11 @@ struct TransportTests {
             #expect(city.view.ledgerLines(entity).isEmpty, "a stranded commuter books nothing")
         }
         #expect(employed > 50)
-        #expect(city.view.transport.tripsWithoutMode >= Double(2 * employed))
+        #expect(city.view.tripFlows.tripsWithoutMode >= Double(2 * employed))
         let accounts = city.view.carbonAccounts
         #expect(accounts.participants == 0, "no commute earned points")
         // Only the home block's flows earn: its other trips of under 2 km walk.
-        #expect(close(accounts.earned.trips, city.view.transport.flowPkmByMode.enumerated().reduce(0) {
+        #expect(close(accounts.earned.trips, city.view.tripFlows.flowPkmByMode.enumerated().reduce(0) {
             $0 + $1.element * TripPointsTally.pointsPerPkm(TravelMode(rawValue: UInt8($1.offset))!, catalog: catalog)
         }))
     }
@@ -184,17 +184,17 @@ struct TransportTests {
         level.placements.append((.plant(.hydro), 20, 0))
         let city = City(level: level, catalog: catalog)
         city.run(hours: 24)
-        let before = city.view.transport.flowPkmByMode.reduce(0, +)
+        let before = city.view.tripFlows.flowPkmByMode.reduce(0, +)
         let stats = city.view.stats
         let residents = Double(stats.population), employed = Double(stats.employed)
         city.run(hours: 24)
         #expect(city.view.stats.population == stats.population && city.view.stats.employed == stats.employed, "a steady day")
-        let day = city.view.transport.flowPkmByMode.reduce(0, +) - before
+        let day = city.view.tripFlows.flowPkmByMode.reduce(0, +) - before
         // No school in town: school trips take the other trips' lengths (mean 8.1 km).
         let trips = residents * (2.75 - 2 * employed / residents)
         #expect(residents > 100 && employed > 0)
         #expect(abs(day - trips * 8.1) < 1e-6 * day, "\(day) pkm vs \(trips) trips × 8.1 km")
-        #expect(city.view.transport.tripsWithoutMode == 0)
+        #expect(city.view.tripFlows.tripsWithoutMode == 0)
     }
 
     /// The sandbox's second year (2021) as docs/simulation.md quotes it: passenger transport per
@@ -214,7 +214,7 @@ struct TransportTests {
               + "passenger direct \(passenger.direct) t + electricity \(passenger.electricity) t = "
               + "\((passenger.direct + passenger.electricity) / population) t/person; transport sector \(year.emissions(.transport)) t "
               + "= \(year.emissions(.transport) / gross * 100)% of gross \(gross) t; trips by mode \(city.view.transport.tripsByMode); "
-              + "flow pkm by mode \(city.view.transport.flowPkmByMode); trips without a mode \(city.view.transport.tripsWithoutMode)")
+              + "flow pkm by mode \(city.view.tripFlows.flowPkmByMode); trips without a mode \(city.view.tripFlows.tripsWithoutMode)")
     }
 
     @Test func tripsBookPassengerKilometresTimesFactor() throws {
