@@ -76,7 +76,8 @@ public enum Certificates {
                      after: ["grid.dispatch"], run: meter)
         schedule.add("certificates.year", phase: Phase.account,
                      access: SystemAccess(reads: [Building.self, TilePosition.self, ElectricityLine.self, PrimaryLine.self, ProcessLine.self,
-                                                  ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self],
+                                                  ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self,
+                                                  CarTripsLine.self, BusTripsLine.self, TripElectricityLine.self],
                                           writes: [PowerPlant.self]),
                      after: ["clock.advance"], before: ["level.rules"], run: { ctx in
             let clock = ctx.world.resource(Clock.self)!
