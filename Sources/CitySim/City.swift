@@ -490,6 +490,9 @@ public final class City {
                                               RoadFreightLine(), RailFreightLine())
             case .farm:
                 entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine(), ProcessLine())
+            case .residential:  // its residents' school and other trips are booked on the home block (Transport.swift)
+                entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine(),
+                                              CarTripsLine(), BusTripsLine(), TripElectricityLine())
             default:
                 entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine())
             }
