@@ -78,6 +78,8 @@ public final class City {
     init(restoring world: World, catalog: Catalog) {
         self.world = world
         world.insertResource(catalog)
+        world.insertResource(TripFlowState())  // never saved: its caches rebuild on first use (Transport.swift)
+        Transport.giveHomesTripLines(world)      // saves from before every resident's trips
         schedule = Simulation.makeSchedule()
     }
 

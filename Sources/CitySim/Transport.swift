@@ -362,6 +362,20 @@ public enum Transport: SimulationPlugin {
         if stranded > 0 { world.withResource(TripFlowState.self) { $0.tripsWithoutMode += stranded } }
     }
 
+    /// Gives every home block the ledger lines of its residents' school and other trips, where a
+    /// save from before those trips has none (a new city's homes are spawned with them).
+    static func giveHomesTripLines(_ world: World) {
+        var homes: [Entity] = []
+        world.query(Entity.self, Read<Building>.self).forEach { entity, building in
+            if building.kind == .residential && !world.has(CarTripsLine.self, entity) { homes.append(entity) }
+        }
+        for home in homes {
+            try? world.insert(CarTripsLine(), into: home)
+            try? world.insert(BusTripsLine(), into: home)
+            try? world.insert(TripElectricityLine(), into: home)
+        }
+    }
+
     /// Recomputes every citizen's commute access (after the networks change).
     static func refreshAccess(world: World) {
         let map = world.resource(TileMap.self)!

@@ -43,7 +43,7 @@ struct ArchitectureTests {
         let expected = [
             "phase input", "  input.commands", "  input.networks",
             "phase simulate", "  weather", "  buildings.demand", "  sinks.grow", "  accounts.households", "  transport.trips",
-            "  transport.freight", "  transport.congestion", "  accounts.redeem", "  grid.dispatch", "  grid.attribute",
+            "  transport.flows", "  transport.freight", "  transport.congestion", "  accounts.redeem", "  grid.dispatch", "  grid.attribute",
             "  economy.budget", "  economy.daily", "  policy.fuel_tax", "  policy.adoption", "  offsets.register", "  certificates.meter",
             "phase account", "  ledger.close", "  clock.advance", "  certificates.year", "  offsets.year", "  market.year",
             "  level.rules", "  journal.year",
