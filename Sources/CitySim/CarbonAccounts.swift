@@ -159,8 +159,7 @@ public struct TripPointsTally {
     public static func pointsPerPkm(_ mode: TravelMode, catalog: Catalog) -> Double {
         guard PointSource(mode: mode) != nil else { return 0 }
         let car = catalog.mode(.carPetrol).directFactor
-        let spec = catalog.mode(mode)
-        let own = spec.directFactor + spec.energyPerPkm * catalog.nationalGridFactor
+        let own = catalog.tailpipeShare(mode) * catalog.mode(mode).directFactor + catalog.gridKWhPerPkm(mode) * catalog.nationalGridFactor
         return max(0, car - own) / 1000 * catalog.personalCarbon.participationShare * catalog.personalCarbon.recordedShare
     }
 
@@ -168,6 +167,17 @@ public struct TripPointsTally {
         pointsPerPkm = TravelMode.allCases.map { TripPointsTally.pointsPerPkm($0, catalog: catalog) }
         participantBits = participants
         self.enabled = enabled
+    }
+
+    /// Books a home block's flow of trips (transport.flows): each trip earns its km × the mode's
+    /// rate, and `pkm` is the flow's trips × km summed. A flow is many residents' trips, so it
+    /// names no participant: participants are counted from commutes.
+    @inline(__always)
+    mutating func recordFlow(_ mode: TravelMode, pkm: Double) {
+        guard enabled else { return }
+        let earned = pointsPerPkm[Int(mode.rawValue)] * pkm
+        guard earned > 0 else { return }
+        points.values[Int(mode == .carElectric ? PointSource.carElectric.rawValue : mode.rawValue)] += earned
     }
 
     /// Books one citizen's day of commuting: `pkm` passenger-km by `mode`.
@@ -197,7 +207,7 @@ public enum CarbonAccounts: SimulationPlugin {
         sim.system("accounts.redeem", Phase.simulate, reads: [Building.self, TilePosition.self],
                    readsResources: [Catalog.self, Clock.self],
                    writesResources: [CitizenCarbonAccounts.self, TileMap.self, Ledger.self, Budget.self, LevelRules.self],
-                   after: ["transport.trips", "accounts.households"], run: redeem)
+                   after: ["transport.flows", "accounts.households"], run: redeem)
     }
 
     /// Starts a run of transport.trips: the tally takes the participant bitset out of the

@@ -579,6 +579,8 @@ public struct Catalog: Sendable {
     public var weather: WeatherSpec
     public var disturbance: DisturbanceSpec
     public var travel: TravelSpec
+    /// Trips other than the commute and the bus fleet (Transport.swift).
+    public var trips: TripSpec
     public var air: AirSpec
     public var services: ServiceNeeds
     public var economy: EconomySpec
@@ -876,6 +878,7 @@ public struct Catalog: Sendable {
             congestionAlpha: r.value("congestion.alpha", "ratio"), congestionBeta: r.value("congestion.beta", "ratio"),
             roadCapacity: r.value("congestion.road_capacity", "vehicles/h"),
             seasonalMultiplier: seasonal, seasonalMultiplierID: seasonalID)
+        trips = TripSpec(reader: &r)
         carbon = CarbonSpec(reader: &r)
         personalCarbon = PersonalCarbonSpec(reader: &r)
         // Reference tables for the advisor, the market and lessons (read by later features).

@@ -78,7 +78,8 @@ public enum Certificates: SimulationPlugin {
                    after: ["grid.dispatch"], run: meter)
         sim.system("certificates.year", Phase.account,
                    reads: [Building.self, TilePosition.self, ElectricityLine.self, PrimaryLine.self, ProcessLine.self,
-                           ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self],
+                           ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self,
+                           CarTripsLine.self, BusTripsLine.self, TripElectricityLine.self],
                    writes: [PowerPlant.self],
                    readsResources: [Catalog.self, Clock.self, Policies.self, Ledger.self, CarbonMarket.self],
                    writesResources: [CertificateBook.self, CarbonRegistry.self, Budget.self],

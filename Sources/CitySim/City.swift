@@ -78,6 +78,8 @@ public final class City {
     init(restoring world: World, catalog: Catalog) {
         self.world = world
         world.insertResource(catalog)
+        world.insertResource(TripFlowState())  // never saved: its caches rebuild on first use (Transport.swift)
+        Transport.giveHomesTripLines(world)      // saves from before every resident's trips
         schedule = Simulation.makeSchedule()
     }
 
@@ -486,6 +488,9 @@ public final class City {
                                               RoadFreightLine(), RailFreightLine())
             case .farm:
                 entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine(), ProcessLine())
+            case .residential:  // its residents' school and other trips are booked on the home block (Transport.swift)
+                entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine(),
+                                              CarTripsLine(), BusTripsLine(), TripElectricityLine())
             default:
                 entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine())
             }

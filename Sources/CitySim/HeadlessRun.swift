@@ -5,6 +5,7 @@
 //   daily.csv     one row per day, from the ledger's DayClosed events
 //   summary.json  the run's totals and its final state
 //   inventory.csv each year's GPC inventory: sector, sub-sector, scope, tCO2e, notation keys (Inventory.swift)
+//   firms.csv     each cap-and-trade firm's result in each settled compliance period
 // Numbers are printed with fixed decimals by `Fixed`, never with locale-dependent formatting.
 
 import ECS
@@ -158,7 +159,42 @@ public enum HeadlessRun {
         try FileSystem.writeAtomically(([dailyHeader] + dailyLines).joined(separator: "\n") + "\n", to: directory + "/daily.csv")
         try FileSystem.writeAtomically(summary(city, years: options.years), to: directory + "/summary.json")
         try FileSystem.writeAtomically(inventory.joined(separator: "\n") + "\n", to: directory + "/inventory.csv")
+        try FileSystem.writeAtomically(firmsCSV(city.view), to: directory + "/firms.csv")
         return (replay?.commands.count ?? 0) - cursor
+    }
+
+    /// firms.csv: one row per covered firm and settled compliance period (a header alone when
+    /// the city has no market). The tile is empty for a firm that no longer stands.
+    /// abatement_t is what the firm's abatement share kept out of the air: verified × share ÷
+    /// (1 − share), verified being the emissions after the cut.
+    public static let firmsHeader = "year,account,firm,kind,tile_x,tile_y,baseline_t,allocated,verified_t,abatement_share,"
+        + "abatement_t,abatement_yuan,bought,sold,price_yuan_per_t,fine_yuan,status"
+
+    public static func firmsCSV(_ view: CityView) -> String {
+        var lines = [firmsHeader]
+        let market = view.carbonMarket
+        for period in market.periods {
+            for result in period.results {
+                let firm = market.firms.first { $0.account == result.account }
+                let position = firm.flatMap { view.position($0.entity) }
+                let share = result.abatement
+                let abated = share > 0 && share < 1 ? Double(result.verified) * share / (1 - share) : 0
+                lines.append([
+                    String(period.year), String(result.account), csvField(firm?.name.en ?? "account \(result.account)"),
+                    firm?.kind.key ?? "", position.map { String($0.x) } ?? "", position.map { String($0.y) } ?? "",
+                    Fixed.format(firm?.baseline ?? 0, 3), String(result.allocated), String(result.verified), Fixed.format(share, 4),
+                    Fixed.format(abated, 3), Fixed.format(result.abatementCost, 0), String(result.bought), String(result.sold),
+                    Fixed.format(period.price, 2), Fixed.format(result.fine, 0), result.status.key,
+                ].joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A CSV field, quoted when it holds a comma, a quote or a line break.
+    public static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// The run's summary as JSON, keys in a fixed order.

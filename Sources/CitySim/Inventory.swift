@@ -6,7 +6,7 @@
 //   homes → I.1, shops, offices, schools, hospitals and data centres → I.2, factories → I.3,
 //   farms → I.5 (heating gas scope 1, grid electricity scope 2); power plants → I.4.4 (energy
 //   generation supplied to the grid: scope 1, reported but kept out of BASIC, whose scope 2 rows
-//   already count the same kWh); citizens' trips and road freight → II.1, rail freight → II.2;
+//   already count the same kWh); citizens' commutes, home blocks' other trips and road freight → II.1, rail freight → II.2;
 //   factories' process CO2 → IV.1; farms' field N2O → V.3; green zones and forest land → V.2;
 //   embodied carbon of what was built → "other scope 3".
 // Flows of structures removed during the year are no longer on any entity: the difference
@@ -89,6 +89,12 @@ public enum Inventory {
         world.query(Read<Building>.self, Read<RoadFreightLine>.self, Read<RailFreightLine>.self).forEach { _, road, rail in
             add(5, road.flow)
             add(6, rail.flow)
+        }
+        world.query(Read<Building>.self, Read<CarTripsLine>.self, Read<BusTripsLine>.self, Read<TripElectricityLine>.self)
+            .forEach { _, car, bus, electricity in
+            add(5, car.flow)
+            add(5, bus.flow)
+            add(7, electricity.flow)
         }
         var wasteToEnergy = false
         world.query(Read<PowerPlant>.self, Read<PrimaryLine>.self, Read<ProcessLine>.self, Read<ConstructionLine>.self)

@@ -73,6 +73,9 @@ public enum AccountLine: Int, CaseIterable, Sendable {
     case construction = 3  // embodied carbon when built; a zone's release when demolished
     case freightRoad = 4
     case freightRail = 5
+    case carTrips = 6         // a home block's school and other trips by petrol car (Transport.swift flows)
+    case busTrips = 7         // the same by diesel bus
+    case tripElectricity = 8  // the same trips' grid electricity (electric modes, electric buses)
 }
 
 public protocol LineKind: Sendable { static var line: AccountLine { get } }
@@ -82,6 +85,9 @@ public enum ProcessFlow: LineKind { public static var line: AccountLine { .proce
 public enum ConstructionFlow: LineKind { public static var line: AccountLine { .construction } }
 public enum RoadFreight: LineKind { public static var line: AccountLine { .freightRoad } }
 public enum RailFreight: LineKind { public static var line: AccountLine { .freightRail } }
+public enum CarTrips: LineKind { public static var line: AccountLine { .carTrips } }
+public enum BusTrips: LineKind { public static var line: AccountLine { .busTrips } }
+public enum TripElectricity: LineKind { public static var line: AccountLine { .tripElectricity } }
 
 /// One line of an entity's carbon books.
 public struct LedgerLine<Kind: LineKind>: Component, Sendable {
@@ -122,6 +128,9 @@ public typealias ProcessLine = LedgerLine<ProcessFlow>
 public typealias ConstructionLine = LedgerLine<ConstructionFlow>
 public typealias RoadFreightLine = LedgerLine<RoadFreight>
 public typealias RailFreightLine = LedgerLine<RailFreight>
+public typealias CarTripsLine = LedgerLine<CarTrips>
+public typealias BusTripsLine = LedgerLine<BusTrips>
+public typealias TripElectricityLine = LedgerLine<TripElectricity>
 
 extension World {
     /// Every ledger line an entity has, in `AccountLine` order.
@@ -136,6 +145,9 @@ extension World {
         add(ConstructionLine.self)
         add(RoadFreightLine.self)
         add(RailFreightLine.self)
+        add(CarTripsLine.self)
+        add(BusTripsLine.self)
+        add(TripElectricityLine.self)
         return result
     }
 
@@ -150,6 +162,9 @@ extension World {
         visit(ConstructionLine.self)
         visit(RoadFreightLine.self)
         visit(RailFreightLine.self)
+        visit(CarTripsLine.self)
+        visit(BusTripsLine.self)
+        visit(TripElectricityLine.self)
     }
 }
 
@@ -386,8 +401,12 @@ public enum LedgerBooks: SimulationPlugin {
         sim.component(ConstructionLine.self, default: ConstructionLine())
         sim.component(RoadFreightLine.self, default: RoadFreightLine())
         sim.component(RailFreightLine.self, default: RailFreightLine())
+        sim.component(CarTripsLine.self, default: CarTripsLine())
+        sim.component(BusTripsLine.self, default: BusTripsLine())
+        sim.component(TripElectricityLine.self, default: TripElectricityLine())
         sim.system("ledger.close", Phase.account,
-                   reads: [ElectricityLine.self, PrimaryLine.self, ProcessLine.self, ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self],
+                   reads: [ElectricityLine.self, PrimaryLine.self, ProcessLine.self, ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self,
+                           CarTripsLine.self, BusTripsLine.self, TripElectricityLine.self],
                    readsResources: [Clock.self, PowerGrid.self], writesResources: [Ledger.self], run: close)
     }
 

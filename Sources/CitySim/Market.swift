@@ -110,6 +110,28 @@ public struct FirmResult: Sendable, Equatable, Codable {
     /// Trade revenue less trade and abatement costs, fines and tax, yuan.
     public var netCash: Double
     public var status: ComplianceStatus
+    /// What the firm's abatement cost in the period, yuan (firms.csv).
+    public var abatementCost = 0.0
+}
+
+extension FirmResult {
+    /// Saves from before firms.csv have no `abatementCost`: it reads as 0.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        account = try c.decode(RegistryAccountID.self, forKey: .account)
+        abatement = try c.decode(Double.self, forKey: .abatement)
+        allocated = try c.decode(Int64.self, forKey: .allocated)
+        bought = try c.decode(Int64.self, forKey: .bought)
+        sold = try c.decode(Int64.self, forKey: .sold)
+        verified = try c.decode(Int64.self, forKey: .verified)
+        surrendered = try c.decode(Int64.self, forKey: .surrendered)
+        offsetsSurrendered = try c.decode(Int64.self, forKey: .offsetsSurrendered)
+        shortfall = try c.decode(Int64.self, forKey: .shortfall)
+        fine = try c.decode(Double.self, forKey: .fine)
+        netCash = try c.decode(Double.self, forKey: .netCash)
+        status = try c.decode(ComplianceStatus.self, forKey: .status)
+        abatementCost = try c.decodeIfPresent(Double.self, forKey: .abatementCost) ?? 0
+    }
 }
 
 /// One compliance period (a year).
@@ -504,7 +526,8 @@ public enum Market: SimulationPlugin {
             period.results.append(FirmResult(account: firm.account, abatement: firm.abatement, allocated: firm.allocated,
                                              bought: firm.bought, sold: firm.sold, verified: firm.verified,
                                              surrendered: firm.surrendered, offsetsSurrendered: firm.offsetsSurrendered,
-                                             shortfall: firm.shortfall, fine: firm.fine, netCash: firm.netCash, status: firm.status))
+                                             shortfall: firm.shortfall, fine: firm.fine, netCash: firm.netCash, status: firm.status,
+                                             abatementCost: firm.abatementCost))
             market.firms[i] = firm
         }
         period.firms = active.count

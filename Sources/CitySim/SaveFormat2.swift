@@ -751,7 +751,7 @@ extension CarbonRegistry: Format2Readable {
 
 /// Field layouts of the components that changed since format 2, as the format-2 game laid them
 /// out (format-2 snapshots kept none): their columns are converted by field name like any other.
-private let format2Strides: [String: Int] = ["CitySim.PowerPlant": 56]
+private let format2Strides: [String: Int] = ["CitySim.PowerPlant": 56, "CitySim.Citizen": 72]
 private let format2Layouts: [String: [ComponentLayout.Field]] = [
     "CitySim.PowerPlant": [
         .init(path: "kind", typeName: "CitySim.PlantKind", offset: 0, size: 1),
@@ -762,5 +762,27 @@ private let format2Layouts: [String: [ComponentLayout.Field]] = [
         .init(path: "curtailedKWh", typeName: "Swift.Double", offset: 32, size: 8),
         .init(path: "abatement", typeName: "Swift.Double", offset: 40, size: 8),
         .init(path: "meteredKWh", typeName: "Swift.Double", offset: 48, size: 8),
+    ],
+    // Before `stranded` (every resident's trips): the same fields, 72 bytes.
+    "CitySim.Citizen": [
+        .init(path: "home.index", typeName: "Swift.UInt32", offset: 0, size: 4),
+        .init(path: "home.generation", typeName: "Swift.UInt32", offset: 4, size: 4),
+        .init(path: "work.index", typeName: "Swift.UInt32", offset: 8, size: 4),
+        .init(path: "work.generation", typeName: "Swift.UInt32", offset: 12, size: 4),
+        .init(path: "homeTile", typeName: "Swift.Int32", offset: 16, size: 4),
+        .init(path: "workTile", typeName: "Swift.Int32", offset: 20, size: 4),
+        .init(path: "island", typeName: "Swift.Int32", offset: 24, size: 4),
+        .init(path: "mode", typeName: "CitySim.TravelMode", offset: 28, size: 1),
+        .init(path: "hasCar", typeName: "Swift.Bool", offset: 29, size: 1),
+        .init(path: "hasElectricCar", typeName: "Swift.Bool", offset: 30, size: 1),
+        .init(path: "commuteMinutes", typeName: "Swift.Float", offset: 32, size: 4),
+        .init(path: "pendingKWh", typeName: "Swift.Double", offset: 40, size: 8),
+        .init(path: "access.km", typeName: "Swift.Float", offset: 48, size: 4),
+        .init(path: "access.busAccessMinutes", typeName: "Swift.Float", offset: 52, size: 4),
+        .init(path: "access.metroAccessMinutes", typeName: "Swift.Float", offset: 56, size: 4),
+        .init(path: "access.roadConnected", typeName: "Swift.Bool", offset: 60, size: 1),
+        .init(path: "access.bikeLane", typeName: "Swift.Bool", offset: 61, size: 1),
+        .init(path: "access.homeDistrict", typeName: "Swift.Int32", offset: 64, size: 4),
+        .init(path: "access.workDistrict", typeName: "Swift.Int32", offset: 68, size: 4),
     ],
 ]

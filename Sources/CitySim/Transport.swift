@@ -1,24 +1,40 @@
-// Transport.swift — citizens' commutes, mode choice, road traffic and congestion, and freight.
+// Transport.swift — every resident's trips, mode choice, road traffic and congestion, and freight.
 //
-// Citizens live in a home and (when employed) work in a job building. The citizens are split
-// into 24 slices (by storage row); each hour one slice makes its day's commute decision and
-// books the day's round trip, which spreads the work evenly over the day.
+// Residents make the catalog's trips per person per day ([trips]). Two designs share the work:
+//   * commutes, per citizen: employed citizens live in a home and work in a job building; the
+//     citizens are split into 24 slices (by storage row); each hour one slice makes its day's
+//     commute decision (a seeded logit draw) and books the day's round trip on the citizen's
+//     own ledger lines;
+//   * every other trip (school, shopping, leisure, personal business), as flows from each home
+//     block: each hour one 24th of the residential blocks sends its residents' trips of the day
+//     out as expected flows — trips × the logit probability of each mode, no draw — booked on
+//     the block's trip lines. School trips go to the nearest school on the map; the others have
+//     the catalog's exponential length distribution, in bands of equal probability.
+// docs/simulation.md says why: the commute is where the map decides (home and job), so each
+// commuter is followed; the other trips are more than half of all trips, and as flows they cost
+// one evaluation per block and per length band instead of one per resident and trip.
 //
 // Phase simulate, "transport.trips" (after buildings.demand, before grid.dispatch):
 //   for the citizens of this hour's slice:
 //     1. the options: walk and bike within their maximum distance; bus if a stop is within
 //        reach of home and work on one road network; metro likewise for stations on one rail
 //        line; a car if the citizen has one (a seeded draw against the car-ownership share);
+//        a commuter with no option at all makes no trip (counted in `tripsWithoutMode`);
 //     2. generalised cost = minutes (access, waiting, riding; cars slowed by the congestion of
 //        the home and work districts) + money × 60 / value of time, money including the city's
 //        policies (transit fare, car charge); a bike lane cuts cycling's;
 //     3. a multinomial logit draw, seeded by (level seed, citizen, day): the same run gives
 //        the same choices;
-//     4. emissions = passenger-km × the mode's direct factor; electric modes take
+//     4. emissions = passenger-km × the mode's tailpipe share × its direct factor (the bus
+//        fleet's diesel share; 1 for other modes); electric modes (and electric buses) take
 //        passenger-km × kWh/pkm from the grid this hour (booked at the hour's grid factor by
 //        grid.attribute); a low-carbon trip also earns green points (CarbonAccounts.swift, never
 //        booked on the ledger);
 //     5. road vehicles add their vehicle trips to every road tile of an L-shaped route.
+// "transport.flows" (after transport.trips): the home blocks of this hour's slice, as above with
+//   expected shares for three car classes (none, petrol, electric) in the city's shares; a road
+//   vehicle's flow loads the L-shaped route from the block toward the map's centre, as long as
+//   the trip.
 //   factories ship freight each hour: tonne-km by rail if a rail line is within reach, else by
 //   road, at the catalog's factors.
 // At the end of each day, tile flows become congestion (BPR: t = t0 · (1 + α (v/c)^β)) per
@@ -40,6 +56,8 @@ public struct Citizen: Component, Sendable {
     /// Electricity drawn for today's trips, booked in the hour of the trip.
     public var pendingKWh = 0.0
     public var access = CommuteAccess()
+    /// No mode reaches the job (last decision): no trip was made and no points earned.
+    public var stranded = false
     public init(home: Entity, homeTile: Int32) {
         self.home = home
         self.homeTile = homeTile
@@ -77,7 +95,6 @@ public struct TransportState: Sendable, SavedResource {
     public var tripsByMode = [Double](repeating: 0, count: TravelMode.allCases.count)
     public var commuteMinutesTotal = 0.0
     public var commuteCount = 0.0
-
     public init(width: Int, height: Int) {
         self.width = width
         self.height = height
@@ -131,9 +148,36 @@ public struct TransportState: Sendable, SavedResource {
     }
 }
 
+/// The home blocks' flows: figures since the city was created or loaded, and caches rebuilt on
+/// demand. Never saved (a resource of its own, so that the saved `TransportState` is the same
+/// after a save and a load): every field is either a count for checks and reports or a pure
+/// function of the saved state.
+public struct TripFlowState: Sendable {
+    /// Trips that no mode could serve (commuters with no way to work; flows too long for every
+    /// available mode).
+    public internal(set) var tripsWithoutMode = 0.0
+    /// Passenger-km of the home blocks' flows (school and other trips) by mode.
+    public internal(set) var flowPkmByMode = [Double](repeating: 0, count: TravelMode.allCases.count)
+    /// The grid kWh of this tick's flows, booked by grid.attribute in the same tick.
+    var pendingFlowKWh: [(block: Entity, island: Int32, kWh: Double)] = []
+    /// Distance from each tile to the nearest school, and the map revision it was built for.
+    var schoolDistance: [UInt8] = []
+    var schoolDistanceRevision = -1
+    /// This tick's mode weights by access class and trip length.
+    var memo = FlowMemo()
+
+    public init() {}
+}
+
+extension CityView {
+    /// The home blocks' flows since the city was created or loaded (see `TripFlowState`).
+    public var tripFlows: TripFlowState { world.resource(TripFlowState.self) ?? TripFlowState() }
+}
+
 public enum Transport: SimulationPlugin {
     public static func build(_ sim: SimulationBuilder) {
         sim.resource("transport", TransportState.self) { TransportState(width: $0.level.width, height: $0.level.height) }
+        sim.transientResource(TripFlowState.self) { _ in TripFlowState() }  // counts and caches, rebuilt after a load
         sim.component(Citizen.self, default: Citizen(home: .none, homeTile: 0)) { citizen, _, world in
             let tiles = world.resource(TileMap.self)!.tileCount
             let districts = world.resource(TransportState.self)!.districtCongestion.count
@@ -150,11 +194,16 @@ public enum Transport: SimulationPlugin {
         }
         sim.system("transport.trips", Phase.simulate, writes: [Citizen.self, PrimaryLine.self],
                    readsResources: [Catalog.self, Clock.self, Weather.self, Policies.self, TileMap.self, AdoptionState.self, LevelInfo.self],
-                   writesResources: [TransportState.self, Ledger.self, CitizenCarbonAccounts.self, PowerGrid.self],
+                   writesResources: [TransportState.self, TripFlowState.self, Ledger.self, CitizenCarbonAccounts.self, PowerGrid.self],
                    after: ["buildings.demand"], run: trips)
+        sim.system("transport.flows", Phase.simulate, reads: [Building.self, TilePosition.self],
+                   writes: [CarTripsLine.self, BusTripsLine.self, TripElectricityLine.self],
+                   readsResources: [Catalog.self, Clock.self, TileMap.self, CityStats.self, Policies.self, AdoptionState.self],
+                   writesResources: [TransportState.self, TripFlowState.self, Ledger.self, CitizenCarbonAccounts.self, PowerGrid.self],
+                   after: ["transport.trips"], before: ["grid.dispatch"], run: flows)
         sim.system("transport.freight", Phase.simulate, reads: [Building.self], writes: [RoadFreightLine.self, RailFreightLine.self],
                    readsResources: [Catalog.self, Clock.self, TileMap.self], writesResources: [TransportState.self, Ledger.self],
-                   after: ["transport.trips"], run: freight)
+                   after: ["transport.flows"], run: freight)
         sim.system("transport.congestion", Phase.simulate, readsResources: [Catalog.self, Clock.self, TileMap.self], writesResources: [TransportState.self],
                    after: ["transport.freight"], run: congestion)
     }
@@ -194,11 +243,13 @@ public enum Transport: SimulationPlugin {
         let moneyToMinutes = 60 / travel.valueOfTime
         var tally = LedgerTally()
         var points = CarbonAccounts.beginTrips(world: world, catalog: catalog)  // green points (CarbonAccounts.swift)
+        var stranded = 0.0
         // Per mode: in-vehicle minutes per km and money (as minutes) per km, computed once.
         let modeCount = TravelMode.allCases.count
         var minutesPerKm = [Double](repeating: 0, count: modeCount)
         var moneyMinutesPerKm = minutesPerKm
         var maxKm = minutesPerKm
+        var tailpipeShare = minutesPerKm, gridKWhPerPkm = minutesPerKm
         let policies = world.resource(Policies.self) ?? Policies()
         for mode in TravelMode.allCases {
             let spec = catalog.mode(mode)
@@ -213,6 +264,8 @@ public enum Transport: SimulationPlugin {
             minutesPerKm[Int(mode.rawValue)] = 60 / spec.speed
             moneyMinutesPerKm[Int(mode.rawValue)] = costPerKm * moneyToMinutes
             maxKm[Int(mode.rawValue)] = spec.maxDistance
+            tailpipeShare[Int(mode.rawValue)] = catalog.tailpipeShare(mode)
+            gridKWhPerPkm[Int(mode.rawValue)] = catalog.gridKWhPerPkm(mode)
         }
         world.withResource(PowerGrid.self) { grid in
         world.withResource(TransportState.self) { transport in
@@ -225,6 +278,7 @@ public enum Transport: SimulationPlugin {
                 .forEach(slice: clock.hour, of: 24) { entity, citizen, tailpipe in
                 guard citizen.value.isEmployed else {
                     citizen.value.commuteMinutes = 0
+                    citizen.value.stranded = false
                     return
                 }
                 let c = citizen.value
@@ -255,9 +309,18 @@ public enum Transport: SimulationPlugin {
                 // Logit draw, seeded by (level, citizen, day).
                 var best = Double.infinity
                 for i in 0..<modeCount where costs[i] < best { best = costs[i] }
+                guard best.isFinite else {
+                    // No mode reaches the job: no trip, no emissions, no points (not a walk).
+                    citizen.value.stranded = true
+                    citizen.value.commuteMinutes = 0
+                    citizen.value.pendingKWh = 0
+                    stranded += 2
+                    return
+                }
+                citizen.value.stranded = false
                 var total = 0.0
                 for i in 0..<modeCount {
-                    weights[i] = costs[i].isFinite ? exp(-travel.logitScale * (costs[i] - best)) : 0
+                    weights[i] = costs[i].isFinite ? DeterministicMath.exp(-travel.logitScale * (costs[i] - best)) : 0
                     total += weights[i]
                 }
                 var draw = SeededRandom.unit(seed: seed, UInt64(entity.index), day) * total
@@ -276,11 +339,12 @@ public enum Transport: SimulationPlugin {
                 transport.commuteCount += 1
                 let pkm = 2 * km
                 points.record(chosen, pkm: pkm, citizen: entity)  // never on the ledger: see CarbonAccounts.swift
-                if spec.directFactor > 0 {
-                    tailpipe.book(spec.directFactorID, value: spec.directFactor, quantity: pkm, tonnes: pkm * spec.directFactor / 1e6,
+                let burning = pkm * tailpipeShare[m]  // passenger-km on fuel (a bus trip: the diesel share)
+                if spec.directFactor > 0 && burning > 0 {
+                    tailpipe.book(spec.directFactorID, value: spec.directFactor, quantity: burning, tonnes: burning * spec.directFactor / 1e6,
                                   sector: .transport, scope: .direct, clock: clock, tally: &tally)
                 }
-                citizen.value.pendingKWh = pkm * spec.energyPerPkm
+                citizen.value.pendingKWh = pkm * gridKWhPerPkm[m]
                 grid.scratchDemand[Int(c.island)] += citizen.value.pendingKWh
                 if chosen.usesRoad {
                     // Two one-way vehicle trips per day; a bus passenger is 1/occupancy of a bus.
@@ -295,6 +359,21 @@ public enum Transport: SimulationPlugin {
         }
         world.withResource(Ledger.self) { $0.absorb(tally) }
         CarbonAccounts.endTrips(points, world: world)
+        if stranded > 0 { world.withResource(TripFlowState.self) { $0.tripsWithoutMode += stranded } }
+    }
+
+    /// Gives every home block the ledger lines of its residents' school and other trips, where a
+    /// save from before those trips has none (a new city's homes are spawned with them).
+    static func giveHomesTripLines(_ world: World) {
+        var homes: [Entity] = []
+        world.query(Entity.self, Read<Building>.self).forEach { entity, building in
+            if building.kind == .residential && !world.has(CarTripsLine.self, entity) { homes.append(entity) }
+        }
+        for home in homes {
+            try? world.insert(CarTripsLine(), into: home)
+            try? world.insert(BusTripsLine(), into: home)
+            try? world.insert(TripElectricityLine(), into: home)
+        }
     }
 
     /// Recomputes every citizen's commute access (after the networks change).
@@ -322,6 +401,25 @@ public enum Transport: SimulationPlugin {
             account.book(.gridHour, value: factor, quantity: kWh, tonnes: kWh * factor / 1e6,
                          sector: .transport, scope: .electricity, clock: clock, tally: &tally)
         }
+        // The home blocks' flows of this tick.
+        var pending: [(block: Entity, island: Int32, kWh: Double)] = []
+        world.withResource(TripFlowState.self) { swap(&pending, &$0.pendingFlowKWh) }
+        for flow in pending {
+            let island = Int(flow.island)
+            let demand = grid.demandKWh[island]
+            let kWh = flow.kWh * (demand > 0 ? grid.deliveredKWh[island] / demand : 0)
+            let factor = grid.factor[island]
+            guard kWh > 0, factor > 0 else { continue }
+            var booked = false
+            try? world.modify(TripElectricityLine.self, of: flow.block) { line in
+                line.book(.gridHour, value: factor, quantity: kWh, tonnes: kWh * factor / 1e6,
+                          sector: .transport, scope: .electricity, tick: clock.tick, year: clock.year)
+                booked = true
+            }
+            if booked { tally.add(kWh * factor / 1e6, sector: .transport, scope: .electricity) }
+        }
+        pending.removeAll(keepingCapacity: true)
+        world.withResource(TripFlowState.self) { swap(&pending, &$0.pendingFlowKWh) }
     }
 
     static func freight(_ ctx: SystemContext) {
@@ -367,10 +465,359 @@ public enum Transport: SimulationPlugin {
                 let x = i % map.width, y = i / map.width
                 let district = (y / TransportState.districtSize) * transport.districtsWide + x / TransportState.districtSize
                 let ratio = Double(transport.tileFlowsYesterday[i]) * peak / capacity
-                sums[district] += 1 + economy.congestionAlpha * pow(ratio, economy.congestionBeta)
+                sums[district] += 1 + economy.congestionAlpha * DeterministicMath.pow(ratio, economy.congestionBeta)
                 counts[district] += 1
             }
             for d in sums.indices { transport.districtCongestion[d] = Float(counts[d] > 0 ? min(5, sums[d] / counts[d]) : 1) }
         }
+    }
+}
+
+// MARK: - Flows from the home blocks (school and other trips)
+
+/// Mode weights of this tick's flows, by (access class, trip length), computed once per tick
+/// for the keys in use: exp(−scale × (cost − the cheapest mode's cost)) for the five modes
+/// without a car, and the petrol and electric car's weights apart, so that each car class's
+/// probabilities are w / (Σ non-car + its car's w).
+struct FlowMemo: Sendable {
+    static let modes = 7
+    /// School distances kept in the memo, in tiles (nearer schools; farther ones count as none).
+    static let schoolTiles = 128
+    var weights: [Double] = []
+    var stamp: [Int64] = []
+    var lengthKeys = 0
+
+    mutating func prepare(bands: Int) {
+        let keys = FlowMemo.schoolTiles + bands
+        guard lengthKeys != keys else { return }
+        lengthKeys = keys
+        weights = Array(repeating: 0, count: FlowAccess.classes * keys * FlowMemo.modes)
+        stamp = Array(repeating: -1, count: FlowAccess.classes * keys)
+    }
+}
+
+/// What a home block's trips can use, from the home end only (the far end of a flow is not one
+/// place): a bus stop within 5 tiles on a road network, a metro station within 8 tiles, a bike
+/// lane on the serving road, a road at all (for cars and buses).
+struct FlowAccess {
+    static let classes = 7 * 10 * 2 * 2
+    var busTiles: Int    // 0...5, or 6 for none
+    var metroTiles: Int  // 0...8, or 9 for none
+    var bikeLane: Bool
+    var road: Bool
+    var key: Int { ((busTiles * 10 + metroTiles) * 2 + (bikeLane ? 1 : 0)) * 2 + (road ? 1 : 0) }
+
+    init(tile: Int, map: TileMap) {
+        let road = map.servingRoadTile(tile % map.width, tile / map.width)
+        self.road = road != nil
+        bikeLane = road.map { map.bikeLane[$0] } ?? false
+        let bus = Int(map.busStopDistance[tile])
+        busTiles = self.road && bus <= 5 ? bus : 6
+        let metro = Int(map.metroStationDistance[tile])
+        metroTiles = metro <= 8 && map.nearestStationLine[tile] >= 0 ? metro : 9
+    }
+}
+
+extension Transport {
+    /// At this hour: the home blocks of this hour's slice send out their residents' school and
+    /// other trips of the day as flows (see the file header).
+    static func flows(_ ctx: SystemContext) {
+        let world = ctx.world
+        let catalog = world.resource(Catalog.self)!
+        let clock = world.resource(Clock.self)!
+        let map = world.resource(TileMap.self)!
+        let stats = world.resource(CityStats.self)!
+        let trips = catalog.trips, travel = catalog.travel
+        let policies = world.resource(Policies.self) ?? Policies()
+        // Trips per resident per day: school trips (two per school-age resident) and what is
+        // left of the survey's total once today's commutes are counted.
+        let population = Double(stats.population)
+        let schoolTrips = 2 * catalog.services.schoolAgeShare
+        let commuteTrips = population > 0 ? 2 * Double(stats.employed) / population : 0
+        let otherTrips = max(0, trips.perPerson - commuteTrips - schoolTrips)
+        let carShare = min(1, max(0, travel.carOwnership))
+        let evShare = min(1, max(0, world.resource(AdoptionState.self)?.evFleetShare ?? travel.evFleetShare))
+        let classShare = [1 - carShare, carShare * (1 - evShare), carShare * evShare]  // none, petrol, electric
+        var tally = LedgerTally()
+        var points = CarbonAccounts.beginTrips(world: world, catalog: catalog)
+        let modeCount = FlowMemo.modes
+        var minutesPerKm = [Double](repeating: 0, count: modeCount)
+        var moneyMinutesPerKm = minutesPerKm, maxKm = minutesPerKm, tailpipeShare = minutesPerKm, gridKWhPerPkm = minutesPerKm
+        var occupancy = minutesPerKm, directFactor = minutesPerKm
+        let moneyToMinutes = 60 / travel.valueOfTime
+        for mode in TravelMode.allCases {
+            let m = Int(mode.rawValue), spec = catalog.mode(mode)
+            var costPerKm = spec.cost
+            switch mode {
+            case .bus, .metro: costPerKm *= policies.transitFareMultiplier
+            case .carPetrol: costPerKm += policies.carChargePerKm + policies.fuelTax(in: clock.year) * spec.directFactor / 1e6
+            case .carElectric: costPerKm += policies.carChargePerKm * policies.electricCarShareOfCharge
+            default: break
+            }
+            minutesPerKm[m] = 60 / spec.speed
+            moneyMinutesPerKm[m] = costPerKm * moneyToMinutes
+            maxKm[m] = spec.maxDistance
+            tailpipeShare[m] = catalog.tailpipeShare(mode)
+            gridKWhPerPkm[m] = catalog.gridKWhPerPkm(mode)
+            occupancy[m] = max(1e-9, spec.occupancy)
+            directFactor[m] = spec.directFactor
+        }
+        let bands = trips.otherBandKm
+        let width = map.width, centreX = map.width / 2, centreY = map.height / 2
+        let petrol = catalog.mode(.carPetrol), bus = catalog.mode(.bus)
+        var schools: [Int] = []
+        if schoolDistanceIsStale(world.resource(TripFlowState.self)!, map: map) {
+            world.query(Read<Building>.self, Read<TilePosition>.self).forEach { building, position in
+                if building.kind == .school { schools.append(map.index(Int(position.x), Int(position.y))) }
+            }
+        }
+        world.withResource(PowerGrid.self) { grid in
+        world.withResource(TransportState.self) { transport in
+        world.withResource(TripFlowState.self) { flows in
+            refreshSchoolDistance(schools: schools, map: map, flows: &flows)
+            flows.memo.prepare(bands: bands.count)
+            // The city's mean congestion (flows cross many districts).
+            var congestion = 0.0
+            for value in transport.districtCongestion { congestion += Double(value) }
+            congestion /= Double(max(1, transport.districtCongestion.count))
+            let tick = clock.tick
+            /// The memo's weights for an access class and a length key (computed on first use this tick).
+            func weights(_ access: FlowAccess, lengthKey: Int, km: Double) -> Int {
+                let slot = access.key * flows.memo.lengthKeys + lengthKey
+                let base = slot * modeCount
+                if flows.memo.stamp[slot] == tick { return base }
+                flows.memo.stamp[slot] = tick
+                var costs = (Double.infinity, Double.infinity, Double.infinity, Double.infinity, Double.infinity,
+                             Double.infinity, Double.infinity)
+                withUnsafeMutableBytes(of: &costs) { raw in
+                    let cost = raw.bindMemory(to: Double.self)
+                    func consider(_ mode: TravelMode, _ minutes: Double, bonus: Double = 0) {
+                        let m = Int(mode.rawValue)
+                        guard km <= maxKm[m] else { return }
+                        cost[m] = (minutes + moneyMinutesPerKm[m] * km) * (1 - bonus)
+                    }
+                    let lane = access.bikeLane ? travel.bikeLaneBonus : 0
+                    consider(.walk, km * minutesPerKm[0])
+                    consider(.bike, km * minutesPerKm[1], bonus: lane)
+                    consider(.ebike, km * minutesPerKm[2], bonus: lane)
+                    // Both ends are taken to be as far from a stop as the home is.
+                    if access.busTiles <= 5 {
+                        consider(.bus, Double(2 * access.busTiles) * 0.1 / travel.walkAccessSpeed * 60 + travel.waitTime
+                                 + km * minutesPerKm[3] * congestion)
+                    }
+                    if access.metroTiles <= 8 {
+                        consider(.metro, Double(2 * access.metroTiles) * 0.1 / travel.walkAccessSpeed * 60 + travel.waitTime
+                                 + km * minutesPerKm[4])
+                    }
+                    if access.road {
+                        consider(.carPetrol, km * minutesPerKm[5] * congestion + 2)
+                        consider(.carElectric, km * minutesPerKm[6] * congestion + 2)
+                    }
+                    var best = Double.infinity
+                    for m in 0..<modeCount where cost[m] < best { best = cost[m] }
+                    for m in 0..<modeCount {
+                        flows.memo.weights[base + m] = best.isFinite && cost[m].isFinite
+                            ? DeterministicMath.exp(-travel.logitScale * (cost[m] - best)) : 0
+                    }
+                }
+                return base
+            }
+            world.query(Entity.self, Read<Building>.self, Read<TilePosition>.self, Write<CarTripsLine>.self,
+                        Write<BusTripsLine>.self, Write<TripElectricityLine>.self)
+                .forEach(slice: clock.hour, of: 24) { block, building, position, carLine, busLine, _ in
+                guard building.kind == .residential, building.residents > 0 else { return }
+                let residents = Double(building.residents)
+                let tile = Int(position.y) * width + Int(position.x)
+                let access = FlowAccess(tile: tile, map: map)
+                var pkm = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+                var kWh = 0.0
+                withUnsafeMutableBytes(of: &pkm) { raw in
+                    let pkmByMode = raw.bindMemory(to: Double.self)
+                    /// Sends `count` trips of `km` each, by the memo's shares for the three car classes.
+                    func send(_ count: Double, km: Double, lengthKey: Int) {
+                        guard count > 0 else { return }
+                        let base = weights(access, lengthKey: lengthKey, km: km)
+                        let w = flows.memo.weights
+                        var nonCar = 0.0
+                        for m in 0..<5 { nonCar += w[base + m] }
+                        var vehicles = 0.0  // one-way road vehicle trips: buses' and cars' shares of a vehicle
+                        for (carClass, share) in classShare.enumerated() where share > 0 {
+                            let car = carClass == 1 ? 5 : 6
+                            let carWeight = carClass == 0 ? 0 : w[base + car]
+                            let total = nonCar + carWeight
+                            let classTrips = count * share
+                            guard total > 0 else {
+                                flows.tripsWithoutMode += classTrips
+                                continue
+                            }
+                            for m in 0..<5 where w[base + m] > 0 {
+                                let modeTrips = classTrips * w[base + m] / total
+                                pkmByMode[m] += modeTrips * km
+                                transport.tripsByMode[m] += modeTrips
+                                if m == 3 { vehicles += modeTrips / occupancy[3] }
+                            }
+                            if carWeight > 0 {
+                                let modeTrips = classTrips * carWeight / total
+                                pkmByMode[car] += modeTrips * km
+                                transport.tripsByMode[car] += modeTrips
+                                vehicles += modeTrips / occupancy[car]
+                            }
+                        }
+                        if vehicles > 0 {
+                            let hx = tile % width, hy = tile / width
+                            var steps = Int((km * 10).rounded())
+                            let alongRow = min(abs(centreX - hx), steps)
+                            steps -= alongRow
+                            let alongColumn = min(abs(centreY - hy), steps)
+                            let tx = hx + (centreX >= hx ? alongRow : -alongRow), ty = hy + (centreY >= hy ? alongColumn : -alongColumn)
+                            transport.addRoute(fromX: hx, y: hy, toX: tx, y: ty, vehicles: Float(vehicles))
+                        }
+                    }
+                    let school = flows.schoolDistance.isEmpty ? Int(UInt8.max) : Int(flows.schoolDistance[tile])
+                    if school < FlowMemo.schoolTiles {
+                        send(residents * schoolTrips, km: max(0.2, Double(school) * 0.1), lengthKey: school)
+                    } else {
+                        for (b, km) in bands.enumerated() {
+                            send(residents * schoolTrips / Double(bands.count), km: km, lengthKey: FlowMemo.schoolTiles + b)
+                        }
+                    }
+                    for (b, km) in bands.enumerated() {
+                        send(residents * otherTrips / Double(bands.count), km: km, lengthKey: FlowMemo.schoolTiles + b)
+                    }
+                    for m in 0..<modeCount where pkmByMode[m] > 0 {
+                        flows.flowPkmByMode[m] += pkmByMode[m]
+                        kWh += pkmByMode[m] * gridKWhPerPkm[m]
+                        points.recordFlow(TravelMode(rawValue: UInt8(m))!, pkm: pkmByMode[m])  // per trip, summed: CarbonAccounts.swift
+                    }
+                }
+                let car = pkm.5 * tailpipeShare[5], diesel = pkm.3 * tailpipeShare[3]
+                if car > 0 && directFactor[5] > 0 {
+                    carLine.book(petrol.directFactorID, value: petrol.directFactor, quantity: car, tonnes: car * petrol.directFactor / 1e6,
+                                 sector: .transport, scope: .direct, clock: clock, tally: &tally)
+                }
+                if diesel > 0 && directFactor[3] > 0 {
+                    busLine.book(bus.directFactorID, value: bus.directFactor, quantity: diesel, tonnes: diesel * bus.directFactor / 1e6,
+                                 sector: .transport, scope: .direct, clock: clock, tally: &tally)
+                }
+                if kWh > 0 {
+                    grid.scratchDemand[Int(building.island)] += kWh
+                    flows.pendingFlowKWh.append((block, building.island, kWh))
+                }
+            }
+        }
+        }
+        }
+        world.withResource(Ledger.self) { $0.absorb(tally) }
+        CarbonAccounts.endTrips(points, world: world)
+    }
+
+    /// The distance (tiles, Manhattan, up to 127) from every tile to the nearest school; rebuilt
+    /// when the map's structures change (a pure function of the map, so a loaded game rebuilds
+    /// the same field). `schools` are the school tiles, gathered only when the field is stale.
+    static func refreshSchoolDistance(schools: [Int], map: TileMap, flows: inout TripFlowState) {
+        guard schoolDistanceIsStale(flows, map: map) else { return }
+        flows.schoolDistanceRevision = map.revision
+        var field = [UInt8](repeating: UInt8.max, count: map.tileCount)
+        var frontier = schools.sorted()
+        for i in frontier { field[i] = 0 }
+        var next: [Int] = []
+        var distance: UInt8 = 0
+        while !frontier.isEmpty && Int(distance) < FlowMemo.schoolTiles - 1 {
+            distance += 1
+            next.removeAll(keepingCapacity: true)
+            for i in frontier {
+                let x = i % map.width, y = i / map.width
+                for (nx, ny) in [(x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)] where map.contains(nx, ny) {
+                    let j = map.index(nx, ny)
+                    if field[j] == UInt8.max {
+                        field[j] = distance
+                        next.append(j)
+                    }
+                }
+            }
+            swap(&frontier, &next)
+        }
+        flows.schoolDistance = field
+    }
+
+    static func schoolDistanceIsStale(_ flows: TripFlowState, map: TileMap) -> Bool {
+        flows.schoolDistanceRevision != map.revision || flows.schoolDistance.count != map.tileCount
+    }
+}
+
+// MARK: - Trip demand and the bus fleet (catalog)
+
+/// Trips other than the commute, and the bus fleet's electric share (catalog `[trips]`,
+/// `mode.bus.electric_share`, `mode.bus.electric_energy_per_pkm`).
+public struct TripSpec: Sendable {
+    /// Trips per resident per day, all purposes (commutes included).
+    public var perPerson: Double
+    /// Mean length of a trip that is neither a commute nor to school, km.
+    public var otherMeanKm: Double
+    /// The mean km of each equal-probability band of that exponential length distribution.
+    public var otherBandKm: [Double]
+    /// Share of bus passenger-km run by electric buses.
+    public var busElectricShare: Double
+    /// kWh per passenger-km of an electric bus.
+    public var electricBusKWhPerPkm: Double
+
+    init(reader r: inout CatalogReader) {
+        perPerson = max(0, r.value("trips.per_person", "trips/person-day"))
+        otherMeanKm = max(0, r.value("trips.other_trip_mean_km", "km"))
+        let bands = max(1, min(20, Int(max(1, min(20, r.value("trips.length_bands", "bands"))).rounded())))
+        otherBandKm = TripSpec.bandMeans(meanKm: otherMeanKm, bands: bands)
+        busElectricShare = min(1, max(0, r.value("mode.bus.electric_share", "fraction")))
+        electricBusKWhPerPkm = max(0, r.value("mode.bus.electric_energy_per_pkm", "kWh/pkm"))
+    }
+
+    /// The mean of each of `bands` equal-probability bands of an exponential distribution of
+    /// mean μ: band k spans the quantiles p_a = k/n to p_b = (k+1)/n, x(p) = −μ ln(1 − p), and its
+    /// mean is n × [(x_a + μ)(1 − p_a) − (x_b + μ)(1 − p_b)] (the last band's second term is 0).
+    /// The bands' means average to μ.
+    public static func bandMeans(meanKm mu: Double, bands n: Int) -> [Double] {
+        (0..<n).map { k in
+            let pa = Double(k) / Double(n), pb = Double(k + 1) / Double(n)
+            let xa = -mu * log(1 - pa)
+            let upper = k == n - 1 ? 0 : (-mu * log(1 - pb) + mu) * (1 - pb)
+            return Double(n) * ((xa + mu) * (1 - pa) - upper)
+        }
+    }
+}
+
+extension Catalog {
+    /// Share of a mode's passenger-km that burns fuel at the tailpipe: the bus fleet's diesel
+    /// share for the bus, 1 for every other mode (whose direct factor is 0 when it has no fuel).
+    public func tailpipeShare(_ mode: TravelMode) -> Double { mode == .bus ? 1 - trips.busElectricShare : 1 }
+
+    /// Grid kWh per passenger-km of a mode, the bus fleet's electric share included.
+    public func gridKWhPerPkm(_ mode: TravelMode) -> Double {
+        let spec = self.mode(mode)
+        guard mode == .bus else { return spec.energyPerPkm }
+        return (1 - trips.busElectricShare) * spec.energyPerPkm + trips.busElectricShare * trips.electricBusKWhPerPkm
+    }
+}
+
+extension CityView {
+    /// Passenger transport of `year` (commutes and the home blocks' flows), tCO2e: tailpipe
+    /// (direct) and grid electricity (scope 2), summed over the ledger lines of the citizens and
+    /// homes that still stand. Read it when the year has just closed (1 January, 00:00): each
+    /// line still holds that year's figures. Citizens who moved away took their lines with them,
+    /// so this is a lower bound when people leave during the year.
+    public func passengerTransportTonnes(year: Int) -> (direct: Double, electricity: Double) {
+        var direct = 0.0, electricity = 0.0
+        func add<K: LineKind>(_ type: LedgerLine<K>.Type) {
+            world.query(Read<LedgerLine<K>>.self).forEach { line in
+                guard line.flow.year == year, line.flow.sector == .transport else { return }
+                if line.flow.scope == .electricity { electricity += line.flow.yearTonnes } else { direct += line.flow.yearTonnes }
+            }
+        }
+        world.query(Read<Citizen>.self, Read<PrimaryLine>.self, Read<ElectricityLine>.self).forEach { _, tailpipe, grid in
+            if tailpipe.flow.year == year { direct += tailpipe.flow.yearTonnes }
+            if grid.flow.year == year { electricity += grid.flow.yearTonnes }
+        }
+        add(CarTripsLine.self)
+        add(BusTripsLine.self)
+        add(TripElectricityLine.self)
+        return (direct, electricity)
     }
 }

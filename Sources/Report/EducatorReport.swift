@@ -69,6 +69,8 @@ public enum EducatorReport {
         }
         try save(Array(series.yearlyCSV.utf8), "yearly.csv")
         try save(Array(objectivesCSV(series, strings: strings).utf8), "objectives.csv")
+        // Only a city with a market has firms to list (firms.csv is then the run's own file).
+        if let firms = series.firmsCSV, !firmRows(firms).isEmpty { try save(Array(firms.utf8), "firms.csv") }
         try save(Array(markdown(series, strings: strings).utf8), "report.md")
         return written
     }
@@ -160,6 +162,29 @@ public enum EducatorReport {
         }
         out.append("")
 
+        let firms = firmRows(series.firmsCSV)
+        if !firms.isEmpty {
+            out.append("## \(s["report.firms_title"])")
+            out.append("")
+            let columns = ["year", "firm", "kind", "verified_t", "allocated", "bought", "sold", "abatement_t", "abatement_yuan",
+                           "price_yuan_per_t", "fine_yuan", "status"]
+            out.append("| " + columns.map { s["report.firms_" + $0] }.joined(separator: " | ") + " |")
+            out.append("|" + columns.map { ["year", "firm", "kind", "status"].contains($0) ? "---" : "---:" }.joined(separator: "|") + "|")
+            for row in firms {
+                out.append("| " + columns.map { column in
+                    let value = row[column] ?? ""
+                    switch column {
+                    case "year": return value
+                    case "firm": return markdownText(value)
+                    case "kind": return s["report.firms_kind_" + value]
+                    case "status": return s.status(value)
+                    default: return NumberText.grouped(value)
+                    }
+                }.joined(separator: " | ") + " |")
+            }
+            out.append("")
+        }
+
         out.append("## \(s["report.charts"])")
         out.append("")
         let chartTitles = ["report.emissions_title", "report.removals_title", "report.grid_title", "report.objectives_title", "report.budget_title"]
@@ -173,6 +198,38 @@ public enum EducatorReport {
             out.append(s.fill("report.partial_note", ["year": String(partial.year), "date": series.end]))
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// firms.csv's rows as column → text (RFC 4180 quoting: a quoted field may hold commas and
+    /// doubled quotes). Rows whose width differs from the header's are skipped.
+    static func firmRows(_ csv: String?) -> [[String: String]] {
+        guard let csv else { return [] }
+        func fields(_ line: Substring) -> [String] {
+            var result: [String] = [], field = "", quoted = false
+            var characters = line.makeIterator()
+            var pending: Character? = nil
+            while let c = pending ?? characters.next() {
+                pending = nil
+                if quoted {
+                    if c == "\"" {
+                        if let next = characters.next() {
+                            if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                        } else { quoted = false }
+                    } else { field.append(c) }
+                } else if c == "\"" { quoted = true
+                } else if c == "," { result.append(field); field = ""
+                } else { field.append(c) }
+            }
+            result.append(field)
+            return result
+        }
+        let lines = csv.split(separator: "\n").map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        guard let header = lines.first.map(fields) else { return [] }
+        return lines.dropFirst().compactMap { line in
+            let values = fields(line)
+            guard values.count == header.count else { return nil }
+            return Dictionary(zip(header, values), uniquingKeysWith: { a, _ in a })
+        }
     }
 
     static func yearsText(_ series: RunSeries, strings s: Strings) -> String {

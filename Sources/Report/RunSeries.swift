@@ -171,10 +171,14 @@ public struct RunSeries: Sendable {
     public var commandsApplied: Int?
     /// The text of yearly.csv as written into the report (the run's own file, or rebuilt from a save).
     public var yearlyCSV: String
+    /// The text of firms.csv (each cap-and-trade firm's result per settled period), nil when the
+    /// run directory has none (written by an older `netzero run`).
+    public var firmsCSV: String?
 
     public init(source: Source, levelID: String, levelTitle: Names, seed: UInt64, start: String, end: String, result: String,
                 years: [YearRow], objectives: [ObjectiveRow], commandsByTool: [(tool: String, count: Int)]?,
-                commandsApplied: Int?, yearlyCSV: String) {
+                commandsApplied: Int?, yearlyCSV: String, firmsCSV: String? = nil) {
+        self.firmsCSV = firmsCSV
         self.source = source
         self.levelID = levelID
         self.levelTitle = levelTitle
@@ -250,7 +254,8 @@ public struct RunSeries: Sendable {
                          levelTitle: title, seed: summary.seed,
                          start: summary.start, end: summary.end, result: summary.result, years: years,
                          objectives: summary.objectives, commandsByTool: summary.commandsByTool,
-                         commandsApplied: summary.commandsApplied, yearlyCSV: yearlyText)
+                         commandsApplied: summary.commandsApplied, yearlyCSV: yearlyText,
+                         firmsCSV: FileSystem.read(directory + "/firms.csv").flatMap { String(validating: $0, as: UTF8.self) })
     }
 
     /// Loads a save and takes its series from the ledger: completed years, then the current
@@ -292,7 +297,8 @@ public struct RunSeries: Sendable {
                          start: String(describing: SimDate(year: first.year, month: first.month, day: first.day, hour: 0)),
                          end: String(describing: view.clock.date), result: rules.result.rawValue, years: years,
                          objectives: objectives, commandsByTool: HeadlessRun.playerCommandCounts(view.commandLog),
-                         commandsApplied: view.commandLog.count, yearlyCSV: YearlyCSV.text(years))
+                         commandsApplied: view.commandLog.count, yearlyCSV: YearlyCSV.text(years),
+                         firmsCSV: HeadlessRun.firmsCSV(view))
     }
 }
 

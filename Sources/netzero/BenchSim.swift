@@ -44,7 +44,7 @@ struct BenchSim: ParsableCommand {
             ("citizens", String(view.citizenCount)),
             ("plants", String(plants)),
             ("green_tiles", String(zones)),
-        ]
+        ] + cityFigures(view)
         if json {
             print("{" + figures.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
         } else {
@@ -60,6 +60,26 @@ struct BenchSim: ParsableCommand {
             }
         }
     }
+}
+
+/// What the timed city is, per resident, over the hours run (a whole year when --hours is 8760):
+/// net CO2 (territorial, direct + embodied, less removals) and electricity delivered, jobs per
+/// resident, and its power islands (street networks; 1 = one connected grid).
+func cityFigures(_ view: CityView) -> [(String, String)] {
+    let period = view.ledger.years.last ?? view.ledger.thisYear
+    let residents = Double(max(1, view.stats.population))
+    var nuclearKW = 0.0
+    view.forEachPlant { _, plant, _ in if plant.kind == .nuclear { nuclearKW += view.catalog.plant(.nuclear).capacityKW } }
+    let nuclearCF = nuclearKW > 0 ? period.generationKWh[.nuclear] / (nuclearKW * 8760) : 0
+    return [
+        ("residents", String(view.stats.population)),
+        ("net_t_per_resident", format(period.net / residents)),
+        ("kwh_per_resident", format(period.electricityKWh / residents)),
+        ("jobs_per_resident", format(Double(view.stats.jobs) / residents)),
+        ("power_islands", String(view.map.roadComponentCount)),
+        ("nuclear_capacity_factor", format(nuclearCF)),
+        ("transport_share_of_gross", format(period.emissions(.transport) / max(1e-9, Sector.allCases.reduce(0) { $0 + period.emissions($1) }))),
+    ]
 }
 
 /// Peak resident set size of this process (VmHWM), in MB.

@@ -45,7 +45,7 @@ struct ArchitectureTests {
         let expected = [
             "phase input", "  input.commands", "  level.built", "  input.networks", "  offsets.register",
             "phase simulate", "  weather", "  buildings.demand", "  sinks.grow", "  accounts.households", "  transport.trips",
-            "  transport.freight", "  transport.congestion", "  accounts.redeem", "  grid.dispatch", "  grid.attribute",
+            "  transport.flows", "  transport.freight", "  transport.congestion", "  accounts.redeem", "  grid.dispatch", "  grid.attribute",
             "  economy.budget", "  economy.daily", "  policy.fuel_tax", "  policy.adoption", "  certificates.meter",
             "phase account", "  ledger.close", "  clock.advance", "  certificates.year", "  offsets.year", "  market.year",
             "  level.rules", "  journal.year",

@@ -93,7 +93,11 @@ struct CarbonAccountsTests {
         #expect(close(TripPointsTally.pointsPerPkm(.bike, catalog: testCatalog), 0.01 * rate(.bike)))
         #expect(close(rate(.bike), 0.0452))                         // 113 g/pkm avoided × 0.4
         #expect(close(rate(.walk), 0.0452))
-        #expect(close(rate(.bus), 0.0204))                          // (113 − 62) × 0.4
+        // The bus fleet: 77.2% of bus passenger-km electric (0.08 kWh/pkm), 22.8% diesel (62 g/pkm):
+        // 113 − (0.228 × 62 + 0.772 × 0.08 × 536.6) = 113 − (14.136 + 33.140) = 65.724 g/pkm × 0.4.
+        #expect(fullRecordCatalog.trips.busElectricShare == 0.772 && fullRecordCatalog.trips.electricBusKWhPerPkm == 0.08)
+        #expect(close(rate(.bus), (113 - (0.228 * 62 + 0.772 * 0.08 * 536.6)) / 1000 * 0.4))
+        #expect(abs(rate(.bus) - 0.0262894) < 1e-7)
         #expect(close(rate(.ebike), (113 - 0.015 * 536.6) / 1000 * 0.4))
         #expect(close(rate(.metro), (113 - 0.06 * 536.6) / 1000 * 0.4))
         #expect(close(rate(.carElectric), (113 - 0.11 * 536.6) / 1000 * 0.4))
@@ -101,14 +105,21 @@ struct CarbonAccountsTests {
 
         let city = accountsTown()
         city.run(hours: 24)  // one day: every employed citizen makes one round trip
+        // The home blocks' flows (school and other trips) earn their passenger-km × the same rates.
         var expected = PointsBySource()
+        let flows = city.view.tripFlows.flowPkmByMode
+        #expect(flows.reduce(0, +) > 0, "the homes' other trips went out")
+        for mode in TravelMode.allCases {
+            if let source = PointSource(mode: mode) { expected[source] += flows[Int(mode.rawValue)] * rate(mode) }
+        }
         var green = 0, commuters = 0, cyclingOrBus = 0
         city.view.forEachCitizen { _, citizen in
-            guard citizen.isEmployed else { return }
+            guard citizen.isEmployed, !citizen.stranded else { return }
             commuters += 1
             guard let source = PointSource(mode: citizen.mode) else { return }
-            let spec = fullRecordCatalog.mode(citizen.mode)
-            let avoided = car - (spec.directFactor + spec.energyPerPkm * 536.6)   // g/pkm
+            let mode = citizen.mode
+            let avoided = car - (fullRecordCatalog.tailpipeShare(mode) * fullRecordCatalog.mode(mode).directFactor
+                                 + fullRecordCatalog.gridKWhPerPkm(mode) * 536.6)   // g/pkm
             expected[source] += 2 * Double(citizen.access.km) * avoided / 1000 * share
             green += 1
             if citizen.mode == .bike || citizen.mode == .bus { cyclingOrBus += 1 }

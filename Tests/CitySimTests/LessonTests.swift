@@ -5,7 +5,7 @@
 //   (a) the level loads with no errors (what `netzero check` reports), has English and Chinese
 //       texts, a restricted toolbar, advisor cards that cite their source, and a closing card;
 //   (b) its recorded winning replay (Tests/CitySimTests/Lessons/NN-….replay) ends `won`, and
-//       replaying it twice writes byte-identical yearly.csv, daily.csv and summary.json;
+//       replaying it twice writes byte-identical yearly.csv, daily.csv, summary.json and firms.csv;
 //   (c) a run with no player commands does not win: it ends `lost`, or with a required
 //       objective failed.
 // Each run lasts until the last objective's deadline (2 years for lessons 1–7 and 9, 3 for lesson 8,
@@ -63,7 +63,7 @@ func runLesson(_ path: String, replay: ReplayLog?) throws -> LessonRun {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     try HeadlessRun.run(city, options: RunOptions(years: lessonYears(level), outputDirectory: directory), replay: replay)
     var files: [String: String] = [:]
-    for name in ["yearly.csv", "daily.csv", "summary.json"] {
+    for name in ["yearly.csv", "daily.csv", "summary.json", "firms.csv"] {
         files[name] = try String(contentsOfFile: directory + "/" + name, encoding: .utf8)
     }
     let rules = try #require(city.view.rules)
@@ -142,7 +142,7 @@ struct LessonTests {
         #expect(first.statuses.filter { $0.objective.required }.allSatisfy { $0.status == .met }, "\(describe(first))")
         #expect(first.files["summary.json"]?.contains("\"result\": \"won\"") == true)
         let second = try runLesson(lesson.levelPath, replay: replay)
-        for name in ["yearly.csv", "daily.csv", "summary.json"] {
+        for name in ["yearly.csv", "daily.csv", "summary.json", "firms.csv"] {
             #expect(first.files[name] == second.files[name], "\(name) differs between two replays of \(lesson.name)")
         }
     }

@@ -6,7 +6,7 @@ import Testing
 
 /// A strip town (see `stripTown`) whose level sets `policies` from the start.
 private func policyTown(_ structures: [(Structure, Int, Int)], width: Int = 16, policies: [String: Double] = [:],
-                        occupancy: Double = 0.9, budget: Double = 1e10) -> City {
+                        occupancy: Double = 0.9, budget: Double = 1e10, catalog: Catalog = testCatalog) -> City {
     var level = LevelSetup(info: LevelInfo(id: "test", title: "Policy town", seed: 7, initialOccupancy: occupancy),
                            width: width, height: 5, budget: budget)
     for x in 0..<width { level.placements.append((.road, x, 1)) }
@@ -15,7 +15,7 @@ private func policyTown(_ structures: [(Structure, Int, Int)], width: Int = 16, 
         guard let lever = PolicyLever.named(name) else { fatalError("no policy lever '\(name)'") }
         level.policies[lever] = value
     }
-    return City(level: level, catalog: testCatalog)
+    return City(level: level, catalog: catalog)
 }
 
 /// Homes and offices on row 0 (a coal plant at x = 0), solar plants every third tile of row 2.
@@ -233,12 +233,14 @@ struct PolicyTests {
     }
 
     @Test func allFuelTaxEarnsTaxTimesDirectFossilTonnes() throws {
-        // Homes heated by gas and one gas plant; nobody works, so nobody commutes and the taxed
-        // and untaxed towns stay physically identical.
+        // Homes heated by gas and one gas plant; nobody works, so nobody commutes, and nobody
+        // owns a car, so the residents' other trips burn no fuel (they walk, cycle or stay home):
+        // the taxed and untaxed towns stay physically identical.
+        let noCars = try testCatalog.setting("choice.car_ownership", to: 0, source: "test: nobody owns a car")
         func town(_ policies: [String: Double]) -> City {
             var structures: [(Structure, Int, Int)] = [(.plant(.gas), 0, 0)]
             for x in 1..<12 { structures.append((.building(.residential), x, 0)) }
-            return policyTown(structures, policies: policies)
+            return policyTown(structures, policies: policies, catalog: noCars)
         }
         let tax = 200.0
         let taxed = town(["carbon_tax": tax, "carbon_tax_on_all_fuel": 1])

@@ -127,6 +127,99 @@ struct TransportTests {
         #expect((after[.carPetrol] ?? 0) < (base[.carPetrol] ?? 0) * 0.8)
     }
 
+    /// A straight town 12 km long: homes at the west end, offices at the east end, one road, no
+    /// stops, nobody owns a car. 11.5 km is beyond walking (2 km), cycling (6 km) and e-biking
+    /// (10 km), so no commuter has a way to work: they make no trip, book nothing and earn no
+    /// points. They used to be counted as walkers, earning walking points (the "phantom walkers").
+    @Test func commutersWithNoWayToWorkMakeNoTripAndEarnNothing() throws {
+        let catalog = try testCatalog.setting("choice.car_ownership", to: 0, source: "test: no cars")
+            .setting("personal_carbon.recorded_share", to: 1, source: "test")
+        let width = 120
+        var level = LevelSetup(info: LevelInfo(id: "long", title: "Long town", seed: 3, initialOccupancy: 0.9),
+                               width: width, height: 3, budget: 1e9)
+        for x in 0..<width { level.placements.append((.road, x, 1)) }
+        level.placements.append((.building(.residential, density: 0.5), 0, 0))
+        level.placements.append((.building(.office, density: 1), 115, 0))
+        level.placements.append((.plant(.hydro), 60, 0))
+        let city = City(level: level, catalog: catalog)
+        city.run(hours: 24)
+        var employed = 0
+        city.view.forEachCitizen { entity, citizen in
+            guard citizen.isEmployed else { return }
+            employed += 1
+            #expect(citizen.stranded, "11.5 km with no car, bus or metro")
+            #expect(citizen.access.km == 11.5)
+            #expect(city.view.ledgerLines(entity).isEmpty, "a stranded commuter books nothing")
+        }
+        #expect(employed > 50)
+        #expect(city.view.tripFlows.tripsWithoutMode >= Double(2 * employed))
+        let accounts = city.view.carbonAccounts
+        #expect(accounts.participants == 0, "no commute earned points")
+        // Only the home block's flows earn: its other trips of under 2 km walk.
+        #expect(close(accounts.earned.trips, city.view.tripFlows.flowPkmByMode.enumerated().reduce(0) {
+            $0 + $1.element * TripPointsTally.pointsPerPkm(TravelMode(rawValue: UInt8($1.offset))!, catalog: catalog)
+        }))
+    }
+
+    /// The length bands of the other trips: quintiles of an exponential distribution of mean
+    /// 8.1 km, each at its own mean, n × [(x_a + μ)(1 − p_a) − (x_b + μ)(1 − p_b)] with
+    /// x(p) = −μ ln(1 − p): x = 0, 1.8075, 4.1377, 7.4220, 13.0364 km at p = 0, 0.2, 0.4, 0.6, 0.8;
+    /// 5 × [8.1 − (1.8075 + 8.1) × 0.8] = 0.8701 km, then 2.9168, 5.6692, 9.9075 and
+    /// 5 × (13.0364 + 8.1) × 0.2 = 21.1364 km; they average to 8.1 km.
+    @Test func otherTripLengthsAreTheSurveyMeanInEqualBands() {
+        let bands = testCatalog.trips.otherBandKm
+        #expect(testCatalog.trips.otherMeanKm == 8.1 && bands.count == 5)
+        for (band, expected) in zip(bands, [0.8701, 2.9168, 5.6692, 9.9075, 21.1364]) { #expect(abs(band - expected) < 0.0001, "\(band)") }
+        #expect(abs(bands.reduce(0, +) / 5 - 8.1) < 1e-9)
+        #expect(TripSpec.bandMeans(meanKm: 4, bands: 1) == [4])
+    }
+
+    /// A day of flows sends out every resident's trips but the commutes: 2.75 a day in all,
+    /// less 2 per employed resident, of which 2 × 0.18 go to school. With a car for everyone and
+    /// a road, every length has a mode, so the passenger-km are the trips × their mean lengths.
+    @Test func homeBlocksSendTheSurveyTripsAsFlows() throws {
+        let catalog = try testCatalog.setting("choice.car_ownership", to: 1, source: "test: a car for everyone")
+        var level = LevelSetup(info: LevelInfo(id: "flows", title: "Flows", seed: 5, initialOccupancy: 0.9),
+                               width: 40, height: 3, budget: 1e9)
+        for x in 0..<40 { level.placements.append((.road, x, 1)) }
+        level.placements.append((.building(.residential, density: 0.5), 0, 0))
+        level.placements.append((.building(.office, density: 0.1), 30, 0))
+        level.placements.append((.plant(.hydro), 20, 0))
+        let city = City(level: level, catalog: catalog)
+        city.run(hours: 24)
+        let before = city.view.tripFlows.flowPkmByMode.reduce(0, +)
+        let stats = city.view.stats
+        let residents = Double(stats.population), employed = Double(stats.employed)
+        city.run(hours: 24)
+        #expect(city.view.stats.population == stats.population && city.view.stats.employed == stats.employed, "a steady day")
+        let day = city.view.tripFlows.flowPkmByMode.reduce(0, +) - before
+        // No school in town: school trips take the other trips' lengths (mean 8.1 km).
+        let trips = residents * (2.75 - 2 * employed / residents)
+        #expect(residents > 100 && employed > 0)
+        #expect(abs(day - trips * 8.1) < 1e-6 * day, "\(day) pkm vs \(trips) trips × 8.1 km")
+        #expect(city.view.tripFlows.tripsWithoutMode == 0)
+    }
+
+    /// The sandbox's second year (2021) as docs/simulation.md quotes it: passenger transport per
+    /// resident (tailpipe + grid) and transport's share of gross emissions. Printed; asserted is
+    /// only what the books require: passengers are part of the transport sector.
+    @Test func sandboxSecondYearPassengerTransport() throws {
+        let city = City(level: sandboxLevel(), catalog: testCatalog)
+        city.run(hours: 24 * (366 + 365))
+        let year = try #require(city.view.ledger.years.last)
+        #expect(year.start.year == 2021)
+        let passenger = city.view.passengerTransportTonnes(year: 2021)
+        #expect(passenger.direct > 0 && passenger.direct <= year.tally.tonnes(.transport, .direct) + 1e-6)
+        #expect(passenger.electricity >= 0 && passenger.electricity <= year.tally.tonnes(.transport, .electricity) + 1e-6)
+        let gross = Sector.allCases.reduce(0) { $0 + year.emissions($1) }
+        let population = Double(city.view.stats.population)
+        print("sandbox 2021: population \(Int(population)), employed \(city.view.stats.employed), "
+              + "passenger direct \(passenger.direct) t + electricity \(passenger.electricity) t = "
+              + "\((passenger.direct + passenger.electricity) / population) t/person; transport sector \(year.emissions(.transport)) t "
+              + "= \(year.emissions(.transport) / gross * 100)% of gross \(gross) t; trips by mode \(city.view.transport.tripsByMode); "
+              + "flow pkm by mode \(city.view.tripFlows.flowPkmByMode); trips without a mode \(city.view.tripFlows.tripsWithoutMode)")
+    }
+
     @Test func tripsBookPassengerKilometresTimesFactor() throws {
         let city = City(level: sandboxLevel(), catalog: testCatalog)
         city.run(hours: 24)
@@ -140,5 +233,35 @@ struct TransportTests {
             checked += 1
         }
         #expect(checked > 0)
+    }
+}
+
+@Suite("Reference city")
+struct ReferenceCityTests {
+    /// The benchmark city as built (before any hour runs): one street network (the metro lines stop
+    /// short of the edges, so the street grid and the power lines along it stay connected), a
+    /// nuclear unit, and 0.55 jobs per resident housed at the starting occupancy.
+    @Test func referenceCityIsOneGridWithNuclearAndAJobForEveryOtherResident() throws {
+        let level = try #require(BuiltinLevels.load("reference", catalog: testCatalog).level)
+        let city = City(level: level, catalog: testCatalog)
+        let map = city.view.map
+        #expect(map.width == 256 && map.height == 256)
+        #expect(map.roadComponentCount == 1, "\(map.roadComponentCount) street networks")
+        var nuclear = 0, jobs = 0.0, homes = 0.0, buildings = 0
+        city.view.forEachPlant { _, plant, _ in if plant.kind == .nuclear { nuclear += 1 } }
+        city.view.forEachBuilding { _, building, _ in
+            buildings += 1
+            let spec = testCatalog.building(building.kind)
+            if building.kind == .residential { homes += spec.occupants * building.density } else { jobs += spec.jobs * building.density }
+        }
+        #expect(nuclear == 1)
+        #expect(buildings > 30_000, "the benchmark keeps its ≈ 31,000 buildings")
+        let residents = homes * 0.9  // the starting occupancy
+        #expect(abs(residents - 200_500) < 1, "\(residents)")
+        #expect(abs(jobs / residents - 0.55) < 0.02, "\(jobs / residents) jobs per resident")
+        // Every metro station is on one rail network, reachable from the streets' power grid.
+        var stations = Set<Int32>()
+        for i in 0..<map.tileCount where map.structure[i] == .metroStation { stations.insert(map.railComponent[i]) }
+        #expect(stations.count == 1)
     }
 }

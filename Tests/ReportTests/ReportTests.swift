@@ -347,4 +347,62 @@ struct ReportTests {
     }
 }
 
-/// Sums the days' generation from the ledger's day-closed callback.
+@Suite("Firms in the report")
+struct FirmsReportTests {
+    /// Lesson 8's winning replay, as `netzero run … --replay` and `netzero report` make it: firms.csv
+    /// lists each of the three firms in each settled period (2022, 2023) with the market's own
+    /// figures, and the report copies the file and tables it.
+    @Test func lesson8ReplayWritesFirmsAndTheReportTablesThem() throws {
+        let levelPath = repositoryRoot + "/Levels/lessons/08-cap-and-trade.toml"
+        let loaded = try #require(LevelFile.load(path: levelPath, catalog: catalog).level)
+        let overrides = try #require(loaded.catalogOverrides)
+        let lessonCatalog = try Catalog.load(directory: repositoryRoot + "/Resources/catalog", overrideTables: [(overrides, loaded.file)])
+        let replayText = try String(contentsOfFile: repositoryRoot + "/Tests/CitySimTests/Lessons/08-cap-and-trade.replay", encoding: .utf8)
+        let replay = try #require(ReplayLog.parse(replayText, file: "08.replay").log)
+        var level = loaded
+        level.setup.info.seed = replay.seed
+        let city = City(level: level, catalog: lessonCatalog)
+        let run = temporaryDirectory("lesson8")
+        try HeadlessRun.run(city, options: RunOptions(years: 3, outputDirectory: run), replay: replay)
+        let rows = csvRowsQuoted(text(run + "/firms.csv"))
+        #expect(rows.first == HeadlessRun.firmsHeader.split(separator: ",").map(String.init))
+        let market = city.view.carbonMarket
+        #expect(market.periods.map(\.year) == [2022, 2023])
+        #expect(rows.count == 1 + 6, "three firms in two periods")
+        let header = rows[0]
+        func cell(_ row: [String], _ name: String) -> String { row[header.firstIndex(of: name)!] }
+        for (row, (period, result)) in zip(rows.dropFirst(), market.periods.flatMap { p in p.results.map { (p, $0) } }) {
+            let firm = try #require(market.firms.first { $0.account == result.account })
+            #expect(cell(row, "year") == String(period.year) && cell(row, "firm") == firm.name.en && cell(row, "kind") == firm.kind.key)
+            #expect(cell(row, "allocated") == String(result.allocated) && cell(row, "verified_t") == String(result.verified))
+            #expect(cell(row, "bought") == String(result.bought) && cell(row, "sold") == String(result.sold))
+            #expect(cell(row, "price_yuan_per_t") == Fixed.format(period.price, 2) && cell(row, "status") == result.status.key)
+            #expect(cell(row, "fine_yuan") == Fixed.format(result.fine, 0) && cell(row, "abatement_yuan") == Fixed.format(result.abatementCost, 0))
+            // Abated tonnes: verified × share ÷ (1 − share), e.g. 90,000 t after a 10% cut → 10,000 t.
+            let share = result.abatement
+            #expect(cell(row, "abatement_t") == Fixed.format(share > 0 ? Double(result.verified) * share / (1 - share) : 0, 3))
+            let position = try #require(city.view.position(firm.entity))
+            #expect(cell(row, "tile_x") == String(position.x) && cell(row, "tile_y") == String(position.y))
+        }
+        let out = temporaryDirectory("lesson8-report")
+        let series = try RunSeries.load(runDirectory: run)
+        let written = try EducatorReport.write(series, to: out, options: ReportOptions(width: 960, height: 540))
+        #expect(written.map { ($0 as NSString).lastPathComponent }.contains("firms.csv"))
+        #expect(read(out + "/firms.csv") == read(run + "/firms.csv"))
+        let markdown = text(out + "/report.md")
+        #expect(markdown.contains("## Cap and trade: each firm's result"))
+        for firm in market.firms { #expect(markdown.contains("| \(firm.name.en) |"), "\(firm.name.en) in report.md") }
+    }
+}
+
+/// CSV rows with RFC 4180 quoting (a quoted field may hold commas).
+func csvRowsQuoted(_ text: String) -> [[String]] {
+    text.split(separator: "\n").map { line in
+        var fields: [String] = [], field = "", quoted = false
+        for c in line {
+            if c == "\"" { quoted.toggle() } else if c == "," && !quoted { fields.append(field); field = "" } else { field.append(c) }
+        }
+        fields.append(field)
+        return fields
+    }
+}
