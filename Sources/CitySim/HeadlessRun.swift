@@ -258,7 +258,9 @@ public enum HeadlessRun {
         "{" + playerCommandCounts(log).map { "\(quote($0.tool)): \($0.count)" }.joined(separator: ", ") + "}"
     }
 
-    static func quote(_ text: String) -> String {
+    /// `text` as a JSON string literal, which is also a TOML basic string (the game's settings file
+    /// writes its strings with it): quotes, backslashes and control characters escaped.
+    public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -266,7 +268,12 @@ public enum HeadlessRun {
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             default:
-                if scalar.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16) } else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    let digits = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out + "\""

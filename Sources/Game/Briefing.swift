@@ -98,6 +98,23 @@ final class ProjectionJob: @unchecked Sendable {
               let with = planted.view.ledger.years.last(where: { $0.start.year == plot.deadlineYear }) else { return result }
         result.deadlineNet = without.net
         result.plotRemoval = with.removals - without.removals
+        // Many plots do not remove quite as many times one plot's tonnes (the town around them
+        // changes too), so the estimate is measured again as planted: that many plots on the first
+        // free tiles, and what they take off the deadline year's net, per plot.
+        guard let onePlot = result.plotRemoval, onePlot > 0.01, without.net > 0 else { return result }
+        let estimate = Int((without.net / onePlot).rounded(.up))
+        guard estimate > 1, estimate <= 2_000 else { return result }
+        let batch = City(level: level, catalog: catalog)
+        let batchMap = batch.view.map
+        let free = (0..<batchMap.height).lazy.flatMap { y in (0..<batchMap.width).lazy.map { (x: $0, y: y) } }.filter { tile in
+            let i = batchMap.index(tile.x, tile.y)
+            return batchMap.terrain[i].isBuildable && batchMap.structure[i] == .none
+        }
+        for tile in free.prefix(estimate) { batch.submit(.build(.zone(plot.zone), x: tile.x, y: tile.y)) }
+        while batch.view.clock.year <= plot.deadlineYear { batch.step() }
+        if let planted = batch.view.ledger.years.last(where: { $0.start.year == plot.deadlineYear }), without.net > planted.net {
+            result.plotRemoval = (without.net - planted.net) / Double(estimate)
+        }
         return result
     }
 }

@@ -289,6 +289,7 @@ public enum HUD {
 
     /// The lines of the messages feed: the level's last messages and the notices (refused commands among them).
     public static func messageLines(session: GameSession, now: Double) -> [String] {
+        session.noticeRefusals(now: now)  // a panel's button may have applied a command while this frame was drawn
         var lines: [String] = []
         if let rules = session.view.rules { lines += rules.messages.suffix(3).map { session.strings.name($0.text) } }
         lines += session.notices.filter { $0.until > now }.map(\.text)

@@ -76,23 +76,7 @@ public struct GameSettings: Sendable, Equatable {
         return String(kept.trimmingCharacters(in: .whitespaces).prefix(maximumNameLength))
     }
 
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let digits = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ text: String) -> String { HeadlessRun.quote(text) }
 
     /// The autosave file for a level and a slot: the level's id in the name (reduced to letters,
     /// digits, '-' and '_'), so each level keeps its own.
