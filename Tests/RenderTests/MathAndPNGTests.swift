@@ -167,6 +167,6 @@ struct PNGTests {
         try image.writePNG(to: path)   // replacing an existing file
         #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == image.pngData())
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["shot.png"])
-        #expect(throws: RenderError.self) { try image.writePNG(to: dir.path + "/missing/dir/shot.png") }
+        #expect(throws: RasterError.self) { try image.writePNG(to: dir.path + "/missing/dir/shot.png") }
     }
 }
