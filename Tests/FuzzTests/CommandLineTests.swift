@@ -9,13 +9,20 @@ struct CommandResult {
     var status: Int32
     var output: String
     var errors: String
+    /// The child was killed by a signal (a crash), not an exit.
+    var signalled: Bool
+    /// The child outran `timeLimit` and was stopped.
+    var timedOut: Bool
 }
 
-func netzero(_ arguments: [String]) throws -> CommandResult {
+/// Runs the `netzero` binary in a child process, reading both pipes while it runs (a full pipe
+/// would block it); past `timeLimit` seconds the child is stopped and the result says so.
+func netzero(_ arguments: [String], environment: [String: String]? = nil, timeLimit: Double? = nil) throws -> CommandResult {
     let path = try #require(netzeroPath, "build netzero first (swift build --build-tests)")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
+    if let environment { process.environment = environment }
     let output = Pipe(), errors = Pipe()
     process.standardOutput = output
     process.standardError = errors
@@ -24,10 +31,20 @@ func netzero(_ arguments: [String]) throws -> CommandResult {
     let group = DispatchGroup()
     DispatchQueue.global().async(group: group) { outData = output.fileHandleForReading.readDataToEndOfFile() }
     DispatchQueue.global().async(group: group) { errData = errors.fileHandleForReading.readDataToEndOfFile() }
-    group.wait()
+    var timedOut = false
+    if let timeLimit {
+        timedOut = group.wait(timeout: .now() + timeLimit) == .timedOut
+        if timedOut {
+            process.terminate()
+            _ = group.wait(timeout: .now() + 10)
+        }
+    } else {
+        group.wait()
+    }
     process.waitUntilExit()
     return CommandResult(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
-                         errors: String(decoding: errData, as: UTF8.self))
+                         errors: String(decoding: errData, as: UTF8.self),
+                         signalled: process.terminationReason == .uncaughtSignal, timedOut: timedOut)
 }
 
 func temporaryDirectory(_ name: String) throws -> String {

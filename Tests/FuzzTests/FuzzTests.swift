@@ -36,38 +36,19 @@ struct FuzzReport {
 
 /// Runs `netzero fuzz KIND` over `cases` cases, resuming after the case that crashed or hung.
 func fuzz(_ kind: String, seed: Int, cases: Int, batchTimeLimit: Double = 300) throws -> FuzzReport {
-    let path = try #require(netzeroPath, "build netzero first (swift build --build-tests)")
     var report = FuzzReport()
     var from = 0
+    var environment = ProcessInfo.processInfo.environment
+    environment["SWIFT_BACKTRACE"] = "enable=no"  // a crash is reported by the signal; skip symbolication
     while from < cases {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["fuzz", kind, "--seed", String(seed), "--cases", String(cases), "--from", String(from)]
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"  // a crash is reported by the signal; skip symbolication
-        process.environment = environment
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Read both pipes while the child runs (a full pipe would block it).
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { outData = output.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { errData = errors.fileHandleForReading.readDataToEndOfFile() }
-        let timedOut = group.wait(timeout: .now() + batchTimeLimit) == .timedOut
-        if timedOut {
-            process.terminate()
-            _ = group.wait(timeout: .now() + 10)
-        }
-        process.waitUntilExit()
-        let lines = String(decoding: outData, as: UTF8.self).split(separator: "\n").map(String.init)
-        report.caseLines += lines.filter { $0.hasPrefix("case ") }
-        let started = String(decoding: errData, as: UTF8.self).split(separator: "\n")
+        let result = try netzero(["fuzz", kind, "--seed", String(seed), "--cases", String(cases), "--from", String(from)],
+                                 environment: environment, timeLimit: batchTimeLimit)
+        report.caseLines += result.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("case ") }
+        let started = result.errors.split(separator: "\n")
             .compactMap { $0.hasPrefix("case ") ? Int($0.dropFirst(5)) : nil }.last ?? from
-        if timedOut {
+        if result.timedOut {
             report.hangs.append(started)
-        } else if process.terminationReason == .uncaughtSignal || process.terminationStatus != 0 {
+        } else if result.signalled || result.status != 0 {
             report.crashes.append(started)
         } else {
             break
