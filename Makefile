@@ -29,6 +29,7 @@ build-tests: setup
 # process (SDL and X11 are not to be driven from two test threads at once).
 XVFB = xvfb-run -a -s "-screen 0 1280x720x24"
 test: build-tests
+	.build/release/netzero validate
 	$(SWIFT) test -c release --skip-build --skip "RenderTests|GameTests"
 	$(XVFB) $(SWIFT) test -c release --skip-build --filter RenderTests
 	$(XVFB) $(SWIFT) test -c release --skip-build --filter GameTests

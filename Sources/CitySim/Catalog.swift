@@ -454,7 +454,8 @@ public struct AirSpec: Sendable {
 public struct ServiceNeeds: Sendable {
     public var schoolAgeShare: Double    // fraction of residents
     public var bedsPerPerson: Double
-    public var workingAgeShare: Double
+    /// Employed residents per resident in Chinese towns: the share of newcomers who look for work.
+    public var employmentRate: Double
     public var greenSpacePerPerson: Double  // m2
 }
 
@@ -855,7 +856,7 @@ public struct Catalog: Sendable {
                       blackoutWeight: r.value("reliability.blackout_weight", "fraction"))
         services = ServiceNeeds(schoolAgeShare: r.value("services.school_age_share", "fraction"),
                                 bedsPerPerson: r.value("services.beds_per_person", "beds/person"),
-                                workingAgeShare: r.value("services.working_age_share", "fraction"),
+                                employmentRate: min(1, max(0, r.value("services.employment_rate", "fraction"))),
                                 greenSpacePerPerson: r.value("services.green_space_per_person", "m2/person"))
         nationalGridFactor = r.value("grid.national_average_factor", "gCO2/kWh")
         r.acceptAll(under: "grid")

@@ -79,7 +79,7 @@ public final class City {
         self.world = world
         world.insertResource(catalog)
         world.insertResource(TripFlowState())  // never saved: its caches rebuild on first use (Transport.swift)
-        Transport.giveHomesTripLines(world)      // saves from before every resident's trips
+        Transport.giveHomesTripLines(world)      // saves from before every resident's trips, or before trips out of town
         schedule = Simulation.makeSchedule()
     }
 
@@ -470,9 +470,9 @@ public final class City {
         var tally = LedgerTally()
         func embodied(_ tonnes: Double, _ id: FactorID, _ sector: Sector, count: Double = 1) {
             guard tonnes > 0 else { return }
-            construction.book(id, value: tonnes, quantity: count, tonnes: tonnes * count, sector: sector, scope: .embodied,
+            construction.book(id, value: tonnes, quantity: count, tonnes: tonnes * count, sector: sector, scope: .outsideCity,
                               tick: clock.tick, year: clock.year)
-            tally.add(tonnes * count, sector: sector, scope: .embodied)
+            tally.add(tonnes * count, sector: sector, scope: .outsideCity)
         }
         let position = TilePosition(x, y)
         let entity: Entity
@@ -490,7 +490,8 @@ public final class City {
                 entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine(), ProcessLine())
             case .residential:  // its residents' school and other trips are booked on the home block (Transport.swift)
                 entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine(),
-                                              CarTripsLine(), BusTripsLine(), TripElectricityLine())
+                                              CarTripsLine(), BusTripsLine(), TripElectricityLine(), OutOfTownTripsLine(),
+                                              OutOfTownTripsBeyondLine())
             default:
                 entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine())
             }

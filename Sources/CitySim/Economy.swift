@@ -227,7 +227,7 @@ public enum Economy: SimulationPlugin {
             stats.demandToday = 0
             let p = Double(max(1, population))
             let needs = catalog.services
-            let jobScore = min(1, Double(employed) / p / needs.workingAgeShare)
+            let jobScore = needs.employmentRate > 0 ? min(1, Double(employed) / p / needs.employmentRate) : 1
             let commuteScore = 1 / (1 + stats.meanCommuteMinutes / 30)
             // 1 at the WHO guideline, 0 at twice the WHO first interim target.
             let airScore = min(1, max(0, 1 - (stats.airQuality - catalog.air.whoGuideline)
@@ -283,8 +283,8 @@ public enum Economy: SimulationPlugin {
         let stats = world.resource(CityStats.self)!
         let economy = catalog.economy
         let vacancy = stats.population > 0 ? Double(stats.jobs - stats.employed) / Double(stats.population) : 0
-        let unemployment = stats.population > 0
-            ? Double(stats.population - stats.employed) / Double(stats.population) - (1 - catalog.services.workingAgeShare) : 0
+        // Residents who look for work and have none, per resident.
+        let unemployment = stats.population > 0 ? catalog.services.employmentRate - Double(stats.employed) / Double(stats.population) : 0
         var rate = economy.migrationHappiness * (stats.happiness - 0.5) * 2 + economy.migrationJobs * (vacancy - max(0, unemployment))
         rate = min(economy.growthRateMax, max(-economy.growthRateMax, rate))
         var carry = stats.migrationCarry + rate * Double(max(stats.population, 50)) / 365

@@ -49,11 +49,12 @@ public enum HeadlessRun {
     public static let flowColumns: [(name: String, decimals: Int)] = [
         ("generation_rooftop_pv_kwh", 0), ("storage_charge_kwh", 0), ("storage_discharge_kwh", 0), ("curtailed_wind_kwh", 0),
         ("curtailed_solar_kwh", 0), ("curtailed_hydro_kwh", 0), ("grid_losses_kwh", 0), ("captured_t", 3),
-        ("scope3_embodied_t", 3), ("net_including_scope3_t", 3),
+        ("scope3_embodied_t", 3), ("scope3_transport_t", 3), ("net_including_scope3_t", 3),
     ]
     public static func flowValues(_ period: LedgerPeriod) -> [Double] {
         [period.rooftopKWh, period.storageChargeKWh, period.storageDischargeKWh, period.curtailedWindKWh, period.curtailedSolarKWh,
-         period.curtailedHydroKWh, period.gridLossesKWh, period.captured, period.scope3, period.netIncludingScope3]
+         period.curtailedHydroKWh, period.gridLossesKWh, period.captured, period.scope3Embodied,
+         period.transboundaryTransport, period.netIncludingScope3]
     }
     public static func flowCells(_ values: [Double]) -> [String] {
         zip(values, flowColumns).map { Fixed.format($0, $1.decimals) }

@@ -7,6 +7,7 @@
 //   farms → I.5 (heating gas scope 1, grid electricity scope 2); power plants → I.4.4 (energy
 //   generation supplied to the grid: scope 1, reported but kept out of BASIC, whose scope 2 rows
 //   already count the same kWh); citizens' commutes, home blocks' other trips and road freight → II.1, rail freight → II.2;
+//   residents' trips out of town → II.1, scope 1 on the city's roads and scope 3 beyond them;
 //   factories' process CO2 → IV.1; farms' field N2O → V.3; green zones and forest land → V.2;
 //   embodied carbon of what was built → "other scope 3".
 // Flows of structures removed during the year are no longer on any entity: the difference
@@ -96,6 +97,10 @@ public enum Inventory {
             add(5, bus.flow)
             add(7, electricity.flow)
         }
+        world.query(Read<Building>.self, Read<OutOfTownTripsLine>.self, Read<OutOfTownTripsBeyondLine>.self).forEach { _, inside, beyond in
+            add(5, inside.flow)
+            add(5, beyond.flow)
+        }
         var wasteToEnergy = false
         world.query(Read<PowerPlant>.self, Read<PrimaryLine>.self, Read<ProcessLine>.self, Read<ConstructionLine>.self)
             .forEach { plant, stack, gases, construction in
@@ -134,7 +139,7 @@ public enum Inventory {
             for scope in Scope.allCases {
                 let rest = period.tally.tonnes(sector, scope) - itemised.tonnes(sector, scope)
                 guard abs(rest) > 0.0005 else { continue }
-                rows.append(InventoryRow(year: year, sector: scope == .embodied ? other : modelSector[sector]!,
+                rows.append(InventoryRow(year: year, sector: scope == .outsideCity && sector != .transport ? other : modelSector[sector]!,
                                          subSector: "Removed during the year (\(sector.key))", scope: String(scope.gpcScope),
                                          tonnes: rest, notation: ""))
             }
@@ -155,17 +160,26 @@ public enum Inventory {
         key(afolu, "V.1 Livestock", "NE")
 
         // Totals. BASIC: stationary energy and transport scopes 1 and 2 and waste scope 1, with
-        // I.4.4 out (its kWh are in the scope-2 rows). BASIC+ adds IPPU and AFOLU. The
-        // territorial total is every scope-1 flow: the city's net, as the ledger reports it.
-        var basic = 0.0, ippuAfolu = 0.0
+        // I.4.4 out (its kWh are in the scope-2 rows). BASIC+ adds IPPU, AFOLU and transport's
+        // scope 3 (transboundary trips). The territorial total is every scope-1 flow: the city's
+        // net, as the ledger reports it.
+        var basic = 0.0, basicPlus = 0.0
         for row in rows {
-            guard let tonnes = row.tonnes, row.scope != "3", !row.subSector.hasPrefix("I.4.4") else { continue }
-            if row.sector == ippu || row.sector == afolu { ippuAfolu += tonnes } else { basic += tonnes }
+            guard let tonnes = row.tonnes, !row.subSector.hasPrefix("I.4.4") else { continue }
+            if row.scope == "3" {
+                if row.sector == transport { basicPlus += tonnes }
+            } else if row.sector == ippu || row.sector == afolu {
+                basicPlus += tonnes
+            } else {
+                basic += tonnes
+            }
         }
         rows.append(InventoryRow(year: year, sector: "Total", subSector: "BASIC", scope: "1+2", tonnes: basic, notation: ""))
-        rows.append(InventoryRow(year: year, sector: "Total", subSector: "BASIC+", scope: "1+2", tonnes: basic + ippuAfolu, notation: ""))
+        rows.append(InventoryRow(year: year, sector: "Total", subSector: "BASIC+", scope: "1+2+3", tonnes: basic + basicPlus, notation: ""))
         rows.append(InventoryRow(year: year, sector: "Total", subSector: "Territorial (the city's net)", scope: "1", tonnes: period.net, notation: ""))
-        rows.append(InventoryRow(year: year, sector: "Total", subSector: "Scope 3 embodied", scope: "3", tonnes: period.scope3, notation: ""))
+        rows.append(InventoryRow(year: year, sector: "Total", subSector: "Scope 3 embodied", scope: "3", tonnes: period.scope3Embodied, notation: ""))
+        rows.append(InventoryRow(year: year, sector: "Total", subSector: "Scope 3 transboundary transport", scope: "3", tonnes: period.transboundaryTransport,
+                                 notation: ""))
         return rows
     }
 }

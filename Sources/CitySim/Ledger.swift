@@ -13,11 +13,13 @@
 //
 // Scopes follow the GHG Protocol for cities (GPC): `direct` (scope 1) is what an entity emits
 // or removes itself; `electricity` (scope 2) is its share of the power plants' direct emissions,
-// at the grid factor of the hour it drew power; `embodied` (scope 3) is the carbon of the
-// materials a structure is built from, made outside the city, booked once when it is built.
+// at the grid factor of the hour it drew power; `outsideCity` (scope 3) is what the city's activity
+// emits beyond its boundary: the carbon of the materials a structure is built from, made
+// elsewhere and booked once when it is built, and the part of residents' out-of-town trips that
+// runs beyond the boundary (the GPC's transboundary transport).
 // The city's territorial total counts direct flows only: electricity flows attribute the power
 // sector's direct emissions to end users (adding them would count the same kWh twice), and
-// embodied carbon is reported beside the total (`scope3`, `netIncludingScope3`), not inside it.
+// scope 3 is reported beside the total (`scope3`, `netIncludingScope3`), not inside it.
 // CO2 captured by CCUS never reaches the air: the stack books what it releases, and the captured
 // tonnes are kept in their own column (`captured`), neither an emission nor a removal.
 import ECS
@@ -32,9 +34,9 @@ public enum Sector: UInt8, CaseIterable, Sendable, Codable {
 }
 
 public enum Scope: UInt8, CaseIterable, Sendable, Codable {
-    case direct, electricity, embodied
-    public var key: String { ["direct", "electricity", "embodied"][Int(rawValue)] }
-    /// The GPC scope number: 1 direct, 2 grid electricity, 3 embodied.
+    case direct, electricity, outsideCity
+    public var key: String { ["direct", "electricity", "outside_city"][Int(rawValue)] }
+    /// The GPC scope number: 1 direct, 2 grid electricity, 3 outside the city.
     public var gpcScope: Int { Int(rawValue) + 1 }
     /// Whether flows of this scope add to the city's own (territorial) total: scope 1 only.
     public var countsInCityTotal: Bool { self == .direct }
@@ -76,6 +78,8 @@ public enum AccountLine: Int, CaseIterable, Sendable {
     case carTrips = 6         // a home block's school and other trips by petrol car (Transport.swift flows)
     case busTrips = 7         // the same by diesel bus
     case tripElectricity = 8  // the same trips' grid electricity (electric modes, electric buses)
+    case outOfTownTrips = 9   // a home block's trips out of town: the part on the city's own roads (scope 1)
+    case outOfTownTripsBeyond = 10  // the same trips beyond the city's boundary (scope 3)
 }
 
 public protocol LineKind: Sendable { static var line: AccountLine { get } }
@@ -88,6 +92,8 @@ public enum RailFreight: LineKind { public static var line: AccountLine { .freig
 public enum CarTrips: LineKind { public static var line: AccountLine { .carTrips } }
 public enum BusTrips: LineKind { public static var line: AccountLine { .busTrips } }
 public enum TripElectricity: LineKind { public static var line: AccountLine { .tripElectricity } }
+public enum OutOfTownTrips: LineKind { public static var line: AccountLine { .outOfTownTrips } }
+public enum OutOfTownTripsBeyond: LineKind { public static var line: AccountLine { .outOfTownTripsBeyond } }
 
 /// One line of an entity's carbon books.
 public struct LedgerLine<Kind: LineKind>: Component, Sendable {
@@ -131,6 +137,8 @@ public typealias RailFreightLine = LedgerLine<RailFreight>
 public typealias CarTripsLine = LedgerLine<CarTrips>
 public typealias BusTripsLine = LedgerLine<BusTrips>
 public typealias TripElectricityLine = LedgerLine<TripElectricity>
+public typealias OutOfTownTripsLine = LedgerLine<OutOfTownTrips>
+public typealias OutOfTownTripsBeyondLine = LedgerLine<OutOfTownTripsBeyond>
 
 extension World {
     /// Every ledger line an entity has, in `AccountLine` order.
@@ -148,6 +156,8 @@ extension World {
         add(CarTripsLine.self)
         add(BusTripsLine.self)
         add(TripElectricityLine.self)
+        add(OutOfTownTripsLine.self)
+        add(OutOfTownTripsBeyondLine.self)
         return result
     }
 
@@ -165,6 +175,8 @@ extension World {
         visit(CarTripsLine.self)
         visit(BusTripsLine.self)
         visit(TripElectricityLine.self)
+        visit(OutOfTownTripsLine.self)
+        visit(OutOfTownTripsBeyondLine.self)
     }
 }
 
@@ -200,8 +212,12 @@ public struct LedgerTally: Sendable, Equatable, Codable {
         return total
     }
 
-    /// Embodied carbon of what was built (scope 3), reported beside the territorial total.
-    public var scope3: Double { Sector.allCases.reduce(0) { $0 + tonnes($1, .embodied) } }
+    /// Scope 3, reported beside the territorial total: embodied carbon and transboundary trips.
+    public var scope3: Double { Sector.allCases.reduce(0) { $0 + tonnes($1, .outsideCity) } }
+    /// The part of residents' out-of-town trips beyond the boundary (transport's only scope-3 flow).
+    public var transboundaryTransport: Double { tonnes(.transport, .outsideCity) }
+    /// The embodied carbon of what was built: scope 3 other than transport.
+    public var scope3Embodied: Double { scope3 - transboundaryTransport }
     public var cityNetIncludingScope3: Double { cityNet + scope3 }
 
     /// Records CO2 captured at a stack (no cell changes: the stack line already books only what escaped).
@@ -274,6 +290,8 @@ public struct LedgerPeriod: Sendable, Equatable, Codable {
     public var net: Double { tally.cityNet }
     public var captured: Double { tally.captured }
     public var scope3: Double { tally.scope3 }
+    public var scope3Embodied: Double { tally.scope3Embodied }
+    public var transboundaryTransport: Double { tally.transboundaryTransport }
     public var netIncludingScope3: Double { tally.cityNetIncludingScope3 }
     /// Land-sink releases (fires, demolished zones and forests): the sector's positive flows.
     public var releases: Double { tally.tonnes(.landSinks, .direct) + tally.removals }
@@ -404,9 +422,12 @@ public enum LedgerBooks: SimulationPlugin {
         sim.component(CarTripsLine.self, default: CarTripsLine())
         sim.component(BusTripsLine.self, default: BusTripsLine())
         sim.component(TripElectricityLine.self, default: TripElectricityLine())
+        sim.component(OutOfTownTripsLine.self, default: OutOfTownTripsLine())
+        sim.component(OutOfTownTripsBeyondLine.self, default: OutOfTownTripsBeyondLine())
         sim.system("ledger.close", Phase.account,
                    reads: [ElectricityLine.self, PrimaryLine.self, ProcessLine.self, ConstructionLine.self, RoadFreightLine.self, RailFreightLine.self,
-                           CarTripsLine.self, BusTripsLine.self, TripElectricityLine.self],
+                           CarTripsLine.self, BusTripsLine.self, TripElectricityLine.self, OutOfTownTripsLine.self,
+                           OutOfTownTripsBeyondLine.self],
                    readsResources: [Clock.self, PowerGrid.self], writesResources: [Ledger.self], run: close)
     }
 

@@ -22,7 +22,7 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
     case complianceRate = "compliance_rate"          // fraction of covered firms that complied, last settled period
     case certificatesRetired = "certificates_retired"  // green-power certificates retired, since the start
     case netAfterTransfers = "net_after_transfers"   // tCO2e, net in the year plus credits sold outside the city
-    case netIncludingScope3 = "net_including_scope3"  // tCO2e, net in the year plus the embodied carbon of what was built (scope 3)
+    case netIncludingScope3 = "net_including_scope3"  // tCO2e, net in the year plus scope 3: the embodied carbon of what was built and the out-of-town part of residents' trips
 
     public var unit: String {
         switch self {

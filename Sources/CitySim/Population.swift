@@ -1,7 +1,8 @@
 // Population.swift — citizens moving in and out, finding homes and jobs.
 //
-// Newcomers fill free homes starting from a seeded position in the list of homes, and each takes
-// the nearest of a few seeded vacant jobs (a cheap stand-in for a job search). Leavers go from
+// Newcomers fill free homes starting from a seeded position in the list of homes. A seeded share
+// of them (the catalog's employment rate) joins the labour force, and each of those takes the
+// nearest of a few seeded vacant jobs (a cheap stand-in for a job search). Leavers go from
 // the end of the citizen list. Both are deterministic for a given level seed and day.
 import ECS
 
@@ -64,8 +65,9 @@ public enum Population {
             citizen.island = home.island
             citizen.hasCar = draw(0xCA7) < catalog.travel.carOwnership
             citizen.hasElectricCar = citizen.hasCar && draw(0xE7) < evShare
+            citizen.seeksWork = draw(0x1AB0) < catalog.services.employmentRate
             // Job: the nearest of a few seeded vacancies.
-            if !jobs.isEmpty {
+            if citizen.seeksWork && !jobs.isEmpty {
                 let hx = home.tile % Int32(width), hy = home.tile / Int32(width)
                 var best = -1, bestDistance = Int32.max
                 for k in 0..<jobCandidates {
@@ -105,7 +107,7 @@ public enum Population {
         let seed = world.resource(LevelInfo.self)!.seed
         var hires: [(citizen: Entity, job: Int)] = []
         world.query(Entity.self, Read<Citizen>.self).forEach { entity, citizen in
-            guard !citizen.isEmployed, !jobs.isEmpty else { return }
+            guard citizen.seeksWork, !citizen.isEmployed, !jobs.isEmpty else { return }
             let hx = citizen.homeTile % width, hy = citizen.homeTile / width
             var best = -1, bestDistance = Int32.max
             for k in 0..<jobCandidates {

@@ -34,7 +34,9 @@
 // "transport.flows" (after transport.trips): the home blocks of this hour's slice, as above with
 //   expected shares for three car classes (none, petrol, electric) in the city's shares; a road
 //   vehicle's flow loads the L-shaped route from the block toward the map's centre, as long as
-//   the trip.
+//   the trip. The same blocks send their residents' trips out of town ([out_of_town]: a fixed
+//   demand per resident at a fixed car-and-coach mix) by the nearest edge of the map: the road to
+//   the edge is booked as scope 1 and loads those road tiles, the rest of the trip as scope 3.
 //   factories ship freight each hour: tonne-km by rail if a rail line is within reach, else by
 //   road, at the catalog's factors.
 // At the end of each day, tile flows become congestion (BPR: t = t0 · (1 + α (v/c)^β)) per
@@ -51,6 +53,9 @@ public struct Citizen: Component, Sendable {
     public var mode: TravelMode = .walk
     public var hasCar = false
     public var hasElectricCar = false
+    /// In the labour force: looks for a job (the catalog's employment rate of newcomers). Citizens
+    /// of saves made before there was a labour force keep looking, as they did then.
+    public var seeksWork = true
     /// One-way commute minutes (last decision).
     public var commuteMinutes: Float = 0
     /// Electricity drawn for today's trips, booked in the hour of the trip.
@@ -158,6 +163,9 @@ public struct TripFlowState: Sendable {
     public internal(set) var tripsWithoutMode = 0.0
     /// Passenger-km of the home blocks' flows (school and other trips) by mode.
     public internal(set) var flowPkmByMode = [Double](repeating: 0, count: TravelMode.allCases.count)
+    /// Passenger-km of residents' trips out of town: on the city's roads, and beyond its boundary.
+    public internal(set) var outOfTownPkmInside = 0.0
+    public internal(set) var outOfTownPkmBeyond = 0.0
     /// The grid kWh of this tick's flows, booked by grid.attribute in the same tick.
     var pendingFlowKWh: [(block: Entity, island: Int32, kWh: Double)] = []
     /// Distance from each tile to the nearest school, and the map revision it was built for.
@@ -197,7 +205,8 @@ public enum Transport: SimulationPlugin {
                    writesResources: [TransportState.self, TripFlowState.self, Ledger.self, CitizenCarbonAccounts.self, PowerGrid.self],
                    after: ["buildings.demand"], run: trips)
         sim.system("transport.flows", Phase.simulate, reads: [Building.self, TilePosition.self],
-                   writes: [CarTripsLine.self, BusTripsLine.self, TripElectricityLine.self],
+                   writes: [CarTripsLine.self, BusTripsLine.self, TripElectricityLine.self, OutOfTownTripsLine.self,
+                            OutOfTownTripsBeyondLine.self],
                    readsResources: [Catalog.self, Clock.self, TileMap.self, CityStats.self, Policies.self, AdoptionState.self],
                    writesResources: [TransportState.self, TripFlowState.self, Ledger.self, CitizenCarbonAccounts.self, PowerGrid.self],
                    after: ["transport.trips"], before: ["grid.dispatch"], run: flows)
@@ -366,13 +375,20 @@ public enum Transport: SimulationPlugin {
     /// save from before those trips has none (a new city's homes are spawned with them).
     static func giveHomesTripLines(_ world: World) {
         var homes: [Entity] = []
+        var homesWithoutOutOfTownLines: [Entity] = []
         world.query(Entity.self, Read<Building>.self).forEach { entity, building in
-            if building.kind == .residential && !world.has(CarTripsLine.self, entity) { homes.append(entity) }
+            guard building.kind == .residential else { return }
+            if !world.has(CarTripsLine.self, entity) { homes.append(entity) }
+            if !world.has(OutOfTownTripsLine.self, entity) { homesWithoutOutOfTownLines.append(entity) }
         }
         for home in homes {
             try? world.insert(CarTripsLine(), into: home)
             try? world.insert(BusTripsLine(), into: home)
             try? world.insert(TripElectricityLine(), into: home)
+        }
+        for home in homesWithoutOutOfTownLines {
+            try? world.insert(OutOfTownTripsLine(), into: home)
+            try? world.insert(OutOfTownTripsBeyondLine(), into: home)
         }
     }
 
@@ -563,6 +579,7 @@ extension Transport {
             directFactor[m] = spec.directFactor
         }
         let bands = trips.otherBandKm
+        let outOfTown = trips.outOfTown
         let width = map.width, centreX = map.width / 2, centreY = map.height / 2
         let petrol = catalog.mode(.carPetrol), bus = catalog.mode(.bus)
         var schools: [Int] = []
@@ -628,6 +645,7 @@ extension Transport {
                 guard building.kind == .residential, building.residents > 0 else { return }
                 let residents = Double(building.residents)
                 let tile = Int(position.y) * width + Int(position.x)
+
                 let access = FlowAccess(tile: tile, map: map)
                 var pkm = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
                 var kWh = 0.0
@@ -704,6 +722,36 @@ extension Transport {
                     flows.pendingFlowKWh.append((block, building.island, kWh))
                 }
             }
+            // Trips out of town leave by the nearest edge of the map: the road to it is the city's
+            // (scope 1), the rest of the trip is beyond its boundary (scope 3).
+            world.query(Read<Building>.self, Read<TilePosition>.self, Write<OutOfTownTripsLine>.self, Write<OutOfTownTripsBeyondLine>.self)
+                .forEach(slice: clock.hour, of: 24) { building, position, insideLine, beyondLine in
+                guard building.kind == .residential, building.residents > 0, outOfTown.meanKm > 0 else { return }
+                let trips = Double(building.residents) * outOfTown.tripsPerDay
+                guard trips > 0 else { return }
+                let x = Int(position.x), y = Int(position.y)
+                let west = x, east = map.width - 1 - x, north = y, south = map.height - 1 - y
+                let edgeTiles = min(west, east, north, south)
+                let insideKm = min(outOfTown.meanKm, Double(edgeTiles) * 0.1)
+                let inside = trips * insideKm, beyond = trips * (outOfTown.meanKm - insideKm)
+                if inside > 0 {
+                    insideLine.book(outOfTown.factorID, value: outOfTown.factor, quantity: inside, tonnes: inside * outOfTown.factor / 1e6,
+                                    sector: .transport, scope: .direct, clock: clock, tally: &tally)
+                    let vehicles = Float(trips / outOfTown.vehicleOccupancy)
+                    switch edgeTiles {
+                    case west: transport.addRoute(fromX: x, y: y, toX: 0, y: y, vehicles: vehicles)
+                    case east: transport.addRoute(fromX: x, y: y, toX: map.width - 1, y: y, vehicles: vehicles)
+                    case north: transport.addRoute(fromX: x, y: y, toX: x, y: 0, vehicles: vehicles)
+                    default: transport.addRoute(fromX: x, y: y, toX: x, y: map.height - 1, vehicles: vehicles)
+                    }
+                }
+                if beyond > 0 {
+                    beyondLine.book(outOfTown.factorID, value: outOfTown.factor, quantity: beyond, tonnes: beyond * outOfTown.factor / 1e6,
+                                    sector: .transport, scope: .outsideCity, clock: clock, tally: &tally)
+                }
+                flows.outOfTownPkmInside += inside
+                flows.outOfTownPkmBeyond += beyond
+            }
         }
         }
         }
@@ -760,6 +808,8 @@ public struct TripSpec: Sendable {
     public var busElectricShare: Double
     /// kWh per passenger-km of an electric bus.
     public var electricBusKWhPerPkm: Double
+    /// Residents' road trips out of town (intercity car and coach travel).
+    public var outOfTown: OutOfTownTravel
 
     init(reader r: inout CatalogReader) {
         perPerson = max(0, r.value("trips.per_person", "trips/person-day"))
@@ -768,6 +818,10 @@ public struct TripSpec: Sendable {
         otherBandKm = TripSpec.bandMeans(meanKm: otherMeanKm, bands: bands)
         busElectricShare = min(1, max(0, r.value("mode.bus.electric_share", "fraction")))
         electricBusKWhPerPkm = max(0, r.value("mode.bus.electric_energy_per_pkm", "kWh/pkm"))
+        let (factor, factorID) = r.factor("out_of_town.direct_factor", "gCO2e/pkm")
+        outOfTown = OutOfTownTravel(tripsPerDay: max(0, r.value("out_of_town.trips_per_person", "trips/person-yr")) / 365,
+                                    meanKm: max(0, r.value("out_of_town.mean_km", "km")), factor: max(0, factor), factorID: factorID,
+                                    vehicleOccupancy: max(1, r.value("out_of_town.vehicle_occupancy", "persons")))
     }
 
     /// The mean of each of `bands` equal-probability bands of an exponential distribution of
@@ -784,6 +838,16 @@ public struct TripSpec: Sendable {
     }
 }
 
+/// Residents' road trips out of town (catalog `[out_of_town]`): a fixed demand per resident at a
+/// fixed car-and-coach mix, which the city's networks and prices do not change.
+public struct OutOfTownTravel: Sendable {
+    public var tripsPerDay: Double      // per resident
+    public var meanKm: Double
+    public var factor: Double           // gCO2e/pkm, the car-and-coach mix
+    public var factorID: FactorID
+    public var vehicleOccupancy: Double // persons per road vehicle, for the load on the roads
+}
+
 extension Catalog {
     /// Share of a mode's passenger-km that burns fuel at the tailpipe: the bus fleet's diesel
     /// share for the bus, 1 for every other mode (whose direct factor is 0 when it has no fuel).
@@ -798,17 +862,22 @@ extension Catalog {
 }
 
 extension CityView {
-    /// Passenger transport of `year` (commutes and the home blocks' flows), tCO2e: tailpipe
-    /// (direct) and grid electricity (scope 2), summed over the ledger lines of the citizens and
+    /// Passenger transport of `year` (commutes, the home blocks' flows and trips out of town),
+    /// tCO2e: tailpipe on the city's roads (direct), grid electricity (scope 2) and the out-of-town
+    /// trips beyond the boundary (scope 3), summed over the ledger lines of the citizens and
     /// homes that still stand. Read it when the year has just closed (1 January, 00:00): each
     /// line still holds that year's figures. Citizens who moved away took their lines with them,
     /// so this is a lower bound when people leave during the year.
-    public func passengerTransportTonnes(year: Int) -> (direct: Double, electricity: Double) {
-        var direct = 0.0, electricity = 0.0
+    public func passengerTransportTonnes(year: Int) -> (direct: Double, electricity: Double, beyond: Double) {
+        var direct = 0.0, electricity = 0.0, beyond = 0.0
         func add<K: LineKind>(_ type: LedgerLine<K>.Type) {
             world.query(Read<LedgerLine<K>>.self).forEach { line in
                 guard line.flow.year == year, line.flow.sector == .transport else { return }
-                if line.flow.scope == .electricity { electricity += line.flow.yearTonnes } else { direct += line.flow.yearTonnes }
+                switch line.flow.scope {
+                case .direct: direct += line.flow.yearTonnes
+                case .electricity: electricity += line.flow.yearTonnes
+                case .outsideCity: beyond += line.flow.yearTonnes
+                }
             }
         }
         world.query(Read<Citizen>.self, Read<PrimaryLine>.self, Read<ElectricityLine>.self).forEach { _, tailpipe, grid in
@@ -818,6 +887,8 @@ extension CityView {
         add(CarTripsLine.self)
         add(BusTripsLine.self)
         add(TripElectricityLine.self)
-        return (direct, electricity)
+        add(OutOfTownTripsLine.self)
+        add(OutOfTownTripsBeyondLine.self)
+        return (direct, electricity, beyond)
     }
 }

@@ -159,8 +159,12 @@ public enum Validation {
         let year = m.year
         let population = max(1, m.meanPopulation)
         let hours = Double(max(1, m.hours))
-        let gross = year.net + year.removals
-        let transport = year.tally.tonnes(.transport, .direct)
+        // Residents' travel wherever it runs, as national figures count it: the city's own roads
+        // (scope 1) and the out-of-town part of their trips (scope 3, the GPC's transboundary
+        // transport), which joins the gross total for the shares.
+        let transboundary = year.transboundaryTransport
+        let gross = year.net + year.removals + transboundary
+        let transport = year.tally.tonnes(.transport, .direct) + transboundary
         let passenger = transport - m.freightTonnes + year.tally.tonnes(.transport, .electricity)
         var generated = 0.0
         var recomputed = 0.0

@@ -233,7 +233,7 @@ struct ArchitectureTests {
         #expect(city.view.commandLog.last?.outcome == .refused(.nothingToUndo))
         #expect(city.view.forEachBuildingCount == homes && city.view.budget.balance == before)
         // A fresh forest, undone the same day: refunded, and no construction carbon left.
-        let embodiedBefore = city.view.ledger.tick.tonnes(.landSinks, .embodied) + city.view.ledger.thisYear.tally.tonnes(.landSinks, .embodied)
+        let embodiedBefore = city.view.ledger.tick.tonnes(.landSinks, .outsideCity) + city.view.ledger.thisYear.tally.tonnes(.landSinks, .outsideCity)
         let forest = city.submit(.build(.zone(.forest), x: 6, y: 0))
         city.applyPendingCommands()
         #expect(city.view.budget.balance < before)
@@ -244,7 +244,7 @@ struct ArchitectureTests {
         let map = city.view.map
         #expect(map.structure[map.index(6, 0)] == .none)
         city.run(hours: 1)
-        let embodiedAfter = city.view.ledger.thisYear.tally.tonnes(.landSinks, .embodied)
+        let embodiedAfter = city.view.ledger.thisYear.tally.tonnes(.landSinks, .outsideCity)
         #expect(abs(embodiedAfter - embodiedBefore) < 1e-9, "construction carbon booked back")
         // Undoing twice is refused.
         city.submit(.undo(index: forest))

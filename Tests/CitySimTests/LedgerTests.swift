@@ -109,6 +109,6 @@ struct LedgerTests {
         let office = entity(at: 5, 0, in: city)
         let construction = try #require(city.view.ledgerLines(office).first { $0.line == .construction })
         #expect(construction.flow.yearTonnes == testCatalog.building(.office).embodied)
-        #expect(city.view.ledger.thisYear.tally.tonnes(.buildings, .embodied) == testCatalog.building(.office).embodied)
+        #expect(city.view.ledger.thisYear.tally.tonnes(.buildings, .outsideCity) == testCatalog.building(.office).embodied)
     }
 }

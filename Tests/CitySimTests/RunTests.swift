@@ -211,11 +211,12 @@ struct TransportTests {
         let passenger = city.view.passengerTransportTonnes(year: 2021)
         #expect(passenger.direct > 0 && passenger.direct <= year.tally.tonnes(.transport, .direct) + 1e-6)
         #expect(passenger.electricity >= 0 && passenger.electricity <= year.tally.tonnes(.transport, .electricity) + 1e-6)
+        #expect(passenger.beyond > 0 && abs(passenger.beyond - year.transboundaryTransport) <= 1e-6 * passenger.beyond)
         let gross = Sector.allCases.reduce(0) { $0 + year.emissions($1) }
         let population = Double(city.view.stats.population)
         print("sandbox 2021: population \(Int(population)), employed \(city.view.stats.employed), "
               + "passenger direct \(passenger.direct) t + electricity \(passenger.electricity) t = "
-              + "\((passenger.direct + passenger.electricity) / population) t/person; transport sector \(year.emissions(.transport)) t "
+              + "\((passenger.direct + passenger.electricity) / population) t/person, beyond the town \(passenger.beyond) t; transport sector \(year.emissions(.transport)) t "
               + "= \(year.emissions(.transport) / gross * 100)% of gross \(gross) t; trips by mode \(city.view.transport.tripsByMode); "
               + "flow pkm by mode \(city.view.tripFlows.flowPkmByMode); trips without a mode \(city.view.tripFlows.tripsWithoutMode)")
     }
