@@ -24,12 +24,13 @@ struct OutOfTownTripsTests {
             let lines = city.view.ledgerLines(home)
             return (lines.first { $0.line == .outOfTownTrips }?.flow, try #require(lines.first { $0.line == .outOfTownTripsBeyond }).flow)
         }
-        let residents = try [edge, centre].map { Double(try city.world.get(Building.self, of: $0).residents) }
+        func residents(of home: Entity) throws -> Double { Double(try #require(try city.world.get(Building.self, of: home)).residents) }
+        let residents = try [edge, centre].map(residents(of:))
         let before = try [lines(edge), lines(centre)]
         let transboundaryBefore = city.view.ledger.thisYear.transboundaryTransport
         city.run(hours: 24)
         let after = try [lines(edge), lines(centre)]
-        #expect(try [edge, centre].map { Double(try city.world.get(Building.self, of: $0).residents) } == residents, "a steady day")
+        #expect(try [edge, centre].map(residents(of:)) == residents, "a steady day")
         #expect(residents.allSatisfy { $0 > 50 })
 
         let spec = testCatalog.trips.outOfTown
