@@ -458,8 +458,8 @@ public final class GameSession {
 
     /// The player's commands so far, with the level's hash and the player's name.
     public var replay: ReplayLog {
-        let levelHash = level.file.isEmpty ? nil : FileSystem.read(level.file).map { ReplayLog.hash(of: $0) }
-        return ReplayLog(city: city, levelHash: levelHash, player: settings.player.isEmpty ? nil : settings.player)
+        ReplayLog(city: city, levelHash: ReplayLog.levelHash(of: level), mods: level.mods.map { ($0.id, $0.version) },
+                  player: settings.player.isEmpty ? nil : settings.player)
     }
 
     /// This level's autosave in a rotating slot (0…2): `LEVEL-ID.autosave-N.nzsave` under the

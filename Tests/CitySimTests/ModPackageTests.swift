@@ -176,3 +176,35 @@ struct ModPackageTests {
         #expect(UserDirectories.mods(environment: ["XDG_DATA_HOME": "data", "HOME": "/home/li"]) == "/home/li/.local/share/netzero/mods")
     }
 }
+
+@Suite("Replays name their mods")
+struct ReplayModTests {
+    @Test func aReplayRecordsItsLevelsModsAndReadsThemBack() throws {
+        let path = repositoryRoot + "/Levels/mods/rooftop-solar/levels/rooftop-solar.toml"
+        let level = try #require(LevelFile.load(path: path, catalog: testCatalog).level)
+        let city = City(level: level, catalog: testCatalog)
+        let log = ReplayLog(city: city, mods: level.mods.map { ($0.id, $0.version) })
+        #expect(log.text.contains("\nmod rooftop-solar 1.0.0\n"))
+        let parsed = try #require(ReplayLog.parse(log.text, file: "r.replay").log)
+        #expect(parsed.mods.map(\.id) == ["rooftop-solar"] && parsed.mods.map(\.version) == ["1.0.0"])
+        #expect(parsed.modProblems(installed: level.mods).isEmpty)
+    }
+
+    @Test func aMismatchIsNamedWithBothVersions() {
+        var log = ReplayLog(levelID: "x", seed: 1, commands: [])
+        log.mods = [("tide", "1.2"), ("gone", "2.0")]
+        let problems = log.modProblems(installed: [ModReference(id: "tide", version: "1.1"), ModReference(id: "extra", version: "1.0")])
+        #expect(problems == ["replay needs mod tide 1.2, installed 1.1",
+                             "replay needs mod gone 2.0, which is not installed",
+                             "the level now runs with mod extra 1.0, which the replay was not recorded with"])
+        // "1.2" and "1.2.0" are one version.
+        #expect(log.modProblems(installed: [ModReference(id: "tide", version: "1.2.0"), ModReference(id: "gone", version: "2")]).isEmpty)
+    }
+
+    @Test func aReplayWithoutModLinesStillLoadsAndIsNotRefused() throws {
+        let text = "# NetZero City replay\nformat 2\ngame 0.3.0\nlevel sandbox\nseed 2060\n10 build road 5 6\nend 20\n"
+        let log = try #require(ReplayLog.parse(text, file: "old.replay").log)
+        #expect(log.mods.isEmpty)
+        #expect(log.modProblems(installed: [ModReference(id: "green-points", version: "1.0.0")]).isEmpty)
+    }
+}
