@@ -252,7 +252,22 @@ struct LevelReader {
             }
         }
         let folder = (file as NSString).deletingLastPathComponent
-        return (folder.isEmpty ? "." : folder) + "/" + name
+        return LevelReader.collapse((folder.isEmpty ? "." : folder) + "/" + name)
+    }
+
+    /// `a/levels/../scripts/x.lua` as `a/scripts/x.lua` (by the text alone: one file has one
+    /// name in messages).
+    static func collapse(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: false) {
+            if part == "." && !parts.isEmpty { continue }
+            if part == "..", let last = parts.last, last != "..", last != ".", !last.isEmpty {
+                parts.removeLast()
+                continue
+            }
+            parts.append(part)
+        }
+        return parts.joined(separator: "/")
     }
 
     /// The file's `format` (1 when absent), with the document migrated to today's format; nil

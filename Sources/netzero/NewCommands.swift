@@ -86,13 +86,16 @@ enum Scaffold {
         """
         # mod.toml — who the mod is. The folder must be named after `id`. docs/modding.md explains each key.
         id = "\(id)"
-        version = "0.1.0"                    # raise it when you publish a change: replays record it
-        title_en = "\(id)"                   # shown in the Levels menu, in the player's language
+        # Raise the version when you publish a change: replays record it.
+        version = "0.1.0"
+        # The Levels menu shows the title in the player's language.
+        title_en = "\(id)"
         title_zh = "\(id)"
         summary_en = "What the mod is about, in one sentence."
         summary_zh = "用一句话说明这个模组。"
         authors = ["Your name"]
-        game_versions = ["\(gameSeries)"]    # NetZero City versions it works with ("\(gameSeries)" = \(gameSeries).x)
+        # NetZero City versions it works with: "\(gameSeries)" is every \(gameSeries).x.
+        game_versions = ["\(gameSeries)"]
 
         # Mods this one needs, with the oldest version that will do, e.g. green-points = "1.0".
         # They load before this one; a missing one stops this mod with a message.

@@ -68,7 +68,7 @@ struct LevelFormatTests {
         try write("format = 2\nscript_file = \"../scripts/main.lua\"\n" + minimalLevel, to: folder + "/levels/mini.toml")
         let result = LevelFile.load(path: folder + "/levels/mini.toml", catalog: testCatalog)
         let script = try #require(result.level?.script, "\(result.diagnostics)")
-        #expect(script.file == folder + "/levels/../scripts/main.lua")
+        #expect(script.file == folder + "/scripts/main.lua")
         #expect(script.firstLine == 1)
         #expect(script.source.contains("你好"))
     }

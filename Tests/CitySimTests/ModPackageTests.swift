@@ -208,3 +208,40 @@ struct ReplayModTests {
         #expect(log.modProblems(installed: [ModReference(id: "green-points", version: "1.0.0")]).isEmpty)
     }
 }
+
+@Suite("Mod packages: mangled mod.toml")
+struct ModManifestFuzzTests {
+    /// Every mutation of a valid mod.toml (bytes flipped, cut, repeated, inserted) either loads or
+    /// is refused with a message at a position inside the file; none crashes or hangs.
+    @Test func mangledManifestsAreRefusedClearly() throws {
+        let original = Array(manifest("fuzzed", extra: "[dependencies]\n").utf8)
+        let root = try scratchFolder("mods-fuzz")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/fuzzed", withIntermediateDirectories: true)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(max(1, bound)))
+        }
+        let pieces: [[UInt8]] = [[0], [0xFF], Array("\"".utf8), Array("[[".utf8), Array("= =".utf8), Array("\n[dependencies]\nfuzzed = \"1\"\n".utf8),
+                                 Array("version = \"99999999.1\"\n".utf8), Array("game_versions = []\n".utf8), Array("é中".utf8)]
+        for round in 0..<300 {
+            var bytes = original
+            for _ in 0...next(3) {
+                switch next(4) {
+                case 0: if !bytes.isEmpty { bytes[next(bytes.count)] = UInt8(next(256)) }
+                case 1: bytes = Array(bytes.prefix(next(bytes.count + 1)))
+                case 2: bytes.insert(contentsOf: pieces[next(pieces.count)], at: next(bytes.count + 1))
+                default: bytes += bytes.prefix(next(40))
+                }
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: root + "/fuzzed/mod.toml"), options: .atomic)
+            let library = ModLibrary.load(roots: [root], gameVersion: "0.3.0")
+            let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
+            if library.packages.isEmpty {
+                let error = try #require(library.diagnostics.first { $0.severity == .error }, "round \(round): refused without a message")
+                #expect(error.line >= 1 && error.line <= lines + 1 && error.column >= 1 && !error.message.isEmpty, "round \(round): \(error)")
+            }
+        }
+    }
+}

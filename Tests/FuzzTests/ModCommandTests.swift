@@ -51,7 +51,7 @@ struct ModCommandTests {
         try manifest.replacingOccurrences(of: "authors =", with: "author =").write(toFile: folder + "/mod.toml", atomically: true, encoding: .utf8)
         let check = try netzero(["check", folder], environment: env)
         #expect(check.status == 1)
-        #expect(check.output.contains("broken-mod/mod.toml:8:1: error: unknown key 'author' in mod.toml; did you mean 'authors'?"), "\(check.output)")
+        #expect(check.output.contains("broken-mod/mod.toml:10:1: error: unknown key 'author' in mod.toml; did you mean 'authors'?"), "\(check.output)")
         try manifest.write(toFile: folder + "/mod.toml", atomically: true, encoding: .utf8)
         let level = try String(contentsOfFile: folder + "/levels/broken-mod.toml", encoding: .utf8)
         try level.replacingOccurrences(of: "metric = \"net_emissions\"", with: "metric = \"net_emisions\"")
