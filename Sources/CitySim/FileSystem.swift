@@ -18,6 +18,33 @@ public enum FileSystem {
 
     public static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
+    public static func isDirectory(_ path: String) -> Bool {
+        var directory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+    }
+
+    /// The bytes of a regular file of at most `limit` bytes, or why not. A FIFO, a device such
+    /// as /dev/zero or a folder is refused before it is opened, so reading never blocks or
+    /// runs without end (a symbolic link is followed to what it names).
+    public static func readRegularFile(_ path: String, limit: Int) -> Result<[UInt8], ReadError> {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return .failure(ReadError(reason: String(cString: strerror(errno)))) }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            return .failure(ReadError(reason: (status.st_mode & S_IFMT) == S_IFDIR ? "it is a folder, not a file" : "it is not a regular file"))
+        }
+        guard Int(status.st_size) <= limit else {
+            return .failure(ReadError(reason: "the file is \(status.st_size) bytes; at most \(limit) are read"))
+        }
+        guard let bytes = read(path) else { return .failure(ReadError(reason: "cannot read the file")) }
+        guard bytes.count <= limit else { return .failure(ReadError(reason: "the file grew past \(limit) bytes while read")) }
+        return .success(bytes)
+    }
+
+    public struct ReadError: Error, CustomStringConvertible {
+        public let reason: String
+        public var description: String { reason }
+    }
+
     public static func makeDirectory(_ path: String) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -58,6 +85,38 @@ public enum FileSystem {
 
     public static func writeAtomically(_ text: String, to path: String) throws(WriteError) {
         try writeAtomically(Array(text.utf8), to: path)
+    }
+}
+
+/// The XDG base directories (https://specifications.freedesktop.org/basedir-spec/) where the
+/// game keeps the player's files. The caller passes the environment: the model reads none itself.
+///
+///   $XDG_CONFIG_HOME/netzero   settings            (default ~/.config/netzero)
+///   $XDG_DATA_HOME/netzero     autosaves/, levels/ (the player's own levels), mods/
+///                                                  (default ~/.local/share/netzero)
+public enum UserDirectories {
+    /// `$XDG_CONFIG_HOME/netzero`, or `~/.config/netzero`.
+    public static func config(environment: [String: String]) -> String {
+        base("XDG_CONFIG_HOME", fallback: ".config", environment: environment) + "/netzero"
+    }
+
+    /// `$XDG_DATA_HOME/netzero`, or `~/.local/share/netzero`.
+    public static func data(environment: [String: String]) -> String {
+        base("XDG_DATA_HOME", fallback: ".local/share", environment: environment) + "/netzero"
+    }
+
+    /// The player's installed mods, one folder each.
+    public static func mods(environment: [String: String]) -> String { data(environment: environment) + "/mods" }
+
+    /// The player's own level files.
+    public static func levels(environment: [String: String]) -> String { data(environment: environment) + "/levels" }
+
+    /// An XDG base directory: the variable when it holds an absolute path (the specification says
+    /// a relative one is to be ignored), else the fallback under $HOME.
+    public static func base(_ variable: String, fallback: String, environment: [String: String]) -> String {
+        if let value = environment[variable], value.hasPrefix("/") { return value }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/" + fallback
     }
 }
 

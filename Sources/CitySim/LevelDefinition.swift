@@ -110,6 +110,8 @@ public struct LevelScript: Sendable, Equatable {
     public var file: String
     /// The level-file line of the script's first line.
     public var firstLine: Int
+    /// Its mod's locale strings ("section.key" → text) per language code, for `text(key)`.
+    public var strings: [String: [String: String]] = [:]
 
     public init(source: String, file: String, firstLine: Int) {
         self.source = source
@@ -134,8 +136,17 @@ public struct LevelDefinition: Sendable {
     /// `[level] year_minutes`: real minutes one game year lasts at speed 1 (nil: the game's default, 15).
     public var yearMinutes: Double?
     public var script: LevelScript?
-    /// `[catalog.…]` tables: overrides of catalog entries for this level only.
+    /// `[catalog.…]` tables: overrides of catalog entries for this level only (after those of
+    /// its mods, when it is a mod's level).
     public var catalogOverrides: TOMLTable?
+    /// The level-file format it was read in today's terms, and the format of the file when it
+    /// was older (read through `LevelFile.migrations`).
+    public var format = LevelFile.formatVersion
+    public var migratedFrom: Int?
+    /// The mods a mod's level runs with, dependencies first, its own mod last (empty otherwise).
+    public var mods: [ModReference] = []
+    /// Its mod's title, for the Levels menu (nil: not a mod's level).
+    public var modTitle: Names?
 
     public init(setup: LevelSetup, file: String) {
         self.setup = setup

@@ -9,6 +9,7 @@
 // Every problem is a `LevelDiagnostic` with the file, line and column it concerns, so that
 // `netzero check` can print `FILE:LINE:COL: error: message`. Reading never stops at the first
 // problem: a teacher sees everything to fix at once.
+import Foundation
 import TOML
 
 public struct LevelDiagnostic: Sendable, Equatable, CustomStringConvertible {
@@ -46,21 +47,73 @@ public enum LevelFile {
         ("f", "forest"), ("k", "park"), ("l", "wetland"), ("a", "farmland"),
     ]
     static let terrainNames: [String: Terrain] = ["land": .land, "water": .water, "hill": .hill, "forest_terrain": .forest]
-    static let topLevelKeys = ["level", "map", "tools", "policies", "market", "catalog", "objectives", "triggers", "hints", "script"]
+    static let topLevelKeys = ["format", "level", "map", "tools", "policies", "market", "catalog", "objectives", "triggers", "hints",
+                               "script", "script_file"]
+
+    /// The level-file format this game writes (`format = 2` at the top of the file) and the
+    /// newest it reads. A file without `format` is format 1.
+    ///   1: the first format (no `format` key).
+    ///   2: adds `format` and `script_file` (a Lua file beside the level, as mods keep them).
+    public static let formatVersion = 2
+
+    /// Each step turns a document of format N into one of format N + 1 (rename a key, move a
+    /// table), as SaveGame's migrations do for saves; the reader only knows today's format.
+    /// Format 2 only added keys, so the step from 1 checks that the file uses none of them.
+    static let migrations: [Int: @Sendable (inout TOMLTable, inout LevelReader) -> Void] = [
+        1: { document, reader in
+            if let node = document["script_file"] {
+                reader.error(node.keyPosition ?? node.position, "'script_file' is new in level format 2: add `format = 2` at the top of the file")
+                _ = document.removeValue(forKey: "script_file")
+            }
+        },
+    ]
+
+    /// The largest level file read, in bytes: a level is a few kilobytes.
+    public static let maximumBytes = 4 << 20
+    /// The largest script file (`script_file`) read, in bytes: the sandbox's `load` limit.
+    public static let maximumScriptBytes = 256 << 10
 
     // MARK: - [SECTION] Entry points
 
+    /// Reads a level file. A level inside a mod (`MOD/levels/NAME.toml` beside `MOD/mod.toml`)
+    /// runs with the catalog overrides of its mod and of the mods it depends on, and names them.
     public static func load(path: String, catalog: Catalog) -> LevelLoadResult {
-        guard let bytes = FileSystem.read(path) else {
+        let bytes: [UInt8]
+        switch FileSystem.readRegularFile(path, limit: maximumBytes) {
+        case .success(let read): bytes = read
+        case .failure(let problem):
             return LevelLoadResult(level: nil, diagnostics: [LevelDiagnostic(file: path, line: 1, column: 1, severity: .error,
-                                                                             message: "cannot read the file")])
+                                                                             message: "cannot read the level: \(problem.reason)")])
         }
-        return parse(bytes: bytes, file: path, catalog: catalog)
+        var result = parse(bytes: bytes, file: path, catalog: catalog)
+        if let modFolder = ModLibrary.folder(owningLevel: path) {
+            let context = ModLibrary.context(forModAt: modFolder)
+            result.diagnostics += context.diagnostics
+            if context.diagnostics.contains(where: { $0.severity == .error }) {
+                result.level = nil
+            } else if var level = result.level {
+                level.mods = context.chain.map { ModReference(id: $0.manifest.id, version: $0.manifest.version.description) }
+                level.modTitle = context.chain.last?.manifest.title
+                if level.script != nil {
+                    // A mod's strings lay over those of the mods it needs.
+                    for package in context.chain {
+                        for (language, table) in package.strings { level.script!.strings[language, default: [:]].merge(table) { _, new in new } }
+                    }
+                }
+                if !context.catalogOverrides.isEmpty {
+                    var merged = context.catalogOverrides
+                    if let own = level.catalogOverrides { CatalogOverrides.merge(own, into: &merged) }
+                    level.catalogOverrides = merged
+                }
+                result.level = level
+            }
+        }
+        return result
     }
 
     public static func parse(bytes: [UInt8], file: String, catalog: Catalog) -> LevelLoadResult {
         // A level is a few kilobytes; a multi-megabyte file is a mistake, not a level.
-        guard bytes.count <= 4 << 20 else {
+        guard bytes.count <= maximumBytes else {
             return LevelLoadResult(level: nil, diagnostics: [LevelDiagnostic(file: file, line: 1, column: 1, severity: .error,
                                                                              message: "the file is \(bytes.count) bytes; a level is at most 4 MB")])
         }
@@ -73,7 +126,13 @@ public enum LevelFile {
         }
         var reader = LevelReader(file: file, catalog: catalog)
         reader.sourceLines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        let level = reader.read(document)
+        var migrated = document
+        guard let format = LevelReader.readFormat(&migrated, reader: &reader) else {
+            return LevelLoadResult(level: nil, diagnostics: reader.diagnostics)
+        }
+        var level = reader.read(migrated)
+        level.format = formatVersion
+        level.migratedFrom = format < formatVersion ? format : nil
         return LevelLoadResult(level: reader.diagnostics.contains { $0.severity == .error } ? nil : level,
                                diagnostics: reader.diagnostics)
     }
@@ -149,7 +208,93 @@ struct LevelReader {
                 error(node.position, "'script' must be a string (a multi-line \"\"\" … \"\"\" string of Lua)")
             }
         }
+        if let node = document["script_file"] {
+            if document["script"] != nil {
+                error(node.keyPosition ?? node.position, "give 'script' or 'script_file', not both")
+            } else if let name = node.value.stringValue {
+                if let path = scriptPath(name, at: node.position) {
+                    switch FileSystem.readRegularFile(path, limit: LevelFile.maximumScriptBytes) {
+                    case .success(let bytes):
+                        if let source = String(validating: bytes, as: UTF8.self) {
+                            level.script = LevelScript(source: source, file: path, firstLine: 1)
+                        } else {
+                            error(node.position, "script file '\(name)' is not UTF-8 text")
+                        }
+                    case .failure(let problem):
+                        error(node.position, "cannot read script file '\(name)' (\(path)): \(problem.reason)")
+                    }
+                }
+            } else {
+                error(node.position, "'script_file' must be text: a path such as \"../scripts/main.lua\", relative to the level file")
+            }
+        }
         return level
+    }
+
+    /// The path of a `script_file`, relative to the level's folder. It may climb one folder (a
+    /// mod's `levels/x.toml` names `../scripts/x.lua`) and no further, so a level cannot read
+    /// files elsewhere on the player's disk.
+    mutating func scriptPath(_ name: String, at position: SourcePosition) -> String? {
+        guard !name.isEmpty, !name.hasPrefix("/"), !name.contains("\\"), !name.contains("\u{0}") else {
+            error(position, "'script_file' is a relative path such as \"../scripts/main.lua\", not '\(name)'")
+            return nil
+        }
+        guard name.hasSuffix(".lua") else {
+            error(position, "'script_file' names a Lua file ending in .lua, not '\(name)'")
+            return nil
+        }
+        var depth = 0
+        for part in name.split(separator: "/", omittingEmptySubsequences: false) {
+            if part == ".." { depth -= 1 } else if part != "." && !part.isEmpty { depth += 1 }
+            if depth < -1 {
+                error(position, "'script_file' may climb one folder from the level at most (\"../scripts/x.lua\"), not '\(name)'")
+                return nil
+            }
+        }
+        let folder = (file as NSString).deletingLastPathComponent
+        return LevelReader.collapse((folder.isEmpty ? "." : folder) + "/" + name)
+    }
+
+    /// `a/levels/../scripts/x.lua` as `a/scripts/x.lua` (by the text alone: one file has one
+    /// name in messages).
+    static func collapse(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: false) {
+            if part == "." && !parts.isEmpty { continue }
+            if part == "..", let last = parts.last, last != "..", last != ".", !last.isEmpty {
+                parts.removeLast()
+                continue
+            }
+            parts.append(part)
+        }
+        return parts.joined(separator: "/")
+    }
+
+    /// The file's `format` (1 when absent), with the document migrated to today's format; nil
+    /// (and an error at the key) for a format this game cannot read.
+    static func readFormat(_ document: inout TOMLTable, reader: inout LevelReader) -> Int? {
+        var format = 1
+        if let node = document["format"] {
+            guard let value = node.value.intValue else {
+                reader.error(node.position, "'format' must be a whole number (the level-file format, \(LevelFile.formatVersion) today), not \(node.value.typeName)")
+                return nil
+            }
+            guard value >= 1 else {
+                reader.error(node.position, "format \(value) does not exist: level formats start at 1")
+                return nil
+            }
+            guard value <= Int64(LevelFile.formatVersion) else {
+                reader.error(node.position, "this level is format \(value), made for a newer NetZero City; this game (\(Simulation.version)) reads level formats 1–\(LevelFile.formatVersion)")
+                return nil
+            }
+            format = Int(value)
+        }
+        var version = format
+        while version < LevelFile.formatVersion {
+            LevelFile.migrations[version]?(&document, &reader)
+            version += 1
+        }
+        return format
     }
 
     // MARK: - [SECTION] Metadata, tools and policies

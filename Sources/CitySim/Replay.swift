@@ -109,6 +109,35 @@ public struct ReplayLog: Sendable, Equatable {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
+    /// The hash a replay records for a level: its file's bytes, then those of its script file
+    /// when the script is kept beside it (`script_file`); nil for a level with no file.
+    public static func levelHash(of level: LevelDefinition) -> UInt64? {
+        guard !level.file.isEmpty, var bytes = FileSystem.read(level.file) else { return nil }
+        if let script = level.script, script.file != level.file { bytes += Array(script.source.utf8) }
+        return hash(of: bytes)
+    }
+
+    /// Why this recording cannot be played with the mods a level runs with now: each mod it
+    /// names must be installed in the same version ("replay needs mod X 1.2, installed 1.1"),
+    /// and the level may run with no mod it does not name. A recording that names no mods was
+    /// made before mods were recorded: nothing to compare.
+    public func modProblems(installed: [ModReference]) -> [String] {
+        guard !mods.isEmpty else { return [] }
+        var problems: [String] = []
+        for mod in mods {
+            if let found = installed.first(where: { $0.id == mod.id }) {
+                let same = ModVersion(found.version).flatMap { a in ModVersion(mod.version).map { a == $0 } } ?? (found.version == mod.version)
+                if !same { problems.append("replay needs mod \(mod.id) \(mod.version), installed \(found.version)") }
+            } else {
+                problems.append("replay needs mod \(mod.id) \(mod.version), which is not installed")
+            }
+        }
+        for mod in installed where !mods.contains(where: { $0.id == mod.id }) {
+            problems.append("the level now runs with mod \(mod.id) \(mod.version), which the replay was not recorded with")
+        }
+        return problems
+    }
+
     /// What differs between this recording and a run of it: the level, the catalog, or a
     /// year's end state. Empty when the run reproduced the recording.
     public func differences(levelHash currentLevel: UInt64?, catalog: Catalog, journal: StateJournal) -> [String] {

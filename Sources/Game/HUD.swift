@@ -93,7 +93,7 @@ public enum HUD {
             _ = canvas.drawText(label, x: Float(size.width) / 2 - 140, y: topBar + 18, size: 22, color: accent)
         }
         if session.menuOpen { drawMenu(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
-        if session.pickingLevel { drawLevelPicker(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
+        if session.pickingLevel { LevelPicker.draw(canvas, session: session, width: Float(size.width), height: Float(size.height), now: now) }
         if session.briefing.isOpen { Briefing.draw(canvas, session: session) }
         if session.lessonEnd.isOpen { LessonEndScreen.draw(canvas, session: session, now: now) }
         if session.namePrompt.isOpen { NamePrompt.draw(canvas, session: session, now: now) }
@@ -362,20 +362,6 @@ public enum HUD {
         for (i, texture) in textures.enumerated() {
             canvas.drawImage(texture, x: x0 + 10 + Float(i) * (Float(cell.width) + 10), y: y0 + 10,
                              width: Float(cell.width), height: Float(cell.height))
-        }
-    }
-
-    static func drawLevelPicker(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {
-        let s = session.strings
-        let choices = session.levelChoices
-        let w: Float = 520, h = Float(max(1, choices.count)) * 30 + 50
-        let x = width / 2 - w / 2, y = max(topBar + 10, height / 2 - h / 2)
-        canvas.fillRect(x: x, y: y, width: w, height: h, color: Vec4(0.05, 0.06, 0.09, 0.97))
-        _ = canvas.drawText(s["menu.levels"], x: x + 20, y: y + 12, size: 18, color: accent)
-        for (i, choice) in choices.enumerated() {
-            let iy = y + 46 + Float(i) * 30
-            if i == session.levelIndex { canvas.fillRect(x: x + 10, y: iy - 4, width: w - 20, height: 28, color: Vec4(0.3, 0.35, 0.5, 1)) }
-            _ = canvas.drawText(s.name(choice.title), x: x + 24, y: iy, size: 15, color: text)
         }
     }
 

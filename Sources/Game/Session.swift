@@ -49,8 +49,9 @@ public final class GameSession {
     public var menuIndex = 0
     /// Messages already wrapped to the feed's width (HUD.drawMessages), so each is measured once.
     var wrappedMessages: [String: [String]] = [:]
-    /// The level picker (opened from the menu): the levels found, and the one highlighted.
-    public private(set) var levelChoices: [(path: String, title: Names)] = []
+    /// The level picker (opened from the menu, LevelPicker.swift): the levels found, and the one highlighted.
+    public private(set) var levelChoices: [LevelChoice] = []
+    public let levelPicker = LevelPickerState()
     public var pickingLevel = false
     public var levelIndex = 0
     /// Attaches a level's script to a new city (set by the app, which knows the Lua layer).
@@ -195,6 +196,7 @@ public final class GameSession {
         case _ where namePrompt.isOpen && NamePrompt.handle(event, session: self, now: now): return
         case _ where lessonEnd.isOpen && LessonEndScreen.handle(event, session: self, size: size, now: now): return
         case _ where briefing.isOpen && Briefing.handle(event, session: self, size: size, now: now): return
+        case _ where pickingLevel && LevelPicker.handle(event, session: self, now: now): return
         case .quit: quitRequested = true
         case .key(let code, let down, let ctrl, let shift):
             guard down else { return }
@@ -247,16 +249,6 @@ public final class GameSession {
     }
 
     func handleKey(_ code: Int32, ctrl: Bool, shift: Bool, now: Double) {
-        if pickingLevel {
-            switch code {
-            case KeyCode.escape: pickingLevel = false
-            case KeyCode.up: levelIndex = (levelIndex + max(1, levelChoices.count) - 1) % max(1, levelChoices.count)
-            case KeyCode.down: levelIndex = (levelIndex + 1) % max(1, levelChoices.count)
-            case KeyCode.enter where !levelChoices.isEmpty: start(levelAt: levelChoices[levelIndex].path, now: now)
-            default: break
-            }
-            return
-        }
         if menuOpen {
             switch code {
             case KeyCode.escape: menuOpen = false
@@ -325,23 +317,15 @@ public final class GameSession {
         }
     }
 
-    /// Opens the level picker (the menu's Levels, and the end-of-lesson screen's).
+    /// Opens the level picker (the menu's Levels, and the end-of-lesson screen's), on the
+    /// level being played when it is listed.
     func openLevelPicker() {
-        levelChoices = GameSession.findLevels(catalog: catalog)
-        levelIndex = 0
+        levelChoices = LevelPicker.choices(levelPicker, catalog: catalog)
+        let current = (level.file as NSString).standardizingPath
+        levelIndex = levelChoices.firstIndex { ($0.path as NSString).standardizingPath == current } ?? 0
+        levelPicker.typedPath = ""
+        levelPicker.message = nil
         pickingLevel = true
-    }
-
-    /// Every level file in `Levels/` and `Levels/mods/`, with its title, sorted by path.
-    public static func findLevels(catalog: Catalog) -> [(path: String, title: Names)] {
-        var found: [(String, Names)] = []
-        for directory in [ResourceLocator.levelsDirectory, ResourceLocator.levelsDirectory + "/mods"] {
-            for name in FileSystem.list(directory).sorted() where name.hasSuffix(".toml") {
-                let path = directory + "/" + name
-                if let level = LevelFile.load(path: path, catalog: catalog).level { found.append((path, level.title)) }
-            }
-        }
-        return found
     }
 
     /// Starts a new game on the level at `path` (from the picker); on a problem, the game goes on.
@@ -474,8 +458,8 @@ public final class GameSession {
 
     /// The player's commands so far, with the level's hash and the player's name.
     public var replay: ReplayLog {
-        let levelHash = level.file.isEmpty ? nil : FileSystem.read(level.file).map { ReplayLog.hash(of: $0) }
-        return ReplayLog(city: city, levelHash: levelHash, player: settings.player.isEmpty ? nil : settings.player)
+        ReplayLog(city: city, levelHash: ReplayLog.levelHash(of: level), mods: level.mods.map { ($0.id, $0.version) },
+                  player: settings.player.isEmpty ? nil : settings.player)
     }
 
     /// This level's autosave in a rotating slot (0…2): `LEVEL-ID.autosave-N.nzsave` under the

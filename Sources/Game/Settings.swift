@@ -4,6 +4,7 @@
 //   $XDG_CONFIG_HOME/netzero/settings.toml   (default ~/.config/netzero/settings.toml)
 //       player = "Li Wei"
 //   $XDG_DATA_HOME/netzero/autosaves/LEVEL-ID.autosave-N.nzsave   (default ~/.local/share/…)
+//   $XDG_DATA_HOME/netzero/levels/*.toml, mods/ID/mod.toml        (the player's levels and mods)
 //
 // The name is asked once, when the game opens without one; it is written into every replay the
 // game records (`player` line), so `netzero grade` can name each student's row. Autosaves are per
@@ -22,22 +23,14 @@ public struct GameSettings: Sendable, Equatable {
     /// The longest name kept, in characters.
     public static let maximumNameLength = 60
 
-    /// `$XDG_CONFIG_HOME/netzero`, or `~/.config/netzero`.
+    /// `$XDG_CONFIG_HOME/netzero`, or `~/.config/netzero` (UserDirectories, in CitySim).
     public static func configDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        baseDirectory("XDG_CONFIG_HOME", fallback: ".config", environment: environment) + "/netzero"
+        UserDirectories.config(environment: environment)
     }
 
     /// `$XDG_DATA_HOME/netzero`, or `~/.local/share/netzero`.
     public static func dataDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        baseDirectory("XDG_DATA_HOME", fallback: ".local/share", environment: environment) + "/netzero"
-    }
-
-    /// An XDG base directory: the variable when it holds an absolute path (the specification says
-    /// a relative one is to be ignored), else the fallback under $HOME.
-    static func baseDirectory(_ variable: String, fallback: String, environment: [String: String]) -> String {
-        if let value = environment[variable], value.hasPrefix("/") { return value }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/" + fallback
+        UserDirectories.data(environment: environment)
     }
 
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {

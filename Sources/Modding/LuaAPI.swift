@@ -108,6 +108,12 @@ extension LevelScripting {
             try host.post(args, "message", kind: .script)
             return []
         },
+        LuaAPIFunction("text", "text(key) → en, zh",
+                       "a string of the level's mod in both languages, from its `locale/en.toml` and `zh.toml` (`[section] key = …` is `\"section.key\"`): `message(text(\"rooftop.welcome\"))`") { host, args in
+            let en = host.script.strings["en"] ?? [:], zh = host.script.strings["zh"] ?? [:]
+            let key = try known(args, 0, "text", "string", Set(en.keys).union(zh.keys).sorted()) { $0 }
+            return [.string(en[key] ?? zh[key] ?? key), .string(zh[key] ?? en[key] ?? key)]
+        },
         LuaAPIFunction("advisor", "advisor(en, zh)", "an advisor's card, as a trigger's `advisor` action") { host, args in
             try host.post(args, "advisor", kind: .advisor)
             return []

@@ -63,6 +63,7 @@ enum LuaLint {
                 else if braceDepth == 0, next?.text == "=", previous?.text != ".", previous?.text != ":" { defined.insert(token.text) }
             }
         }
+        let modStrings = Set((script.strings["en"] ?? [:]).keys).union((script.strings["zh"] ?? [:]).keys).sorted()
         let known = defined.union(standardGlobals).union(LevelScripting.functions.map(\.name)).union(LevelScripting.hookNames)
         var problems: [LevelDiagnostic] = []
         var reported = Set<String>()
@@ -81,7 +82,7 @@ enum LuaLint {
                                            + suggestion(token.text, names)))
             }
             // A literal name given to the API.
-            if let (what, names) = namedArguments[token.text] {
+            if let (what, names) = namedArguments[token.text] ?? (token.text == "text" ? ("string", modStrings) : nil) {
                 var j = i + 1
                 if j < tokens.count, tokens[j].text == "(" { j += 1 }
                 if j < tokens.count, tokens[j].kind == .string, !names.contains(tokens[j].text) {

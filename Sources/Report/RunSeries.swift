@@ -478,20 +478,31 @@ struct Summary {
     }
 }
 
-/// A level's titles in both languages, found by its id among the level files in `Levels/`,
-/// `Levels/lessons/` and `Levels/mods/` (only the `[level]` table is read).
-enum LevelTitles {
+/// A level's titles in both languages, found by its id among the levels the game lists
+/// (LevelIndex: `Levels/`, `Levels/lessons/`, the player's levels, the mods'; only the `[level]`
+/// table is read).
+public enum LevelTitles {
     static func find(id: String, english: String) -> Names? {
-        let root = ResourceLocator.levelsDirectory
-        for directory in [root, root + "/lessons", root + "/mods"] {
-            for name in FileSystem.list(directory).sorted() where name.hasSuffix(".toml") {
-                let path = directory + "/" + name
-                guard let bytes = FileSystem.read(path), let document = try? TOML.parse(bytes: bytes, file: path),
-                      let level = document.table("level"), level.string("id") == id,
-                      let en = level.string("title_en"), let zh = level.string("title_zh") else { continue }
-                return en == english ? Names(en: en, zh: zh) : nil
-            }
+        for path in listedPaths() {
+            guard let level = levelTable(of: path), level.string("id") == id,
+                  let en = level.string("title_en"), let zh = level.string("title_zh") else { continue }
+            return en == english ? Names(en: en, zh: zh) : nil
         }
         return nil
+    }
+
+    /// The `[level] id` of a level file, or nil.
+    public static func levelID(of path: String) -> String? { levelTable(of: path)?.string("id") }
+
+    static func levelTable(of path: String) -> TOMLTable? {
+        guard case .success(let bytes) = FileSystem.readRegularFile(path, limit: LevelFile.maximumBytes),
+              let document = try? TOML.parse(bytes: bytes, file: path) else { return nil }
+        return document.table("level")
+    }
+
+    static func listedPaths() -> [String] {
+        let environment = ProcessInfo.processInfo.environment
+        return LevelIndex.list(userLevels: UserDirectories.levels(environment: environment),
+                               userMods: UserDirectories.mods(environment: environment)).levels.map(\.path)
     }
 }

@@ -280,9 +280,12 @@ enum GradeOne {
         let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         row.student = (log.player?.isEmpty == false ? log.player! : stem)
         guard let levelPath = findLevel(id: log.levelID, hint: levelFileHint, catalog: catalog) else {
-            throw Problem(message: "\(path): error: no level with id '\(log.levelID)' in \(ResourceLocator.levelsDirectory), its lessons/ or mods/")
+            throw Problem(message: "\(path): error: no level with id '\(log.levelID)' in \(ResourceLocator.levelsDirectory), its lessons/, your levels folder or an installed mod")
         }
         var (level, levelCatalog) = try loadLevel(levelPath, seed: log.seed)
+        if let problem = log.modProblems(installed: level.mods).first {
+            throw Problem(message: "\(path): error: \(problem)")
+        }
         level.setup.info.seed = log.seed
         row.title = level.title.en
         row.titleZH = level.title.zh
@@ -325,18 +328,18 @@ enum GradeOne {
     }
 
     /// The level file whose id is `id`: the save's own file when it still has that id, else the
-    /// first of Levels/, Levels/lessons/ and Levels/mods/ (in name order) that has it.
+    /// first listed level (Levels/, lessons/, the player's levels, then the mods' in load order;
+    /// LevelIndex) that has it.
     static func findLevel(id: String, hint: String?, catalog: Catalog) -> String? {
         if let hint, !hint.isEmpty, FileSystem.exists(hint), LevelFile.load(path: hint, catalog: catalog).level?.setup.info.id == id {
             return hint
         }
         if BuiltinLevels.names.contains(id), id == "reference" { return id }
-        let root = ResourceLocator.levelsDirectory
-        for directory in [root, root + "/lessons", root + "/mods"] {
-            for name in FileSystem.list(directory).sorted() where name.hasSuffix(".toml") {
-                let path = directory + "/" + name
-                if LevelFile.load(path: path, catalog: catalog).level?.setup.info.id == id { return path }
-            }
+        let environment = ProcessInfo.processInfo.environment
+        let (listings, _) = LevelIndex.list(userLevels: UserDirectories.levels(environment: environment),
+                                            userMods: UserDirectories.mods(environment: environment))
+        for listing in listings where LevelTitles.levelID(of: listing.path) == id {
+            if LevelFile.load(path: listing.path, catalog: catalog).level != nil { return listing.path }
         }
         return nil
     }

@@ -40,6 +40,10 @@ struct Run: ParsableCommand {
             if parsedLog.levelID != definition.setup.info.id {
                 fail("\(replay):3:7: error: this replay is of level '\(parsedLog.levelID)', not '\(definition.setup.info.id)'")
             }
+            let modProblems = parsedLog.modProblems(installed: definition.mods)
+            if !modProblems.isEmpty {
+                fail(modProblems.map { "\(replay): error: \($0)" }.joined(separator: "\n"))
+            }
             replayLog = parsedLog
         }
         var setupLevel = definition
@@ -66,7 +70,9 @@ struct Run: ParsableCommand {
                 warn("\(replay): warning: \(unapplied) command(s) are dated after the run's end and were not applied; run more --years")
             }
         }
-        if let record { try FileSystem.writeAtomically(ReplayLog(city: city, levelHash: levelHash).text, to: record) }
+        if let record {
+            try FileSystem.writeAtomically(ReplayLog(city: city, levelHash: levelHash, mods: definition.mods.map { ($0.id, $0.version) }).text, to: record)
+        }
         if let save {
             let directory = (save as NSString).deletingLastPathComponent
             if !directory.isEmpty { try FileSystem.makeDirectory(directory) }
@@ -89,8 +95,7 @@ func warn(_ message: String) {
 
 /// The hash of the level file a definition was read from (nil for generated levels).
 func levelFileHash(_ level: LevelDefinition) -> UInt64? {
-    guard !level.file.isEmpty, let bytes = FileSystem.read(level.file) else { return nil }
-    return ReplayLog.hash(of: bytes)
+    ReplayLog.levelHash(of: level)
 }
 
 /// Prints a message to stderr and exits with status 1.

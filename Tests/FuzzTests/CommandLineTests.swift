@@ -116,7 +116,7 @@ struct CommandLineTests {
             var outputs: [[Data]] = []
             for attempt in 0..<2 {
                 let directory = try temporaryDirectory("\(mod)-\(attempt)")
-                let result = try netzero(["run", repositoryRoot + "/Levels/mods/\(mod).toml", "--years", "2", "--out", directory])
+                let result = try netzero(["run", repositoryRoot + "/Levels/mods/\(mod)/levels/\(mod).toml", "--years", "2", "--out", directory])
                 #expect(result.status == 0, "\(mod): \(result.errors)")
                 outputs.append(try ["yearly.csv", "daily.csv", "summary.json"].map {
                     try Data(contentsOf: URL(fileURLWithPath: directory + "/" + $0))

@@ -121,7 +121,7 @@ struct LevelScriptTests {
 
     @Test func scriptedLevelsAreDeterministicAndReplayToTheSameBytes() throws {
         func run(replay: ReplayLog?) throws -> [String: String] {
-            let level = try #require(LevelFile.load(path: repositoryRoot + "/Levels/mods/green-points.toml", catalog: catalog).level)
+            let level = try #require(LevelFile.load(path: repositoryRoot + "/Levels/mods/green-points/levels/green-points.toml", catalog: catalog).level)
             let city = City(level: level, catalog: catalog)
             _ = LevelScripting.attach(level, to: city)
             let directory = NSTemporaryDirectory() + "scripted-\(UUID().uuidString)"

@@ -102,7 +102,7 @@ struct LuaAPITests {
         #expect(problems.contains { $0.contains("unknown metric 'net_emisions'") })
         // The shipped mods check clean.
         for name in ["green-points", "carbon-tax-shock"] {
-            let loaded = LevelFile.load(path: repositoryRoot + "/Levels/mods/\(name).toml", catalog: catalog)
+            let loaded = LevelFile.load(path: repositoryRoot + "/Levels/mods/\(name)/levels/\(name).toml", catalog: catalog)
             let modScript = try #require(loaded.level?.script)
             #expect(LevelScripting.check(modScript).isEmpty, "\(name)")
         }
