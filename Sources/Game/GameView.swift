@@ -52,7 +52,9 @@ public final class GameView {
             staticBatch.instances = chunks.instances(in: visible)
         }
         dynamicBatch.instances = SceneBuilder.dynamicInstances(view: view, seconds: time)
-        let (lighting, sky) = SceneBuilder.lighting(hour: view.clock.hour, dayOfYear: view.clock.dayOfYear)
+        let hour = Double(view.clock.hour) + min(0.999, max(0, session.tickCarry))
+        let daylight = Daylight.level(hour: hour, dayOfYear: view.clock.dayOfYear, hoursPerSecond: session.hoursPerSecond)
+        let (lighting, sky) = SceneBuilder.lighting(daylight: daylight, hour: hour)
         renderer.lighting = lighting
         renderer.clearColor = sky
         try renderer.beginFrame(camera: session.camera)

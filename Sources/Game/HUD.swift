@@ -14,7 +14,11 @@ import Report
 public enum HUD {
     static let topBar: Float = 40
     static let toolbarWidth: Float = 150
-    static let toolHeight: Float = 19
+    /// A toolbar row's height: 19 px, less in a short window so that every tool stays on screen
+    /// (with room below for the lesson's hint button).
+    static func toolHeight(count: Int, height: Float) -> Float {
+        min(19, max(12, (height - topBar - 8 - 40) / Float(max(1, count))))
+    }
     public static let panelWidth: Float = 340
     public static let menuItems = ["menu.resume", "menu.new", "menu.levels", "menu.summary", "menu.save", "menu.load", "menu.language", "menu.quit"]
 
@@ -26,9 +30,9 @@ public enum HUD {
     public static func isOverPanel(x: Int, y: Int, session: GameSession, size: (width: Int, height: Int)) -> Bool {
         let fx = Float(x), fy = Float(y)
         if fy < topBar { return true }
-        if overlayAt(x: x, y: y, size: size) != nil { return true }
+        if overlayAt(x: x, y: y, session: session) != nil { return true }
         if CarbonPanels.covers(x: x, y: y, session: session) { return true }
-        if fx < toolbarWidth && fy < topBar + Float(session.tools.count) * toolHeight + 8 { return true }
+        if fx < toolbarWidth && fy < topBar + Float(session.tools.count) * session.toolRowHeight + 8 { return true }
         if session.selectedTile != nil, let inspector = session.inspectorRect, inspector.contains(x, y) { return true }
         if let objectives = session.objectivesRect, objectives.contains(x, y) { return true }
         if let hint = Briefing.hudHintButton(session: session), hint.contains(x, y) { return true }
@@ -38,42 +42,60 @@ public enum HUD {
     /// The toolbar entry at a pixel, if any.
     public static func toolAt(x: Int, y: Int, session: GameSession, size: (width: Int, height: Int)) -> Int? {
         guard Float(x) < toolbarWidth, Float(y) >= topBar + 4 else { return nil }
-        let index = Int((Float(y) - topBar - 4) / toolHeight)
+        let index = Int((Float(y) - topBar - 4) / session.toolRowHeight)
         return index < session.tools.count ? index : nil
     }
 
-    /// The overlay buttons along the bottom edge, right of the toolbar: (overlay, x, y, width, height).
-    public static func overlayButtons(size: (width: Int, height: Int)) -> [(overlay: Overlay, x: Float, y: Float, width: Float, height: Float)] {
-        let width: Float = 92, height: Float = 22, gap: Float = 4
-        let y = Float(size.height) - height - 4
-        return Overlay.allCases.enumerated().map { i, overlay in (overlay, toolbarWidth + 8 + Float(i) * (width + gap), y, width, height) }
+    /// The overlay buttons along the bottom edge, right of the toolbar, each as wide as its label
+    /// in the player's language (measured with the canvas's font).
+    public static func overlayButtons(canvas: Canvas2D, strings s: Strings) -> [(overlay: Overlay, rect: PanelRect)] {
+        let height: Float = 22, gap: Float = 4
+        let y = Float(canvas.size.height) - height - 4
+        var x = toolbarWidth + 8
+        return Overlay.allCases.map { overlay in
+            let width = max(60, Float(canvas.measureText(s["overlay." + overlay.rawValue], size: 12).width) + 12)
+            defer { x += width + gap }
+            return (overlay, PanelRect(x: x, y: y, width: width, height: height))
+        }
     }
 
-    public static func overlayAt(x: Int, y: Int, size: (width: Int, height: Int)) -> Overlay? {
-        overlayButtons(size: size).first { Float(x) >= $0.x && Float(x) < $0.x + $0.width && Float(y) >= $0.y && Float(y) < $0.y + $0.height }?.overlay
+    /// The overlay button at a pixel, where the buttons were drawn in the last frame.
+    public static func overlayAt(x: Int, y: Int, session: GameSession) -> Overlay? {
+        session.overlayButtonRects.first { $0.rect.contains(x, y) }?.overlay
+    }
+
+    /// Draws `text` at (x, y) in a box `width` wide; text wider than its box is recorded in
+    /// `session.overflowingText` (the tests require none) and drawn anyway.
+    @discardableResult
+    static func label(_ canvas: Canvas2D, session: GameSession, _ text: String, x: Float, y: Float, width: Float, size: Int,
+                      color: Vec4 = HUD.text) -> Float {
+        let used = Float(canvas.drawText(text, x: x, y: y, size: size, color: color).width)
+        if used > width + 0.5 { session.overflowingText.append("\(text) (\(Int(used)) px in \(Int(width)) px)") }
+        return used
     }
 
     /// Pixel centre of a toolbar entry (tests click it).
-    public static func toolCenter(_ index: Int) -> (x: Int, y: Int) {
-        (Int(toolbarWidth / 2), Int(topBar + 4 + (Float(index) + 0.5) * toolHeight))
+    public static func toolCenter(_ index: Int, session: GameSession) -> (x: Int, y: Int) {
+        (Int(toolbarWidth / 2), Int(topBar + 4 + (Float(index) + 0.5) * session.toolRowHeight))
     }
 
     public static func draw(_ canvas: Canvas2D, session: GameSession, now: Double) {
         let size = canvas.size
         let s = session.strings
         let view = session.view
+        session.overflowingText = []
         drawTopBar(canvas, session: session, width: Float(size.width))
         drawToolbar(canvas, session: session)
         Briefing.drawHUDButton(canvas, session: session)
         drawObjectives(canvas, session: session, width: Float(size.width), height: Float(size.height))
         if let tile = session.selectedTile { drawInspector(canvas, session: session, tile: tile, width: Float(size.width)) } else { session.inspectorRect = nil }
         if session.overlay != .none { drawLegend(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
-        for button in overlayButtons(size: size) {
-            let active = button.overlay == session.overlay
-            canvas.fillRect(x: button.x, y: button.y, width: button.width, height: button.height,
-                            color: active ? Vec4(0.3, 0.35, 0.5, 1) : panel)
-            _ = canvas.drawText(s["overlay." + button.overlay.rawValue], x: button.x + 5, y: button.y + 4, size: 12,
-                                color: active ? accent : text)
+        session.overlayButtonRects = overlayButtons(canvas: canvas, strings: s)
+        for (overlay, rect) in session.overlayButtonRects {
+            let active = overlay == session.overlay
+            canvas.fillRect(x: rect.x, y: rect.y, width: rect.width, height: rect.height, color: active ? Vec4(0.3, 0.35, 0.5, 1) : panel)
+            label(canvas, session: session, s["overlay." + overlay.rawValue], x: rect.x + 6, y: rect.y + 4, width: rect.width - 8, size: 12,
+                  color: active ? accent : text)
         }
         if session.showCharts { drawCharts(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         // The carbon panels' buttons and the open panel; the messages go over it, so a refusal shows.
@@ -102,29 +124,40 @@ public enum HUD {
     static func drawTopBar(_ canvas: Canvas2D, session: GameSession, width: Float) {
         let s = session.strings, view = session.view
         canvas.fillRect(x: 0, y: 0, width: width, height: topBar, color: panel)
-        var x: Float = 10
-        func item(_ label: String, _ value: String, color: Vec4 = text) {
-            let used = canvas.drawText("\(label) \(value)", x: x, y: 11, size: 15, color: color)
-            x += Float(used.width) + 22
-        }
-        item(s["hud.date"], view.clock.date.description)
-        item(s["hud.speed"], speedText(session))
-        item(s["hud.budget"], s.money(view.budget.balance), color: view.budget.balance < 0 ? Vec4(1, 0.4, 0.4, 1) : text)
-        item(s["hud.population"], "\(view.stats.population)")
         let ledger = view.ledger
-        let net = ledger.thisYear.net
+        let net = topBarNet(session.city)
         // Trend: this year's pace (net so far scaled to a full year) against last year.
         let yearFraction = max(1.0 / 365, Double(view.clock.dayOfYear + 1) / Double(view.clock.daysInYear))
         var arrow = "→"
         if let last = ledger.years.last { arrow = net / yearFraction > last.net * 1.01 ? "↑" : net / yearFraction < last.net * 0.99 ? "↓" : "→" }
-        item(s["hud.net_co2"], String(format: "%.0f %@ %@", net, s["units.tonnes"], arrow), color: net > 0 ? Vec4(1, 0.72, 0.5, 1) : Vec4(0.6, 1, 0.6, 1))
+        let items: [(text: String, color: Vec4)] = [
+            ("\(s["hud.date"]) \(view.clock.date.description)", text),
+            ("\(s["hud.speed"]) \(speedText(session))", text),
+            ("\(s["hud.budget"]) \(s.money(view.budget.balance))", view.budget.balance < 0 ? Vec4(1, 0.4, 0.4, 1) : text),
+            ("\(s["hud.population"]) \(view.stats.population)", text),
+            ("\(s["hud.net_co2"]) \(NumberText.grouped(net.rounded())) \(s["units.tonnes"]) \(arrow)", net > 0 ? Vec4(1, 0.72, 0.5, 1) : Vec4(0.6, 1, 0.6, 1)),
+        ]
+        session.topBarText = items.map(\.text)
+        // At 15 px with a 180 px grid-mix bar where they fit, else smaller (a narrow window).
+        let gridLabelWidth = Float(canvas.measureText(s["hud.grid_mix"], size: 13).width) + 8
+        var layout: (size: Int, gap: Float, bar: Float) = (15, 22, 180)
+        for candidate in [(15, 22, 180), (14, 16, 140), (13, 12, 100), (12, 10, 80)] as [(Int, Float, Float)] {
+            layout = candidate
+            let used = items.reduce(Float(10)) { $0 + Float(canvas.measureText($1.text, size: candidate.0).width) + candidate.1 }
+            if used + gridLabelWidth + candidate.2 + 10 <= width { break }
+        }
+        var x: Float = 10
+        for item in items {
+            let used = canvas.drawText(item.text, x: x, y: 20 - Float(layout.size) / 2 - 1, size: layout.size, color: item.color)
+            x += Float(used.width) + layout.gap
+        }
         // Grid mix: output of each plant kind in the last hour.
         var byKind = [Double](repeating: 0, count: PlantKind.allCases.count)
         view.forEachPlant { _, plant, _ in byKind[Int(plant.kind.rawValue)] += plant.outputKW }
         let total = byKind.reduce(0, +)
-        let barWidth: Float = 180
-        let barX = max(x + 70, width - barWidth - 10)
-        _ = canvas.drawText(s["hud.grid_mix"], x: barX - 66, y: 11, size: 13, color: dim)
+        let barWidth = layout.bar
+        let barX = max(x + gridLabelWidth, width - barWidth - 10)
+        _ = canvas.drawText(s["hud.grid_mix"], x: barX - gridLabelWidth, y: 11, size: 13, color: dim)
         var offset: Float = 0
         for kind in PlantKind.allCases where total > 0 {
             let w = Float(byKind[Int(kind.rawValue)] / total) * barWidth
@@ -132,6 +165,21 @@ public enum HUD {
             offset += w
         }
         canvas.strokeRect(x: barX, y: 12, width: barWidth, height: 16, color: dim)
+        if barX + barWidth > width - 4 { session.overflowingText.append("top bar (\(Int(barX + barWidth)) px in \(Int(width)) px)") }
+    }
+
+    /// This year's net tCO2 as the top bar shows it: the closed hours, what was booked since the
+    /// last tick (a paused game's demolished green zone releases its stock at once), and forest
+    /// land built on since the day's count, which the model books at the next count
+    /// (`Sinks.forestLand`): so the figure follows a paused command without the game ticking.
+    public static func topBarNet(_ city: City) -> Double {
+        let view = city.view
+        var counted: Int?
+        city.world.query(Read<ForestLand>.self).forEach { counted = Int($0.standingTiles) }
+        let land = view.catalog.forestLand
+        let lost = counted.map { max(0, $0 - ForestLand.standingTiles(view.map)) } ?? 0
+        let clearing = Double(lost) * land.stock * land.areaHa * land.releaseOnClearing
+        return view.ledger.thisYear.net + view.ledger.tick.cityNet + clearing
     }
 
     /// "▶▶ ×4 · 1.5 min/yr", "▶▶▶▶ max", or "Paused (▶ ×1)": the speed, and what a game year
@@ -154,11 +202,15 @@ public enum HUD {
 
     static func drawToolbar(_ canvas: Canvas2D, session: GameSession) {
         let s = session.strings
+        let toolHeight = toolHeight(count: session.tools.count, height: Float(canvas.size.height))
+        session.toolRowHeight = toolHeight
+        let size = toolHeight >= 17 ? 13 : toolHeight >= 15 ? 12 : 11
         canvas.fillRect(x: 0, y: topBar, width: toolbarWidth, height: Float(session.tools.count) * toolHeight + 8, color: panel)
         for (i, tool) in session.tools.enumerated() {
             let y = topBar + 4 + Float(i) * toolHeight
             if i == session.toolIndex { canvas.fillRect(x: 2, y: y, width: toolbarWidth - 4, height: toolHeight, color: Vec4(0.3, 0.35, 0.5, 1)) }
-            _ = canvas.drawText(s["tools." + tool], x: 10, y: y + 2, size: 13, color: i == session.toolIndex ? accent : text)
+            label(canvas, session: session, s["tools." + tool], x: 10, y: y + (toolHeight - Float(size)) / 2 - 1, width: toolbarWidth - 14, size: size,
+                  color: i == session.toolIndex ? accent : text)
         }
     }
 
@@ -365,6 +417,13 @@ public enum HUD {
         }
     }
 
+    /// The level picker's rows (what a click picks).
+    public static func levelPickerRects(count: Int, size: (width: Int, height: Int)) -> [PanelRect] {
+        let w: Float = 520, h = Float(max(1, count)) * 30 + 50
+        let x = Float(size.width) / 2 - w / 2, y = max(topBar + 10, Float(size.height) / 2 - h / 2)
+        return (0..<count).map { PanelRect(x: x + 10, y: y + 42 + Float($0) * 30, width: w - 20, height: 28) }
+    }
+
     static func drawLevelPicker(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {
         let s = session.strings
         let choices = session.levelChoices
@@ -372,32 +431,41 @@ public enum HUD {
         let x = width / 2 - w / 2, y = max(topBar + 10, height / 2 - h / 2)
         canvas.fillRect(x: x, y: y, width: w, height: h, color: Vec4(0.05, 0.06, 0.09, 0.97))
         _ = canvas.drawText(s["menu.levels"], x: x + 20, y: y + 12, size: 18, color: accent)
+        let rows = levelPickerRects(count: choices.count, size: (Int(width), Int(height)))
         for (i, choice) in choices.enumerated() {
-            let iy = y + 46 + Float(i) * 30
-            if i == session.levelIndex { canvas.fillRect(x: x + 10, y: iy - 4, width: w - 20, height: 28, color: Vec4(0.3, 0.35, 0.5, 1)) }
-            _ = canvas.drawText(s.name(choice.title), x: x + 24, y: iy, size: 15, color: text)
+            let row = rows[i]
+            if i == session.levelIndex { canvas.fillRect(x: row.x, y: row.y, width: row.width, height: row.height, color: Vec4(0.3, 0.35, 0.5, 1)) }
+            label(canvas, session: session, s.name(choice.title), x: row.x + 14, y: row.y + 4, width: row.width - 20, size: 15)
         }
     }
 
     /// The keys listed under the menu's items.
     static let menuKeys = ["menu.keys_panels", "menu.keys_panels2", "menu.keys_view", "menu.keys_files"]
 
+    /// The menu's frame, and each item's row (drawn there, and clicked there).
+    public static func menuLayout(size: (width: Int, height: Int)) -> (frame: PanelRect, items: [PanelRect]) {
+        let w: Float = 420, h = Float(menuItems.count) * 34 + 50 + 24 + Float(menuKeys.count) * 17
+        let x = Float(size.width) / 2 - w / 2, y = Float(size.height) / 2 - h / 2
+        let items = menuItems.indices.map { PanelRect(x: x + 10, y: y + 42 + Float($0) * 34, width: w - 20, height: 30) }
+        return (PanelRect(x: x, y: y, width: w, height: h), items)
+    }
+
     static func drawMenu(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {
         let s = session.strings
-        let w: Float = 340, h = Float(menuItems.count) * 34 + 50 + 24 + Float(menuKeys.count) * 17
-        let x = width / 2 - w / 2, y = height / 2 - h / 2
-        canvas.fillRect(x: x, y: y, width: w, height: h, color: Vec4(0.05, 0.06, 0.09, 0.95))
+        let (frame, items) = menuLayout(size: (Int(width), Int(height)))
+        let x = frame.x, y = frame.y, w = frame.width
+        canvas.fillRect(x: x, y: y, width: w, height: frame.height, color: Vec4(0.05, 0.06, 0.09, 0.95))
         _ = canvas.drawText(s["menu.title"], x: x + 20, y: y + 12, size: 18, color: accent)
         for (i, item) in menuItems.enumerated() {
-            let iy = y + 46 + Float(i) * 34
-            if i == session.menuIndex { canvas.fillRect(x: x + 10, y: iy - 4, width: w - 20, height: 30, color: Vec4(0.3, 0.35, 0.5, 1)) }
-            let label = item == "menu.language" ? "\(s[item]): \(session.strings.language == .zh ? "中文" : "English")" : s[item]
-            _ = canvas.drawText(label, x: x + 24, y: iy, size: 16, color: text)
+            let row = items[i]
+            if i == session.menuIndex { canvas.fillRect(x: row.x, y: row.y, width: row.width, height: row.height, color: Vec4(0.3, 0.35, 0.5, 1)) }
+            let text = item == "menu.language" ? "\(s[item]): \(session.strings.language == .zh ? "中文" : "English")" : s[item]
+            label(canvas, session: session, text, x: row.x + 14, y: row.y + 4, width: row.width - 20, size: 16)
         }
         let keysY = y + 46 + Float(menuItems.count) * 34
         _ = canvas.drawText(s["menu.keys"], x: x + 20, y: keysY, size: 13, color: accent)
         for (i, key) in menuKeys.enumerated() {
-            _ = canvas.drawText(s[key], x: x + 24, y: keysY + 20 + Float(i) * 17, size: 12, color: dim)
+            label(canvas, session: session, s[key], x: x + 24, y: keysY + 20 + Float(i) * 17, width: w - 30, size: 12, color: dim)
         }
     }
 }

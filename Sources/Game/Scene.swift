@@ -189,15 +189,37 @@ public enum SceneBuilder {
         return out
     }
 
-    /// Sun and sky for the simulated hour: day/night follows the clock.
-    public static func lighting(hour: Int, dayOfYear: Int) -> (Lighting, Vec4) {
-        let sun = Weather.clearSkyFraction(dayOfYear: dayOfYear, hour: hour, latitude: 39.9)
-        let day = Float(min(1, sun * 2.2))
-        let angle = Float(Double(hour) / 24 * 2 * Double.pi)
-        let direction = Vec3(-sin(angle), max(0.15, Float(sun) + 0.15), 0.4)
+    /// Sun and sky for a daylight level (`Daylight.level`: 0 night … 1 full day) at a (fractional) hour.
+    public static func lighting(daylight day: Float, hour: Double) -> (Lighting, Vec4) {
+        let angle = Float(hour / 24 * 2 * Double.pi)
+        let direction = Vec3(-sin(angle), max(0.15, day * 0.6 + 0.15), 0.4)
         let lighting = Lighting(sunDirection: direction, sunColor: Vec3(0.75, 0.72, 0.65) * day,
                                 ambient: Vec3(0.22, 0.24, 0.32) + Vec3(0.2, 0.2, 0.18) * day)
         let sky = Vec4(Vec3.lerp(Vec3(0.05, 0.07, 0.16), Vec3(0.55, 0.74, 0.88), day), 1)
         return (lighting, sky)
+    }
+}
+
+/// Day and night on the map, kept safe to look at: WCAG 2.3.1 allows no more than three flashes
+/// a second, and a day and a night are one flash. Nights are dusk, never dark, so the map stays
+/// readable at speed 1; above `steadyAbove` game hours a second (a day in under two seconds,
+/// speed 2 and up by default) the light holds at full day instead of pulsing.
+public enum Daylight {
+    /// The light at night, as a fraction of full day.
+    public static let nightLevel: Float = 0.6
+    /// Game hours per real second above which the light holds steady.
+    public static let steadyAbove = 12.0
+
+    /// 0 … 1: the light at `hour` (fractional, 0 ..< 24) of `dayOfYear`, at `hoursPerSecond`
+    /// (infinite at the top speed). The sun's height is interpolated between hours, so the light
+    /// changes smoothly rather than in hourly steps.
+    public static func level(hour: Double, dayOfYear: Int, hoursPerSecond: Double) -> Float {
+        guard hoursPerSecond.isFinite, hoursPerSecond <= steadyAbove else { return 1 }
+        let centred = hour - 0.5
+        let before = Int(centred.rounded(.down))
+        let fraction = centred - Double(before)
+        func sun(_ h: Int) -> Double { Weather.clearSkyFraction(dayOfYear: dayOfYear, hour: (h % 24 + 24) % 24, latitude: 39.9) }
+        let height = sun(before) * (1 - fraction) + sun(before + 1) * fraction
+        return nightLevel + (1 - nightLevel) * Float(min(1, height * 2.2))
     }
 }

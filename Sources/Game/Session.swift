@@ -45,6 +45,14 @@ public final class GameSession {
     /// The inspector's rows as last drawn (tests read them).
     public internal(set) var inspectorRows: [String] = []
     public internal(set) var objectivesRect: PanelRect?
+    /// Where the overlay buttons were drawn in the last frame (a click there picks the overlay).
+    public internal(set) var overlayButtonRects: [(overlay: Overlay, rect: PanelRect)] = []
+    /// Labels drawn wider than their box in the last frame (HUD.label); the tests require none.
+    public internal(set) var overflowingText: [String] = []
+    /// The top bar's items as last drawn ("Net CO2 1,234 t ↑", …).
+    public internal(set) var topBarText: [String] = []
+    /// The toolbar's row height as last drawn (HUD.toolHeight: shorter rows in a short window).
+    public internal(set) var toolRowHeight: Float = 19
     public var menuOpen = false
     public var menuIndex = 0
     /// Messages already wrapped to the feed's width (HUD.drawMessages), so each is measured once.
@@ -201,7 +209,20 @@ public final class GameSession {
             handleKey(code, ctrl: ctrl, shift: shift, now: now)
         case .mouseDown(let x, let y, let button):
             mouse = (x, y)
-            if menuOpen { return }
+            if pickingLevel {
+                if button == .left, let i = HUD.levelPickerRects(count: levelChoices.count, size: size).firstIndex(where: { $0.contains(x, y) }) {
+                    levelIndex = i
+                    start(levelAt: levelChoices[i].path, now: now)
+                }
+                return
+            }
+            if menuOpen {
+                if button == .left, let i = HUD.menuLayout(size: size).items.firstIndex(where: { $0.contains(x, y) }) {
+                    menuIndex = i
+                    runMenuItem(HUD.menuItems[i], now: now)
+                }
+                return
+            }
             if button == .right { rightDrag = (x, y); return }
             guard button == .left else { return }
             if CarbonPanels.takeClick(x: x, y: y, session: self) { return }
@@ -213,7 +234,7 @@ public final class GameSession {
                 toolIndex = index
                 return
             }
-            if let chosen = HUD.overlayAt(x: x, y: y, size: size) {
+            if let chosen = HUD.overlayAt(x: x, y: y, session: self) {
                 overlay = chosen
                 return
             }
@@ -227,6 +248,11 @@ public final class GameSession {
                 rightDrag = (x, y)
             }
             mouse = (x, y)
+            if pickingLevel, let i = HUD.levelPickerRects(count: levelChoices.count, size: size).firstIndex(where: { $0.contains(x, y) }) {
+                levelIndex = i
+            } else if menuOpen && !pickingLevel, let i = HUD.menuLayout(size: size).items.firstIndex(where: { $0.contains(x, y) }) {
+                menuIndex = i
+            }
             if leftDown, let start = dragStart, let tile = tileAt(x: x, y: y, size: size) {
                 dragTiles = GameSession.paintPath(from: start, to: tile, straightLine: tool == "road" || tool == "rail" || tool == "bike_lane")
             }
