@@ -336,7 +336,7 @@ public final class City {
     /// upgrades it must carry), or why it would be refused: the one check the build command
     /// applies, which the game's ghost under the cursor shows before the player clicks.
     static func checkBuild(_ structure: Structure, x: Int, y: Int, map: TileMap, world: World, catalog: Catalog,
-                           free: Bool) -> (cost: Double, upgrades: UInt8, refusal: Refusal?) {
+                           free: Bool, spentBefore: Double = 0) -> (cost: Double, upgrades: UInt8, refusal: Refusal?) {
         func refused(_ refusal: Refusal) -> (cost: Double, upgrades: UInt8, refusal: Refusal?) { (0, 0, refusal) }
         guard map.contains(x, y) else { return refused(.outsideMap) }
         let i = map.index(x, y)
@@ -347,7 +347,7 @@ public final class City {
         let standard = free ? (upgrades: UInt8(0), cost: 0.0) : Adoption.standard(for: structure, world: world)
         let cost = free ? 0 : City.cost(of: structure, catalog: catalog) + standard.cost
         guard cost.isFinite else { return refused(.notANumber) }
-        guard free || world.resource(Budget.self)!.balance >= cost else { return refused(.noMoney(needed: cost)) }
+        guard free || world.resource(Budget.self)!.balance - spentBefore >= cost else { return refused(.noMoney(needed: cost)) }
         switch structure {
         case .busStop:
             guard map.structure[i] == .road else { return refused(.busStopNeedsRoad) }
@@ -363,12 +363,15 @@ public final class City {
         return (cost, standard.upgrades, nil)
     }
 
-    /// Why the player's build of `structure` at (x, y) would be refused now, or nil if it would be
-    /// done: the build command's own check (`checkBuild`), without changing anything.
-    public func buildRefusal(_ structure: Structure, x: Int, y: Int) -> Refusal? {
-        if let rules = world.resource(LevelRules.self), !rules.allows(structure.key) { return .toolUnavailable(tool: structure.key) }
+    /// What the player's build of `structure` at (x, y) would cost now, or why it would be
+    /// refused, after `spentBefore` yuan of the same drag: the build command's own check
+    /// (`checkBuild`), without changing anything.
+    public func checkBuild(_ structure: Structure, x: Int, y: Int, spentBefore: Double = 0) -> (cost: Double, refusal: Refusal?) {
+        if let rules = world.resource(LevelRules.self), !rules.allows(structure.key) { return (0, .toolUnavailable(tool: structure.key)) }
         let map = world.resource(TileMap.self)!
-        return City.checkBuild(structure, x: x, y: y, map: map, world: world, catalog: world.resource(Catalog.self)!, free: false).refusal
+        let check = City.checkBuild(structure, x: x, y: y, map: map, world: world, catalog: world.resource(Catalog.self)!, free: false,
+                                    spentBefore: spentBefore)
+        return (check.cost, check.refusal)
     }
 
     /// The structure an entity stands for (nil for citizens).

@@ -102,13 +102,23 @@ public enum HUD {
         CarbonPanels.draw(canvas, session: session, now: now)
         drawMessages(canvas, session: session, height: Float(size.height), now: now)
         if !session.dragTiles.isEmpty && session.tool != "select" {
-            let cost = session.dragCost
-            let label = "\(s["tools.cost"]): \(s.money(cost))"
-            canvas.fillRect(x: Float(session.mouse.x) + 14, y: Float(session.mouse.y) + 10, width: Float(canvas.measureText(label, size: 14).width) + 14,
-                            height: 22, color: panel)
-            _ = canvas.drawText(label, x: Float(session.mouse.x) + 20, y: Float(session.mouse.y) + 12, size: 14,
-                                color: cost > view.budget.balance ? Vec4(1, 0.4, 0.4, 1) : text)
+            // What the drag would cost and the construction carbon it would book, for the tiles the
+            // build check accepts; how many it would refuse.
+            let ghost = session.ghost()
+            let cost = ghost.reduce(0) { $0 + $1.cost }, tonnes = ghost.reduce(0) { $0 + $1.tonnes }
+            let refused = ghost.filter { $0.refusal != nil }.count
+            var label = "\(s["tools.cost"]): \(s.money(cost))   \(s["tooltips.construction_short"]): \(NumberText.grouped(tonnes, decimals: tonnes < 10 ? 1 : 0)) \(s["units.tonnes"])"
+            if refused > 0 { label += "   " + s.fill("tooltips.drag_refused", ["count": "\(refused)"]) }
+            session.dragPreview = label
+            let width = Float(canvas.measureText(label, size: 14).width) + 14
+            let x = min(Float(session.mouse.x) + 14, Float(size.width) - width - 4)
+            canvas.fillRect(x: x, y: Float(session.mouse.y) + 10, width: width, height: 22, color: panel)
+            _ = canvas.drawText(label, x: x + 6, y: Float(session.mouse.y) + 12, size: 14,
+                                color: ghost.contains { if case .noMoney? = $0.refusal { return true }; return false } ? Vec4(1, 0.4, 0.4, 1) : text)
+        } else {
+            session.dragPreview = nil
         }
+        drawTooltip(canvas, session: session)
         if let result = view.rules?.result, result != .undecided {
             let label = s[result == .won ? "hud.result_won" : "hud.result_lost"]
             canvas.fillRect(x: Float(size.width) / 2 - 160, y: topBar + 10, width: 320, height: 40, color: panel)
@@ -119,6 +129,117 @@ public enum HUD {
         if session.briefing.isOpen { Briefing.draw(canvas, session: session) }
         if session.lessonEnd.isOpen { LessonEndScreen.draw(canvas, session: session, now: now) }
         if session.namePrompt.isOpen { NamePrompt.draw(canvas, session: session, now: now) }
+    }
+
+    // MARK: - Tooltips
+
+    /// A tool's tooltip: what it costs to build and to keep, the carbon its construction books,
+    /// what it emits or removes in a year, and its keys; every figure from the catalog.
+    public static func toolTooltip(_ tool: String, strings s: Strings, catalog: Catalog) -> [String] {
+        var lines = [s["tools." + tool]]
+        func tonnes(_ t: Double) -> String { NumberText.grouped(t, decimals: t < 10 ? 1 : 0) }
+        switch tool {
+        case "select": lines.append(s["tooltips.select"])
+        case "demolish":
+            lines.append(s.fill("tooltips.demolish", ["percent": NumberText.grouped(catalog.economy.demolitionFraction * 100)]))
+        case _ where UpgradeKind.allCases.contains { $0.key == tool }:
+            let upgrade = UpgradeKind.allCases.first { $0.key == tool }!
+            if upgrade == .ccus {
+                lines.append(s.fill("tooltips.ccus_cost", ["coal": s.money(catalog.ccus.retrofitCostCoal), "gas": s.money(catalog.ccus.retrofitCostGas)]))
+            } else {
+                lines.append(s.fill("tooltips.upgrade_cost", ["money": s.money(catalog.upgrades[Int(upgrade.rawValue)].cost)]))
+            }
+            lines.append(s["tooltips.upgrade_help"])
+        default:
+            guard var structure = Structure.named(tool) else { break }
+            if case .building(let kind, _) = structure { structure = .building(kind, density: 0.5) }
+            lines.append(s.fill("tooltips.cost", ["money": s.money(City.cost(of: structure, catalog: catalog))]))
+            let hoursPerYear = 8760.0
+            var upkeep = 0.0
+            switch structure {
+            case .building(let kind, let density):
+                let spec = catalog.building(kind)
+                upkeep = spec.maintenance * density
+                lines.append(s.fill("tooltips.upkeep", ["money": s.money(upkeep)]))
+                lines.append(s.fill("tooltips.construction", ["tonnes": tonnes(spec.embodied * density)]))
+                lines.append(s.fill("tooltips.uses", ["mwh": NumberText.grouped(spec.electricityBase * density * hoursPerYear / 1000)]))
+                if spec.processEmissions > 0 {
+                    lines.append(s.fill("tooltips.process", ["tonnes": tonnes(spec.processEmissions * density * hoursPerYear)]))
+                }
+            case .plant(let kind):
+                let spec = catalog.plant(kind)
+                lines.append(s.fill("tooltips.upkeep", ["money": s.money(spec.fixedOM)]))
+                lines.append(s.fill("tooltips.construction", ["tonnes": tonnes(spec.embodied)]))
+                let kWh = spec.capacityKW * spec.typicalCapacityFactor * hoursPerYear
+                let mw = NumberText.grouped(spec.capacityKW / 1000, decimals: spec.capacityKW < 10_000 ? 1 : 0)
+                if spec.emissionFactor > 0 {
+                    lines.append(s.fill("tooltips.emits", ["tonnes": tonnes(kWh * spec.emissionFactor / 1e6), "mw": mw,
+                                                           "percent": NumberText.grouped(spec.typicalCapacityFactor * 100)]))
+                } else {
+                    lines.append(s.fill("tooltips.clean", ["mw": mw, "percent": NumberText.grouped(spec.typicalCapacityFactor * 100)]))
+                }
+            case .storage(let kind):
+                let spec = catalog.storageSpec(kind)
+                lines.append(s.fill("tooltips.upkeep", ["money": s.money(spec.fixedOM)]))
+                lines.append(s.fill("tooltips.construction", ["tonnes": tonnes(spec.embodied)]))
+                lines.append(s.fill("tooltips.stores", ["mwh": NumberText.grouped(spec.energyKWh / 1000)]))
+            case .zone(let kind):
+                let spec = catalog.zone(kind)
+                lines.append(s.fill("tooltips.upkeep", ["money": s.money(spec.maintenance)]))
+                lines.append(s.fill("tooltips.construction", ["tonnes": tonnes(0)]))
+                lines.append(s.fill("tooltips.removes", ["tonnes": tonnes(spec.maxRemoval * spec.areaHa)]))
+            case .road, .rail, .busStop, .metroStation, .bikeLane:
+                lines.append(s["tooltips.no_upkeep"])
+                lines.append(s.fill("tooltips.construction", ["tonnes": tonnes(0)]))
+                lines.append(s["tooltips.traffic"])
+            }
+        }
+        lines.append(s["tooltips.keys_tools"])
+        return lines
+    }
+
+    /// The tooltip of what the cursor is over: a tool, an overlay button or a panel button.
+    static func tooltip(session: GameSession) -> [String]? {
+        let s = session.strings, (x, y) = session.mouse
+        guard !session.menuOpen, !session.leftDown, !session.briefing.isOpen, !session.lessonEnd.isOpen, !session.namePrompt.isOpen else { return nil }
+        if Float(x) < toolbarWidth, Float(y) >= topBar + 4 {
+            let index = Int((Float(y) - topBar - 4) / session.toolRowHeight)
+            if index < session.tools.count { return toolTooltip(session.tools[index], strings: s, catalog: session.catalog) }
+        }
+        if let overlay = overlayAt(x: x, y: y, session: session) {
+            return [s["overlay." + overlay.rawValue], s["overlay_help." + overlay.rawValue], s["tooltips.key_overlay"]]
+        }
+        for panel in CarbonPanel.allCases {
+            if let rect = session.panels.controls["panel." + panel.rawValue], rect.contains(x, y) {
+                return [s[panel.titleKey], s["panels_help." + panel.rawValue], s.fill("tooltips.key", ["key": String(panel.shortcut).uppercased()])]
+            }
+        }
+        return nil
+    }
+
+    static func drawTooltip(_ canvas: Canvas2D, session: GameSession) {
+        guard let lines = tooltip(session: session) else { session.tooltipLines = []; return }
+        session.tooltipLines = lines
+        let width: Float = 330
+        var rows: [(String, Int, Vec4)] = []
+        for (i, line) in lines.enumerated() {
+            for row in LessonEndScreen.wrap(line, width: width - 16, size: i == 0 ? 14 : 12, canvas: canvas) {
+                rows.append((row, i == 0 ? 14 : 12, i == 0 ? accent : i == lines.count - 1 ? dim : text))
+            }
+        }
+        let height = rows.reduce(Float(10)) { $0 + Float($1.1) + 5 }
+        let size = canvas.size
+        let x = min(Float(session.mouse.x) + 16, Float(size.width) - width - 4)
+        // Below the cursor in the upper half, above it in the lower half (the buttons along the bottom stay visible).
+        let below = Float(session.mouse.y) < Float(size.height) / 2
+        let y = max(topBar, min(below ? Float(session.mouse.y) + 12 : Float(session.mouse.y) - height - 8, Float(size.height) - height - 4))
+        canvas.fillRect(x: x, y: y, width: width, height: height, color: Vec4(0.04, 0.05, 0.08, 0.97))
+        canvas.strokeRect(x: x, y: y, width: width, height: height, color: Vec4(0.4, 0.44, 0.55, 1))
+        var rowY = y + 5
+        for (row, rowSize, color) in rows {
+            label(canvas, session: session, row, x: x + 8, y: rowY, width: width - 16, size: rowSize, color: color)
+            rowY += Float(rowSize) + 5
+        }
     }
 
     static func drawTopBar(_ canvas: Canvas2D, session: GameSession, width: Float) {
@@ -393,14 +514,50 @@ public enum HUD {
         return rows
     }
 
+    /// The overlay's legend: its title with the unit, and the values at the scale's stops (the
+    /// net balance's sinks and sources, air quality's good and bad around the national limit).
+    public static func legend(_ field: OverlayField, strings s: Strings) -> (title: String, stops: [(position: Double, label: String)]) {
+        func number(_ value: Double) -> String { NumberText.grouped(value, decimals: abs(value) < 10 && value != 0 ? 1 : 0) }
+        let title = s["overlay." + field.overlay.rawValue] + ", " + s["legend.unit_" + field.overlay.rawValue]
+        switch field.overlay {
+        case .net:
+            let sink = field.legendValue(0), source = field.legendValue(1)
+            return (title, [(0, number(sink) + " " + s["legend.sink"]), (0.5, "0"), (1, "+" + number(source) + " " + s["legend.source"])])
+        case .air:
+            return (title, [(0, s["legend.good"]), (0.5, s.fill("legend.standard", ["value": number(field.interim)])), (1, s["legend.bad"])])
+        case .power:
+            return (title, [(0, "0%"), (0.5, "50%"), (1, "100%")])
+        default:
+            return (title, [(0, "0"), (0.5, number(field.legendValue(0.5))), (1, number(field.legendValue(1)))])
+        }
+    }
+
     static func drawLegend(_ canvas: Canvas2D, session: GameSession, width: Float, height: Float) {
+        guard let field = session.overlayField, field.overlay == session.overlay else { return }
         let s = session.strings
-        let x = width - 260, y = height - 90
-        canvas.fillRect(x: x - 10, y: y - 24, width: 262, height: 56, color: panel)
-        _ = canvas.drawText(s["overlay." + session.overlay.rawValue], x: x, y: y - 20, size: 13, color: text)
-        for i in 0..<40 { canvas.fillRect(x: x + Float(i) * 6, y: y, width: 6, height: 12, color: Palette.viridis(Double(i) / 39)) }
-        _ = canvas.drawText(s["overlay.low"], x: x, y: y + 14, size: 11, color: dim)
-        _ = canvas.drawText(s["overlay.high"], x: x + 210, y: y + 14, size: 11, color: dim)
+        let (title, stops) = legend(field, strings: s)
+        let boxWidth: Float = 330, boxHeight: Float = 42
+        let x = width - boxWidth, y = height - 98
+        canvas.fillRect(x: x, y: y, width: boxWidth, height: boxHeight, color: panel)
+        session.legendText = [title] + stops.map(\.label)
+        label(canvas, session: session, title, x: x + 8, y: y + 3, width: boxWidth - 16, size: 12)
+        let barX = x + 8, barWidth = boxWidth - 16
+        for i in 0..<40 {
+            canvas.fillRect(x: barX + Float(i) * barWidth / 40, y: y + 19, width: barWidth / 40 + 0.5, height: 7, color: field.legendColor(Double(i) / 39))
+        }
+        for stop in stops {
+            let w = Float(canvas.measureText(stop.label, size: 10).width)
+            let lx = min(max(barX, barX + Float(stop.position) * barWidth - w / 2), barX + barWidth - w)
+            _ = canvas.drawText(stop.label, x: lx, y: y + 28, size: 10, color: dim)
+        }
+        if field.overlay == .power {
+            // The markers over structures without a road or without power.
+            var kx = x + 8
+            for (color, key) in [(Palette.markerNoPower, "legend.no_power"), (Palette.markerNoRoad, "legend.no_road")] {
+                canvas.fillRect(x: kx, y: y - 14, width: 9, height: 9, color: color)
+                kx += 13 + Float(canvas.drawText(s[key], x: kx + 13, y: y - 17, size: 11, color: text).width) + 10
+            }
+        }
     }
 
     /// The report's emissions by sector and its removals and net (with the 2030 peak and 2060
