@@ -107,7 +107,7 @@ public enum HUD {
             let ghost = session.ghost()
             let cost = ghost.reduce(0) { $0 + $1.cost }, tonnes = ghost.reduce(0) { $0 + $1.tonnes }
             let refused = ghost.filter { $0.refusal != nil }.count
-            var label = "\(s["tools.cost"]): \(s.money(cost))   \(s["tooltips.construction_short"]): \(NumberText.grouped(tonnes, decimals: tonnes < 10 ? 1 : 0)) \(s["units.tonnes"])"
+            var label = s.fill("tooltips.preview", ["money": s.money(cost), "tonnes": NumberText.grouped(tonnes, decimals: tonnes < 10 && tonnes > 0 ? 1 : 0)])
             if refused > 0 { label += "   " + s.fill("tooltips.drag_refused", ["count": "\(refused)"]) }
             session.dragPreview = label
             let width = Float(canvas.measureText(label, size: 14).width) + 14
@@ -206,6 +206,10 @@ public enum HUD {
             let index = Int((Float(y) - topBar - 4) / session.toolRowHeight)
             if index < session.tools.count { return toolTooltip(session.tools[index], strings: s, catalog: session.catalog) }
         }
+        if let rect = session.demandRect, rect.contains(x, y) {
+            return [s["demand.title"]] + demand(session.view, strings: s).map { s.fill("demand.line", ["name": s["demand." + $0.key], "detail": $0.detail]) }
+                + [s["demand.explain"]]
+        }
         if let overlay = overlayAt(x: x, y: y, session: session) {
             return [s["overlay." + overlay.rawValue], s["overlay_help." + overlay.rawValue], s["tooltips.key_overlay"]]
         }
@@ -229,7 +233,9 @@ public enum HUD {
         }
         let height = rows.reduce(Float(10)) { $0 + Float($1.1) + 5 }
         let size = canvas.size
-        let x = min(Float(session.mouse.x) + 16, Float(size.width) - width - 4)
+        // Beside the toolbar for a tool (the list stays readable), else by the cursor.
+        let overToolbar = Float(session.mouse.x) < toolbarWidth
+        let x = overToolbar ? toolbarWidth + 6 : min(Float(session.mouse.x) + 16, Float(size.width) - width - 4)
         // Below the cursor in the upper half, above it in the lower half (the buttons along the bottom stay visible).
         let below = Float(session.mouse.y) < Float(size.height) / 2
         let y = max(topBar, min(below ? Float(session.mouse.y) + 12 : Float(session.mouse.y) - height - 8, Float(size.height) - height - 4))
@@ -239,6 +245,47 @@ public enum HUD {
         for (row, rowSize, color) in rows {
             label(canvas, session: session, row, x: x + 8, y: rowY, width: width - 16, size: rowSize, color: color)
             rowY += Float(rowSize) + 5
+        }
+    }
+
+    // MARK: - What the city needs
+
+    /// The demand bars (SimCity's RCI as the anchor), each −1 … 1 (up: the city needs more; down:
+    /// it has to spare), from the model's own figures: homes, the migration rate over its cap
+    /// (`Economy.migrationPull`, what moves people in or out); jobs, residents out of work
+    /// beyond those not of working age less the vacant jobs (shares of the population); power,
+    /// the share of yesterday's demand not served; transit, the mean commute against the 30
+    /// minutes at which the model's happiness halves its commute score.
+    public static func demand(_ view: CityView, strings s: Strings) -> [(key: String, value: Double, detail: String)] {
+        let stats = view.stats, catalog = view.catalog
+        let pull = Economy.migrationPull(stats, catalog: catalog)
+        func percent(_ x: Double) -> String { NumberText.grouped(x * 100, decimals: abs(x) < 0.1 && x != 0 ? 1 : 0) }
+        let growthCap = catalog.economy.growthRateMax
+        let minutes = stats.meanCommuteMinutes
+        return [
+            ("homes", pull.rate / growthCap,
+             s.fill("demand.homes_detail", ["rate": percent(pull.rate), "max": percent(growthCap), "happiness": percent(stats.happiness)])),
+            ("jobs", min(1, max(-1, max(0, pull.unemployment) - pull.vacancy)),
+             s.fill("demand.jobs_detail", ["unemployment": percent(max(0, pull.unemployment)), "vacancy": percent(pull.vacancy)])),
+            ("power", min(1, max(0, 1 - stats.reliability)), s.fill("demand.power_detail", ["unserved": percent(max(0, 1 - stats.reliability))])),
+            ("transit", minutes / (30 + minutes), s.fill("demand.transit_detail", ["minutes": NumberText.grouped(minutes)])),
+        ]
+    }
+
+    static let demandWidth: Float = 4 * 24
+
+    static func drawDemand(_ canvas: Canvas2D, session: GameSession, x: Float) {
+        let bars = demand(session.view, strings: session.strings)
+        session.demandRect = PanelRect(x: x, y: 2, width: demandWidth, height: topBar - 4)
+        for (i, bar) in bars.enumerated() {
+            let bx = x + Float(i) * 24
+            _ = canvas.drawText(session.strings["demand." + bar.key + "_short"], x: bx, y: 13, size: 11, color: dim)
+            let barX = bx + 12, half: Float = 15, centre: Float = 20
+            canvas.fillRect(x: barX, y: centre - half, width: 7, height: 2 * half, color: Vec4(0.2, 0.22, 0.28, 1))
+            let h = Float(min(1, max(-1, bar.value))) * half
+            canvas.fillRect(x: barX, y: h >= 0 ? centre - h : centre, width: 7, height: abs(h),
+                            color: h >= 0 ? Vec4(0.55, 0.95, 0.55, 1) : Vec4(0.55, 0.7, 1, 1))
+            canvas.fillRect(x: barX - 1, y: centre, width: 9, height: 1, color: dim)
         }
     }
 
@@ -265,7 +312,7 @@ public enum HUD {
         for candidate in [(15, 22, 180), (14, 16, 140), (13, 12, 100), (12, 10, 80)] as [(Int, Float, Float)] {
             layout = candidate
             let used = items.reduce(Float(10)) { $0 + Float(canvas.measureText($1.text, size: candidate.0).width) + candidate.1 }
-            if used + gridLabelWidth + candidate.2 + 10 <= width { break }
+            if used + demandWidth + 12 + gridLabelWidth + candidate.2 + 10 <= width { break }
         }
         var x: Float = 10
         for item in items {
@@ -277,7 +324,8 @@ public enum HUD {
         view.forEachPlant { _, plant, _ in byKind[Int(plant.kind.rawValue)] += plant.outputKW }
         let total = byKind.reduce(0, +)
         let barWidth = layout.bar
-        let barX = max(x + gridLabelWidth, width - barWidth - 10)
+        let barX = max(x + demandWidth + 12 + gridLabelWidth, width - barWidth - 10)
+        drawDemand(canvas, session: session, x: barX - gridLabelWidth - demandWidth - 12)
         _ = canvas.drawText(s["hud.grid_mix"], x: barX - gridLabelWidth, y: 11, size: 13, color: dim)
         var offset: Float = 0
         for kind in PlantKind.allCases where total > 0 {
@@ -518,7 +566,7 @@ public enum HUD {
     /// net balance's sinks and sources, air quality's good and bad around the national limit).
     public static func legend(_ field: OverlayField, strings s: Strings) -> (title: String, stops: [(position: Double, label: String)]) {
         func number(_ value: Double) -> String { NumberText.grouped(value, decimals: abs(value) < 10 && value != 0 ? 1 : 0) }
-        let title = s["overlay." + field.overlay.rawValue] + ", " + s["legend.unit_" + field.overlay.rawValue]
+        let title = s.fill("legend.title", ["overlay": s["overlay." + field.overlay.rawValue], "unit": s["legend.unit_" + field.overlay.rawValue]])
         switch field.overlay {
         case .net:
             let sink = field.legendValue(0), source = field.legendValue(1)
@@ -552,6 +600,7 @@ public enum HUD {
         }
         if field.overlay == .power {
             // The markers over structures without a road or without power.
+            canvas.fillRect(x: x, y: y - 19, width: boxWidth, height: 17, color: panel)
             var kx = x + 8
             for (color, key) in [(Palette.markerNoPower, "legend.no_power"), (Palette.markerNoRoad, "legend.no_road")] {
                 canvas.fillRect(x: kx, y: y - 14, width: 9, height: 9, color: color)

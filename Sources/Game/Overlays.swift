@@ -39,10 +39,11 @@ public struct OverlayField {
         self.unit = unit
     }
 
-    /// The net balance on a diverging scale, −1 (sinks) … 0 (balance) … +1 (sources), log-compressed.
+    /// The net balance on a diverging scale, −1 (the largest sink) … 0 (balance) … +1 (the largest
+    /// source), log-compressed; each side on its own range, so small sinks beside big sources show.
     public func signed(_ tile: Int) -> Double {
-        let v = values[tile], scale = max(abs(low), abs(high), 1)
-        return (v >= 0 ? log10(1 + v) : -log10(1 - v)) / log10(1 + scale)
+        let v = values[tile]
+        return v >= 0 ? log10(1 + v) / log10(1 + max(1, high)) : -log10(1 - v) / log10(1 + max(1, -low))
     }
 
     /// A tile's colour: the net balance diverging (sources orange, sinks blue, balance grey), air
@@ -50,7 +51,7 @@ public struct OverlayField {
     public func color(_ tile: Int) -> Vec4 {
         switch overlay {
         case .net: return Palette.diverging(signed(tile))
-        case .air: return Palette.diverging(airPosition(values[tile]))
+        case .air: return Palette.airQuality(airPosition(values[tile]))
         default: return Palette.viridis(normalized(tile))
         }
     }
@@ -61,7 +62,8 @@ public struct OverlayField {
     /// The legend's colour at `position` (0 … 1, left to right).
     public func legendColor(_ position: Double) -> Vec4 {
         switch overlay {
-        case .net, .air: return Palette.diverging(2 * position - 1)
+        case .net: return Palette.diverging(2 * position - 1)
+        case .air: return Palette.airQuality(2 * position - 1)
         default: return Palette.viridis(position)
         }
     }
@@ -71,8 +73,8 @@ public struct OverlayField {
         switch overlay {
         case .emissions, .removals, .traffic: return pow(10, position * log10(1 + max(0, high))) - 1
         case .net:
-            let scale = max(abs(low), abs(high), 1), t = 2 * position - 1
-            return (t >= 0 ? 1 : -1) * (pow(10, abs(t) * log10(1 + scale)) - 1)
+            let t = 2 * position - 1
+            return t >= 0 ? pow(10, t * log10(1 + max(1, high))) - 1 : -(pow(10, -t * log10(1 + max(1, -low))) - 1)
         case .air: return 2 * interim * position
         default: return low + (high - low) * position
         }
@@ -92,6 +94,9 @@ public struct OverlayField {
             return high > low ? (v - low) / (high - low) : 0
         }
     }
+
+    /// Whether the tile has a figure on this overlay (the power overlay has none for green zones and stores).
+    public func hasValue(_ tile: Int) -> Bool { overlay != .power || values[tile] >= 0 }
 
     public static func compute(_ overlay: Overlay, view: CityView) -> OverlayField? {
         let map = view.map
@@ -124,13 +129,14 @@ public struct OverlayField {
             }
         case .power:
             unit = "share"
-            for i in values.indices { values[i] = map.structure[i] == .entity ? 0 : -1 }
+            for i in values.indices { values[i] = -1 }
             view.forEachBuilding { _, b, p in values[tile(p)] = b.servedFraction }
             view.forEachPlant { _, plant, p in
                 let capacity = view.catalog.plant(plant.kind).capacityKW
                 values[tile(p)] = capacity > 0 ? plant.outputKW / capacity : 0
             }
-            return OverlayField(overlay: overlay, values: values.map { max(0, $0) }, low: 0, high: 1, unit: unit)
+            // −1: no demand and no capacity (green zones, stores, empty tiles), drawn in their own colours.
+            return OverlayField(overlay: overlay, values: values, low: 0, high: 1, unit: unit)
         case .traffic:
             unit = "vehicles/day"
             for (i, flow) in view.transport.tileFlowsYesterday.enumerated() { values[i] = Double(flow) }

@@ -29,6 +29,14 @@ public enum Palette {
         return Vec4(clamped < 0 ? Vec3.lerp(neutral, blue, -clamped) : Vec3.lerp(neutral, orange, clamped), 1)
     }
 
+    /// Air quality, −1 (clean) … 0 (the interim target) … 1 (twice it): teal through pale yellow
+    /// to crimson, apart from the blue of water and of the net balance's sinks, and darker as it worsens.
+    public static func airQuality(_ t: Double) -> Vec4 {
+        let clamped = Float(min(1, max(-1, t.isFinite ? t : 0)))
+        let neutral = Vec3(0.93, 0.89, 0.66), good = Vec3(0.16, 0.62, 0.50), bad = Vec3(0.62, 0.10, 0.30)
+        return Vec4(clamped < 0 ? Vec3.lerp(neutral, good, -clamped) : Vec3.lerp(neutral, bad, clamped), 1)
+    }
+
     /// Markers over structures: no road within reach, and demand not fully served.
     public static let markerNoRoad = Vec4(0.85, 0.2, 0.75, 1)
     public static let markerNoPower = Vec4(1.0, 0.85, 0.1, 1)

@@ -80,7 +80,8 @@ public enum SceneBuilder {
         let tint = { (color: Vec4, position: TilePosition) -> Vec4 in
             guard let overlay else { return color }
             guard overlay.overlay != .traffic && overlay.overlay != .air else { return color }  // fields of roads and air, not of structures
-            return overlay.color(map.index(Int(position.x), Int(position.y)))
+            let i = map.index(Int(position.x), Int(position.y))
+            return overlay.hasValue(i) ? overlay.color(i) : color
         }
         view.forEachBuilding { _, building, p in
             let h = buildingHeight(building.kind, density: building.density)
@@ -149,7 +150,7 @@ public enum SceneBuilder {
         case .rail, .metroStation: return Palette.rail
         default:
             if let overlay, overlay.overlay == .air, map.terrain[i] != .water {
-                return Palette.diverging((overlay.airPosition(overlay.values[i]) * 8).rounded() / 8)
+                return Palette.airQuality((overlay.airPosition(overlay.values[i]) * 8).rounded() / 8)
             }
             return Palette.terrain(map.terrain[i])
         }
@@ -235,7 +236,9 @@ public enum SceneBuilder {
         }
         for place in ghost.prefix(400) {
             let color = place.refusal == nil ? Palette.ghostAllowed : Palette.ghostRefused
-            let base = Vec3(Float(place.tile.x) + 0.5, 0.03, Float(place.tile.y) + 0.5)
+            // Over an occupied tile the mark floats above what stands there, so it is seen.
+            let y: Float = place.refusal == .occupied ? 1.8 : 0.03
+            let base = Vec3(Float(place.tile.x) + 0.5, y, Float(place.tile.y) + 0.5)
             out.append(Instance(position: base, scale: Vec3(1, 0.04, 1), color: color))
             if let height { out.append(Instance(position: base + Vec3(0, 0.04, 0), scale: Vec3(0.7, height, 0.7), color: color)) }
         }

@@ -92,6 +92,8 @@ public final class GameSession {
     public internal(set) var overlayField: OverlayField?
     /// The legend's texts as last drawn (its title with the unit, then its stops).
     public internal(set) var legendText: [String] = []
+    /// Where the demand bars were drawn in the last frame (hovering them shows what they mean).
+    public internal(set) var demandRect: PanelRect?
     /// The map tile under the cursor (nil off the map or over a panel).
     public internal(set) var hoverTile: (x: Int, y: Int)?
     /// The tooltip drawn in the last frame (its lines), empty when none.

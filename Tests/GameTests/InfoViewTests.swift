@@ -50,7 +50,6 @@ struct InfoViewTests {
         let city = City(level: level, catalog: catalog)
         city.run(hours: 30)
         let map = city.view.map
-        let road = map.index(5, 4)
         for overlay in [Overlay.traffic, .air, .emissions, .removals, .net, .power] {
             let field = OverlayField.compute(overlay, view: city.view)
             #expect(SceneBuilder.groundColor(0, 6, map: map, overlay: field) == SceneBuilder.groundColor(0, 6, map: map, overlay: nil),
@@ -61,9 +60,12 @@ struct InfoViewTests {
             }
         }
         // Traffic colours the roads it is about.
-        let traffic = try #require(OverlayField.compute(.traffic, view: city.view))
-        #expect(traffic.values[road] > 0, "the homes' trips use the road")
-        #expect(SceneBuilder.groundColor(5, 4, map: map, overlay: traffic) != SceneBuilder.groundColor(5, 4, map: map, overlay: nil))
+        var flows = [Double](repeating: 0, count: map.tileCount)
+        flows[map.index(5, 4)] = 4000
+        let traffic = OverlayField(overlay: .traffic, values: flows, low: 0, high: 4000, unit: "vehicles/day")
+        #expect(SceneBuilder.groundColor(5, 4, map: map, overlay: traffic) == Palette.viridis(1), "a busy road takes the top of the scale")
+        #expect(SceneBuilder.groundColor(8, 9, map: map, overlay: traffic) == SceneBuilder.groundColor(8, 9, map: map, overlay: nil),
+                "land with no road has no traffic figure: its own colour, not the scale's low end")
     }
 
     @Test func markersShowStructuresWithoutARoad() throws {
@@ -77,5 +79,28 @@ struct InfoViewTests {
         #expect(!markers.contains { $0.x == 6 && $0.y == 5 && $0.marker == .noRoad }, "\(markers)")
         let instances = SceneBuilder.staticInstances(view: city.view, overlay: nil)
         #expect(instances.contains { $0.color == Palette.markerNoRoad && abs($0.position.x - 14.5) < 0.01 && abs($0.position.z - 11.5) < 0.01 })
+    }
+}
+
+@Suite("Demand bars")
+struct DemandTests {
+    @Test func theBarsAreTheModelsFigures() throws {
+        let level = pondLevel()
+        let city = City(level: level, catalog: catalog)
+        city.run(hours: 49)
+        let stats = city.view.stats
+        let bars = HUD.demand(city.view, strings: Strings(language: .en))
+        #expect(bars.map(\.key) == ["homes", "jobs", "power", "transit"])
+        let pull = Economy.migrationPull(stats, catalog: catalog)
+        #expect(bars[0].value == pull.rate / catalog.economy.growthRateMax)
+        #expect(bars[2].value == max(0, 1 - stats.reliability))
+        #expect(bars[3].value == stats.meanCommuteMinutes / (30 + stats.meanCommuteMinutes))
+        #expect(bars.allSatisfy { $0.value >= -1 && $0.value <= 1 })
+        // Homes with no jobs: the jobs bar asks for jobs (residents out of work, no vacancies).
+        #expect(stats.population > 0 && stats.jobs == 0)
+        #expect(bars[1].value > 0, "\(bars[1])")
+        for bar in HUD.demand(city.view, strings: Strings(language: .zh)) {
+            #expect(englishWords(in: bar.detail).isEmpty && !bar.detail.contains("{"), "\(bar.detail)")
+        }
     }
 }
