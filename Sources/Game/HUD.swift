@@ -286,6 +286,7 @@ public enum HUD {
             canvas.fillRect(x: barX, y: h >= 0 ? centre - h : centre, width: 7, height: abs(h),
                             color: h >= 0 ? Vec4(0.55, 0.95, 0.55, 1) : Vec4(0.55, 0.7, 1, 1))
             canvas.fillRect(x: barX - 1, y: centre, width: 9, height: 1, color: dim)
+            canvas.strokeRect(x: barX - 1, y: centre - half - 1, width: 9, height: 2 * half + 2, color: Vec4(0.45, 0.48, 0.55, 1))
         }
     }
 

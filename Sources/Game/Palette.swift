@@ -39,7 +39,7 @@ public enum Palette {
 
     /// Markers over structures: no road within reach, and demand not fully served.
     public static let markerNoRoad = Vec4(0.85, 0.2, 0.75, 1)
-    public static let markerNoPower = Vec4(1.0, 0.85, 0.1, 1)
+    public static let markerNoPower = Vec4(0.95, 0.15, 0.15, 1)
 
     /// The ghost under the cursor: blue where the tool can build, orange where it would be
     /// refused (a pair colour-blind players tell apart), white over the tile being inspected.
