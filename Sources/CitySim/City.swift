@@ -269,34 +269,20 @@ public final class City {
         func pay(_ cost: Double) { if !free { world.withResource(Budget.self) { $0.spend(cost) } } }
         switch command {
         case .build(let structure, _, _):
-            if case .building(_, let density) = structure, !(density.isFinite && density > 0 && density <= 1) {
-                return (.refused(.notANumber), nil)
-            }
-            // Standards (PUE cap, efficiency standard) bind what the player builds, not the starting city.
-            let standard = free ? (upgrades: UInt8(0), cost: 0.0) : Adoption.standard(for: structure, world: world)
-            let cost = free ? 0 : City.cost(of: structure, catalog: catalog) + standard.cost
-            guard cost.isFinite else { return (.refused(.notANumber), nil) }
-            guard affordable(cost) else { return (.refused(.noMoney(needed: cost)), nil) }
+            let check = checkBuild(structure, x: x, y: y, map: map, world: world, catalog: catalog, free: free)
+            if let refusal = check.refusal { return (.refused(refusal), nil) }
+            let cost = check.cost, standardUpgrades = check.upgrades
             var entity: Entity?
             switch structure {
-            case .busStop:
-                guard map.structure[i] == .road else { return (.refused(.busStopNeedsRoad), nil) }
-                map.setStructure(x, y, .busStop)
-            case .metroStation:
-                guard map.structure[i] == .rail else { return (.refused(.metroStationNeedsRail), nil) }
-                map.setStructure(x, y, .metroStation)
-            case .bikeLane:
-                guard map.structure[i].isRoad else { return (.refused(.bikeLaneNeedsRoad), nil) }
-                guard !map.bikeLane[i] else { return (.refused(.alreadyBikeLane), nil) }
-                map.setBikeLane(x, y, true)
+            case .busStop: map.setStructure(x, y, .busStop)
+            case .metroStation: map.setStructure(x, y, .metroStation)
+            case .bikeLane: map.setBikeLane(x, y, true)
             default:
-                guard map.terrain[i].isBuildable else { return (.refused(.cannotBuildOn(map.terrain[i])), nil) }
-                guard map.structure[i] == .none else { return (.refused(.occupied), nil) }
                 switch structure {
                 case .road: map.setStructure(x, y, .road)
                 case .rail: map.setStructure(x, y, .rail)
                 default:
-                    let spawned = spawnStructure(structure, x: x, y: y, world: world, catalog: catalog, upgrades: standard.upgrades)
+                    let spawned = spawnStructure(structure, x: x, y: y, world: world, catalog: catalog, upgrades: standardUpgrades)
                     map.setStructure(x, y, .entity, occupant: spawned)
                     entity = spawned
                 }
@@ -344,6 +330,48 @@ public final class City {
         case .setPolicy, .sellOffsets, .undo:
             return (.refused(.outsideMap), nil)
         }
+    }
+
+    /// Whether a build at (x, y) would be done now, and at what cost (with the standards'
+    /// upgrades it must carry), or why it would be refused: the one check the build command
+    /// applies, which the game's ghost under the cursor shows before the player clicks.
+    static func checkBuild(_ structure: Structure, x: Int, y: Int, map: TileMap, world: World, catalog: Catalog,
+                           free: Bool, spentBefore: Double = 0) -> (cost: Double, upgrades: UInt8, refusal: Refusal?) {
+        func refused(_ refusal: Refusal) -> (cost: Double, upgrades: UInt8, refusal: Refusal?) { (0, 0, refusal) }
+        guard map.contains(x, y) else { return refused(.outsideMap) }
+        let i = map.index(x, y)
+        if case .building(_, let density) = structure, !(density.isFinite && density > 0 && density <= 1) {
+            return refused(.notANumber)
+        }
+        // Standards (PUE cap, efficiency standard) bind what the player builds, not the starting city.
+        let standard = free ? (upgrades: UInt8(0), cost: 0.0) : Adoption.standard(for: structure, world: world)
+        let cost = free ? 0 : City.cost(of: structure, catalog: catalog) + standard.cost
+        guard cost.isFinite else { return refused(.notANumber) }
+        guard free || world.resource(Budget.self)!.balance - spentBefore >= cost else { return refused(.noMoney(needed: cost)) }
+        switch structure {
+        case .busStop:
+            guard map.structure[i] == .road else { return refused(.busStopNeedsRoad) }
+        case .metroStation:
+            guard map.structure[i] == .rail else { return refused(.metroStationNeedsRail) }
+        case .bikeLane:
+            guard map.structure[i].isRoad else { return refused(.bikeLaneNeedsRoad) }
+            guard !map.bikeLane[i] else { return refused(.alreadyBikeLane) }
+        default:
+            guard map.terrain[i].isBuildable else { return refused(.cannotBuildOn(map.terrain[i])) }
+            guard map.structure[i] == .none else { return refused(.occupied) }
+        }
+        return (cost, standard.upgrades, nil)
+    }
+
+    /// What the player's build of `structure` at (x, y) would cost now, or why it would be
+    /// refused, after `spentBefore` yuan of the same drag: the build command's own check
+    /// (`checkBuild`), without changing anything.
+    public func checkBuild(_ structure: Structure, x: Int, y: Int, spentBefore: Double = 0) -> (cost: Double, refusal: Refusal?) {
+        if let rules = world.resource(LevelRules.self), !rules.allows(structure.key) { return (0, .toolUnavailable(tool: structure.key)) }
+        let map = world.resource(TileMap.self)!
+        let check = City.checkBuild(structure, x: x, y: y, map: map, world: world, catalog: world.resource(Catalog.self)!, free: false,
+                                    spentBefore: spentBefore)
+        return (check.cost, check.refusal)
     }
 
     /// The structure an entity stands for (nil for citizens).

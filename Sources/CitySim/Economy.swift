@@ -279,14 +279,21 @@ public enum Economy: SimulationPlugin {
         }
     }
 
-    static func migrate(world: World, catalog: Catalog, clock: Clock) {
-        let stats = world.resource(CityStats.self)!
+    /// What drives migration: vacant jobs and residents of the labour force out of work (each a
+    /// share of the population), and the yearly rate people move in (> 0) or out at,
+    /// capped at the catalog's growth rate. The game's demand bars show these figures.
+    public static func migrationPull(_ stats: CityStats, catalog: Catalog) -> (vacancy: Double, unemployment: Double, rate: Double) {
         let economy = catalog.economy
         let vacancy = stats.population > 0 ? Double(stats.jobs - stats.employed) / Double(stats.population) : 0
         // Residents who look for work and have none, per resident.
         let unemployment = stats.population > 0 ? catalog.services.employmentRate - Double(stats.employed) / Double(stats.population) : 0
-        var rate = economy.migrationHappiness * (stats.happiness - 0.5) * 2 + economy.migrationJobs * (vacancy - max(0, unemployment))
-        rate = min(economy.growthRateMax, max(-economy.growthRateMax, rate))
+        let rate = economy.migrationHappiness * (stats.happiness - 0.5) * 2 + economy.migrationJobs * (vacancy - max(0, unemployment))
+        return (vacancy, unemployment, min(economy.growthRateMax, max(-economy.growthRateMax, rate)))
+    }
+
+    static func migrate(world: World, catalog: Catalog, clock: Clock) {
+        let stats = world.resource(CityStats.self)!
+        let rate = migrationPull(stats, catalog: catalog).rate
         var carry = stats.migrationCarry + rate * Double(max(stats.population, 50)) / 365
         let movers = Int(carry.rounded(.towardZero))
         carry -= Double(movers)

@@ -162,7 +162,7 @@ public enum Briefing {
     /// The Hint button during play, below the toolbar (nil when the level has no hints).
     public static func hudHintButton(session: GameSession) -> PanelRect? {
         guard !session.level.hints.isEmpty else { return nil }
-        return PanelRect(x: 4, y: HUD.topBar + Float(session.tools.count) * HUD.toolHeight + 14, width: HUD.toolbarWidth - 8, height: 24)
+        return PanelRect(x: 4, y: HUD.topBar + Float(session.tools.count) * session.toolRowHeight + 14, width: HUD.toolbarWidth - 8, height: 24)
     }
 
     // MARK: - [SECTION] Opening, closing, input

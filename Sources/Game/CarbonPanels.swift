@@ -44,6 +44,8 @@ public struct CarbonPanelState: Sendable {
     public internal(set) var drawnText: [String] = []
     /// Where each control was drawn in the last frame, by id ("policies.carbon_tax.plus", "tab.market", …).
     public internal(set) var controls: [String: PanelRect] = [:]
+    /// The controls drawn disabled in the last frame, with the reason shown beside each.
+    public internal(set) var disabled: [String: String] = [:]
     /// What the panels drew in the last frame that takes clicks: a click there is theirs, not the map's.
     var regions: [PanelRect] = []
     /// A click on `regions`, kept for the next frame's controls.

@@ -38,6 +38,7 @@ public final class GameView {
         if session.staticDirty || newDay || view.map.revision != lastRevision {
             lastRebuild = time
             let field = OverlayField.compute(session.overlay, view: view)
+            session.overlayField = field
             chunks = ChunkedInstances(SceneBuilder.staticInstances(view: view, overlay: field), width: view.map.width, height: view.map.height)
             visibleChunks = []
             session.staticDirty = false
@@ -52,7 +53,10 @@ public final class GameView {
             staticBatch.instances = chunks.instances(in: visible)
         }
         dynamicBatch.instances = SceneBuilder.dynamicInstances(view: view, seconds: time)
-        let (lighting, sky) = SceneBuilder.lighting(hour: view.clock.hour, dayOfYear: view.clock.dayOfYear)
+            + SceneBuilder.ghostInstances(session.ghost(), tool: session.tool, hover: session.hoverTile, view: view)
+        let hour = Double(view.clock.hour) + min(0.999, max(0, session.tickCarry))
+        let daylight = Daylight.level(hour: hour, dayOfYear: view.clock.dayOfYear, hoursPerSecond: session.hoursPerSecond)
+        let (lighting, sky) = SceneBuilder.lighting(daylight: daylight, hour: hour)
         renderer.lighting = lighting
         renderer.clearColor = sky
         try renderer.beginFrame(camera: session.camera)

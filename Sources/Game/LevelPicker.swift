@@ -33,7 +33,7 @@ public final class LevelPickerState {
     /// The first row drawn (a long list scrolls).
     var firstRow = 0
     /// Where each level's row was last drawn: index → rectangle.
-    var rowRects: [(index: Int, rect: PanelRect)] = []
+    public internal(set) var rowRects: [(index: Int, rect: PanelRect)] = []
 
     public init(environment: [String: String]? = ProcessInfo.processInfo.environment) {
         if let environment {

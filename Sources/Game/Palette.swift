@@ -21,6 +21,32 @@ public enum Palette {
         return Vec4(Vec3.lerp(viridis[i], viridis[i + 1], position - Float(i)), 1)
     }
 
+    /// A diverging scale for −1 … 1: blue (sinks, good air) through a neutral grey at 0 to orange
+    /// (sources, bad air); blue against orange stays distinct for colour-blind players.
+    public static func diverging(_ t: Double) -> Vec4 {
+        let clamped = Float(min(1, max(-1, t.isFinite ? t : 0)))
+        let neutral = Vec3(0.86, 0.86, 0.82), blue = Vec3(0.13, 0.40, 0.80), orange = Vec3(0.85, 0.33, 0.05)
+        return Vec4(clamped < 0 ? Vec3.lerp(neutral, blue, -clamped) : Vec3.lerp(neutral, orange, clamped), 1)
+    }
+
+    /// Air quality, −1 (clean) … 0 (the interim target) … 1 (twice it): teal through pale yellow
+    /// to crimson, apart from the blue of water and of the net balance's sinks, and darker as it worsens.
+    public static func airQuality(_ t: Double) -> Vec4 {
+        let clamped = Float(min(1, max(-1, t.isFinite ? t : 0)))
+        let neutral = Vec3(0.93, 0.89, 0.66), good = Vec3(0.16, 0.62, 0.50), bad = Vec3(0.62, 0.10, 0.30)
+        return Vec4(clamped < 0 ? Vec3.lerp(neutral, good, -clamped) : Vec3.lerp(neutral, bad, clamped), 1)
+    }
+
+    /// Markers over structures: no road within reach, and demand not fully served.
+    public static let markerNoRoad = Vec4(0.85, 0.2, 0.75, 1)
+    public static let markerNoPower = Vec4(0.95, 0.15, 0.15, 1)
+
+    /// The ghost under the cursor: blue where the tool can build, orange where it would be
+    /// refused (a pair colour-blind players tell apart), white over the tile being inspected.
+    public static let ghostAllowed = Vec4(0.3, 0.75, 1.0, 1)
+    public static let ghostRefused = Vec4(1.0, 0.45, 0.1, 1)
+    public static let ghostHover = Vec4(0.95, 0.95, 0.9, 1)
+
     static func terrain(_ terrain: Terrain) -> Vec4 {
         switch terrain {
         case .land: return Vec4(hex: 0x9DB86A)

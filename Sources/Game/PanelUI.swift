@@ -48,6 +48,7 @@ final class PanelUI {
         session.panels.pendingClick = nil
         session.panels.regions = []
         session.panels.controls = [:]
+        session.panels.disabled = [:]
     }
 
     // MARK: - Clicks
@@ -66,23 +67,31 @@ final class PanelUI {
 
     /// Draws a button and returns true when it was clicked this frame. `.framed` is the panels'
     /// button (centred label, outline); `.bar` is a button of the row above the overlay buttons.
+    /// A button with a `disabled` reason is drawn greyed, takes its click without acting, and
+    /// records the reason (`CarbonPanelState.disabled`) for the panel to show beside it.
     @discardableResult
     func button(_ rect: PanelRect, _ label: String, id: String, active: Bool = false, size: Int = 12,
-                         style: ButtonStyle = .framed) -> Bool {
+                         style: ButtonStyle = .framed, disabled: String? = nil) -> Bool {
         switch style {
         case .framed:
             canvas.fillRect(x: rect.x, y: rect.y, width: rect.width, height: rect.height,
-                            color: active ? CarbonPanels.activeColor : CarbonPanels.buttonColor)
+                            color: disabled != nil ? CarbonPanels.frameColor : active ? CarbonPanels.activeColor : CarbonPanels.buttonColor)
             canvas.strokeRect(x: rect.x, y: rect.y, width: rect.width, height: rect.height, color: Vec4(0.4, 0.44, 0.55, 1))
             let label = fit(label, size: size, width: rect.width - 8)
             let width = Float(canvas.measureText(label, size: size).width)
             text(label, x: rect.x + (rect.width - width) / 2, y: rect.y + (rect.height - Float(size)) / 2 - 2, size: size,
-                 color: active ? HUD.accent : HUD.text)
+                 color: disabled != nil ? Vec4(0.5, 0.52, 0.55, 1) : active ? HUD.accent : HUD.text)
         case .bar:
             canvas.fillRect(x: rect.x, y: rect.y, width: rect.width, height: rect.height, color: active ? CarbonPanels.activeColor : HUD.panel)
             _ = canvas.drawText(fit(label, size: size, width: rect.width - 8), x: rect.x + 5, y: rect.y + 4, size: size,
                                 color: active ? HUD.accent : HUD.text)
         }
+        if let disabled {
+            session.panels.disabled[id] = disabled
+            _ = clicked(rect, id: id)
+            return false
+        }
+        session.panels.disabled[id] = nil
         return clicked(rect, id: id)
     }
 
@@ -91,6 +100,7 @@ final class PanelUI {
     /// `text` cut with "…" to fit `width` pixels.
     func fit(_ text: String, size: Int, width: Float) -> String {
         guard Float(canvas.measureText(text, size: size).width) > width else { return text }
+        session.overflowingText.append("\(text) (cut to \(Int(width)) px)")
         let characters = Array(text)
         var low = 0, high = characters.count
         while low < high {

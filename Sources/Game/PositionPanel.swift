@@ -62,11 +62,16 @@ enum PositionPanel {
         }
         let sell = PanelRect(x: c.x, y: y + 23, width: min(300, c.width * 0.46), height: 24)
         let sellPrice = 10 * view.catalog.carbon.offsetExportPrice
-        if ui.button(sell, s.fill("position.sell", ["price": s.money(sellPrice)]), id: "position.sell", active: held >= 10) {
+        // Disabled, with the reason, when the city holds fewer than 10 credits (the refusal the
+        // command would give, in the same words).
+        let cannotSell: Refusal? = held <= 0 ? .noOffsetCredits : held < 10 ? .notEnoughOffsetCredits(held: held, asked: 10) : nil
+        let reason = cannotSell.map { CarbonPanels.refusalText($0, strings: s) }
+        if ui.button(sell, s.fill("position.sell", ["price": s.money(sellPrice)]), id: "position.sell", active: held >= 10, disabled: reason) {
             sellCredits(10, session: session)
         }
-        // The last sale's outcome (a refusal also shows in the messages feed).
-        if let record = view.commandLog.last(where: { if case .sellOffsets = $0.command { return true }; return false }) {
+        if let reason {
+            ui.text("× " + reason, x: sell.x, y: sell.y + 30, size: 12, color: HUD.dim, width: half)
+        } else if let record = view.commandLog.last(where: { if case .sellOffsets = $0.command { return true }; return false }) {
             let text: String, color: Vec4
             switch record.outcome {
             case .done(let cost): text = "✓ " + s["position.sold"] + ": " + s.money(-cost); color = CarbonPanels.good

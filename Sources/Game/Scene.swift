@@ -79,8 +79,9 @@ public enum SceneBuilder {
         let detailed = map.tileCount <= 128 * 128
         let tint = { (color: Vec4, position: TilePosition) -> Vec4 in
             guard let overlay else { return color }
-            let t = overlay.normalized(map.index(Int(position.x), Int(position.y)))
-            return Palette.viridis(t)
+            guard overlay.overlay != .traffic && overlay.overlay != .air else { return color }  // fields of roads and air, not of structures
+            let i = map.index(Int(position.x), Int(position.y))
+            return overlay.hasValue(i) ? overlay.color(i) : color
         }
         view.forEachBuilding { _, building, p in
             let h = buildingHeight(building.kind, density: building.density)
@@ -128,20 +129,46 @@ public enum SceneBuilder {
                 out.append(Instance(position: Vec3(Float(p.x) + 0.5, 0.05, Float(p.y) + 0.5), scale: Vec3(0.95, 0.03, 0.95), color: color))
             }
         }
+        // Markers float above what lacks a road or power: a diamond on a post.
+        for marker in markers(view: view) {
+            let color = marker.marker == .noRoad ? Palette.markerNoRoad : Palette.markerNoPower
+            let top = Vec3(Float(marker.x) + 0.5, 1.9, Float(marker.y) + 0.5)
+            out.append(Instance(position: top, scale: Vec3(0.34, 0.34, 0.34), color: color))
+            out.append(Instance(position: top - Vec3(0, 0.5, 0), scale: Vec3(0.06, 0.5, 0.06), color: color))
+        }
         return out
     }
 
-    static func groundColor(_ x: Int, _ y: Int, map: TileMap, overlay: OverlayField?) -> Vec4 {
+    /// A tile's ground: traffic colours the roads, air quality the land (water and the other
+    /// overlays keep the terrain's colour, so nothing is painted "low" that has no value).
+    public static func groundColor(_ x: Int, _ y: Int, map: TileMap, overlay: OverlayField?) -> Vec4 {
         let i = map.index(x, y)
         switch map.structure[i] {
-        case .road, .busStop: return Palette.road
+        case .road, .busStop:
+            if let overlay, overlay.overlay == .traffic { return Palette.viridis((overlay.normalized(i) * 8).rounded() / 8) }
+            return Palette.road
         case .rail, .metroStation: return Palette.rail
         default:
-            if let overlay, overlay.overlay != .none, map.structure[i] == .none, overlay.overlay == .air || overlay.overlay == .traffic {
-                return Palette.viridis((overlay.normalized(i) * 8).rounded() / 8)
+            if let overlay, overlay.overlay == .air, map.terrain[i] != .water {
+                return Palette.airQuality((overlay.airPosition(overlay.values[i]) * 8).rounded() / 8)
             }
             return Palette.terrain(map.terrain[i])
         }
+    }
+
+    public enum Marker: Sendable, Equatable { case noRoad, noPower }
+
+    /// Structures that need a marker: no road within reach (so no grid either), or a building
+    /// whose electricity demand was not fully served in the last hour.
+    public static func markers(view: CityView) -> [(x: Int, y: Int, marker: Marker)] {
+        var out: [(x: Int, y: Int, marker: Marker)] = []
+        view.forEachBuilding { _, building, p in
+            if building.island == 0 { out.append((Int(p.x), Int(p.y), .noRoad)) } else if building.servedFraction < 0.95 { out.append((Int(p.x), Int(p.y), .noPower)) }
+        }
+        view.forEachPlant { _, plant, p in
+            if plant.island == 0 { out.append((Int(p.x), Int(p.y), .noRoad)) }
+        }
+        return out
     }
 
     /// Moving things, for the frame at `seconds` of animation time.
@@ -189,15 +216,66 @@ public enum SceneBuilder {
         return out
     }
 
-    /// Sun and sky for the simulated hour: day/night follows the clock.
-    public static func lighting(hour: Int, dayOfYear: Int) -> (Lighting, Vec4) {
-        let sun = Weather.clearSkyFraction(dayOfYear: dayOfYear, hour: hour, latitude: 39.9)
-        let day = Float(min(1, sun * 2.2))
-        let angle = Float(Double(hour) / 24 * 2 * Double.pi)
-        let direction = Vec3(-sin(angle), max(0.15, Float(sun) + 0.15), 0.4)
+    /// The ghost of the chosen tool over the drag or the tile under the cursor: a tile highlight
+    /// and the structure's box, each coloured by whether the build command would do it there
+    /// (`GameSession.ghost`, the command's own check); a plain highlight for the inspect tool.
+    public static func ghostInstances(_ ghost: [(tile: (x: Int, y: Int), refusal: Refusal?, cost: Double, tonnes: Double)], tool: String,
+                                      hover: (x: Int, y: Int)?, view: CityView) -> [Instance] {
+        var out: [Instance] = []
+        if tool == "select" {
+            if let hover { out.append(Instance(position: Vec3(Float(hover.x) + 0.5, 0.03, Float(hover.y) + 0.5), scale: Vec3(1, 0.03, 1), color: Palette.ghostHover)) }
+            return out
+        }
+        let height: Float?
+        switch Structure.named(tool) {
+        case .building(let kind, _)?: height = buildingHeight(kind, density: 0.5)
+        case .plant?: height = 0.6
+        case .storage?: height = 0.35
+        case .zone(let kind)?: height = kind == .forest || kind == .park ? 0.3 : nil
+        default: height = nil
+        }
+        for place in ghost.prefix(400) {
+            let color = place.refusal == nil ? Palette.ghostAllowed : Palette.ghostRefused
+            // Over an occupied tile the mark floats above what stands there, so it is seen.
+            let y: Float = place.refusal == .occupied ? 1.8 : 0.03
+            let base = Vec3(Float(place.tile.x) + 0.5, y, Float(place.tile.y) + 0.5)
+            out.append(Instance(position: base, scale: Vec3(1, 0.04, 1), color: color))
+            if let height { out.append(Instance(position: base + Vec3(0, 0.04, 0), scale: Vec3(0.7, height, 0.7), color: color)) }
+        }
+        return out
+    }
+
+    /// Sun and sky for a daylight level (`Daylight.level`: 0 night … 1 full day) at a (fractional) hour.
+    public static func lighting(daylight day: Float, hour: Double) -> (Lighting, Vec4) {
+        let angle = Float(hour / 24 * 2 * Double.pi)
+        let direction = Vec3(-sin(angle), max(0.15, day * 0.6 + 0.15), 0.4)
         let lighting = Lighting(sunDirection: direction, sunColor: Vec3(0.75, 0.72, 0.65) * day,
                                 ambient: Vec3(0.22, 0.24, 0.32) + Vec3(0.2, 0.2, 0.18) * day)
         let sky = Vec4(Vec3.lerp(Vec3(0.05, 0.07, 0.16), Vec3(0.55, 0.74, 0.88), day), 1)
         return (lighting, sky)
+    }
+}
+
+/// Day and night on the map, kept safe to look at: WCAG 2.3.1 allows no more than three flashes
+/// a second, and a day and a night are one flash. Nights are dusk, never dark, so the map stays
+/// readable at speed 1; above `steadyAbove` game hours a second (a day in under two seconds,
+/// speed 2 and up by default) the light holds at full day instead of pulsing.
+public enum Daylight {
+    /// The light at night, as a fraction of full day.
+    public static let nightLevel: Float = 0.6
+    /// Game hours per real second above which the light holds steady.
+    public static let steadyAbove = 12.0
+
+    /// 0 … 1: the light at `hour` (fractional, 0 ..< 24) of `dayOfYear`, at `hoursPerSecond`
+    /// (infinite at the top speed). The sun's height is interpolated between hours, so the light
+    /// changes smoothly rather than in hourly steps.
+    public static func level(hour: Double, dayOfYear: Int, hoursPerSecond: Double) -> Float {
+        guard hoursPerSecond.isFinite, hoursPerSecond <= steadyAbove else { return 1 }
+        let centred = hour - 0.5
+        let before = Int(centred.rounded(.down))
+        let fraction = centred - Double(before)
+        func sun(_ h: Int) -> Double { Weather.clearSkyFraction(dayOfYear: dayOfYear, hour: (h % 24 + 24) % 24, latitude: 39.9) }
+        let height = sun(before) * (1 - fraction) + sun(before + 1) * fraction
+        return nightLevel + (1 - nightLevel) * Float(min(1, height * 2.2))
     }
 }

@@ -45,6 +45,14 @@ public final class GameSession {
     /// The inspector's rows as last drawn (tests read them).
     public internal(set) var inspectorRows: [String] = []
     public internal(set) var objectivesRect: PanelRect?
+    /// Where the overlay buttons were drawn in the last frame (a click there picks the overlay).
+    public internal(set) var overlayButtonRects: [(overlay: Overlay, rect: PanelRect)] = []
+    /// Labels drawn wider than their box in the last frame (HUD.label); the tests require none.
+    public internal(set) var overflowingText: [String] = []
+    /// The top bar's items as last drawn ("Net CO2 1,234 t ↑", …).
+    public internal(set) var topBarText: [String] = []
+    /// The toolbar's row height as last drawn (HUD.toolHeight: shorter rows in a short window).
+    public internal(set) var toolRowHeight: Float = 19
     public var menuOpen = false
     public var menuIndex = 0
     /// Messages already wrapped to the feed's width (HUD.drawMessages), so each is measured once.
@@ -79,6 +87,21 @@ public final class GameSession {
     public var quitRequested = false
     /// Tiles being painted by a drag, and what they would cost.
     public private(set) var dragTiles: [(Int, Int)] = []
+    /// The drag preview as last drawn ("Cost: … Construction CO2: … t").
+    public internal(set) var dragPreview: String?
+    /// The overlay's figures as last computed for the scene (the legend reads its range).
+    public internal(set) var overlayField: OverlayField?
+    /// The legend's texts as last drawn (its title with the unit, then its stops).
+    public internal(set) var legendText: [String] = []
+    /// Where the demand bars were drawn in the last frame (hovering them shows what they mean).
+    public internal(set) var demandRect: PanelRect?
+    /// The map tile under the cursor (nil off the map or over a panel).
+    public internal(set) var hoverTile: (x: Int, y: Int)?
+    /// The tooltip drawn in the last frame (its lines), empty when none.
+    public internal(set) var tooltipLines: [String] = []
+    /// The last drag's commands not yet applied (log indices) and the outcomes seen so far: when
+    /// all are in, one notice sums the drag up ("12 built, 3 refused: 2 water, 1 occupied").
+    var dragSummary: (pending: Set<Int>, tool: String, done: Int, refusals: [Refusal])?
     var dragStart: (Int, Int)?
     var rightDrag: (x: Int, y: Int)?
     var leftDown = false
@@ -179,6 +202,15 @@ public final class GameSession {
     func noticeRefusals(now: Double) {
         var reasons: [(text: String, count: Int)] = []
         for event in appliedCommands.read(city.world) where event.record.source == .player {
+            if var drag = dragSummary, drag.pending.contains(event.index) {
+                drag.pending.remove(event.index)
+                if case .refused(let why) = event.record.outcome { drag.refusals.append(why) } else { drag.done += 1 }
+                dragSummary = drag.pending.isEmpty ? nil : drag
+                if drag.pending.isEmpty {
+                    notify(GameSession.dragSummaryText(tool: drag.tool, done: drag.done, refusals: drag.refusals, strings: strings), now: now, seconds: 6)
+                }
+                continue
+            }
             guard case .refused(let why) = event.record.outcome else { continue }
             let text = CarbonPanels.refusalText(why, strings: strings)
             if let i = reasons.firstIndex(where: { $0.text == text }) { reasons[i].count += 1 } else { reasons.append((text, 1)) }
@@ -186,6 +218,23 @@ public final class GameSession {
         for reason in reasons {
             notify("\(strings["messages.refused"]): \(reason.text)" + (reason.count > 1 ? " (×\(reason.count))" : ""), now: now, seconds: 6)
         }
+    }
+
+    /// "12 built, 3 refused: 2 water, 1 occupied", in the player's language: reasons in the
+    /// order first met, each in its short form (`[refusal_short]`, else the full refusal).
+    public static func dragSummaryText(tool: String, done: Int, refusals: [Refusal], strings s: Strings) -> String {
+        let verb = tool == "demolish" ? "messages.drag_demolished" : UpgradeKind.allCases.contains { $0.key == tool } ? "messages.drag_upgraded" : "messages.drag_built"
+        let doneText = s.fill(verb, ["count": "\(done)"])
+        guard !refusals.isEmpty else { return doneText }
+        var groups: [(key: String, text: String, count: Int)] = []
+        for refusal in refusals {
+            if let i = groups.firstIndex(where: { $0.key == refusal.key }) { groups[i].count += 1; continue }
+            let short = "refusal_short." + refusal.key
+            groups.append((refusal.key, s.has(short) ? s[short] : CarbonPanels.refusalText(refusal, strings: s), 1))
+        }
+        let reasons = groups.map { s.fill("refusal_short.item", ["count": "\($0.count)", "reason": $0.text]) }
+        return s.fill("messages.drag_summary", ["done": doneText, "refused": "\(refusals.count)",
+                                                "reasons": reasons.joined(separator: s["refusal_short.separator"])])
     }
 
     // MARK: - [SECTION] Input
@@ -203,7 +252,13 @@ public final class GameSession {
             handleKey(code, ctrl: ctrl, shift: shift, now: now)
         case .mouseDown(let x, let y, let button):
             mouse = (x, y)
-            if menuOpen { return }
+            if menuOpen {
+                if button == .left, let i = HUD.menuLayout(size: size).items.firstIndex(where: { $0.contains(x, y) }) {
+                    menuIndex = i
+                    runMenuItem(HUD.menuItems[i], now: now)
+                }
+                return
+            }
             if button == .right { rightDrag = (x, y); return }
             guard button == .left else { return }
             if CarbonPanels.takeClick(x: x, y: y, session: self) { return }
@@ -215,7 +270,7 @@ public final class GameSession {
                 toolIndex = index
                 return
             }
-            if let chosen = HUD.overlayAt(x: x, y: y, size: size) {
+            if let chosen = HUD.overlayAt(x: x, y: y, session: self) {
                 overlay = chosen
                 return
             }
@@ -229,6 +284,10 @@ public final class GameSession {
                 rightDrag = (x, y)
             }
             mouse = (x, y)
+            hoverTile = menuOpen ? nil : tileAt(x: x, y: y, size: size).map { (x: $0.0, y: $0.1) }
+            if menuOpen && !pickingLevel, let i = HUD.menuLayout(size: size).items.firstIndex(where: { $0.contains(x, y) }) {
+                menuIndex = i
+            }
             if leftDown, let start = dragStart, let tile = tileAt(x: x, y: y, size: size) {
                 dragTiles = GameSession.paintPath(from: start, to: tile, straightLine: tool == "road" || tool == "rail" || tool == "bike_lane")
             }
@@ -395,13 +454,44 @@ public final class GameSession {
         return .build(structure, x: tile.0, y: tile.1)
     }
 
-    /// What the drag would cost, yuan.
-    public var dragCost: Double {
-        dragTiles.reduce(0) { sum, tile in
-            if case .build(let structure, _, _) = command(at: tile) { return sum + City.cost(of: structure, catalog: catalog) }
-            return sum
+    /// What the current tool would do on each tile of the drag, or on the tile under the cursor:
+    /// for a build, the build command's own check (`City.checkBuild`, with what the drag's earlier
+    /// tiles spend), so the ghost never disagrees with the outcome; its cost (yuan) and
+    /// construction carbon (tCO2e) when it would be done.
+    public func ghost() -> [(tile: (x: Int, y: Int), refusal: Refusal?, cost: Double, tonnes: Double)] {
+        guard tool != "select" else { return [] }
+        let tiles: [(Int, Int)] = dragTiles.isEmpty ? (hoverTile.map { [($0.x, $0.y)] } ?? []) : dragTiles
+        let map = view.map
+        var spent = 0.0
+        return tiles.compactMap { tile in
+            guard let command = command(at: tile) else { return nil }
+            switch command {
+            case .build(let structure, let x, let y):
+                let check = city.checkBuild(structure, x: x, y: y, spentBefore: spent)
+                if check.refusal == nil { spent += check.cost }
+                return ((x, y), check.refusal, check.refusal == nil ? check.cost : 0,
+                        check.refusal == nil ? GameSession.constructionTonnes(structure, catalog: catalog) : 0)
+            case .demolish(let x, let y):
+                return ((x, y), map.contains(x, y) && map.structure[map.index(x, y)] == .none ? .nothingToDemolish : nil, 0, 0)
+            default:
+                // Upgrades: checked when applied (what fits depends on the building there).
+                return ((tile.0, tile.1), map.contains(tile.0, tile.1) && map.structure[map.index(tile.0, tile.1)] == .entity ? nil : .nothingToUpgrade, 0, 0)
+            }
         }
     }
+
+    /// The construction carbon a structure books when built (tCO2e; `City.spawnStructure`'s figures).
+    public static func constructionTonnes(_ structure: Structure, catalog: Catalog) -> Double {
+        switch structure {
+        case .building(let kind, let density): return catalog.building(kind).embodied * density
+        case .plant(let kind): return catalog.plant(kind).embodied
+        case .storage(let kind): return catalog.storageSpec(kind).embodied
+        case .zone, .road, .rail, .busStop, .metroStation, .bikeLane: return 0
+        }
+    }
+
+    /// What the drag would cost, yuan: the tiles it would build.
+    public var dragCost: Double { ghost().reduce(0) { $0 + $1.cost } }
 
     func commit(tiles: [(Int, Int)], now: Double) {
         if tool == "select" {
@@ -410,7 +500,9 @@ public final class GameSession {
         }
         let commands = tiles.compactMap { command(at: $0) }
         guard !commands.isEmpty else { return }
-        undoStack.append(commands.map { city.submit($0) })
+        let indices = commands.map { city.submit($0) }
+        undoStack.append(indices)
+        if indices.count > 1 { dragSummary = (Set(indices), tool, 0, []) }
         redoStack.removeAll()
         if paused { city.applyPendingCommands() }
     }

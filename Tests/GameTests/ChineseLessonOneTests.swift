@@ -63,7 +63,7 @@ struct ChineseLessonOneTests {
         #expect(!session.briefing.isOpen)
         try press(KeyCode.space, session: session, view: view)
         #expect(session.paused)
-        try click(HUD.toolCenter(toolIndex), session: session, view: view)
+        try click(HUD.toolCenter(toolIndex, session: session), session: session, view: view)
         #expect(session.tool == "forest")
         // A few more plots than needed, still well within what the budget pays for.
         let goal = min(affordable - 5, needed + max(3, needed / 10))

@@ -95,7 +95,7 @@ struct GameWindowTests {
     @Test func clickingWithTheRoadToolBuildsARoad() throws {
         let (session, view) = try makeSession()
         let roadIndex = try #require(session.tools.firstIndex(of: "road"))
-        let toolButton = HUD.toolCenter(roadIndex)
+        let toolButton = HUD.toolCenter(roadIndex, session: session)
         try deliver([.mouseDown(x: toolButton.x, y: toolButton.y, button: .left), .mouseUp(x: toolButton.x, y: toolButton.y, button: .left)],
                     to: session, view: view)
         #expect(session.tool == "road")
@@ -223,7 +223,7 @@ struct GameWindowTests {
     @Test func newPlayerBuildsWatchesSavesAndLoads() throws {
         let (session, view) = try makeSession()
         func click(tool: String, at tile: (Int, Int)) throws {
-            let button = HUD.toolCenter(try #require(session.tools.firstIndex(of: tool)))
+            let button = HUD.toolCenter(try #require(session.tools.firstIndex(of: tool)), session: session)
             try deliver([.mouseDown(x: button.x, y: button.y, button: .left), .mouseUp(x: button.x, y: button.y, button: .left)],
                         to: session, view: view)
             let p = pixel(of: tile, session: session, view: view)
@@ -244,7 +244,7 @@ struct GameWindowTests {
         let before = view.renderer.readPixels()
         session.city.run(hours: 24 * 366)
         // The overlay from its button on the toolbar row (O on the keyboard does the same).
-        let button = try #require(HUD.overlayButtons(size: view.renderer.framebufferSize).first { $0.overlay == .emissions })
+        let button = try #require(session.overlayButtonRects.first { $0.overlay == .emissions }).rect
         let bx = Int(button.x + button.width / 2), by = Int(button.y + button.height / 2)
         try deliver([.mouseDown(x: bx, y: by, button: .left), .mouseUp(x: bx, y: by, button: .left)], to: session, view: view)
         #expect(session.overlay == .emissions)
