@@ -144,15 +144,20 @@ public final class GameSession {
             return 0
         }
         let rate = hoursPerSecond
-        let budget = budget ?? GameSpeed.stepBudget(renderSeconds: renderSeconds, topSpeed: !rate.isFinite)
+        let budget = budget ?? GameSpeed.stepBudget(renderSeconds: renderSeconds, speed: speed)
         // At the top speed there is no rate: the frame's budget limits the hours run (and a game
         // year, so that a clock that does not move cannot hold the frame for ever).
         tickCarry += rate.isFinite ? rate * frameSeconds : GameSpeed.hoursPerYear
         let start = clock()
         var ticks = 0
-        while tickCarry >= 1 && clock() - start < budget {
+        while tickCarry >= 1 || city.isMidTick {
+            let elapsed = clock() - start
+            guard elapsed < budget else { break }
             let dayBefore = view.clock.dayIndex
-            city.step()
+            // A tick longer than what is left of the budget is run in slices over the next
+            // frames (the same systems in the same order: the same bytes), so that a frame never
+            // waits for a whole slow tick.
+            guard city.stepSlice(budget: budget - elapsed) else { break }
             noticeRefusals(now: start)
             tickCarry -= 1
             ticks += 1
@@ -165,7 +170,7 @@ public final class GameSession {
         // Hours not run this frame are carried, but never more than a second's worth: a slow
         // machine runs the game slower rather than in bursts.
         if !rate.isFinite { tickCarry = 0 } else { tickCarry = min(tickCarry, rate) }
-        if ticks == 0 {
+        if ticks == 0 && !city.isMidTick {
             city.applyPendingCommands()
             noticeRefusals(now: start)
         }

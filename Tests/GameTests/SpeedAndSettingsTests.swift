@@ -101,7 +101,7 @@ struct SpeedAndSettingsTests {
 
     @Test func speedOneKeepsItsPaceWhenTheWindowDrawsSlowly() throws {
         // Software GL on a busy machine: half a second a frame. The top speed's budget would leave
-        // 2 ms; speed 1 still gets 15 ms, enough for its 4.9 hours a frame (0.8 ms per clock reading).
+        // 2 ms; speed 1 still gets its 5 ms slice, enough for its 4.9 hours a frame (0.8 ms per clock reading).
         let session = try windowlessSession(sandboxPath)
         Briefing.close(session)
         session.paused = false
