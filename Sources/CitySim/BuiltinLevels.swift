@@ -3,19 +3,37 @@
 //   reference  a seeded 256 × 256 city for benchmarks, sized as a plausible Chinese city:
 //              ≈ 31,000 buildings, 200,000 citizens, 128 power plants (nuclear baseload),
 //              5,000 green tiles, one connected street and power grid (also `[map.generator]`)
+//   reference-64, -128, -512  the same city on another side, its content in proportion to the
+//              area (`netzero bench sim --scaling`)
 import ECS
 
 public enum BuiltinLevels {
     public static let names = ["sandbox", "reference"]
+    /// Sides the reference generator takes (`reference-SIDE`); 256 is the benchmark city itself.
+    public static let referenceSizes = [64, 128, 256, 512]
+    public static let referenceDefaultSize = 256
+
+    /// The side named by `reference` (256) or `reference-SIDE` (one of `referenceSizes`); nil for any other name.
+    public static func referenceSize(_ name: String) -> Int? {
+        if name == "reference" { return referenceDefaultSize }
+        guard name.hasPrefix("reference-"), let side = Int(name.dropFirst("reference-".count)), referenceSizes.contains(side) else { return nil }
+        return side
+    }
+
+    /// The level name of the reference city on `side` tiles: `reference` for the default size.
+    public static func referenceName(size side: Int) -> String {
+        side == referenceDefaultSize ? "reference" : "reference-\(side)"
+    }
 
     /// A level by name (a file `Levels/NAME.toml`, or the generated `reference`) or by path.
     /// `seed` replaces the level's own seed.
     public static func load(_ nameOrPath: String, seed: UInt64? = nil, catalog: Catalog) -> LevelLoadResult {
         var result: LevelLoadResult
-        if nameOrPath == "reference" {
-            let setup = reference(seed: seed ?? 3060, catalog: catalog)
-            var level = LevelDefinition(setup: setup, file: "reference")
-            level.title = Names(en: "Reference city", zh: "参考城市")
+        if let side = referenceSize(nameOrPath) {
+            let setup = reference(seed: seed ?? 3060, catalog: catalog, side: side)
+            var level = LevelDefinition(setup: setup, file: nameOrPath)
+            level.title = side == referenceDefaultSize ? Names(en: "Reference city", zh: "参考城市")
+                : Names(en: "Reference city \(side) × \(side)", zh: "参考城市 \(side) × \(side)")
             result = LevelLoadResult(level: level, diagnostics: [])
         } else {
             let isPath = nameOrPath.hasSuffix(".toml") || nameOrPath.contains("/")
@@ -39,12 +57,20 @@ public enum BuiltinLevels {
     ///                  each kind's densities follow from its catalog kWh and jobs per building;
     ///   power          one 125 MW nuclear unit as baseload under a mean load of ≈ 150 MW,
     ///                  coal and gas above it, wind, solar, hydro and waste-to-energy.
-    public static func reference(seed: UInt64 = 3060, catalog: Catalog, residents: Int = 200_000) -> LevelSetup {
-        let side = 256
-        var level = LevelSetup(info: LevelInfo(id: "reference", title: "Reference city", seed: seed), width: side, height: side,
-                               budget: 50_000_000_000)
+    /// On another `side` (a multiple of 16: 64, 128, 512 for `bench sim --scaling`) every count —
+    /// residents, plants, stores, green tiles, the budget — scales with the area, (side / 256)²,
+    /// rounded; a city keeps at least one coal and one gas unit so that its grid has firm power
+    /// (the 64 and 128 cities have no nuclear unit: a quarter of one rounds to none).
+    public static func reference(seed: UInt64 = 3060, catalog: Catalog, side: Int = 256, residents: Int? = nil) -> LevelSetup {
+        let areaScale = Double(side * side) / Double(referenceDefaultSize * referenceDefaultSize)
+        func scaled(_ count: Int) -> Int { Int((Double(count) * areaScale).rounded()) }
+        let residents = residents ?? scaled(200_000)
+        let id = referenceName(size: side)
+        var level = LevelSetup(info: LevelInfo(id: id, title: side == referenceDefaultSize ? "Reference city" : "Reference city \(side) × \(side)", seed: seed),
+                               width: side, height: side, budget: 50_000_000_000 * areaScale)
         var random = SeededRandom(seed: seed)
-        let metroColumn = 130, metroRow = 126, metroEnds = 8..<(side - 8)
+        // Metro lines just off the centre, on block tiles (side / 2 is a multiple of 4, a street).
+        let metroColumn = side / 2 + 2, metroRow = side / 2 - 2, metroEnds = 8..<(side - 8)
         func isMetro(_ x: Int, _ y: Int) -> Bool { (y == metroRow && metroEnds.contains(x)) || (x == metroColumn && metroEnds.contains(y)) }
         for y in 0..<side {
             for x in 0..<side where (x % 4 == 0 || y % 4 == 0) && !isMetro(x, y) { level.placements.append((.road, x, y)) }
@@ -71,14 +97,17 @@ public enum BuiltinLevels {
         let plantMix: [(PlantKind, Int)] = [(.nuclear, 1), (.coal, 3), (.gas, 2), (.hydro, 1), (.wind, 20), (.solar, 100), (.waste, 1)]
         var cursor = 0
         for (kind, count) in plantMix {
-            for _ in 0..<count {
+            let firm = kind == .coal || kind == .gas
+            for _ in 0..<(firm ? max(1, scaled(count)) : scaled(count)) {
                 level.placements.append((.plant(kind), blockTiles[cursor].0, blockTiles[cursor].1))
                 cursor += 1
             }
         }
-        for k in 0..<3 { level.placements.append((.storage(k < 2 ? .battery : .pumpedHydro), blockTiles[cursor].0, blockTiles[cursor].1)); cursor += 1 }
+        for (kind, count) in [(StorageKind.battery, 2), (.pumpedHydro, 1)] {
+            for _ in 0..<scaled(count) { level.placements.append((.storage(kind), blockTiles[cursor].0, blockTiles[cursor].1)); cursor += 1 }
+        }
         let zoneKinds: [ZoneKind] = [.forest, .forest, .park, .wetland, .farmland]
-        for k in 0..<5000 {
+        for k in 0..<scaled(5000) {
             level.placements.append((.zone(zoneKinds[k % zoneKinds.count]), blockTiles[cursor].0, blockTiles[cursor].1))
             cursor += 1
         }
@@ -112,7 +141,7 @@ public enum BuiltinLevels {
                                              (.datacenter, 0.01), (.farm, 0.05), (.school, 0.045), (.hospital, 0.015)]
         let residentialCount = Int(Double(buildingTiles) * 0.45)
         // Home density chosen so that the starting 90% occupancy houses `residents`.
-        let residentialDensity = (people + 500) / 0.9 / (Double(residentialCount) * catalog.building(.residential).occupants)
+        let residentialDensity = (people + 500 * areaScale) / 0.9 / (Double(residentialCount) * catalog.building(.residential).occupants)
         var assigned = 0
         for (index, (kind, share)) in mix.enumerated() {
             let count = index == mix.count - 1 ? buildingTiles - assigned : Int(Double(buildingTiles) * share)

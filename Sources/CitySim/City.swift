@@ -116,6 +116,7 @@ public final class City {
     /// them: replays match.
     public func applyPendingCommands() {
         guard !world.resource(CommandQueue.self)!.pending.isEmpty else { return }
+        finishTick()  // commands apply between ticks
         do {
             try schedule.run(phase: Phase.input, world)
         } catch {
@@ -138,17 +139,63 @@ public final class City {
         host.didAttach(to: self)
     }
 
-    /// Runs one tick (one game hour), then tells the script what happened.
+    /// Runs one tick (one game hour), then tells the script what happened. If a sliced tick is
+    /// under way (`stepSlice`), that tick is the one finished.
     public func step() {
-        if let script, !scriptStarted {
-            scriptStarted = true
-            script.onStart(self)
+        if schedule.isMidTick {
+            finishTick()
+            return
         }
+        startScriptIfNeeded()
         do {
             try schedule.run(world)
         } catch {
             preconditionFailure("the simulation schedule is inconsistent: \(error)")
         }
+        tickEnded()
+    }
+
+    /// Runs the next part of a tick for at most about `budget` seconds (at least one system, so
+    /// the tick always moves on): the window's way of keeping each frame's share of the
+    /// simulation small. Returns true when this call finished a tick. A sliced tick computes
+    /// exactly what `step()` does; between slices the city is mid-tick (`isMidTick`), and
+    /// commands, saves and `step()` first finish it.
+    @discardableResult
+    public func stepSlice(budget: Double) -> Bool {
+        if !schedule.isMidTick { startScriptIfNeeded() }
+        let done: Bool
+        do {
+            done = try schedule.runSlice(world, budget: .nanoseconds(Int64(max(0, budget) * 1e9)))
+        } catch {
+            preconditionFailure("the simulation schedule is inconsistent: \(error)")
+        }
+        if done { tickEnded() }
+        return done
+    }
+
+    /// A tick begun by `stepSlice` is not finished.
+    public var isMidTick: Bool { schedule.isMidTick }
+
+    /// Finishes a tick begun by `stepSlice`, if any.
+    public func finishTick() {
+        guard schedule.isMidTick else { return }
+        do {
+            try schedule.finishTick(world)
+        } catch {
+            preconditionFailure("the simulation schedule is inconsistent: \(error)")
+        }
+        tickEnded()
+    }
+
+    private func startScriptIfNeeded() {
+        if let script, !scriptStarted {
+            scriptStarted = true
+            script.onStart(self)
+        }
+    }
+
+    /// What follows a whole tick: the script hears of the tick's commands, objectives and dates.
+    private func tickEnded() {
         guard let script else { return }
         let map = world.resource(TileMap.self)!
         for event in commandsForScript.read(world) {

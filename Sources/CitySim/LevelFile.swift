@@ -382,14 +382,22 @@ struct LevelReader {
         guard let map = requireTable(document, "map", context: "the level file") else { return empty }
         checkKeys(map, allowed: ["rows", "legend", "generator"], context: "[map]")
         if let generator = map.table("generator") {
-            checkKeys(generator, allowed: ["kind", "seed"], context: "[map.generator]")
+            checkKeys(generator, allowed: ["kind", "seed", "size"], context: "[map.generator]")
             let kind = string(generator, "kind", required: true) ?? "reference"
             let seed = integer(generator, "seed", range: 0...Int64.max).map(UInt64.init) ?? info.seed
             guard kind == "reference" else {
                 error(generator["kind"]?.position ?? generator.position, "unknown map generator '\(kind)'" + suggestion(kind, ["reference"]))
                 return empty
             }
-            var setup = BuiltinLevels.reference(seed: seed, catalog: catalog)
+            var side = BuiltinLevels.referenceDefaultSize
+            if let node = generator["size"], let size = integer(generator, "size", range: 1...Int64(BuiltinLevels.referenceSizes.max()!)) {
+                if BuiltinLevels.referenceSizes.contains(Int(size)) {
+                    side = Int(size)
+                } else {
+                    error(node.position, "the reference generator's size is one of \(BuiltinLevels.referenceSizes.map(String.init).joined(separator: ", ")), not \(size)")
+                }
+            }
+            var setup = BuiltinLevels.reference(seed: seed, catalog: catalog, side: side)
             setup.budget = budget
             return setup
         }

@@ -152,7 +152,8 @@ extension City {
 
     /// The bytes `save(to:metadata:)` writes.
     public func saveData(metadata: SaveMetadata = SaveMetadata()) throws(SaveError) -> [UInt8] {
-        try SaveGame.encode(self, metadata: metadata)
+        finishTick()  // a save holds whole ticks
+        return try SaveGame.encode(self, metadata: metadata)
     }
 
     /// A new city from the save at `path`, running with `catalog` (build it from the header's

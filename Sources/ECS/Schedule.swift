@@ -192,6 +192,7 @@ public final class Schedule {
 
     /// Runs every phase once: one tick of the world.
     public func run(_ world: World) throws(ScheduleError) {
+        precondition(sliceCursor == nil, "a sliced tick is under way: finish it (finishTick) first")
         let plan = try resolve()
         prepareAccess(world)
         for phaseSystems in plan {
@@ -201,10 +202,64 @@ public final class Schedule {
         world.updateEvents()
     }
 
+    /// Where a sliced tick stands (the next system to run), nil between ticks.
+    private var sliceCursor: (phase: Int, position: Int)?
+    /// Each system's wall time the last time it ran in a slice, to judge whether it fits what is
+    /// left of a slice's budget. Timings decide only where a tick pauses, never what it computes.
+    private var sliceNanoseconds: [UInt64] = []
+
+    /// A tick begun by `runSlice` and not yet finished.
+    public var isMidTick: Bool { sliceCursor != nil }
+
+    /// Runs the tick's systems in order for at most about `budget` of wall time: before each
+    /// system it stops if that system's last duration would overrun the budget, except that a
+    /// slice always runs at least one system. The next call carries on where this one stopped.
+    /// The systems run, and the phases' commands and the events age, exactly as `run` does them,
+    /// so that a sliced tick computes the same bytes. Returns true when the tick is complete.
+    public func runSlice(_ world: World, budget: Duration) throws(ScheduleError) -> Bool {
+        let plan = try resolve()
+        prepareAccess(world)
+        if sliceNanoseconds.count != systems.count { sliceNanoseconds = Array(repeating: 0, count: systems.count) }
+        let clock = ContinuousClock(), start = clock.now
+        let budgetNanoseconds = budget.components.seconds * 1_000_000_000 + budget.components.attoseconds / 1_000_000_000
+        var (phase, position) = sliceCursor ?? (0, 0)
+        var ranOne = false
+        while phase < plan.count {
+            while position < plan[phase].count {
+                let index = plan[phase][position]
+                let elapsed = start.duration(to: clock.now)
+                let elapsedNanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+                if ranOne && elapsedNanoseconds + Int64(sliceNanoseconds[index]) >= budgetNanoseconds {
+                    sliceCursor = (phase, position)
+                    return false
+                }
+                let systemStart = clock.now
+                runSystems([index], world)
+                let took = systemStart.duration(to: clock.now)
+                sliceNanoseconds[index] = UInt64(max(0, took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000))
+                ranOne = true
+                position += 1
+            }
+            world.applyCommands()
+            phase += 1
+            position = 0
+        }
+        world.updateEvents()
+        sliceCursor = nil
+        return true
+    }
+
+    /// Finishes a sliced tick, if one is under way.
+    public func finishTick(_ world: World) throws(ScheduleError) {
+        guard sliceCursor != nil else { return }
+        _ = try runSlice(world, budget: .seconds(1_000_000))
+    }
+
     /// Runs the systems of one phase only, with the same access checks, then applies the
     /// deferred commands. Events do not age: this is part of a tick, not a tick. (A paused game
     /// applies the player's commands this way, through the input phase.)
     public func run(phase: String, _ world: World) throws(ScheduleError) {
+        precondition(sliceCursor == nil, "a sliced tick is under way: finish it (finishTick) first")
         let plan = try resolve()
         guard let index = phases.firstIndex(of: phase) else { throw .unknownPhase(system: "run(phase:)", phase: phase) }
         prepareAccess(world)

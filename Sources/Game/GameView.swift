@@ -1,8 +1,9 @@
 // GameView.swift — the window and what is drawn in it each frame, and the interactive loop.
 //
-// A frame: rebuild the static batch if the city changed (new structure, new day, new overlay),
-// rebuild the dynamic batch (smoke, blades, vehicles), draw both (two instanced draw calls),
-// then the HUD (one canvas flush). `GameLoop.run` polls input, advances the simulation within a
+// A frame: rebuild the static batch if the city changed (new structure, new day, new overlay)
+// and upload it once, chunk by chunk; draw the chunks the camera sees as ranges of that buffer
+// (moving the camera uploads nothing); rebuild the dynamic batch (smoke, blades, vehicles); then
+// the HUD (one canvas flush). `GameLoop.run` polls input, advances the simulation within a
 // per-frame time budget (so input is never starved at top speed), and draws.
 import CitySim
 import Foundation
@@ -20,8 +21,8 @@ public final class GameView {
         window = try Window(options)
         renderer = try Renderer(window: window)
         canvas = try Canvas2D(renderer: renderer)
-        staticBatch = InstancedBatch(renderer: renderer, mesh: Mesh.cube(renderer: renderer))
-        dynamicBatch = InstancedBatch(renderer: renderer, mesh: Mesh.cube(renderer: renderer))
+        staticBatch = InstancedBatch(renderer: renderer, mesh: Mesh.openBox(renderer: renderer))
+        dynamicBatch = InstancedBatch(renderer: renderer, mesh: Mesh.openBox(renderer: renderer))
     }
 
     /// Animation time, seconds since the view opened.
@@ -40,7 +41,8 @@ public final class GameView {
             let field = OverlayField.compute(session.overlay, view: view)
             session.overlayField = field
             chunks = ChunkedInstances(SceneBuilder.staticInstances(view: view, overlay: field), width: view.map.width, height: view.map.height)
-            visibleChunks = []
+            staticBatch.instances = chunks.ordered
+            visibleChunks = nil
             session.staticDirty = false
             session.lastStaticDay = day
             lastRevision = view.map.revision
@@ -50,7 +52,7 @@ public final class GameView {
         let visible = chunks.visible(camera: session.camera, width: size.width, height: size.height)
         if visible != visibleChunks {
             visibleChunks = visible
-            staticBatch.instances = chunks.instances(in: visible)
+            staticBatch.ranges = chunks.ranges(of: visible)
         }
         dynamicBatch.instances = SceneBuilder.dynamicInstances(view: view, seconds: time)
             + SceneBuilder.ghostInstances(session.ghost(), tool: session.tool, hover: session.hoverTile, view: view)
@@ -62,16 +64,22 @@ public final class GameView {
         try renderer.beginFrame(camera: session.camera)
         renderer.draw(staticBatch)
         renderer.draw(dynamicBatch)
-        HUD.draw(canvas, session: session, now: time)
-        canvas.flush()
+        if drawsHUD {
+            HUD.draw(canvas, session: session, now: time)
+            canvas.flush()
+        }
     }
 
+    /// False draws the city alone (`bench render --no-hud` measures the interface's share).
+    public var drawsHUD = true
     var lastRevision = -1
     var lastRebuild = -Double.infinity
     var chunks = ChunkedInstances([], width: 1, height: 1)
-    var visibleChunks: [Int] = []
+    var visibleChunks: [Int]?
 
     public var drawCalls: Int { renderer.drawCallsThisFrame }
+    /// Static instances drawn in the last frame (the chunks in view).
+    public var staticInstanceCount: Int { staticBatch.ranges?.reduce(0) { $0 + $1.count } ?? staticBatch.instances.count }
 
     public func present() { renderer.present() }
 
@@ -115,14 +123,18 @@ public enum GameLoop {
     }
 }
 
-/// Static instances bucketed into 32 × 32-tile chunks for view culling; large boxes (the ground,
-/// long road runs) are always drawn.
+/// Static instances bucketed into 16 × 16-tile chunks for view culling; large boxes (the ground,
+/// long road runs) are always drawn. `ordered` holds them all, chunk by chunk in row order, then
+/// the always-drawn, so that the chunks in view are a few contiguous ranges of one buffer.
 struct ChunkedInstances {
-    static let side = 32
+    static let side = 16
     var always: [Instance] = []
     var buckets: [[Instance]]
     let chunksWide: Int
     let chunksTall: Int
+    private(set) var ordered: [Instance] = []
+    /// Where each chunk's instances are in `ordered`.
+    private(set) var chunkRanges: [Range<Int>] = []
 
     init(_ instances: [Instance], width: Int, height: Int) {
         chunksWide = (width + ChunkedInstances.side - 1) / ChunkedInstances.side
@@ -137,6 +149,34 @@ struct ChunkedInstances {
             let cz = min(chunksTall - 1, max(0, Int(instance.position.z) / ChunkedInstances.side))
             buckets[cz * chunksWide + cx].append(instance)
         }
+        ordered.reserveCapacity(instances.count)
+        for bucket in buckets {
+            chunkRanges.append(ordered.count..<(ordered.count + bucket.count))
+            ordered += bucket
+        }
+        alwaysRange = ordered.count..<(ordered.count + always.count)
+        ordered += always
+    }
+
+    /// Where the always-drawn instances are in `ordered`: last, so that the ground slab and the
+    /// long road runs are drawn after what stands on them, and the depth test spares software
+    /// GL the shading of the ground under every building.
+    private(set) var alwaysRange = 0..<0
+
+    /// The ranges of `ordered` to draw for the chunks `visible` (ascending): the chunks,
+    /// neighbours in the buffer merged into one range, then the always-drawn instances.
+    func ranges(of visible: [Int]) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        for chunk in visible + [-1] {
+            let range = chunk < 0 ? alwaysRange : chunkRanges[chunk]
+            guard !range.isEmpty else { continue }
+            if let last = result.last, last.upperBound == range.lowerBound {
+                result[result.count - 1] = last.lowerBound..<range.upperBound
+            } else {
+                result.append(range)
+            }
+        }
+        return result.filter { !$0.isEmpty }
     }
 
     /// Chunks whose ground area meets the bounding box of what the camera sees.
@@ -160,12 +200,6 @@ struct ChunkedInstances {
                 if x0 <= maxX && x0 + side >= minX && z0 <= maxZ && z0 + side >= minZ { result.append(cz * chunksWide + cx) }
             }
         }
-        return result
-    }
-
-    func instances(in chunks: [Int]) -> [Instance] {
-        var result = always
-        for chunk in chunks { result += buckets[chunk] }
         return result
     }
 }

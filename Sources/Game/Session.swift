@@ -155,10 +155,16 @@ public final class GameSession {
         GameSpeed.hoursPerSecond(speed: max(1, min(GameSpeed.top, speed)), yearMinutes: GameSpeed.yearMinutes(level))
     }
 
+    /// Whether `advance` may split a tick over frames (on the wall clock; the simulation's
+    /// bytes are the same either way). Off, each tick runs whole, which a test driving
+    /// `advance` with a made-up clock needs, since slices are timed on the real one.
+    public var slicesTicks = true
+
     /// Advances the simulation for one frame of `frameSeconds`, spending at most `budget`
     /// seconds of `clock` time (by default what a 30 fps frame leaves after the last frame's
     /// drawing, `renderSeconds`), so that input stays responsive and the window holds 30 fps.
-    /// Returns the ticks run.
+    /// At speed 1 the default budget is the 5 ms slice, and a tick longer than what is left
+    /// is finished in the next frames. Returns the ticks completed.
     @discardableResult
     public func advance(frameSeconds: Double, budget: Double? = nil, clock: () -> Double) -> Int {
         defer { LessonEndScreen.watch(self) }
@@ -168,15 +174,24 @@ public final class GameSession {
             return 0
         }
         let rate = hoursPerSecond
-        let budget = budget ?? GameSpeed.stepBudget(renderSeconds: renderSeconds, topSpeed: !rate.isFinite)
+        let budget = budget ?? GameSpeed.stepBudget(renderSeconds: renderSeconds, speed: speed)
         // At the top speed there is no rate: the frame's budget limits the hours run (and a game
         // year, so that a clock that does not move cannot hold the frame for ever).
         tickCarry += rate.isFinite ? rate * frameSeconds : GameSpeed.hoursPerYear
         let start = clock()
         var ticks = 0
-        while tickCarry >= 1 && clock() - start < budget {
+        while tickCarry >= 1 || city.isMidTick {
+            let elapsed = clock() - start
+            guard elapsed < budget else { break }
             let dayBefore = view.clock.dayIndex
-            city.step()
+            // A tick longer than what is left of the budget is run in slices over the next
+            // frames (the same systems in the same order: the same bytes), so that a frame never
+            // waits for a whole slow tick.
+            if slicesTicks {
+                guard city.stepSlice(budget: budget - elapsed) else { break }
+            } else {
+                city.step()
+            }
             noticeRefusals(now: start)
             tickCarry -= 1
             ticks += 1
@@ -189,7 +204,7 @@ public final class GameSession {
         // Hours not run this frame are carried, but never more than a second's worth: a slow
         // machine runs the game slower rather than in bursts.
         if !rate.isFinite { tickCarry = 0 } else { tickCarry = min(tickCarry, rate) }
-        if ticks == 0 {
+        if ticks == 0 && !city.isMidTick {
             city.applyPendingCommands()
             noticeRefusals(now: start)
         }

@@ -39,13 +39,21 @@ public enum GameSpeed {
 
     /// Seconds of wall time the simulation may use in a frame. At the top speed: what a 30 fps
     /// frame leaves after drawing (`renderSeconds`, the last frame's), at least the minimum. At
-    /// speeds 1–3 the rate, not the budget, sets the pace: they get at least `paceSeconds`, so
+    /// speeds 2–3 the rate, not the budget, sets the pace: they get at least `paceSeconds`, so
     /// that on a machine that draws slowly (a few frames a second in software GL) the promised
     /// pace still holds, while a fast machine keeps its 30 fps.
-    public static func stepBudget(renderSeconds: Double, topSpeed: Bool = true) -> Double {
+    /// Speed 1 gets `sliceSeconds` a frame whatever the drawing took (a longer tick is sliced
+    /// over frames).
+    public static func stepBudget(renderSeconds: Double, speed: Int = top) -> Double {
         let left = max(minimumStepSeconds, 1 / framesPerSecond - max(0, renderSeconds))
-        return topSpeed ? left : max(left, paceSeconds)
+        if speed >= top { return left }
+        return speed <= 1 ? sliceSeconds : max(left, paceSeconds)
     }
+
+    /// The most simulation time a frame gives speed 1 (about one system more, since a slice runs
+    /// at least one): the simulation's share of a frame stays small, and a reference-city tick
+    /// (≈ 10 ms) is spread over two or three frames.
+    public static let sliceSeconds = 0.005
 
     /// The least simulation time a frame gets at speeds 1–3.
     public static let paceSeconds = 0.015

@@ -1,7 +1,9 @@
 // InstancedBatch: one Mesh drawn N times in ONE glDrawElementsInstanced call, with per-instance
-// position (vec3, location 3), scale (vec3, location 4) and colour (vec4, location 5) in a
-// dynamic VBO (attribute divisor 1). Edit `instances`, then `renderer.draw(batch)`; the buffer is
-// re-uploaded only when the array changed. `groundGrid` makes grid lines as thin box instances.
+// position (vec3, location 3), scale (vec3, location 4) and colour (4 normalised bytes, location
+// 5) in a dynamic VBO (attribute divisor 1). Edit `instances`, then `renderer.draw(batch)`; the
+// buffer is re-uploaded only when the array changed. `ranges` draws parts of the array (one call
+// per range) without uploading anything: a culled view of geometry kept on the GPU.
+// `groundGrid` makes grid lines as thin box instances.
 
 import CGL
 import CSDL2
@@ -10,14 +12,30 @@ import Foundation
 // MARK: - Instance
 
 /// One copy of the mesh: world position of the base centre, per-axis scale, RGBA colour.
-/// Laid out as 10 tightly packed floats (40 bytes), uploaded as is.
+/// Laid out as 6 floats and 4 colour bytes (28 bytes, was 40 with a float colour), uploaded as
+/// is: the vertex stage reads it once per vertex, so smaller is faster in software GL.
 public struct Instance: Sendable, Equatable {
     public var position: Vec3
     public var scale: Vec3
-    public var color: Vec4
+    /// The colour as bytes R, G, B, A in memory order (little-endian: R in the low byte).
+    public var packedColor: UInt32
 
     public init(position: Vec3, scale: Vec3 = .one, color: Vec4 = .white) {
-        self.position = position; self.scale = scale; self.color = color
+        self.position = position; self.scale = scale; self.packedColor = Instance.pack(color)
+    }
+
+    /// The colour, rounded to 8 bits a channel.
+    public var color: Vec4 {
+        get {
+            func c(_ shift: UInt32) -> Float { Float((packedColor >> shift) & 0xFF) / 255 }
+            return Vec4(c(0), c(8), c(16), c(24))
+        }
+        set { packedColor = Instance.pack(newValue) }
+    }
+
+    static func pack(_ color: Vec4) -> UInt32 {
+        let rgba = color.rgba8  // 0xRRGGBBAA
+        return (rgba >> 24) | ((rgba >> 8) & 0xFF00) | ((rgba << 8) & 0xFF_0000) | (rgba << 24)
     }
 }
 
@@ -31,10 +49,14 @@ public final class InstancedBatch {
     public var transform: Mat4 = .identity
     /// Skipped by `Renderer.draw` when false.
     public var isVisible = true
+    /// When set, only these ranges of `instances` are drawn (changing it uploads nothing).
+    public var ranges: [Range<Int>]?
 
     let vao: GLuint
     let instanceBuffer: GLuint
     private var capacity = 0
+    /// The instance the attribute pointers start at (moved for each of `ranges`).
+    private var pointedAt = 0
     private var dirty = true
     private let window: Window
 
@@ -51,19 +73,35 @@ public final class InstancedBatch {
         glBindVertexArray(vao)
         mesh.bindVertexLayout()
         glBindBuffer(E(GL_ARRAY_BUFFER), instanceBuffer)
-        let stride = GLsizei(MemoryLayout<Instance>.stride)
-        let attributes: [(GLuint, GLint, Int)] = [
-            (3, 3, MemoryLayout<Instance>.offset(of: \.position)!),
-            (4, 3, MemoryLayout<Instance>.offset(of: \.scale)!),
-            (5, 4, MemoryLayout<Instance>.offset(of: \.color)!),
-        ]
-        for (location, count, offset) in attributes {
+        for location: GLuint in 3...5 {
             glEnableVertexAttribArray(location)
-            glVertexAttribPointer(location, count, E(GL_FLOAT), GLboolean(GL_FALSE), stride,
-                                  UnsafeRawPointer(bitPattern: offset))
             glVertexAttribDivisor(location, 1)
         }
+        InstancedBatch.pointAttributes(at: 0)
         glBindVertexArray(0)
+    }
+
+    /// Points locations 3–5 at instance `first` of the bound instance buffer (GL 3.3 has no base
+    /// instance for instanced draws, so a range is drawn by moving the pointers).
+    static func pointAttributes(at first: Int) {
+        let stride = MemoryLayout<Instance>.stride, base = first * stride
+        let attributes: [(GLuint, GLint, GLenum, Bool, Int)] = [
+            (3, 3, E(GL_FLOAT), false, MemoryLayout<Instance>.offset(of: \.position)!),
+            (4, 3, E(GL_FLOAT), false, MemoryLayout<Instance>.offset(of: \.scale)!),
+            (5, 4, E(GL_UNSIGNED_BYTE), true, MemoryLayout<Instance>.offset(of: \.packedColor)!),
+        ]
+        for (location, count, type, normalized, offset) in attributes {
+            glVertexAttribPointer(location, count, type, GLboolean(normalized ? GL_TRUE : GL_FALSE), GLsizei(stride),
+                                  UnsafeRawPointer(bitPattern: base + offset))
+        }
+    }
+
+    /// With the batch's VAO bound: moves the instance pointers to `first` if they are elsewhere.
+    func point(at first: Int) {
+        guard first != pointedAt else { return }
+        glBindBuffer(E(GL_ARRAY_BUFFER), instanceBuffer)
+        InstancedBatch.pointAttributes(at: first)
+        pointedAt = first
     }
 
     deinit {

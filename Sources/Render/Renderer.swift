@@ -137,7 +137,8 @@ public final class Renderer {
         glDisable(E(GL_BLEND))
     }
 
-    /// Draws every instance of `batch` with one glDrawElementsInstanced (nothing when empty).
+    /// Draws every instance of `batch` with one glDrawElementsInstanced (nothing when empty), or
+    /// with one per range when the batch has `ranges`.
     public func draw(_ batch: InstancedBatch) {
         guard batch.isVisible, !batch.instances.isEmpty else { return }
         set3DState()
@@ -149,9 +150,14 @@ public final class Renderer {
         litProgram.set("uAmbient", lighting.ambient)
         batch.uploadIfNeeded()
         glBindVertexArray(batch.vao)
-        glDrawElementsInstanced(E(GL_TRIANGLES), GLsizei(batch.mesh.indexCount), E(GL_UNSIGNED_INT), nil,
-                                GLsizei(batch.instances.count))
-        countDrawCall()
+        for range in batch.ranges ?? [0..<batch.instances.count] {
+            let clamped = range.clamped(to: 0..<batch.instances.count)
+            guard !clamped.isEmpty else { continue }
+            batch.point(at: clamped.lowerBound)
+            glDrawElementsInstanced(E(GL_TRIANGLES), GLsizei(batch.mesh.indexCount), E(GL_UNSIGNED_INT), nil,
+                                    GLsizei(clamped.count))
+            countDrawCall()
+        }
         glBindVertexArray(0)
     }
 

@@ -1,10 +1,15 @@
 // BenchRender.swift — `netzero bench render`: frame times of the game view.
 //
-// Renders the reference city (and, for comparison, the sandbox) at 1280 × 720 in a hidden
-// window, with the camera orbiting, and the simulation advancing one tick per frame as at
-// normal speed. Each frame is timed until the GPU has finished it (glFinish).
-// Figures: fps_p50, frame_ms_p50, frame_ms_p99, draw_calls, and the same for the sandbox, plus
-// input_stall_ms_max: the longest gap between two input polls at top simulation speed.
+// Renders the reference city and the sandbox in a hidden window at 1280 × 720 and 2560 × 1440,
+// the camera orbiting, the game at speed 1 driven as the window drives it (`GameSession.advance`
+// with a 30 fps frame, so a tick falls in about one frame in three). Each frame is timed from
+// before the simulation's share to the GPU's end (glFinish): the simulation's tick IS inside the
+// timed frame, and is also reported apart (sim_ms_max, frames_with_tick, render_ms_*).
+// Figures per level and size: fps_p50, frame_ms_p50/p99/max, render_ms_p50/p99 (the frame less
+// its simulation), sim_ms_max, frames_with_tick, draw_calls, static_instances; plus
+// input_stall_ms_max: the longest gap between two input polls at top simulation speed (reference,
+// first size); cpu_ms_p50, the process's CPU time a frame (every thread: llvmpipe's too), which a
+// busy machine inflates less than wall time. The machine (cores, CPU, GL renderer, LP_NUM_THREADS, load) is printed with them.
 import ArgumentParser
 import CitySim
 import Foundation
@@ -14,50 +19,105 @@ import Render
 struct BenchRender: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "render", abstract: "Time frames of the game view.")
 
-    @Option(help: "Frames to time per level.") var frames = 90
+    @Option(help: "Frames to time per level and size.") var frames = 600
+    @Option(help: "Frame sizes, WIDTHxHEIGHT, comma-separated.") var sizes = "1280x720,2560x1440"
+    @Option(help: "Levels, comma-separated.") var levels = "reference,sandbox"
     @Flag(help: "Print one JSON object instead of a table.") var json = false
+    @Flag(help: "Draw the city without the interface (to measure the interface's share).") var noHud = false
+
+    func parsedSizes() throws -> [(Int, Int)] {
+        try sizes.split(separator: ",").map { text in
+            let parts = text.split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, (64...8192).contains(parts[0]), (64...8192).contains(parts[1]) else {
+                throw ValidationError("--sizes takes WIDTHxHEIGHT pairs (64 to 8192), e.g. 1280x720, not '\(text)'")
+            }
+            return (parts[0], parts[1])
+        }
+    }
+
+    func validate() throws {
+        _ = try parsedSizes()
+        guard frames >= 10 else { throw ValidationError("--frames must be at least 10") }
+    }
 
     func run() throws {
-        let view = openWindowOrExplain(Window.Options(width: 1280, height: 720, hidden: true, highDPI: false))
-        var figures: [(String, String)] = []
-        for (name, prefix) in [("reference", ""), ("sandbox", "sandbox_")] {
-            let (city, level) = try openGame(name)
-            let session = GameSession(city: city, level: level, language: .en)
-            city.run(hours: 36)  // a day of traffic for the vehicles
-            var times: [Double] = []
-            for frame in 0..<frames {
-                session.camera.rotate(yaw: 0.01)
-                let start = DispatchTime.now().uptimeNanoseconds
-                city.step()
-                try view.render(session, animationTime: Double(frame) / 30)
-                waitForGPU()
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-            }
-            times.sort()
-            let p50 = times[times.count / 2], p99 = times[min(times.count - 1, times.count * 99 / 100)]
-            figures += [("\(prefix)fps_p50", format(1000 / p50)), ("\(prefix)frame_ms_p50", format(p50)),
-                        ("\(prefix)frame_ms_p99", format(p99)), ("\(prefix)draw_calls", String(view.drawCalls))]
-            if name == "reference" {
-                // Top speed: how long input waits between polls while the simulation runs flat out.
-                session.speed = GameSpeed.top
-                var last = view.now, worst = 0.0
-                for _ in 0..<30 {
-                    _ = view.window.pollEvents()
-                    let now = view.now
-                    worst = max(worst, now - last)
-                    last = now
-                    session.advance(frameSeconds: 1.0 / 30, clock: { view.now })
-                    try view.render(session)
+        var figures: [(String, String)] = machineFigures().map { ($0.0, "\"\($0.1)\"") }
+        figures.append(("lp_num_threads", "\"\(ProcessInfo.processInfo.environment["LP_NUM_THREADS"] ?? "unset")\""))
+        figures.append(("frames", String(frames)))
+        figures.append(("sim_in_timed_frame", "true"))
+        figures.append(("hud", noHud ? "false" : "true"))
+        for (index, (width, height)) in try parsedSizes().enumerated() {
+            let view = openWindowOrExplain(Window.Options(width: width, height: height, hidden: true, highDPI: false))
+            view.drawsHUD = !noHud
+            if index == 0 { figures.insert(("gl_renderer", "\"\(view.window.glRenderer)\""), at: 3) }
+            for name in levels.split(separator: ",").map(String.init) {
+                let prefix = "\(name)_\(width)x\(height)_"
+                let (city, level) = try openGame(name)
+                let session = GameSession(city: city, level: level, language: .en)
+                Briefing.close(session)
+                session.paused = false
+                session.speed = 1
+                city.run(hours: 36)  // a day of traffic for the vehicles
+                var frameTimes: [Double] = [], renderTimes: [Double] = [], cpuTimes: [Double] = [], simMax = 0.0, framesWithTick = 0
+                for frame in 0..<(frames + 10) {
+                    session.camera.rotate(yaw: 0.01)
+                    let start = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
+                    let ticks = session.advance(frameSeconds: 1.0 / 30, clock: { view.now })
+                    let simulated = DispatchTime.now().uptimeNanoseconds
+                    try view.render(session, animationTime: Double(frame) / 30)
                     waitForGPU()
+                    let end = DispatchTime.now().uptimeNanoseconds, cpuEnd = processCPUSeconds()
+                    session.renderSeconds = Double(end - simulated) / 1e9
+                    guard frame >= 10 else { continue }  // warm-up: the first uploads and shader compiles
+                    frameTimes.append(Double(end - start) / 1e6)
+                    renderTimes.append(Double(end - simulated) / 1e6)
+                    cpuTimes.append((cpuEnd - cpuStart) * 1000)
+                    simMax = max(simMax, Double(simulated - start) / 1e6)
+                    if ticks > 0 { framesWithTick += 1 }
                 }
-                figures.append(("input_stall_ms_max", format(worst * 1000)))
+                frameTimes.sort()
+                renderTimes.sort()
+                cpuTimes.sort()
+                func percentile(_ values: [Double], _ p: Int) -> Double { values[min(values.count - 1, values.count * p / 100)] }
+                let p50 = percentile(frameTimes, 50)
+                figures += [("\(prefix)fps_p50", format(1000 / p50)), ("\(prefix)frame_ms_p50", format(p50)),
+                            ("\(prefix)frame_ms_p99", format(percentile(frameTimes, 99))), ("\(prefix)frame_ms_max", format(frameTimes.last!)),
+                            ("\(prefix)render_ms_p50", format(percentile(renderTimes, 50))),
+                            ("\(prefix)render_ms_p99", format(percentile(renderTimes, 99))),
+                            ("\(prefix)cpu_ms_p50", format(percentile(cpuTimes, 50))),
+                            ("\(prefix)sim_ms_max", format(simMax)), ("\(prefix)frames_with_tick", String(framesWithTick)),
+                            ("\(prefix)draw_calls", String(view.drawCalls)), ("\(prefix)static_instances", String(view.staticInstanceCount))]
+                if name == levels.split(separator: ",").first.map(String.init), index == 0 {
+                    // Top speed: how long input waits between polls while the simulation runs flat out.
+                    session.speed = GameSpeed.top
+                    var last = view.now, worst = 0.0
+                    for _ in 0..<60 {
+                        _ = view.window.pollEvents()
+                        let now = view.now
+                        worst = max(worst, now - last)
+                        last = now
+                        let drawStart = view.now
+                        session.advance(frameSeconds: 1.0 / 30, clock: { view.now })
+                        try view.render(session)
+                        waitForGPU()
+                        session.renderSeconds = view.now - drawStart
+                    }
+                    figures.append(("input_stall_ms_max", format(worst * 1000)))
+                }
             }
         }
         if json {
             print("{" + figures.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
         } else {
-            print("Render benchmark, 1280x720, software GL if no GPU")
-            for (name, value) in figures { print("  \(name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(value)") }
+            print("Render benchmark, software GL if no GPU")
+            for (name, value) in figures { print("  \(name.padding(toLength: 40, withPad: " ", startingAt: 0)) \(value)") }
         }
     }
+}
+
+/// CPU time used by the whole process so far (every thread), in seconds.
+func processCPUSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }

@@ -317,6 +317,38 @@ struct ScheduleTests {
         #expect(try schedule.order().map(\.systems) == [["keys"], ["weather", "demand", "power"], ["ledger"], ["draw"]])
     }
 
+    /// A tick run in slices runs the same systems in the same order as `run`: with no budget,
+    /// one system a slice, and the tick is complete only after the last.
+    @Test func aSlicedTickRunsEverySystemOnceInOrder() throws {
+        let world = World()
+        let schedule = Schedule(phases: ["input", "simulate", "account"])
+        var log: [String] = []
+        schedule.add("keys", phase: "input") { _ in log.append("keys") }
+        schedule.add("weather", phase: "simulate") { _ in log.append("weather") }
+        schedule.add("demand", phase: "simulate", after: ["weather"]) { _ in log.append("demand") }
+        schedule.add("ledger", phase: "account") { _ in log.append("ledger") }
+        var slices = 0
+        var done = false
+        while !done {
+            // The first call runs one system to learn durations; after that a zero budget
+            // still runs one system per slice (a slice always moves on).
+            done = try schedule.runSlice(world, budget: .zero)
+            slices += 1
+            #expect(schedule.isMidTick == !done)
+        }
+        #expect(log == ["keys", "weather", "demand", "ledger"])
+        #expect(slices == 4)
+        // A generous budget runs the whole tick in one slice.
+        log.removeAll()
+        #expect(try schedule.runSlice(world, budget: .seconds(10)))
+        #expect(log == ["keys", "weather", "demand", "ledger"])
+        // finishTick completes a tick under way.
+        log.removeAll()
+        #expect(try schedule.runSlice(world, budget: .zero) == false)
+        try schedule.finishTick(world)
+        #expect(log == ["keys", "weather", "demand", "ledger"] && !schedule.isMidTick)
+    }
+
     @Test func cyclesAndUnknownNamesAreErrors() {
         let schedule = Schedule(phases: ["a"])
         schedule.add("x", phase: "a", after: ["y"]) { _ in }

@@ -44,6 +44,7 @@ struct SpeedAndSettingsTests {
         session.paused = false
         Briefing.close(session)
         session.speed = speed
+        session.slicesTicks = false  // a made-up clock: ticks run whole (slices are timed on the real one)
         let start = session.view.clock.tick
         let clock = SteppingClock(step: 1e-7)
         for _ in 0..<Int((seconds * 30).rounded()) { session.advance(frameSeconds: 1.0 / 30, clock: clock.read) }
@@ -84,6 +85,7 @@ struct SpeedAndSettingsTests {
         Briefing.close(session)
         session.paused = false
         session.speed = GameSpeed.top
+        session.slicesTicks = false  // a made-up clock: ticks run whole (slices are timed on the real one)
         // Each reading of the injected clock moves it 0.8 ms. With 20 ms spent drawing the last
         // frame, 13.3 ms are left: 16 ticks fit (16 × 0.8 = 12.8 ms).
         session.renderSeconds = 0.020
@@ -101,11 +103,12 @@ struct SpeedAndSettingsTests {
 
     @Test func speedOneKeepsItsPaceWhenTheWindowDrawsSlowly() throws {
         // Software GL on a busy machine: half a second a frame. The top speed's budget would leave
-        // 2 ms; speed 1 still gets 15 ms, enough for its 4.9 hours a frame (0.8 ms per clock reading).
+        // 2 ms; speed 1 still gets its 5 ms slice, enough for its 4.9 hours a frame (0.8 ms per clock reading).
         let session = try windowlessSession(sandboxPath)
         Briefing.close(session)
         session.paused = false
         session.speed = 1
+        session.slicesTicks = false  // a made-up clock: ticks run whole (slices are timed on the real one)
         session.renderSeconds = 0.5
         var ticks = 0
         for _ in 0..<10 { ticks += session.advance(frameSeconds: 0.5, clock: SteppingClock(step: 0.0008).read) }
