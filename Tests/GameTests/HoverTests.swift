@@ -72,7 +72,7 @@ struct HoverTests {
             let ghost = try #require(session.ghost().first)
             #expect(ghost.refusal == expected, "\(tile): ghost says \(String(describing: ghost.refusal))")
             let instances = SceneBuilder.ghostInstances(session.ghost(), tool: session.tool, hover: session.hoverTile, view: session.view)
-            #expect(!instances.isEmpty && instances.allSatisfy { $0.color == (expected == nil ? Palette.ghostAllowed : Palette.ghostRefused) })
+            #expect(!instances.isEmpty && instances.allSatisfy { $0.color == Instance(position: .zero, color: expected == nil ? Palette.ghostAllowed : Palette.ghostRefused).color })
             try click(p, session: session, view: view)
             let record = try #require(session.view.commandLog.last)
             switch record.outcome {

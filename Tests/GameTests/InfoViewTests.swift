@@ -78,7 +78,7 @@ struct InfoViewTests {
         #expect(markers.contains { $0.x == 14 && $0.y == 11 && $0.marker == .noRoad }, "\(markers)")
         #expect(!markers.contains { $0.x == 6 && $0.y == 5 && $0.marker == .noRoad }, "\(markers)")
         let instances = SceneBuilder.staticInstances(view: city.view, overlay: nil)
-        #expect(instances.contains { $0.color == Palette.markerNoRoad && abs($0.position.x - 14.5) < 0.01 && abs($0.position.z - 11.5) < 0.01 })
+        #expect(instances.contains { $0.color == Instance(position: .zero, color: Palette.markerNoRoad).color && abs($0.position.x - 14.5) < 0.01 && abs($0.position.z - 11.5) < 0.01 })
     }
 }
 
