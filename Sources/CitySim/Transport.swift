@@ -242,6 +242,18 @@ public enum Transport: SimulationPlugin {
         return access
     }
 
+    /// What a traveller pays per km by `mode`, yuan, under the city's policies: the transit fare
+    /// multiplier, the car charge, and for petrol cars the carbon tax on the fuel (the tonnes the
+    /// trip books, Adoption.swift). Commutes and the home blocks' flows price trips alike.
+    static func costPerKm(_ mode: TravelMode, spec: ModeSpec, policies: Policies, year: Int) -> Double {
+        switch mode {
+        case .bus, .metro: return spec.cost * policies.transitFareMultiplier
+        case .carPetrol: return spec.cost + policies.carChargePerKm + policies.fuelTax(in: year) * spec.directFactor / 1e6
+        case .carElectric: return spec.cost + policies.carChargePerKm * policies.electricCarShareOfCharge
+        default: return spec.cost
+        }
+    }
+
     static func trips(_ ctx: SystemContext) {
         let world = ctx.world
         let catalog = world.resource(Catalog.self)!
@@ -262,16 +274,8 @@ public enum Transport: SimulationPlugin {
         let policies = world.resource(Policies.self) ?? Policies()
         for mode in TravelMode.allCases {
             let spec = catalog.mode(mode)
-            var costPerKm = spec.cost
-            switch mode {
-            case .bus, .metro: costPerKm *= policies.transitFareMultiplier
-            // The carbon tax on all fuel: the tonnes this trip books (Adoption.swift).
-            case .carPetrol: costPerKm += policies.carChargePerKm + policies.fuelTax(in: clock.year) * spec.directFactor / 1e6
-            case .carElectric: costPerKm += policies.carChargePerKm * policies.electricCarShareOfCharge
-            default: break
-            }
             minutesPerKm[Int(mode.rawValue)] = 60 / spec.speed
-            moneyMinutesPerKm[Int(mode.rawValue)] = costPerKm * moneyToMinutes
+            moneyMinutesPerKm[Int(mode.rawValue)] = costPerKm(mode, spec: spec, policies: policies, year: clock.year) * moneyToMinutes
             maxKm[Int(mode.rawValue)] = spec.maxDistance
             tailpipeShare[Int(mode.rawValue)] = catalog.tailpipeShare(mode)
             gridKWhPerPkm[Int(mode.rawValue)] = catalog.gridKWhPerPkm(mode)
@@ -563,15 +567,8 @@ extension Transport {
         let moneyToMinutes = 60 / travel.valueOfTime
         for mode in TravelMode.allCases {
             let m = Int(mode.rawValue), spec = catalog.mode(mode)
-            var costPerKm = spec.cost
-            switch mode {
-            case .bus, .metro: costPerKm *= policies.transitFareMultiplier
-            case .carPetrol: costPerKm += policies.carChargePerKm + policies.fuelTax(in: clock.year) * spec.directFactor / 1e6
-            case .carElectric: costPerKm += policies.carChargePerKm * policies.electricCarShareOfCharge
-            default: break
-            }
             minutesPerKm[m] = 60 / spec.speed
-            moneyMinutesPerKm[m] = costPerKm * moneyToMinutes
+            moneyMinutesPerKm[m] = costPerKm(mode, spec: spec, policies: policies, year: clock.year) * moneyToMinutes
             maxKm[m] = spec.maxDistance
             tailpipeShare[m] = catalog.tailpipeShare(mode)
             gridKWhPerPkm[m] = catalog.gridKWhPerPkm(mode)

@@ -23,34 +23,50 @@ let hasDisplay = ProcessInfo.processInfo.environment["DISPLAY"].map { !$0.isEmpt
 
 let catalog: Catalog = try! Catalog.load(directory: repositoryRoot + "/Resources/catalog")
 
-/// A small level: a road along row 4, a coal plant, a forest, some homes; everything on a 16 × 12 map.
-func smallLevel() -> LevelDefinition {
+/// The small level's map: a road along row 4, a coal plant, a forest, some homes on 16 × 12 tiles.
+let smallLevelRows = [
+    "................",
+    "................",
+    "..c.........ff..",
+    "............ff..",
+    "================",
+    "..HHH...........",
+    "................",
+    "................",
+    "................",
+    "................",
+    "................",
+    "................",
+]
+
+/// A small level on `rows` (by default the map above).
+func smallLevel(id: String = "window-test", title: (en: String, zh: String) = ("Window test", "窗口测试"),
+                rows: [String] = smallLevelRows) -> LevelDefinition {
     let text = """
     [level]
-    id = "window-test"
-    title_en = "Window test"
-    title_zh = "窗口测试"
+    id = "\(id)"
+    title_en = "\(title.en)"
+    title_zh = "\(title.zh)"
     seed = 5
     budget = 5e9
 
     [map]
     rows = \"\"\"
-    ................
-    ................
-    ..c.........ff..
-    ............ff..
-    ================
-    ..HHH...........
-    ................
-    ................
-    ................
-    ................
-    ................
-    ................
+    \(rows.joined(separator: "\n"))
     \"\"\"
     """
-    let result = LevelFile.parse(bytes: Array(text.utf8), file: "window-test.toml", catalog: catalog)
+    let result = LevelFile.parse(bytes: Array(text.utf8), file: "\(id).toml", catalog: catalog)
     return result.level!
+}
+
+/// Opens the Levels menu from the Esc menu by keyboard.
+@MainActor
+func openLevelPicker(session: GameSession, view: GameView) throws {
+    try deliver([.key(code: KeyCode.escape, down: true, ctrl: false, shift: false)], to: session, view: view)
+    let levelsItem = try #require(HUD.menuItems.firstIndex(of: "menu.levels"))
+    var keys: [InputEvent] = Array(repeating: .key(code: KeyCode.down, down: true, ctrl: false, shift: false), count: levelsItem)
+    keys.append(.key(code: KeyCode.enter, down: true, ctrl: false, shift: false))
+    try deliver(keys, to: session, view: view)
 }
 
 /// One game view shared by the tests (SDL allows one video subsystem; windows are cheap to reuse).
@@ -270,11 +286,7 @@ struct GameWindowTests {
 
     @Test func levelPickerListsLevelsAndStartsOne() throws {
         let (session, view) = try makeSession(language: .zh)
-        try deliver([.key(code: KeyCode.escape, down: true, ctrl: false, shift: false)], to: session, view: view)
-        let levelsItem = try #require(HUD.menuItems.firstIndex(of: "menu.levels"))
-        var keys: [InputEvent] = Array(repeating: .key(code: KeyCode.down, down: true, ctrl: false, shift: false), count: levelsItem)
-        keys.append(.key(code: KeyCode.enter, down: true, ctrl: false, shift: false))
-        try deliver(keys, to: session, view: view)
+        try openLevelPicker(session: session, view: view)
         #expect(session.pickingLevel)
         let titles = session.levelChoices.map(\.title.zh)
         #expect(titles.contains("沙盒小镇"))

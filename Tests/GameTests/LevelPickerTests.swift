@@ -39,11 +39,7 @@ extension GameWindowTests {
         defer { try? FileManager.default.removeItem(atPath: data) }
         session.levelPicker.userLevels = data + "/levels"
         session.levelPicker.userMods = data + "/mods"
-        try deliver([.key(code: KeyCode.escape, down: true, ctrl: false, shift: false)], to: session, view: view)
-        let levelsItem = try #require(HUD.menuItems.firstIndex(of: "menu.levels"))
-        var keys: [InputEvent] = Array(repeating: .key(code: KeyCode.down, down: true, ctrl: false, shift: false), count: levelsItem)
-        keys.append(.key(code: KeyCode.enter, down: true, ctrl: false, shift: false))
-        try deliver(keys, to: session, view: view)
+        try openLevelPicker(session: session, view: view)
         #expect(session.pickingLevel)
         let choices = session.levelChoices
         // Groups in order: shipped, lessons, the player's, then each mod (shipped ones and the player's).

@@ -30,31 +30,10 @@ func flashCount(_ levels: [Float]) -> Int {
 /// The small level with a pond (water at (0, 6) and (1, 6)) below the homes at (2…4, 5), and a
 /// strip of forest land at (0…3, 8).
 func pondLevel() -> LevelDefinition {
-    let text = """
-    [level]
-    id = "pond-test"
-    title_en = "Pond test"
-    title_zh = "池塘测试"
-    seed = 5
-    budget = 5e9
-
-    [map]
-    rows = \"\"\"
-    ................
-    ................
-    ..c.........ff..
-    ............ff..
-    ================
-    ..HHH...........
-    ~~..............
-    ................
-    TTTT............
-    ................
-    ................
-    ................
-    \"\"\"
-    """
-    return LevelFile.parse(bytes: Array(text.utf8), file: "pond-test.toml", catalog: catalog).level!
+    var rows = smallLevelRows
+    rows[6] = "~~.............."
+    rows[8] = "TTTT............"
+    return smallLevel(id: "pond-test", title: ("Pond test", "池塘测试"), rows: rows)
 }
 
 @Suite("Day and night")
