@@ -25,9 +25,11 @@ public enum BuiltinLevels {
         side == referenceDefaultSize ? "reference" : "reference-\(side)"
     }
 
-    /// A level by name (a file `Levels/NAME.toml`, or the generated `reference`) or by path.
-    /// `seed` replaces the level's own seed.
-    public static func load(_ nameOrPath: String, seed: UInt64? = nil, catalog: Catalog) -> LevelLoadResult {
+    /// A level by path (`….toml`), by the name of the generated `reference`, or by a name that
+    /// `LevelIndex.find` resolves among the shipped levels, the player's (`userLevels`) and the
+    /// mods' (the shipped mods and `userMods`). `seed` replaces the level's own seed.
+    public static func load(_ nameOrPath: String, seed: UInt64? = nil, catalog: Catalog,
+                            userLevels: String? = nil, userMods: String? = nil) -> LevelLoadResult {
         var result: LevelLoadResult
         if let side = referenceSize(nameOrPath) {
             let setup = reference(seed: seed ?? 3060, catalog: catalog, side: side)
@@ -36,9 +38,15 @@ public enum BuiltinLevels {
                 : Names(en: "Reference city \(side) × \(side)", zh: "参考城市 \(side) × \(side)")
             result = LevelLoadResult(level: level, diagnostics: [])
         } else {
-            let isPath = nameOrPath.hasSuffix(".toml") || nameOrPath.contains("/")
-            result = LevelFile.load(path: isPath ? nameOrPath : ResourceLocator.levelsDirectory + "/" + nameOrPath + ".toml",
-                                    catalog: catalog)
+            switch nameOrPath.hasSuffix(".toml") ? .found(nameOrPath) : LevelIndex.find(nameOrPath, in: LevelIndex.list(userLevels: userLevels, userMods: userMods).levels) {
+            case .found(let path):
+                result = LevelFile.load(path: path, catalog: catalog)
+            case .notFound where FileSystem.exists(nameOrPath) && !FileSystem.isDirectory(nameOrPath):
+                result = LevelFile.load(path: nameOrPath, catalog: catalog)
+            case .notFound(let message), .ambiguous(let message):
+                result = LevelLoadResult(level: nil, diagnostics: [LevelDiagnostic(file: nameOrPath, line: 0, column: 0,
+                                                                                 severity: .error, message: message)])
+            }
         }
         if let seed { result.level?.setup.info.seed = seed }
         return result

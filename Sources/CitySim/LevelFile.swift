@@ -19,7 +19,11 @@ public struct LevelDiagnostic: Sendable, Equatable, CustomStringConvertible {
     public var column: Int
     public var severity: Severity
     public var message: String
-    public var description: String { "\(file):\(line):\(column): \(severity.rawValue): \(message)" }
+    /// `file:line:col: severity: message`; a problem with no line (a level name that names no
+    /// file) is `name: severity: message`.
+    public var description: String {
+        line > 0 ? "\(file):\(line):\(column): \(severity.rawValue): \(message)" : "\(file): \(severity.rawValue): \(message)"
+    }
 
     public init(file: String, line: Int, column: Int, severity: Severity, message: String) {
         self.file = file

@@ -103,6 +103,7 @@ public enum GameLoop {
             let frame = min(1, now - last)
             last = now
             session.advance(frameSeconds: frame, clock: { view.now })
+            session.checkLevelFiles(now: now)
             let drawStart = view.now
             try view.render(session)
             if session.pendingScreenshot {

@@ -243,8 +243,10 @@ public enum LessonEndScreen {
         }
     }
 
-    /// `text` broken into lines no wider than `width` pixels (at spaces when it can, else anywhere).
-    static func wrap(_ text: String, width: Float, size: Int, canvas: Canvas2D) -> [String] {
+    /// `text` broken into lines no wider than `width` pixels: English at a space when it can;
+    /// Chinese between any two characters (a space beside a number is not a better place), and
+    /// never so that a line begins with closing punctuation such as "，" or "。".
+    public static func wrap(_ text: String, width: Float, size: Int, canvas: Canvas2D) -> [String] {
         var lines: [String] = []
         var rest = Array(text)
         while !rest.isEmpty {
@@ -255,11 +257,33 @@ public enum LessonEndScreen {
                 if Float(canvas.measureText(String(rest.prefix(mid)), size: size).width) <= width { low = mid } else { high = mid - 1 }
             }
             var cut = low
-            if let space = rest.prefix(low + 1).lastIndex(of: " "), space > low / 2 { cut = space }
+            let breaksAnywhere = isIdeographic(rest[low - 1]) || (low < rest.count && isIdeographic(rest[low]))
+            if !breaksAnywhere, let space = rest.prefix(low + 1).lastIndex(of: " "), space > low / 2 { cut = space }
+            // Between Chinese characters a number or a Latin word is still not split.
+            if breaksAnywhere, cut < rest.count, isWordCharacter(rest[cut - 1]), isWordCharacter(rest[cut]) {
+                var start = cut
+                while start > 0, isWordCharacter(rest[start - 1]) { start -= 1 }
+                if start > low / 2 { cut = start }
+            }
+            // The character before closing punctuation moves down with it, as Chinese typesetting does.
+            while cut > 1, cut < rest.count, closingPunctuation.contains(rest[cut]) { cut -= 1 }
             lines.append(String(rest.prefix(cut)).trimmingCharacters(in: .whitespaces))
             rest = Array(rest.dropFirst(cut).drop { $0 == " " })
         }
         return lines
+    }
+
+    static let closingPunctuation: Set<Character> = ["，", "。", "、", "；", "：", "！", "？", "）", "」", "』", "》", "%", ")", ",", ".", ";", ":"]
+
+    /// A letter or digit of a Latin word or a number ("12,345.6").
+    static func isWordCharacter(_ character: Character) -> Bool {
+        character.isASCII && (character.isLetter || character.isNumber || character == "," || character == ".")
+    }
+
+    /// A CJK character or full-width punctuation mark: a line may break on either side of it.
+    static func isIdeographic(_ character: Character) -> Bool {
+        guard let scalar = character.unicodeScalars.first?.value else { return false }
+        return (0x2E80...0x9FFF).contains(scalar) || (0xF900...0xFAFF).contains(scalar) || (0xFF00...0xFFEF).contains(scalar)
     }
 
     // MARK: - [SECTION] Drawing

@@ -113,6 +113,11 @@ public final class GameSession {
     var staticDirty = true
     var lastStaticDay: Int64 = -1
     var tickCarry = 0.0
+    /// The files the open level was read from, watched for the "Reload level" offer (HotReload.swift).
+    public var levelWatch: LevelWatch?
+    /// While the level's files have changed on disk: which, and why a reload failed, if it did.
+    public var reloadOffer: ReloadOffer?
+    var nextLevelCheck = 0.0
 
     public var tool: String { tools[toolIndex] }
 
@@ -133,6 +138,7 @@ public final class GameSession {
                                               minDistance: 4, maxDistance: max(40, max(width, height) * 2)))
         tools = []
         tools = availableTools()
+        levelWatch = LevelWatch(level: level)
         Briefing.reset(self)
     }
 
@@ -341,6 +347,7 @@ public final class GameSession {
         case KeyCode.letter("1"), KeyCode.letter("2"), KeyCode.letter("3"), KeyCode.letter("4"):
             speed = Int(code - KeyCode.letter("1")) + 1
             paused = false
+        case KeyCode.letter("r") where ctrl && reloadOffer != nil: reloadLevel(now: now)
         case KeyCode.letter("z") where ctrl: undo()
         case KeyCode.letter("y") where ctrl: redo()
         case KeyCode.letter("o"): overlay = overlay.next
@@ -409,16 +416,17 @@ public final class GameSession {
             notify(result.diagnostics.first?.description ?? path, now: now)
             return
         }
-        var levelCatalog = catalog
-        if let overrides = next.catalogOverrides {
-            do {
-                levelCatalog = try Catalog.load(overrideTables: [(overrides, next.file)])
-            } catch {
-                notify(error.description, now: now)
-                return
-            }
+        // The bundled catalog under the new level's own overrides, never the last level's.
+        let levelCatalog: Catalog
+        do {
+            levelCatalog = try Catalog.load(overrideTables: next.catalogOverrides.map { [($0, next.file)] } ?? [])
+        } catch {
+            notify(error.description, now: now)
+            return
         }
         level = next
+        levelWatch = LevelWatch(level: next)
+        reloadOffer = nil
         city = City(level: next, catalog: levelCatalog)
         scriptAttacher?(next, city)
         tools = availableTools()

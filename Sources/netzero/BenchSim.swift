@@ -38,7 +38,7 @@ struct BenchSim: ParsableCommand {
         let level = size.map { BuiltinLevels.referenceName(size: $0) } ?? self.level
         let catalog = try loadCatalog()
         var city: City!
-        guard let definition = BuiltinLevels.load(level, catalog: catalog).level else { throw ValidationError("cannot load level '\(level)'") }
+        guard let definition = findLevel(level, catalog: catalog).level else { throw ValidationError("cannot load level '\(level)'") }
         let setupMs = time { city = City(level: definition, catalog: catalog) }
         city.profiling = systems
         var ticks: [Double] = []

@@ -23,7 +23,7 @@ struct NewLevel: ParsableCommand {
         let path = folder + "/" + name + ".toml"
         try Scaffold.write([(path, Scaffold.level(name: name, scriptFile: nil))])
         print("wrote \(path)")
-        print("next: edit it, then `netzero check \(path)` and `netzero play \(path)`")
+        print("next: edit it, then `netzero check \(path)` and `netzero play \(self.in == nil ? "user/" + name : path)`")
     }
 }
 

@@ -20,7 +20,7 @@ func openGame(_ target: String, seed: UInt64? = nil) throws -> (City, LevelDefin
             let loaded = try SaveGame.load(from: target, catalog: catalog)
             let city = loaded.city
             let levelFile = loaded.header.levelFile.isEmpty ? city.view.level.id : loaded.header.levelFile
-            let level = BuiltinLevels.load(levelFile, catalog: catalog).level
+            let level = findLevel(levelFile, catalog: catalog).level
                 ?? LevelDefinition(setup: LevelSetup(info: city.view.level, width: city.view.map.width,
                                                      height: city.view.map.height, budget: 0), file: target)
             // The level's script resumes with the state it had when the game was saved.
@@ -51,7 +51,7 @@ func openWindowOrExplain(_ options: Window.Options) -> GameView {
 struct Play: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Play: open the game window on a level or a save.")
 
-    @Argument(help: "A level (name or .toml file) or a save (.nzsave).") var target = "sandbox"
+    @Argument(help: "A level (a .toml file, or a name from `netzero levels`: sandbox, 3 for lesson 3, user/NAME, MOD/NAME) or a save (.nzsave).") var target = "sandbox"
     @Option(help: "Interface language: en or zh.") var lang = "en"
     @Flag(help: "Wait for the display's vertical sync.") var vsync = false
 
@@ -80,7 +80,7 @@ struct Play: ParsableCommand {
 struct Shot: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Simulate N years, then render one frame to a PNG (no input).")
 
-    @Argument(help: "A level (name or .toml file) or a save (.nzsave).") var target = "sandbox"
+    @Argument(help: "A level (a .toml file, or a name from `netzero levels`: sandbox, 3 for lesson 3, user/NAME, MOD/NAME) or a save (.nzsave).") var target = "sandbox"
     @Option(help: "The PNG to write.") var out: String
     @Option(help: "Frame size, WIDTHxHEIGHT.") var size = "1280x720"
     @Option(help: "Overlay: \(Overlay.allCases.map(\.rawValue).joined(separator: ", ")).") var overlay = "none"

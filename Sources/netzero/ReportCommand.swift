@@ -46,7 +46,7 @@ struct ReportCommand: ParsableCommand {
                 guard nameOrFile != "reference", let catalog = try? bundled() else { return nil }
                 let isFile = nameOrFile.hasSuffix(".toml") || nameOrFile.contains("/")
                 guard isFile || FileSystem.exists(ResourceLocator.levelsDirectory + "/" + nameOrFile + ".toml") else { return nil }
-                return BuiltinLevels.load(nameOrFile, catalog: catalog).level
+                return findLevel(nameOrFile, catalog: catalog).level
             })
             let written = try EducatorReport.write(series, to: out, options: ReportOptions(language: language, width: parts[0], height: parts[1]))
             let names = written.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")

@@ -11,7 +11,7 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Simulate a level headless and write yearly.csv, daily.csv and summary.json.")
 
-    @Argument(help: "A level file (.toml), or a level name: \(BuiltinLevels.names.joined(separator: ", ")).") var level = "sandbox"
+    @Argument(help: "A level file (.toml), or a level name from `netzero levels` (sandbox, reference, 3 for lesson 3, user/NAME, MOD/NAME).") var level = "sandbox"
     @Option(help: "Years to simulate.") var years = 10
     @Option(help: "Seed (default: the level's own).") var seed: UInt64?
     @Option(help: "Output folder.") var out = "out/run"
@@ -106,9 +106,17 @@ func fail(_ message: String) -> Never {
 
 /// A level and the catalog it runs with (the bundled one, the level's own overrides, then any
 /// override files), or exits with every problem printed as file:line:col.
+/// A level by path or by name (`LevelIndex.find`): the shipped levels, then the player's own and
+/// the mods' in `$XDG_DATA_HOME/netzero/{levels,mods}`.
+func findLevel(_ nameOrPath: String, seed: UInt64? = nil, catalog: Catalog) -> LevelLoadResult {
+    let environment = ProcessInfo.processInfo.environment
+    return BuiltinLevels.load(nameOrPath, seed: seed, catalog: catalog, userLevels: UserDirectories.levels(environment: environment),
+                              userMods: UserDirectories.mods(environment: environment))
+}
+
 func loadLevel(_ nameOrPath: String, seed: UInt64?, overrides: [String] = []) throws -> (LevelDefinition, Catalog) {
     let base = try loadCatalog(overrides: overrides)
-    let result = BuiltinLevels.load(nameOrPath, seed: seed, catalog: base)
+    let result = findLevel(nameOrPath, seed: seed, catalog: base)
     for diagnostic in result.diagnostics { FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8)) }
     guard let level = result.level else { throw ExitCode(1) }
     guard let tables = level.catalogOverrides else { return (level, base) }
