@@ -100,6 +100,8 @@ public enum HUD {
         if session.showCharts { drawCharts(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         // The carbon panels' buttons and the open panel; the messages go over it, so a refusal shows.
         CarbonPanels.draw(canvas, session: session, now: now)
+        BudgetPanel.drawWarning(canvas, session: session)
+        YearlyCard.draw(canvas, session: session)
         drawMessages(canvas, session: session, height: Float(size.height), now: now)
         if !session.dragTiles.isEmpty && session.tool != "select" {
             // What the drag would cost and the construction carbon it would book, for the tiles the
