@@ -312,7 +312,7 @@ public enum HUD {
         // At 15 px with a 180 px grid-mix bar where they fit, else smaller (a narrow window).
         let gridLabelWidth = Float(canvas.measureText(s["hud.grid_mix"], size: 13).width) + 8
         var layout: (size: Int, gap: Float, bar: Float) = (15, 22, 180)
-        for candidate in [(15, 22, 180), (14, 16, 140), (13, 12, 100), (12, 10, 80)] as [(Int, Float, Float)] {
+        for candidate in [(15, 22, 180), (14, 16, 140), (13, 12, 100), (12, 10, 80), (11, 8, 60)] as [(Int, Float, Float)] {
             layout = candidate
             let used = items.reduce(Float(10)) { $0 + Float(canvas.measureText($1.text, size: candidate.0).width) + candidate.1 }
             if used + demandWidth + 12 + gridLabelWidth + candidate.2 + 10 <= width { break }
