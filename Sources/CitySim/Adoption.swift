@@ -90,12 +90,12 @@ public enum Adoption: SimulationPlugin {
         sim.resource("policies", Policies.self) { $0.level.policies }
         sim.resource("adoption", AdoptionState.self) { AdoptionState(catalog: $0.catalog) }
         sim.system("policy.fuel_tax", Phase.simulate, reads: [Building.self, PrimaryLine.self, ProcessLine.self],
-                   readsResources: [Catalog.self, Clock.self, Policies.self], writesResources: [AdoptionState.self, Budget.self],
+                   readsResources: [Catalog.self, Clock.self, Policies.self], writesResources: [AdoptionState.self, Budget.self, BudgetBook.self],
                    after: ["grid.attribute", "transport.freight"], run: { collectFuelTax($0.world) })
         sim.system("policy.adoption", Phase.simulate, reads: [PowerPlant.self, StorageUnit.self, TilePosition.self],
                    writes: [Building.self, Citizen.self],
                    readsResources: [Catalog.self, Clock.self, Policies.self, LevelInfo.self],
-                   writesResources: [AdoptionState.self, Budget.self, LevelRules.self, TileMap.self, Ledger.self],
+                   writesResources: [AdoptionState.self, Budget.self, BudgetBook.self, LevelRules.self, TileMap.self, Ledger.self],
                    after: ["economy.daily"], run: { ctx in
             let world = ctx.world
             let clock = world.resource(Clock.self)!
@@ -194,6 +194,7 @@ public enum Adoption: SimulationPlugin {
         }
         guard paid > 0 else { return }
         world.withResource(Budget.self) { $0.spend(paid) }
+        world.book(.subsidies, -paid)
         world.withResource(AdoptionState.self) { $0.subsidiesThisYear += paid }
     }
 
@@ -241,6 +242,8 @@ public enum Adoption: SimulationPlugin {
             budget.earn(state.fuelTaxDue)
             budget.spend(state.fuelTaxOnCityPlantsDue)
         }
+        world.book(.fuelTax, state.fuelTaxDue)
+        world.book(.fuelTaxOnCityPlants, -state.fuelTaxOnCityPlantsDue)
         world.withResource(AdoptionState.self) { state in
             state.fuelTaxThisYear += state.fuelTaxDue
             state.fuelTaxOnCityPlantsThisYear += state.fuelTaxOnCityPlantsDue

@@ -206,7 +206,7 @@ public enum CarbonAccounts: SimulationPlugin {
                    after: ["weather"], before: ["transport.trips"], run: households)
         sim.system("accounts.redeem", Phase.simulate, reads: [Building.self, TilePosition.self],
                    readsResources: [Catalog.self, Clock.self],
-                   writesResources: [CitizenCarbonAccounts.self, TileMap.self, Ledger.self, Budget.self, LevelRules.self],
+                   writesResources: [CitizenCarbonAccounts.self, TileMap.self, Ledger.self, Budget.self, BudgetBook.self, LevelRules.self],
                    after: ["transport.flows", "accounts.households"], run: redeem)
     }
 

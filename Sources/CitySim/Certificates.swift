@@ -83,7 +83,7 @@ public enum Certificates: SimulationPlugin {
                            OutOfTownTripsBeyondLine.self],
                    writes: [PowerPlant.self],
                    readsResources: [Catalog.self, Clock.self, Policies.self, Ledger.self, CarbonMarket.self],
-                   writesResources: [CertificateBook.self, CarbonRegistry.self, Budget.self],
+                   writesResources: [CertificateBook.self, CarbonRegistry.self, Budget.self, BudgetBook.self],
                    after: ["clock.advance"], before: ["level.rules"], run: { ctx in
             let clock = ctx.world.resource(Clock.self)!
             guard clock.isNewDay && clock.date.day == 1 else { return }
@@ -192,7 +192,10 @@ public enum Certificates: SimulationPlugin {
                 record.claims[i].marketTonnes = (record.claims[i].consumedKWh - record.claims[i].claimedKWh) * record.residualFactor
             }
             book.years.append(record)
-            if record.revenue > 0 { world.withResource(Budget.self) { $0.earn(record.revenue) } }
+            if record.revenue > 0 {
+                world.withResource(Budget.self) { $0.earn(record.revenue) }
+                world.book(.certificates, record.revenue, closingHour: true)
+            }
         }
     }
 }

@@ -313,7 +313,11 @@ public final class City {
                                     free: Bool) -> (outcome: CommandOutcome, effect: CommandEffect?) {
         let i = map.index(x, y)
         func affordable(_ cost: Double) -> Bool { free || world.resource(Budget.self)!.balance >= cost }
-        func pay(_ cost: Double) { if !free { world.withResource(Budget.self) { $0.spend(cost) } } }
+        func pay(_ cost: Double, _ line: BudgetLine) {
+            guard !free else { return }
+            world.withResource(Budget.self) { $0.spend(cost) }
+            world.book(line, -cost)
+        }
         switch command {
         case .build(let structure, _, _):
             let check = checkBuild(structure, x: x, y: y, map: map, world: world, catalog: catalog, free: free)
@@ -334,7 +338,7 @@ public final class City {
                     entity = spawned
                 }
             }
-            pay(cost)
+            pay(cost, .construction)
             return (.done(cost: cost), .built(structure, entity: entity))
         case .demolish:
             switch map.structure[i] {
@@ -349,7 +353,7 @@ public final class City {
                 let cost = free ? 0 : demolitionCost(entity, world: world, catalog: catalog)
                 removeStructure(entity, world: world, catalog: catalog)
                 map.setStructure(x, y, .none)
-                pay(cost)
+                pay(cost, .demolition)
                 return (.done(cost: cost), structure.map { .demolishedStructure($0) })
             }
         case .upgrade(let upgrade, _, _):
@@ -363,7 +367,7 @@ public final class City {
                 let cost = free ? 0 : (plant.kind == .gas ? catalog.ccus.retrofitCostGas : catalog.ccus.retrofitCostCoal)
                 guard affordable(cost) else { return (.refused(.noMoney(needed: cost)), nil) }
                 try? world.modify(PowerPlant.self, of: entity) { $0.hasCCUS = true }
-                pay(cost)
+                pay(cost, .upgrades)
                 return (.done(cost: cost), .upgraded(upgrade))
             }
             guard let building = try? world.get(Building.self, of: entity) else { return (.refused(.upgradeFitsBuildings), nil) }
@@ -372,7 +376,7 @@ public final class City {
             let cost = free ? 0 : catalog.upgrades[Int(upgrade.rawValue)].cost * building.density
             guard affordable(cost) else { return (.refused(.noMoney(needed: cost)), nil) }
             try? world.modify(Building.self, of: entity) { $0.upgrades |= upgrade.bit }
-            pay(cost)
+            pay(cost, .upgrades)
             return (.done(cost: cost), .upgraded(upgrade))
         case .setPolicy, .sellOffsets, .undo:
             return (.refused(.outsideMap), nil)
@@ -447,7 +451,10 @@ public final class City {
         let refund: Double
         if case .done(let cost) = record.outcome, tick - record.tick < refundWindowTicks { refund = cost } else { refund = 0 }
         func refunded() -> (outcome: CommandOutcome, effect: CommandEffect?) {
-            if refund != 0 { world.withResource(Budget.self) { $0.spend(-refund) } }
+            if refund != 0 {
+                world.withResource(Budget.self) { $0.spend(-refund) }
+                world.book(BudgetLine.paying(for: record.command), refund)
+            }
             return (.done(cost: -refund), .undid(index: index))
         }
         switch (record.command, effect) {
@@ -653,6 +660,12 @@ public struct CityView {
     public var ledger: Ledger { world.resource(Ledger.self)! }
     public var grid: PowerGrid { world.resource(PowerGrid.self)! }
     public var budget: Budget { world.resource(Budget.self)! }
+    /// The budget book as it stands now (a month or year with nothing booked yet reads as empty).
+    public var budgetBook: BudgetBook { world.resource(BudgetBook.self)!.current(at: clock) }
+    /// The balance projected to the year's end, and when the money would run out before then.
+    public var budgetProjection: BudgetProjection {
+        BudgetProjection(balance: budget.balance, book: world.resource(BudgetBook.self)!, clock: clock)
+    }
     public var stats: CityStats { world.resource(CityStats.self)! }
     public var weather: Weather { world.resource(Weather.self)! }
     public var level: LevelInfo { world.resource(LevelInfo.self)! }

@@ -250,7 +250,7 @@ enum CommandPath: SimulationPlugin {
         sim.resource("commands", CommandQueue.self) { _ in CommandQueue() }
         sim.system("input.commands", Phase.input, writes: sim.componentTypes,
                    readsResources: [Catalog.self, Clock.self, LevelRules.self, LevelInfo.self, TransportState.self],
-                   writesResources: [CommandQueue.self, TileMap.self, Budget.self, Ledger.self, Policies.self, OffsetBook.self,
+                   writesResources: [CommandQueue.self, TileMap.self, Budget.self, BudgetBook.self, Ledger.self, Policies.self, OffsetBook.self,
                                      CarbonRegistry.self, CityStats.self],
                    run: Simulation.applyCommands)
         sim.system("input.networks", Phase.input, reads: [TilePosition.self], writes: [Building.self, PowerPlant.self, StorageUnit.self, Citizen.self],

@@ -108,19 +108,20 @@ public struct LevelInfo: Sendable, Equatable, SavedResource {
 public enum Economy: SimulationPlugin {
     public static func build(_ sim: SimulationBuilder) {
         sim.resource("budget", Budget.self) { Budget(balance: $0.level.budget) }
+        sim.resource("budget_book", BudgetBook.self) { BudgetBook(startingIn: $0.clock.year) }
         sim.resource("stats", CityStats.self) { _ in CityStats() }
         sim.resource("air", AirQualityField.self) { AirQualityField(tiles: $0.level.width * $0.level.height) }
         sim.resource("fuel_market", MarketConditions.self) { _ in MarketConditions() }
         sim.system("economy.budget", Phase.simulate, reads: [Building.self, PowerPlant.self, StorageUnit.self, GreenZone.self, TilePosition.self],
                    readsResources: [Catalog.self, Clock.self, PowerGrid.self, MarketConditions.self, Policies.self, TileMap.self,
                                     CitizenCarbonAccounts.self],
-                   writesResources: [Budget.self, CityStats.self, AirQualityField.self, AdoptionState.self],
+                   writesResources: [Budget.self, BudgetBook.self, CityStats.self, AirQualityField.self, AdoptionState.self],
                    after: ["grid.attribute"], run: budget)
         sim.system("economy.daily", Phase.simulate, reads: [Building.self, TilePosition.self, PowerPlant.self, GreenZone.self],
                    writes: [Citizen.self],
                    readsResources: [Catalog.self, Clock.self, TileMap.self, TransportState.self, PowerGrid.self, Policies.self,
                                     Weather.self, LevelInfo.self, AdoptionState.self],
-                   writesResources: [CityStats.self, AirQualityField.self, Budget.self, Ledger.self],
+                   writesResources: [CityStats.self, AirQualityField.self, Budget.self, BudgetBook.self, Ledger.self],
                    after: ["economy.budget"], run: daily)
     }
 
@@ -137,6 +138,9 @@ public enum Economy: SimulationPlugin {
             maintenancePerHour[Int(kind.rawValue)] = specs[Int(kind.rawValue)].maintenance / hoursPerYear
         }
         var income = 0.0, spending = 0.0
+        // The same amounts by line for the budget book (the balance keeps its own sums above, so
+        // its bytes, which the replays hash, are as they were).
+        var taxByKind = [Double](repeating: 0, count: kinds), upkeepByKind = taxByKind
         // Buildings are billed a day at a time, one 24th of them each hour; the census rides
         // along and is published when the last slice of the day is done.
         let clock = world.resource(Clock.self)!
@@ -145,37 +149,64 @@ public enum Economy: SimulationPlugin {
         world.query(Read<Building>.self).forEach(slice: clock.hour, of: 24) { building in
             let k = Int(building.kind.rawValue)
             census.count(building, spec: specs[k])
-            income += 24 * taxPerHour[k] * (building.kind == .residential ? Double(building.residents)
-                                                                        : Double(building.workers) * building.servedFraction)
-            spending += 24 * maintenancePerHour[k] * building.density
+            let tax = 24 * taxPerHour[k] * (building.kind == .residential ? Double(building.residents)
+                                                                           : Double(building.workers) * building.servedFraction)
+            let upkeep = 24 * maintenancePerHour[k] * building.density
+            income += tax
+            spending += upkeep
+            taxByKind[k] += tax
+            upkeepByKind[k] += upkeep
         }
+        var fuelByPlant = [Double](repeating: 0, count: PlantKind.allCases.count), fixedByPlant = fuelByPlant
+        var storageUpkeep = [Double](repeating: 0, count: StorageKind.allCases.count)
+        var zoneUpkeep = [Double](repeating: 0, count: ZoneKind.allCases.count)
         var ccusCaptured = 0.0
         let market = world.resource(MarketConditions.self) ?? MarketConditions()
         let map = world.resource(TileMap.self)!
         world.withResource(AirQualityField.self) { air in
             world.query(Read<PowerPlant>.self, Read<TilePosition>.self).forEach { plant, position in
                 let spec = catalog.plants[Int(plant.kind.rawValue)]
-                spending += plant.outputKW * spec.fuelCost * catalog.ccusFuelMultiplier(plant.kind, hasCCUS: plant.hasCCUS)
-                    * market.fuelPriceMultiplier + spec.fixedOM / hoursPerYear
+                let fuel = plant.outputKW * spec.fuelCost * catalog.ccusFuelMultiplier(plant.kind, hasCCUS: plant.hasCCUS)
+                    * market.fuelPriceMultiplier
+                spending += fuel + spec.fixedOM / hoursPerYear
+                fuelByPlant[Int(plant.kind.rawValue)] += fuel
+                fixedByPlant[Int(plant.kind.rawValue)] += spec.fixedOM / hoursPerYear
                 ccusCaptured += plant.capturedTonnes
                 // Local air pollution emitted this hour, by tile.
                 air.emissionsToday[map.index(Int(position.x), Int(position.y))] += Float(plant.outputKW * spec.airPollution)
             }
         }
         spending += ccusCaptured * catalog.ccus.storageCost
-        world.query(Read<StorageUnit>.self).forEach { unit in spending += catalog.storage[Int(unit.kind.rawValue)].fixedOM / hoursPerYear }
+        world.query(Read<StorageUnit>.self).forEach { unit in
+            spending += catalog.storage[Int(unit.kind.rawValue)].fixedOM / hoursPerYear
+            storageUpkeep[Int(unit.kind.rawValue)] += catalog.storage[Int(unit.kind.rawValue)].fixedOM / hoursPerYear
+        }
         var greenTiles = 0
         var zoneMaintenance = [Double](repeating: 0, count: ZoneKind.allCases.count)
         for kind in ZoneKind.allCases { zoneMaintenance[Int(kind.rawValue)] = catalog.zone(kind).maintenance / hoursPerYear }
         world.query(Read<GreenZone>.self).forEach { zone in
             spending += zoneMaintenance[Int(zone.kind.rawValue)]
+            zoneUpkeep[Int(zone.kind.rawValue)] += zoneMaintenance[Int(zone.kind.rawValue)]
             greenTiles += 1
         }
-        spending -= CarbonAccounts.sponsoredUpkeepPerHour(world: world, catalog: catalog)  // forests planted from points
+        let sponsored = CarbonAccounts.sponsoredUpkeepPerHour(world: world, catalog: catalog)  // forests planted from points
+        spending -= sponsored
         world.withResource(Budget.self) { budget in
             budget.earn(income)
             budget.spend(spending)
         }
+        for kind in BuildingKind.allCases {
+            world.book(.tax(kind), taxByKind[Int(kind.rawValue)])
+            world.book(.buildingUpkeep(kind), -upkeepByKind[Int(kind.rawValue)])
+        }
+        for kind in PlantKind.allCases {
+            world.book(.plantFuel(kind), -fuelByPlant[Int(kind.rawValue)])
+            world.book(.plantUpkeep(kind), -fixedByPlant[Int(kind.rawValue)])
+        }
+        for kind in StorageKind.allCases { world.book(.storageUpkeep(kind), -storageUpkeep[Int(kind.rawValue)]) }
+        for kind in ZoneKind.allCases { world.book(.zoneUpkeep(kind), -zoneUpkeep[Int(kind.rawValue)]) }
+        world.book(.captureStorage, -ccusCaptured * catalog.ccus.storageCost)
+        world.book(.sponsoredUpkeep, sponsored)
         let grid = world.resource(PowerGrid.self)!
         world.withResource(CityStats.self) { stats in
             stats.servedToday += grid.totalDelivered

@@ -260,7 +260,7 @@ public enum Market: SimulationPlugin {
                    reads: [Building.self, PowerPlant.self, TilePosition.self, PrimaryLine.self, ProcessLine.self, ElectricityLine.self],
                    writes: [Building.self, PowerPlant.self],
                    readsResources: [Catalog.self, Clock.self, Policies.self, Ledger.self, CityStats.self, TileMap.self, CertificateBook.self],
-                   writesResources: [CarbonMarket.self, CarbonRegistry.self, Budget.self, LevelRules.self, OffsetBook.self],
+                   writesResources: [CarbonMarket.self, CarbonRegistry.self, Budget.self, BudgetBook.self, LevelRules.self, OffsetBook.self],
                    after: ["certificates.year", "offsets.year"], before: ["level.rules"], run: { ctx in
             let clock = ctx.world.resource(Clock.self)!
             guard clock.isNewYear else { return }
@@ -479,7 +479,7 @@ public enum Market: SimulationPlugin {
         let offsets = world.resource(OffsetBook.self)
         let penalty = market.rules.penaltyMultiple ?? catalog.carbon.penaltyMultiple
         let coveredTax = policies.carbonTax(in: period.year)
-        var budgetIncome = 0.0
+        var budgetIncome = 0.0, offsetsSoldToFirms = 0.0
         for i in active {
             var firm = market.firms[i]
             var short = firm.verified - registry.balance(firm.account, .allowance)
@@ -492,6 +492,7 @@ public enum Market: SimulationPlugin {
                     firm.offsetsSurrendered = count
                     firm.tradeCost += Double(count) * price
                     budgetIncome += Double(count) * price
+                    offsetsSoldToFirms += Double(count) * price
                     period.trades.append(MarketTrade(stage: .offsets, buyer: firm.account, seller: offsets.cityAccount, count: count, price: price))
                     short -= count
                 }
@@ -539,10 +540,19 @@ public enum Market: SimulationPlugin {
         budgetIncome += period.auctionRevenue + period.fines + period.taxes
         // Power plants are the city's own (it pays their fuel): their market bill — trades,
         // abatement, fines and tax — is the city's too, so fines and tax paid by them net out.
-        for i in active where market.firms[i].kind == .power { budgetIncome += market.firms[i].netCash }
+        var plantsNetCash = 0.0
+        for i in active where market.firms[i].kind == .power {
+            budgetIncome += market.firms[i].netCash
+            plantsNetCash += market.firms[i].netCash
+        }
         period.settled = true
         market.periods.append(period)
         world.withResource(Budget.self) { budgetIncome >= 0 ? $0.earn(budgetIncome) : $0.spend(-budgetIncome) }
+        world.book(.offsetSales, offsetsSoldToFirms, closingHour: true)
+        world.book(.carbonAuction, period.auctionRevenue, closingHour: true)
+        world.book(.carbonFines, period.fines, closingHour: true)
+        world.book(.carbonFirmTax, period.taxes, closingHour: true)
+        world.book(.plantsCarbonMarket, plantsNetCash, closingHour: true)
         Rules.post(.event, world: world, Names(en: "Carbon market \(period.year): \(period.compliant) of \(period.firms) firms complied at \(Fixed.format(price, 2)) yuan/t; fines \(Int(period.fines)) yuan",
                                      zh: "碳市场 \(period.year)：\(period.firms) 家企业中 \(period.compliant) 家履约，价格 \(Fixed.format(price, 2)) 元/吨；罚款 \(Int(period.fines)) 元"),
                    tick: tick)

@@ -216,6 +216,7 @@ public enum Offsets: SimulationPlugin {
         world.insertResource(book)
         world.insertResource(registry)
         world.withResource(Budget.self) { $0.earn(revenue) }
+        world.book(.offsetSales, revenue)
         return .done(cost: -revenue)
     }
 }

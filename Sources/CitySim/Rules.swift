@@ -84,7 +84,7 @@ public enum Rules: SimulationPlugin {
         sim.system("level.rules", Phase.account,
                    readsResources: [Catalog.self, Clock.self, Ledger.self, CityStats.self, Budget.self, CommandQueue.self, TileMap.self,
                                     CarbonMarket.self, CertificateBook.self, OffsetBook.self, CitizenCarbonAccounts.self, PowerGrid.self],
-                   writesResources: [LevelRules.self, Budget.self, Weather.self, MarketConditions.self, Policies.self],
+                   writesResources: [LevelRules.self, Budget.self, BudgetBook.self, Weather.self, MarketConditions.self, Policies.self],
                    after: ["clock.advance"], run: { evaluate($0.world) })
         // In the input phase, so that a paused game's builds are noted before it can be saved.
         sim.system("level.built", Phase.input, writesResources: [LevelRules.self], after: ["input.commands"]) { ctx in
@@ -191,7 +191,9 @@ public enum Rules: SimulationPlugin {
         switch action {
         case .message(let text): rules.post(.message, text, tick: tick)
         case .advisor(let text): rules.post(.advisor, text, tick: tick)
-        case .grant(let yuan): world.withResource(Budget.self) { $0.earn(yuan) }
+        case .grant(let yuan):
+            world.withResource(Budget.self) { $0.earn(yuan) }
+            world.book(.grants, yuan, closingHour: true)
         case .unlock(let tool): rules.allowedTools?.insert(tool)
         case .win: if rules.result == .undecided { rules.result = .won }
         case .lose: if rules.result == .undecided { rules.result = .lost }

@@ -79,6 +79,7 @@ extension SaveGame {
         world.insertResource(offsets)
         world.insertResource(adoption)
         world.insertResource(accounts)
+        world.insertResource(BudgetBook())  // new in format 4: nothing booked before the load
         world.insertResource(StateJournal())  // new since format 2: the years before the load are not known
         return world
     }

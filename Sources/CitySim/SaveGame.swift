@@ -16,7 +16,7 @@
 // File layout (all integers little-endian):
 //
 //     offset 0   8 bytes   magic "NZCSAVE\0"
-//     offset 8   UInt32    format version (3; 2 is read by SaveFormat2.swift)
+//     offset 8   UInt32    format version (4; 3 is migrated, 2 is read by SaveFormat2.swift)
 //     offset 12  UInt64    body length B
 //     offset 20  B bytes   body: header, ECS snapshot, resources (see `encodeBody`)
 //     20 + B     UInt32    CRC-32 (IEEE) of bytes 0 ..< 20 + B
@@ -166,7 +166,7 @@ extension City {
 
 public enum SaveGame {
     /// The format this game writes, and the newest it reads.
-    public static let formatVersion: UInt32 = 3
+    public static let formatVersion: UInt32 = 4
     /// The oldest format this game reads (through migrations).
     public static let oldestFormat: UInt32 = 2
     public static let magic: [UInt8] = Array("NZCSAVE".utf8) + [0]
@@ -191,7 +191,9 @@ public enum SaveGame {
         var reader = body
         do {
             if version == 2 { return try SaveHeader(saved: &reader) }
-            return try readHeader(&reader)
+            var header = try readHeader(&reader)
+            header.formatVersion = version
+            return header
         } catch {
             throw .corrupt(describe(error))
         }
@@ -303,7 +305,7 @@ public enum SaveGame {
 
     // MARK: - [SECTION] The body: header, entities, resources
 
-    /// Body, format 3: the header, the ECS snapshot, then one record holding every saved
+    /// Body, format 3 and later: the header, the ECS snapshot, then one record holding every saved
     /// resource under its plugin's key, each an archive tree.
     static func encodeBody(_ city: City, metadata: SaveMetadata, into w: inout BinaryWriter) throws(SnapshotError) {
         let world = city.world
@@ -407,7 +409,16 @@ public enum SaveGame {
 /// (rename a field, add one with its default, split a resource). Format 2 is not here: it is
 /// read by its own frozen reader (SaveFormat2.swift) straight into today's types.
 enum SaveMigrations {
-    static let steps: [UInt32: @Sendable (inout ArchiveValue) throws -> Void] = [:]
+    static let steps: [UInt32: @Sendable (inout ArchiveValue) throws -> Void] = [
+        // Format 4 adds the budget book (BudgetBook.swift): a save from before it starts with an
+        // empty one, which books from the load on.
+        3: { resources in
+            guard case .object(var fields) = resources else { throw SnapshotError.invalid("the resources are not a record") }
+            guard !fields.contains(where: { $0.key == "budget_book" }) else { return }
+            fields.append(ArchiveField("budget_book", try Archive.encode(BudgetBook())))
+            resources = .object(fields)
+        },
+    ]
 
     static func migrate(_ resources: inout ArchiveValue, from version: UInt32) throws {
         var version = version

@@ -1,10 +1,10 @@
 // CarbonPanels.swift — the carbon panels' frame: the row of panel buttons above the overlay
 // buttons, the open panel's frame with a tab for each panel, keys and the wheel. Each panel is
-// its own file: PoliciesPanel, MarketPanel, RegistryPanel, PositionPanel, CitizensPanel; their
+// its own file: PoliciesPanel, MarketPanel, RegistryPanel, PositionPanel, CitizensPanel, BudgetPanel; their
 // controls are PanelUI's (PanelUI.swift), which draw and report their click in one call.
 //
 // One panel is open at a time, in a frame between the toolbar and the right edge. Each panel has
-// a button in the row above the overlay buttons and a key (P, K, R, N, G); the same key closes
+// a button in the row above the overlay buttons and a key (P, K, R, N, G, M); the same key closes
 // it, Esc too. The panels read the city through `CityView` only, and change it only with
 // commands (`setPolicy`, `sellOffsets`), so every change is in the replay log; a refused
 // command's reason shows in the messages feed.
@@ -14,7 +14,7 @@ import Locale
 import Render
 
 public enum CarbonPanel: String, CaseIterable, Sendable {
-    case policies, market, registry, position, citizens
+    case policies, market, registry, position, citizens, budget
 
     /// The key that opens (and closes) the panel.
     public var shortcut: Character {
@@ -24,6 +24,7 @@ public enum CarbonPanel: String, CaseIterable, Sendable {
         case .registry: return "r"
         case .position: return "n"
         case .citizens: return "g"
+        case .budget: return "m"
         }
     }
 
@@ -118,6 +119,7 @@ public enum CarbonPanels {
         case .registry: RegistryPanel.draw(ui, in: content)
         case .position: PositionPanel.draw(ui, in: content)
         case .citizens: CitizensPanel.draw(ui, in: content)
+        case .budget: BudgetPanel.draw(ui, in: content)
         case nil: break
         }
     }

@@ -100,6 +100,8 @@ public enum HUD {
         if session.showCharts { drawCharts(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         // The carbon panels' buttons and the open panel; the messages go over it, so a refusal shows.
         CarbonPanels.draw(canvas, session: session, now: now)
+        BudgetPanel.drawWarning(canvas, session: session)
+        YearlyCard.draw(canvas, session: session)
         drawMessages(canvas, session: session, height: Float(size.height), now: now)
         if !session.dragTiles.isEmpty && session.tool != "select" {
             // What the drag would cost and the construction carbon it would book, for the tiles the
@@ -310,7 +312,7 @@ public enum HUD {
         // At 15 px with a 180 px grid-mix bar where they fit, else smaller (a narrow window).
         let gridLabelWidth = Float(canvas.measureText(s["hud.grid_mix"], size: 13).width) + 8
         var layout: (size: Int, gap: Float, bar: Float) = (15, 22, 180)
-        for candidate in [(15, 22, 180), (14, 16, 140), (13, 12, 100), (12, 10, 80)] as [(Int, Float, Float)] {
+        for candidate in [(15, 22, 180), (14, 16, 140), (13, 12, 100), (12, 10, 80), (11, 8, 60)] as [(Int, Float, Float)] {
             layout = candidate
             let used = items.reduce(Float(10)) { $0 + Float(canvas.measureText($1.text, size: candidate.0).width) + candidate.1 }
             if used + demandWidth + 12 + gridLabelWidth + candidate.2 + 10 <= width { break }

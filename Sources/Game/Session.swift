@@ -36,6 +36,12 @@ public final class GameSession {
     let charts = LiveCharts()
     /// The carbon panels (CarbonPanels.swift): which one is open, and where each list is.
     public var panels = CarbonPanelState()
+    /// The budget warning drawn under the top bar in the last frame (BudgetPanel.drawWarning), if any.
+    public internal(set) var budgetWarning: String?
+    /// Whether a card sums up each closed year on 1 January (YearlyCard.swift); settings.toml may turn it off.
+    public var showsYearlyCard = true
+    /// The yearly card, while it is shown.
+    public internal(set) var yearlyCard = YearlyCardState()
     /// The end-of-lesson screen (LessonEndScreen.swift): open when the level is decided, or on S.
     public let lessonEnd = LessonEndState()
     /// The lesson's briefing card and hints (Briefing.swift): a lesson starts paused on it.
@@ -206,6 +212,7 @@ public final class GameSession {
                 objectiveTrend.record(view)
             }
             autosaveIfNewYear(now: start)
+            YearlyCard.watch(self)
         }
         // Hours not run this frame are carried, but never more than a second's worth: a slow
         // machine runs the game slower rather than in bursts.
@@ -282,6 +289,7 @@ public final class GameSession {
             }
             if button == .right { rightDrag = (x, y); return }
             guard button == .left else { return }
+            if YearlyCard.takeClick(x: x, y: y, session: self) { return }
             if CarbonPanels.takeClick(x: x, y: y, session: self) { return }
             if let hint = Briefing.hudHintButton(session: self), hint.contains(x, y) {
                 Briefing.showHint(self, now: now)
@@ -339,6 +347,8 @@ public final class GameSession {
             }
             return
         }
+        // Esc dismisses the yearly card first.
+        if code == KeyCode.escape && yearlyCard.isOpen { YearlyCard.dismiss(self); return }
         // The carbon panels' keys (P, K, R, N, G), and Esc and the arrows while one is open.
         if CarbonPanels.handleKey(code, ctrl: ctrl, session: self) { return }
         switch code {

@@ -115,6 +115,7 @@ struct ArchitectureTests {
             #expect(view.entityCount == fixture.int("entities"), "\(fixture.name)")
             #expect(view.citizenCount == fixture.int("citizens"), "\(fixture.name)")
             #expect(view.budget.balance == fixture.double("budget"), "\(fixture.name)")
+            #expect(view.budgetBook.thisYear.allSatisfy { $0 == 0 } && !view.budgetBook.coversThisYear, "\(fixture.name): no book before format 4")
             #expect(net(view.ledger.thisYear) == fixture.double("year_net_t"), "\(fixture.name)")
             #expect(view.ledger.thisYear.electricityKWh == fixture.double("year_electricity_kwh"), "\(fixture.name)")
             #expect(view.commandLog.count == fixture.int("commands"), "\(fixture.name)")

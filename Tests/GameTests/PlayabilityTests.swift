@@ -113,6 +113,12 @@ struct PlayabilityTests {
             try view.render(session)
             #expect(session.overflowingText.isEmpty, "\(language) menu: \(session.overflowingText)")
             session.menuOpen = false
+            for panel in CarbonPanel.allCases {
+                try press(KeyCode.letter(panel.shortcut), session: session, view: view)
+                try view.render(session)
+                #expect(session.overflowingText.isEmpty, "\(language) \(panel): \(session.overflowingText)")
+            }
+            try press(KeyCode.escape, session: session, view: view)
             // The overlay buttons do not run into each other.
             let rects = session.overlayButtonRects.map(\.rect)
             #expect(zip(rects, rects.dropFirst()).allSatisfy { $0.x + $0.width <= $1.x }, "\(rects)")
