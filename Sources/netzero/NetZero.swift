@@ -2,6 +2,7 @@
 //
 //   netzero play [LEVEL|SAVE] the game window (PlayCommand.swift)
 //   netzero shot ... --out F  one rendered frame to PNG (PlayCommand.swift)
+//   netzero edit [LEVEL]      the scenario editor in the game window (EditCommand.swift)
 //   netzero run [LEVEL]       headless simulation (RunCommand.swift)
 //   netzero check PATH...     validate level files and mods (CheckCommand.swift)
 //   netzero new-level NAME    a commented level to start from (NewCommands.swift)
@@ -24,7 +25,7 @@ struct NetZero: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netzero",
         abstract: "NetZero City (零碳城): build a city and make it carbon-neutral.",
-        subcommands: [Play.self, Shot.self, Run.self, Check.self, NewLevel.self, NewMod.self, Validate.self, ReportCommand.self, Grade.self, ScheduleCommand.self, LuaAPICommand.self, Version.self, Bench.self, Fuzz.self],
+        subcommands: [Play.self, Edit.self, Shot.self, Run.self, Check.self, NewLevel.self, NewMod.self, Validate.self, ReportCommand.self, Grade.self, ScheduleCommand.self, LuaAPICommand.self, Version.self, Bench.self, Fuzz.self],
         defaultSubcommand: Play.self)
 
     /// `netzero` alone plays; `netzero WORD` must name a command (a misspelt command would
