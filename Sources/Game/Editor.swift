@@ -57,7 +57,7 @@ public final class EditorState {
 }
 
 public enum Editor {
-    static let paletteWidth: Float = 170
+    static let paletteWidth: Float = 240
     static let topBar: Float = 40
 
     // MARK: - Opening, test play, save
@@ -182,8 +182,9 @@ public enum Editor {
         case .mouseMove(let x, let y, _):
             if state.stroke != nil, let tile = tile(x: x, y: y, session: session, size: size) { paintStroke(state, to: tile) }
             return false
-        case .mouseUp(_, _, let button):
+        case .mouseUp(let x, let y, let button):
             guard button == .left else { return false }
+            if state.stroke != nil, let tile = tile(x: x, y: y, session: session, size: size) { paintStroke(state, to: tile) }
             if let painted = state.strokeDraft { edit(session) { $0 = painted } }
             state.stroke = nil
             state.strokeDraft = nil
@@ -241,13 +242,13 @@ public enum Editor {
 
     /// The tile under a pixel, off the editor's panels.
     public static func tile(x: Int, y: Int, session: GameSession, size: (width: Int, height: Int)) -> (Int, Int)? {
-        guard Float(y) > topBar, Float(x) > paletteWidth, !CarbonPanels.covers(x: x, y: y, session: session) else { return nil }
+        guard Float(y) > topBar, !CarbonPanels.covers(x: x, y: y, session: session) else { return nil }
         guard let point = session.camera.groundPoint(x: Float(x), y: Float(y), width: size.width, height: size.height) else { return nil }
         let tile = (Int(floor(point.x)), Int(floor(point.z)))
         return session.view.map.contains(tile.0, tile.1) ? tile : nil
     }
 
-    static func formWidth(_ tab: EditorTab) -> Float { tab == .rules ? 640 : 430 }
+    static func formWidth(_ tab: EditorTab) -> Float { tab == .rules ? 760 : 430 }
     static func overForm(x: Int, size: (width: Int, height: Int)) -> Bool { false }
 
     // MARK: - Fields
@@ -424,6 +425,11 @@ public enum Editor {
         if x + 40 < width { ui.text(name, x: x + 6, y: 12, size: 12, color: HUD.dim, width: width - x - 12) }
     }
 
+    /// A metric's name in the player's language, with its unit: only the metrics the level reader knows (`Metric`).
+    static func metricName(_ metric: Metric, strings s: Strings) -> String {
+        s["editor.metric_" + metric.rawValue] + " (\(metric.unit))"
+    }
+
     static func itemName(_ item: String, strings s: Strings) -> String {
         LevelDraft.terrainItems.contains(item) ? s["editor.item_" + item] : s["tools." + item]
     }
@@ -433,18 +439,22 @@ public enum Editor {
         let items = LevelDraft.mapItems
         let top = topBar + 4
         let footer: Float = 84
-        let row = min(19, max(12, (height - top - footer - 30) / Float(items.count)))
-        let frame = PanelRect(x: 0, y: top, width: paletteWidth, height: Float(items.count) * row + footer)
+        // One column of rows when they fit at 17 px, else two.
+        let columns = (height - top - footer - 30) / Float(items.count) >= 17 ? 1 : 2
+        let perColumn = (items.count + columns - 1) / columns
+        let row = min(19, max(12, (height - top - footer - 30) / Float(perColumn)))
+        let columnWidth = (paletteWidth - 4) / Float(columns)
+        let frame = PanelRect(x: 0, y: top, width: paletteWidth, height: Float(perColumn) * row + footer)
         canvas.fillRect(x: frame.x, y: frame.y, width: frame.width, height: frame.height, color: HUD.panel)
         ui.region(frame)
         let size = row >= 17 ? 12 : 11
         for (i, item) in items.enumerated() {
-            let rect = PanelRect(x: 2, y: top + 2 + Float(i) * row, width: paletteWidth - 4, height: row - 1)
+            let rect = PanelRect(x: 2 + Float(i / perColumn) * columnWidth, y: top + 2 + Float(i % perColumn) * row, width: columnWidth - 2, height: row - 1)
             if ui.button(rect, itemName(item, strings: s), id: "editor.item." + item, active: state.item == item, size: size, style: .bar) {
                 state.item = item
             }
         }
-        var y = top + 6 + Float(items.count) * row
+        var y = top + 6 + Float(perColumn) * row
         ui.text(s["editor.brush"], x: 6, y: y + 3, size: 12, color: HUD.dim)
         var x: Float = 6 + Float(canvas.measureText(s["editor.brush"], size: 12).width) + 8
         for brush in [1, 3, 5] {
@@ -494,7 +504,7 @@ public enum Editor {
 
     static func drawRules(_ ui: PanelUI, state: EditorState, x: Float, y: Float, width: Float) {
         let s = ui.s, d = state.draft, session = ui.session
-        let column = (width - 16) * 0.42
+        let column: Float = 256
         ui.heading(s["editor.tools"], x: x, y: y, width: column)
         let all = d.allowedTools == nil
         if ui.button(PanelRect(x: x, y: y + 22, width: column, height: 20), s["editor.all_tools"], id: "editor.tools.all", active: all, size: 11) {
@@ -602,7 +612,7 @@ public enum Editor {
         if ui.button(PanelRect(x: x + 130, y: yy, width: 26, height: 22), "<", id: "editor.objective.metric.previous") {
             edit(session) { $0.objectives[index].metric = cycle(Metric.allCases, after: o.metric, by: -1) }
         }
-        ui.text("\(o.metric.rawValue) (\(o.metric.unit))", x: x + 162, y: yy + 4, size: 12, width: width - 200)
+        ui.text(metricName(o.metric, strings: s), x: x + 162, y: yy + 4, size: 12, width: width - 200)
         if ui.button(PanelRect(x: x + width - 26, y: yy, width: 26, height: 22), ">", id: "editor.objective.metric.next") {
             edit(session) { $0.objectives[index].metric = cycle(Metric.allCases, after: o.metric, by: 1) }
         }
@@ -692,7 +702,7 @@ public enum Editor {
                 edit(session) { $0.triggers[index].when = .built(next) }
             }
         case .metric(let metric, let comparison, let target):
-            if ui.button(PanelRect(x: x + 130, y: yy, width: width - 130, height: 22), "\(metric.rawValue) (\(metric.unit))", id: "editor.trigger.metric") {
+            if ui.button(PanelRect(x: x + 130, y: yy, width: width - 130, height: 22), metricName(metric, strings: s), id: "editor.trigger.metric") {
                 edit(session) { $0.triggers[index].when = .metric(cycle(Metric.allCases, after: metric, by: 1), comparison, target) }
             }
             yy += 27
@@ -734,7 +744,7 @@ public enum Editor {
                 }
             case .event(let kind, let days, let policy, let value):
                 ui.text(s["editor.action_event"], x: fx, y: yy + 4, size: 12, color: HUD.dim, width: 94)
-                if ui.button(PanelRect(x: fx + 100, y: yy, width: fw - 100, height: 22), kind.rawValue, id: "editor.action.\(n).event") {
+                if ui.button(PanelRect(x: fx + 100, y: yy, width: fw - 100, height: 22), s["editor.event_" + kind.rawValue], id: "editor.action.\(n).event") {
                     let next = cycle(LevelEventKind.allCases, after: kind, by: 1)
                     edit(session) {
                         $0.triggers[index].actions[n] = next == .policyChange ? .event(next, days: days, policy: "car_charge_per_km", value: value ?? 1)
