@@ -46,6 +46,16 @@ public final class EditorState {
     var stroke: (base: LevelDraft, start: (Int, Int))?
     var strokeDraft: LevelDraft?
     var previewShown: LevelDraft?
+    /// The bundled catalog's entries by table path ("plant.solar"), read once.
+    var catalogEntries: [String: [LevelDraft.CatalogOverride]] = [:]
+
+    func entries(at path: [String]) -> [LevelDraft.CatalogOverride] {
+        let key = path.joined(separator: ".")
+        if let found = catalogEntries[key] { return found }
+        let found = LevelDraft.catalogEntries(at: path)
+        catalogEntries[key] = found
+        return found
+    }
 
     public init(editor: LevelEditor, catalog: Catalog) {
         self.editor = editor
@@ -427,7 +437,13 @@ public enum Editor {
 
     /// A metric's name in the player's language, with its unit: only the metrics the level reader knows (`Metric`).
     static func metricName(_ metric: Metric, strings s: Strings) -> String {
-        s["editor.metric_" + metric.rawValue] + " (\(metric.unit))"
+        s["editor.metric_" + metric.rawValue] + " (" + unitName(metric.unit, strings: s) + ")"
+    }
+
+    /// A unit in the player's language where the locale names it ("yuan/tCO2e" → "元/吨CO2e"), else as the files write it.
+    static func unitName(_ unit: String, strings s: Strings) -> String {
+        let key = "editor.unit_" + unit.lowercased().replacingOccurrences(of: "/", with: "_per_").replacingOccurrences(of: "0_per_1", with: "switch")
+        return s.has(key) ? s[key] : unit
     }
 
     static func itemName(_ item: String, strings s: Strings) -> String {
@@ -483,7 +499,12 @@ public enum Editor {
         if editing {
             while shown.count > 1 && Float(ui.canvas.measureText(shown, size: 12).width) > rect.width - 10 { shown.removeFirst() }
         }
-        ui.text(shown, x: rect.x + 5, y: rect.y + 4, size: 12, width: editing ? nil : rect.width - 10)
+        // A text box shows the start of a long value (as a text field scrolls), which is not a label cut short.
+        if !editing && Float(ui.canvas.measureText(shown, size: 12).width) > rect.width - 10 {
+            while shown.count > 1 && Float(ui.canvas.measureText(shown + "…", size: 12).width) > rect.width - 10 { shown.removeLast() }
+            shown += "…"
+        }
+        ui.text(shown, x: rect.x + 5, y: rect.y + 4, size: 12)
         if ui.clicked(rect, id: "field." + id) { beginField(state, id, value) }
     }
 
@@ -536,7 +557,7 @@ public enum Editor {
             let title = s.language == .zh ? lever.title.zh : lever.title.en
             ui.text(title, x: px, y: ry + 2, size: 11, color: setting == nil ? HUD.dim : HUD.text, width: pw - 170)
             let value = setting.map { LevelText.number($0.value) } ?? "–"
-            ui.text(value + " " + lever.unit, x: px + pw - 166, y: ry + 2, size: 11, width: 92)
+            ui.text(value + " " + unitName(lever.unit, strings: s), x: px + pw - 166, y: ry + 2, size: 11, width: 92)
             func change(_ delta: Double) {
                 edit(session) { draft in
                     let current = draft.policies.first { $0.name == lever.name }?.value ?? (lever.range.contains(0) ? 0 : lever.range.lowerBound)
@@ -622,7 +643,7 @@ public enum Editor {
             edit(session) { $0.objectives[index].comparison = o.comparison == .atMost ? .atLeast : .atMost }
         }
         yy += 27
-        field(ui, state: state, id: "objective.target", label: s["editor.target"] + " (\(o.metric.unit))", value: LevelText.number(o.target), x: x, y: yy, width: width)
+        field(ui, state: state, id: "objective.target", label: s["editor.target"] + " (" + unitName(o.metric.unit, strings: s) + ")", value: LevelText.number(o.target), x: x, y: yy, width: width)
         field(ui, state: state, id: "objective.by", label: s["editor.by"], value: "\(o.by)", x: x, y: yy + 27, width: width)
         yy += 54
         if ui.button(PanelRect(x: x + 130, y: yy, width: width - 130, height: 22), s[o.required ? "editor.required" : "editor.optional"], id: "editor.objective.required", active: o.required) {
@@ -732,9 +753,9 @@ public enum Editor {
             switch action {
             case .message(let names), .advisor(let names):
                 let label = { if case .message = action { return s["editor.action_message"] } else { return s["editor.action_advisor"] } }()
-                field(ui, state: state, id: "action.\(n).en", label: label + " EN", value: names.en, x: fx, y: yy, width: fw, labelWidth: 100)
+                field(ui, state: state, id: "action.\(n).en", label: label + s["editor.in_en"], value: names.en, x: fx, y: yy, width: fw, labelWidth: 130)
                 yy += 25
-                field(ui, state: state, id: "action.\(n).zh", label: label + " 中文", value: names.zh, x: fx, y: yy, width: fw, labelWidth: 100)
+                field(ui, state: state, id: "action.\(n).zh", label: label + s["editor.in_zh"], value: names.zh, x: fx, y: yy, width: fw, labelWidth: 130)
             case .grant(let amount):
                 field(ui, state: state, id: "action.\(n).amount", label: s["editor.action_grant"], value: LevelText.number(amount), x: fx, y: yy, width: fw, labelWidth: 100)
             case .unlock(let tool):
@@ -788,10 +809,18 @@ public enum Editor {
             field(ui, state: state, id: "override.\(n).value", label: s["editor.value"] + " (\(override.unit))", value: LevelText.number(override.value), x: x, y: yy, width: width)
             yy += 26
             field(ui, state: state, id: "override.\(n).source", label: s["editor.source"], value: override.source, x: x, y: yy, width: width)
-            yy += 32
+            yy += 25
+            if let base = state.entries(at: override.path).first(where: { $0.key == override.key }) {
+                let line = s.fill("editor.catalog_value", ["value": LevelText.number(base.value), "unit": unitName(base.unit, strings: s), "source": base.source])
+                for part in HUD.wrap(line, width: width, canvas: ui.canvas).prefix(3) {
+                    ui.text(part, x: x, y: yy, size: 11, color: HUD.dim, width: width)
+                    yy += 15
+                }
+            }
+            yy += 8
         }
         // New overrides: the catalog entries of the building the palette has chosen, with their units.
-        let entries = overridable(state.item, catalog: state.catalog)
+        let entries = overridable(state.item, state: state)
         guard !entries.isEmpty else { return }
         ui.text(s.fill("editor.override_new", ["item": itemName(state.item, strings: s)]), x: x, y: yy, size: 12, color: HUD.dim, width: width)
         yy += 20
@@ -809,7 +838,7 @@ public enum Editor {
     }
 
     /// The catalog entries a level may override for a palette item: their path, value and unit, from the catalog's own files.
-    static func overridable(_ item: String, catalog: Catalog) -> [(path: [String], key: String, value: Double, unit: String)] {
+    static func overridable(_ item: String, state: EditorState) -> [(path: [String], key: String, value: Double, unit: String)] {
         guard let structure = Structure.named(item) else { return [] }
         let path: [String]
         switch structure {
@@ -819,6 +848,6 @@ public enum Editor {
         case .zone(let kind): path = ["zone", kind.key]
         default: return []
         }
-        return LevelDraft.catalogEntries(at: path).map { (path, $0.key, $0.value, $0.unit) }
+        return state.entries(at: path).map { (path, $0.key, $0.value, $0.unit) }
     }
 }

@@ -142,6 +142,12 @@ struct EditorTests {
         try type("5_000_000", into: "action.1.amount", session: session, view: view)
         #expect(state.draft.triggers.first?.when == .date(year: 2020, month: 3, day: 1))
         #expect(state.draft.triggers.first?.actions.last == .grant(5_000_000))
+        // A catalog override: the forest plot's build cost, with the catalog's unit and a source.
+        try clickControl("editor.tab.catalog", session: session, view: view)
+        try clickControl("editor.override.add.build_cost", session: session, view: view)
+        try type("editor test: the catalog's own cost, to show the form", into: "override.0.source", session: session, view: view)
+        let override = try #require(state.draft.overrides.first)
+        #expect(override.path == ["zone", "forest"] && override.unit == "yuan" && override.value == catalog.zone(.forest).buildCost)
         // Both languages: screenshots of every tab, with no text cut.
         for language in [Language.en, .zh] {
             session.strings = Strings(language: language)
