@@ -46,6 +46,8 @@ public final class EditorState {
     var stroke: (base: LevelDraft, start: (Int, Int))?
     var strokeDraft: LevelDraft?
     var previewShown: LevelDraft?
+    /// The fields drawn in the last frame, in order, with their values: Tab moves between them.
+    var drawnFields: [(id: String, value: String)] = []
     /// The bundled catalog's entries by table path ("plant.solar"), read once.
     var catalogEntries: [String: [LevelDraft.CatalogOverride]] = [:]
 
@@ -168,11 +170,20 @@ public enum Editor {
             case .text(let text):
                 state.typed = String((state.typed + text).prefix(2000))
                 return true
-            case .key(let code, let down, _, _):
+            case .key(let code, let down, _, let shift):
                 guard down else { return true }
                 if code == KeyCode.backspace, !state.typed.isEmpty { state.typed.removeLast() }
                 if code == KeyCode.escape { state.field = nil }
                 if code == KeyCode.enter { commitField(session) }
+                if code == KeyCode.tab, let id = state.field {
+                    // Tab and Shift+Tab: keep what was typed and go on to the next or previous field.
+                    let fields = state.drawnFields
+                    commitField(session)
+                    if let i = fields.firstIndex(where: { $0.id == id }) {
+                        let next = fields[(i + (shift ? fields.count - 1 : 1)) % fields.count]
+                        beginField(state, next.id, next.value)
+                    }
+                }
                 return true
             case .mouseDown(let x, let y, _):
                 // A click elsewhere keeps what was typed, as a form does.
@@ -223,6 +234,9 @@ public enum Editor {
             state.item = items[(i + (shift ? items.count - 1 : 1)) % items.count]
         case KeyCode.f1 ... KeyCode.f1 + 6:
             state.tab = EditorTab.allCases[Int(code - KeyCode.f1)]
+        case KeyCode.enter where state.tab != .map:
+            // On a form, Enter starts typing in its first field (then Tab goes on to the next).
+            if let first = state.drawnFields.first { beginField(state, first.id, first.value) }
         case KeyCode.enter:
             // Keyboard painting: the brush at the centre of the view.
             let target = session.camera.target
@@ -363,6 +377,9 @@ public enum Editor {
     public static func draw(_ canvas: Canvas2D, session: GameSession, now: Double) {
         guard let state = session.editor else { return }
         refreshPreview(session)
+        // The editor shows no briefing card (a menu's New game on the preview would open one).
+        if session.briefing.isOpen { session.briefing.isOpen = false }
+        state.drawnFields = []
         let size = canvas.size
         let width = Float(size.width), height = Float(size.height)
         let ui = PanelUI(canvas: canvas, session: session)
@@ -492,6 +509,7 @@ public enum Editor {
         ui.text(label, x: x, y: y + 4, size: 12, color: HUD.dim, width: labelWidth - 6)
         let rect = PanelRect(x: x + labelWidth, y: y, width: width - labelWidth, height: 22)
         let editing = state.field == id
+        state.drawnFields.append((id, value))
         ui.canvas.fillRect(x: rect.x, y: rect.y, width: rect.width, height: rect.height, color: editing ? Vec4(0.2, 0.24, 0.34, 1) : CarbonPanels.buttonColor)
         ui.canvas.strokeRect(x: rect.x, y: rect.y, width: rect.width, height: rect.height, color: editing ? HUD.accent : Vec4(0.4, 0.44, 0.55, 1))
         var shown = editing ? state.typed + "▏" : value
@@ -806,7 +824,7 @@ public enum Editor {
                 edit(session) { $0.overrides.remove(at: n) }
             }
             yy += 20
-            field(ui, state: state, id: "override.\(n).value", label: s["editor.value"] + " (\(override.unit))", value: LevelText.number(override.value), x: x, y: yy, width: width)
+            field(ui, state: state, id: "override.\(n).value", label: s["editor.value"] + " (" + unitName(override.unit, strings: s) + ")", value: LevelText.number(override.value), x: x, y: yy, width: width)
             yy += 26
             field(ui, state: state, id: "override.\(n).source", label: s["editor.source"], value: override.source, x: x, y: yy, width: width)
             yy += 25

@@ -134,6 +134,16 @@ struct EditorTests {
         try type("Plant the whole island with forest.", into: "hint.en", session: session, view: view)
         try type("把整个岛种满森林。", into: "hint.zh", session: session, view: view)
         #expect(state.draft.hints == [Names(en: "Plant the whole island with forest.", zh: "把整个岛种满森林。")])
+        // The level's title by keyboard alone: F2 (the Level tab), Enter, Tab to the next field, type, Enter.
+        func key(_ code: Int32, shift: Bool = false) -> InputEvent { .key(code: code, down: true, ctrl: false, shift: shift) }
+        try deliver([key(KeyCode.f1 + 1)], to: session, view: view)
+        try deliver([key(KeyCode.enter)], to: session, view: view)
+        #expect(state.tab == .level && state.field == "level.id")
+        try deliver([key(KeyCode.tab)], to: session, view: view)
+        #expect(state.field == "level.title_en")
+        try deliver(Array(repeating: key(KeyCode.backspace), count: state.typed.count) + [.text("Island by keyboard"), key(KeyCode.enter)],
+                    to: session, view: view)
+        #expect(state.draft.titleEN == "Island by keyboard" && state.field == nil && state.draft.id == "editor_island")
         // A trigger through its form: on a date, a message in both languages and a grant.
         try clickControl("editor.tab.triggers", session: session, view: view)
         try clickControl("editor.triggers.add", session: session, view: view)
