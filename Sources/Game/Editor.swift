@@ -272,6 +272,27 @@ public enum Editor {
         return session.view.map.contains(tile.0, tile.1) ? tile : nil
     }
 
+    /// The brush's footprint under the cursor (or the rectangle being dragged), drawn over the map as the game's ghost is.
+    static func brushInstances(_ session: GameSession) -> [Instance] {
+        guard let state = session.editor else { return [] }
+        var corners: ((Int, Int), (Int, Int))?
+        if let stroke = state.stroke, state.rectangle, let hover = session.hoverTile {
+            corners = (stroke.start, (hover.x, hover.y))
+        } else if let hover = session.hoverTile {
+            let r = state.rectangle ? 0 : state.brush / 2
+            corners = ((hover.x - r, hover.y - r), (hover.x + r, hover.y + r))
+        }
+        guard let (a, b) = corners else { return [] }
+        let map = session.view.map
+        var out: [Instance] = []
+        for y in min(a.1, b.1)...max(a.1, b.1) {
+            for x in min(a.0, b.0)...max(a.0, b.0) where map.contains(x, y) && out.count < 4096 {
+                out.append(Instance(position: Vec3(Float(x) + 0.5, 0.06, Float(y) + 0.5), scale: Vec3(1, 0.04, 1), color: Palette.ghostAllowed))
+            }
+        }
+        return out
+    }
+
     static func formWidth(_ tab: EditorTab) -> Float { tab == .rules ? 760 : 430 }
     static func overForm(x: Int, size: (width: Int, height: Int)) -> Bool { false }
 
