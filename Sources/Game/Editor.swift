@@ -70,6 +70,9 @@ public final class EditorState {
 
 public enum Editor {
     static let paletteWidth: Float = 240
+    /// The check an editor opened from the menu saves with: `netzero check`'s, set by the app
+    /// (which knows the script lint); nil: the level reader's.
+    nonisolated(unsafe) public static var check: (@Sendable ([UInt8], String) -> [LevelDiagnostic])?
     static let topBar: Float = 40
 
     // MARK: - Opening, test play, save
@@ -90,7 +93,9 @@ public enum Editor {
             session.notify(session.strings["editor.cannot_open"] + ": " + (diagnostics.first?.description ?? session.level.file), now: now, seconds: 8)
             return
         }
-        attach(EditorState(editor: editor, catalog: ((try? Catalog.load()) ?? session.catalog)), to: session)
+        let state = EditorState(editor: editor, catalog: ((try? Catalog.load()) ?? session.catalog))
+        state.check = check
+        attach(state, to: session)
     }
 
     /// Puts an editor on the session (`netzero edit`, the tests).
