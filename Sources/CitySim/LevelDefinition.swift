@@ -103,6 +103,13 @@ public struct Trigger: Sendable, Equatable, Codable {
     public var when: TriggerCondition
     public var actions: [TriggerAction]
     public var once: Bool
+
+    public init(id: String, when: TriggerCondition, actions: [TriggerAction], once: Bool = true) {
+        self.id = id
+        self.when = when
+        self.actions = actions
+        self.once = once
+    }
 }
 
 public struct LevelScript: Sendable, Equatable {

@@ -55,7 +55,8 @@ public final class GameView {
             staticBatch.ranges = chunks.ranges(of: visible)
         }
         dynamicBatch.instances = SceneBuilder.dynamicInstances(view: view, seconds: time)
-            + SceneBuilder.ghostInstances(session.ghost(), tool: session.tool, hover: session.hoverTile, view: view)
+            + (session.editor?.isOpen == true ? Editor.brushInstances(session)
+                : SceneBuilder.ghostInstances(session.ghost(), tool: session.tool, hover: session.hoverTile, view: view))
         let hour = Double(view.clock.hour) + min(0.999, max(0, session.tickCarry))
         let daylight = Daylight.level(hour: hour, dayOfYear: view.clock.dayOfYear, hoursPerSecond: session.hoursPerSecond)
         let (lighting, sky) = SceneBuilder.lighting(daylight: daylight, hour: hour)

@@ -20,7 +20,7 @@ public enum HUD {
         min(19, max(12, (height - topBar - 8 - 40) / Float(max(1, count))))
     }
     public static let panelWidth: Float = 340
-    public static let menuItems = ["menu.resume", "menu.new", "menu.levels", "menu.summary", "menu.save", "menu.load", "menu.language", "menu.quit"]
+    public static let menuItems = ["menu.resume", "menu.new", "menu.levels", "menu.editor", "menu.summary", "menu.save", "menu.load", "menu.language", "menu.quit"]
 
     static let panel = Vec4(0.08, 0.09, 0.12, 0.86)
     static let text = Vec4(0.95, 0.95, 0.92, 1)
@@ -84,6 +84,10 @@ public enum HUD {
         let s = session.strings
         let view = session.view
         session.overflowingText = []
+        if session.editor?.isOpen == true {
+            Editor.draw(canvas, session: session, now: now)
+            return
+        }
         drawTopBar(canvas, session: session, width: Float(size.width))
         drawToolbar(canvas, session: session)
         Briefing.drawHUDButton(canvas, session: session)

@@ -91,6 +91,9 @@ public final class GameSession {
     public var dataDirectory: String?
     public var screenshotDirectory: String
     public var quitRequested = false
+    /// The scenario editor (Editor.swift), when one was opened: it draws and takes input while
+    /// open, and keeps its level while the player test-plays it.
+    public var editor: EditorState?
     /// Tiles being painted by a drag, and what they would cost.
     public private(set) var dragTiles: [(Int, Int)] = []
     /// The drag preview as last drawn ("Cost: … Construction CO2: … t").
@@ -274,6 +277,7 @@ public final class GameSession {
         case _ where lessonEnd.isOpen && LessonEndScreen.handle(event, session: self, size: size, now: now): return
         case _ where briefing.isOpen && Briefing.handle(event, session: self, size: size, now: now): return
         case _ where pickingLevel && LevelPicker.handle(event, session: self, now: now): return
+        case _ where editor?.isOpen == true && Editor.handle(event, session: self, size: size, now: now): return
         case .quit: quitRequested = true
         case .key(let code, let down, let ctrl, let shift):
             guard down else { return }
@@ -403,6 +407,7 @@ public final class GameSession {
         case "menu.language": strings = Strings(language: strings.language.other)
         case "menu.levels": openLevelPicker()
         case "menu.summary": LessonEndScreen.open(self)
+        case "menu.editor": Editor.open(self, now: now)
         case "menu.quit": quitRequested = true
         default: break
         }
@@ -434,11 +439,18 @@ public final class GameSession {
             notify(error.description, now: now)
             return
         }
+        start(level: next, catalog: levelCatalog)
+    }
+
+    /// Starts a new game on a level read already. A `preview` (the editor's picture of the
+    /// level it edits) runs no script, opens no briefing and keeps the camera.
+    func start(level next: LevelDefinition, catalog levelCatalog: Catalog, preview: Bool = false) {
         level = next
-        levelWatch = LevelWatch(level: next)
+        // The editor's picture of its own level is not offered a reload when the editor saves it.
+        levelWatch = preview ? nil : LevelWatch(level: next)
         reloadOffer = nil
         city = City(level: next, catalog: levelCatalog)
-        scriptAttacher?(next, city)
+        if !preview { scriptAttacher?(next, city) }
         tools = availableTools()
         toolIndex = 0
         undoStack = []
@@ -446,12 +458,14 @@ public final class GameSession {
         staticDirty = true
         let map = view.map
         camera.bounds.maxTarget = Vec3(Float(map.width), 0, Float(map.height))
-        camera.target = Vec3(Float(map.width) / 2, 0, Float(map.height) / 2)
-        camera.distance = min(72, max(12, Float(max(map.width, map.height)) * 0.9))
+        if !preview {
+            camera.target = Vec3(Float(map.width) / 2, 0, Float(map.height) / 2)
+            camera.distance = min(72, max(12, Float(max(map.width, map.height)) * 0.9))
+        }
         camera.clamp()
         pickingLevel = false
         menuOpen = false
-        Briefing.reset(self)
+        if preview { briefing.isOpen = false } else { Briefing.reset(self) }
     }
 
     /// The tile under a pixel, or nil (off the map, or over a panel).

@@ -2,6 +2,7 @@
 //
 //   netzero play [LEVEL|SAVE] the game window (PlayCommand.swift)
 //   netzero shot ... --out F  one rendered frame to PNG (PlayCommand.swift)
+//   netzero edit [LEVEL]      the scenario editor in the game window (EditCommand.swift)
 //   netzero run [LEVEL]       headless simulation (RunCommand.swift)
 //   netzero levels            every level's name, for play and run (LevelsCommand.swift)
 //   netzero check PATH...     validate level files and mods (CheckCommand.swift)
@@ -25,7 +26,7 @@ struct NetZero: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netzero",
         abstract: "NetZero City (零碳城): build a city and make it carbon-neutral.",
-        subcommands: [Play.self, Shot.self, Run.self, LevelsCommand.self, Check.self, NewLevel.self, NewMod.self, Validate.self, ReportCommand.self, Grade.self, ScheduleCommand.self, LuaAPICommand.self, Version.self, Bench.self, Fuzz.self],
+        subcommands: [Play.self, Edit.self, Shot.self, Run.self, LevelsCommand.self, Check.self, NewLevel.self, NewMod.self, Validate.self, ReportCommand.self, Grade.self, ScheduleCommand.self, LuaAPICommand.self, Version.self, Bench.self, Fuzz.self],
         defaultSubcommand: Play.self)
 
     /// `netzero` alone plays; `netzero WORD` must name a command (a misspelt command would

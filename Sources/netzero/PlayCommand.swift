@@ -63,6 +63,8 @@ struct Play: ParsableCommand {
         session.scriptAttacher = { level, city in
             for problem in LevelScripting.attach(level, to: city).problems { session.notify(problem, now: view.now) }
         }
+        // Menu → Editor saves only what `netzero check` passes, script lint included.
+        Editor.check = Edit.check(catalog: try loadCatalog())
         // The player's settings (their name, asked once) and the per-level autosaves, in the XDG directories.
         let settingsPath = GameSettings.defaultPath()
         let (settings, problem) = GameSettings.load(from: settingsPath)
