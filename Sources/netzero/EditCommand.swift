@@ -1,7 +1,7 @@
 // EditCommand.swift — `netzero edit [LEVEL]`: the scenario editor in the game window (Game's Editor.swift).
 //
 //   netzero edit                 a new level, `untitled.toml` in your levels folder (written from `new-level`'s scaffold)
-//   netzero edit NAME            a shipped level by name, or NAME.toml in your levels folder (new if missing)
+//   netzero edit NAME            a level by the name `play` takes (`netzero levels`), else a new NAME.toml in your levels folder
 //   netzero edit FILE.toml       any level file
 // Saving writes the file where it was opened, atomically, and only when it passes `netzero check`.
 import ArgumentParser
@@ -15,7 +15,7 @@ import Render
 struct Edit: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Edit a level in the game window: map, metadata, objectives, hints, triggers, overrides.")
 
-    @Argument(help: "A level file (.toml), a shipped level's name, or a new level's name (default: untitled).") var level = "untitled"
+    @Argument(help: "A level file (.toml), a level's name from `netzero levels`, or a new level's name (default: untitled).") var level = "untitled"
     @Option(help: "Interface language: en or zh.") var lang = "en"
 
     func run() throws {
@@ -52,18 +52,24 @@ struct Edit: ParsableCommand {
         }
     }
 
-    /// The file to edit: a path as given; a shipped level's file; else NAME.toml in the user's
-    /// levels folder, written from `new-level`'s scaffold when it does not exist.
+    /// The file to edit: a path as given; a level by the name `play` takes (`LevelIndex.find`:
+    /// shipped, lessons, `user/NAME`, `MOD/NAME`); else a new NAME.toml in the user's levels
+    /// folder, written from `new-level`'s scaffold.
     static func resolve(_ level: String) throws -> String {
-        if level.hasSuffix(".toml") || level.contains("/") { return level }
-        let shipped = ResourceLocator.levelsDirectory + "/" + level + ".toml"
-        if FileSystem.exists(shipped) { return shipped }
-        try Scaffold.checkName(level, what: "level")
-        let path = UserDirectories.levels(environment: ProcessInfo.processInfo.environment) + "/" + level + ".toml"
-        if !FileSystem.exists(path) {
-            try Scaffold.write([(path, Scaffold.level(name: level, scriptFile: nil))])
-            print("wrote \(path) (a new level from `netzero new-level`'s scaffold)")
+        if level.hasSuffix(".toml") { return level }
+        let environment = ProcessInfo.processInfo.environment
+        let levels = LevelIndex.list(userLevels: UserDirectories.levels(environment: environment),
+                                     userMods: UserDirectories.mods(environment: environment)).levels
+        switch LevelIndex.find(level, in: levels) {
+        case .found(let path): return path
+        case .ambiguous(let message): fail("netzero edit: \(message)")
+        case .notFound(let message) where level.contains("/"): fail("netzero edit: \(message)")
+        case .notFound: break
         }
+        try Scaffold.checkName(level, what: "level")
+        let path = UserDirectories.levels(environment: environment) + "/" + level + ".toml"
+        try Scaffold.write([(path, Scaffold.level(name: level, scriptFile: nil))])
+        print("wrote \(path) (a new level from `netzero new-level`'s scaffold)")
         return path
     }
 }
