@@ -20,7 +20,7 @@ public enum HUD {
         min(19, max(12, (height - topBar - 8 - 40) / Float(max(1, count))))
     }
     public static let panelWidth: Float = 340
-    public static let menuItems = ["menu.resume", "menu.new", "menu.levels", "menu.summary", "menu.save", "menu.load", "menu.language", "menu.quit"]
+    public static let menuItems = ["menu.resume", "menu.new", "menu.levels", "menu.summary", "menu.saves", "menu.settings", "menu.language", "menu.quit"]
 
     static let panel = Vec4(0.08, 0.09, 0.12, 0.86)
     static let text = Vec4(0.95, 0.95, 0.92, 1)
@@ -126,6 +126,7 @@ public enum HUD {
         }
         if session.menuOpen { drawMenu(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         if session.pickingLevel { LevelPicker.draw(canvas, session: session, width: Float(size.width), height: Float(size.height), now: now) }
+        if session.saveBrowser.isOpen { SaveBrowser.draw(canvas, session: session, width: Float(size.width), height: Float(size.height), now: now) }
         if session.briefing.isOpen { Briefing.draw(canvas, session: session) }
         if session.lessonEnd.isOpen { LessonEndScreen.draw(canvas, session: session, now: now) }
         if session.namePrompt.isOpen { NamePrompt.draw(canvas, session: session, now: now) }

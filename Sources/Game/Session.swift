@@ -64,6 +64,10 @@ public final class GameSession {
     public var levelIndex = 0
     /// Attaches a level's script to a new city (set by the app, which knows the Lua layer).
     public var scriptAttacher: ((LevelDefinition, City) -> Void)?
+    /// Attaches a level's script to a loaded city with the state it was saved with (set by the app).
+    public var scriptResumer: ((LevelDefinition, City, String) throws -> Void)?
+    /// The menu's Save / Load screen (SaveBrowser.swift).
+    public let saveBrowser = SaveBrowserState()
     public private(set) var tools: [String]
     public var toolIndex = 0
     public var paused = false
@@ -261,6 +265,7 @@ public final class GameSession {
         case _ where lessonEnd.isOpen && LessonEndScreen.handle(event, session: self, size: size, now: now): return
         case _ where briefing.isOpen && Briefing.handle(event, session: self, size: size, now: now): return
         case _ where pickingLevel && LevelPicker.handle(event, session: self, now: now): return
+        case _ where saveBrowser.isOpen && SaveBrowser.handle(event, session: self, now: now): return
         case .quit: quitRequested = true
         case .key(let code, let down, let ctrl, let shift):
             guard down else { return }
@@ -383,6 +388,7 @@ public final class GameSession {
             Briefing.reset(self)
         case "menu.save": save(now: now); menuOpen = false
         case "menu.load": load(now: now); menuOpen = false
+        case "menu.saves": SaveBrowser.open(self)
         case "menu.language": strings = Strings(language: strings.language.other)
         case "menu.levels": openLevelPicker()
         case "menu.summary": LessonEndScreen.open(self)
@@ -409,18 +415,25 @@ public final class GameSession {
             notify(result.diagnostics.first?.description ?? path, now: now)
             return
         }
-        var levelCatalog = catalog
-        if let overrides = next.catalogOverrides {
-            do {
-                levelCatalog = try Catalog.load(overrideTables: [(overrides, next.file)])
-            } catch {
-                notify(error.description, now: now)
-                return
-            }
+        // The bundled catalog with the new level's overrides (not the open level's catalog, whose
+        // overrides would carry over).
+        let levelCatalog: Catalog
+        do {
+            levelCatalog = try Catalog.load(overrideTables: next.catalogOverrides.map { [($0, next.file)] } ?? [])
+        } catch {
+            notify(error.description, now: now)
+            return
         }
+        let started = City(level: next, catalog: levelCatalog)
+        scriptAttacher?(next, started)
+        begin(level: next, city: started)
+    }
+
+    /// Replaces the game with `city` on `level` (a new one, or one loaded from a save): the
+    /// toolbar, the undo history, the camera and the open screens start afresh.
+    func begin(level next: LevelDefinition, city started: City) {
         level = next
-        city = City(level: next, catalog: levelCatalog)
-        scriptAttacher?(next, city)
+        city = started
         tools = availableTools()
         toolIndex = 0
         undoStack = []
@@ -554,13 +567,37 @@ public final class GameSession {
         }
     }
 
-    /// Writes a save (with the level script's state) and, beside it, the replay log of the
-    /// player's commands so far (`….replay`), both atomically.
-    func write(to path: String) throws {
+    /// Where named saves go: `saves/` in the data directory, or the quick save's folder.
+    public var savesDirectory: String {
+        if let dataDirectory { return dataDirectory + "/saves" }
+        let beside = (savePath as NSString).deletingLastPathComponent
+        return beside.isEmpty ? "." : beside
+    }
+
+    /// Saves into the slot `name` (SaveBrowser.swift); false, with a notice, when it could not.
+    @discardableResult
+    public func save(named name: String, now: Double) -> Bool {
+        let path = SaveSlots.path(for: name, in: savesDirectory)
+        do {
+            try write(to: path, cityName: name)
+            notify(strings["menu.saved"] + ": " + name, now: now)
+            return true
+        } catch {
+            notify("\(error)", now: now)
+            return false
+        }
+    }
+
+    /// Writes a save (with the level script's state, the level's id and content hash) and, beside
+    /// it, the replay log of the player's commands so far (`….replay`) and a thumbnail of the map
+    /// (`….png`), each atomically: a failed write leaves the previous file whole.
+    func write(to path: String, cityName: String? = nil) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileSystem.makeDirectory(directory.isEmpty ? "." : directory)
-        try city.save(to: path, metadata: SaveMetadata(levelFile: level.file, scriptState: city.script?.saveState()))
+        try city.save(to: path, metadata: SaveMetadata(levelFile: level.file, scriptState: city.script?.saveState(),
+                                                       levelHash: ReplayLog.levelHash(of: level), cityName: cityName))
         try FileSystem.writeAtomically(replay.text, to: (path as NSString).deletingPathExtension + ".replay")
+        try SaveSlots.thumbnail(of: view).writePNG(to: (path as NSString).deletingPathExtension + ".png", compression: .stored)
     }
 
     /// The player's commands so far, with the level's hash and the player's name.
@@ -593,23 +630,32 @@ public final class GameSession {
     }
 
     /// Loads the quick save; on any problem the running game is left as it was.
-    public func load(now: Double) {
+    public func load(now: Double) { load(from: savePath, now: now) }
+
+    /// Loads a save with its own level (SaveLevel.swift): the level it names by id and content
+    /// hash, found among the shipped, the player's and the mods' levels, its catalog and its
+    /// script with the saved state. On any problem the running game is left as it was and a
+    /// notice says why; false then.
+    @discardableResult
+    public func load(from path: String, now: Double) -> Bool {
         do {
-            let loaded = try SaveGame.load(from: savePath, catalog: catalog)
-            if let script = city.script, let state = loaded.scriptState {
+            let header = try SaveGame.readHeader(from: path)
+            let listings = LevelIndex.list(userLevels: levelPicker.userLevels, userMods: levelPicker.userMods).levels
+            let located = try SaveLevel.locate(header, listings: listings, base: try Catalog.load())
+            let loaded = try SaveGame.load(from: path, catalog: located.catalog)
+            if let state = loaded.scriptState, located.level.script != nil {
                 // The level's script carries on in the loaded game with its saved state.
-                try script.restoreScriptState(state)
-                loaded.city.attach(script: script, started: true)
+                try scriptResumer?(located.level, loaded.city, state)
             }
-            city = loaded.city
-            undoStack = []
-            redoStack = []
-            staticDirty = true
-            tools = availableTools()
-            toolIndex = min(toolIndex, tools.count - 1)
-            notify(strings["menu.loaded"] + ": " + savePath, now: now)
+            begin(level: located.level, city: loaded.city)
+            notify(strings["menu.loaded"] + ": " + (header.cityName ?? path), now: now)
+            if let warning = located.warning { notify(strings.name(warning), now: now, seconds: 12) }
+            return true
+        } catch let problem as SaveLevel.Problem {
+            notify(strings.name(problem.text), now: now, seconds: 12)
         } catch {
-            notify("\(error)", now: now)
+            notify("\(error)", now: now, seconds: 8)
         }
+        return false
     }
 }

@@ -15,21 +15,19 @@ import Render
 /// Opens a level or a save: the city, the level it belongs to, and its catalog.
 func openGame(_ target: String, seed: UInt64? = nil) throws -> (City, LevelDefinition) {
     if target.hasSuffix(".nzsave") {
-        let catalog = try loadCatalog()
         do {
-            let loaded = try SaveGame.load(from: target, catalog: catalog)
+            // The save's own level, found by id and content hash (SaveLevel.swift).
+            let header = try SaveGame.readHeader(from: target)
+            let environment = ProcessInfo.processInfo.environment
+            let listings = LevelIndex.list(userLevels: UserDirectories.levels(environment: environment),
+                                           userMods: UserDirectories.mods(environment: environment)).levels
+            let located = try SaveLevel.locate(header, listings: listings, base: try loadCatalog())
+            if let warning = located.warning { FileHandle.standardError.write(Data("\(target): warning: \(warning.en)\n".utf8)) }
+            let loaded = try SaveGame.load(from: target, catalog: located.catalog)
             let city = loaded.city
-            let levelFile = loaded.header.levelFile.isEmpty ? city.view.level.id : loaded.header.levelFile
-            let level = BuiltinLevels.load(levelFile, catalog: catalog).level
-                ?? LevelDefinition(setup: LevelSetup(info: city.view.level, width: city.view.map.width,
-                                                     height: city.view.map.height, budget: 0), file: target)
             // The level's script resumes with the state it had when the game was saved.
-            if let script = level.script, let state = loaded.scriptState {
-                let host = try LevelScripting(script: script, seed: city.view.level.seed)
-                try host.restoreScriptState(state)
-                city.attach(script: host, started: true)
-            }
-            return (city, level)
+            if let state = loaded.scriptState { try LevelScripting.resume(located.level, city: city, state: state) }
+            return (city, located.level)
         } catch {
             fail("\(target): error: \(error)")
         }
@@ -63,12 +61,14 @@ struct Play: ParsableCommand {
         session.scriptAttacher = { level, city in
             for problem in LevelScripting.attach(level, to: city).problems { session.notify(problem, now: view.now) }
         }
+        session.scriptResumer = { level, city, state in try LevelScripting.resume(level, city: city, state: state) }
         // The player's settings (their name, asked once) and the per-level autosaves, in the XDG directories.
         let settingsPath = GameSettings.defaultPath()
         let (settings, problem) = GameSettings.load(from: settingsPath)
         session.settings = settings
         if let problem { session.notify(problem, now: view.now) }
         session.dataDirectory = GameSettings.dataDirectory()
+        session.savePath = GameSettings.dataDirectory() + "/saves/quick.nzsave"
         NamePrompt.openIfNeeded(session, settingsPath: settingsPath)
         try GameLoop.run(session, view: view)
         // The run's player commands, for a teacher to replay headless.
