@@ -22,6 +22,11 @@ public enum SaveLevel {
         /// Set when the level was found but is not the file the save was made with (another hash,
         /// or an old save found by id): shown to the player, the save loads.
         public var warning: Names?
+        public init(level: LevelDefinition, catalog: Catalog, warning: Names?) {
+            self.level = level
+            self.catalog = catalog
+            self.warning = warning
+        }
     }
 
     /// Why a save's level could not be used. `text` is for players.
@@ -30,7 +35,7 @@ public enum SaveLevel {
         public var description: String { text.en }
     }
 
-    /// Finds the save's level: the path it names when its file is there with the same hash (or,
+    /// Finds the save's level (`base`: the bundled catalog, without any level's overrides): the path it names when its file is there with the same hash (or,
     /// for an old save without a hash, when it is there at all), else a level with the same id
     /// and hash among `listings` (LevelIndex.list), else one with the same id and the same
     /// catalog (with a warning). A generated level (`reference`) is made again by name.

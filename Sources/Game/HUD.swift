@@ -84,6 +84,9 @@ public enum HUD {
         let s = session.strings
         let view = session.view
         session.overflowingText = []
+        _ = canvas.takeOverflows()
+        // Every text drawn outside its panel (or the window) is recorded too (Canvas2D.pushTextBox).
+        defer { session.overflowingText += canvas.takeOverflows() }
         drawTopBar(canvas, session: session, width: Float(size.width))
         drawToolbar(canvas, session: session)
         Briefing.drawHUDButton(canvas, session: session)
@@ -127,6 +130,7 @@ public enum HUD {
         if session.menuOpen { drawMenu(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         if session.pickingLevel { LevelPicker.draw(canvas, session: session, width: Float(size.width), height: Float(size.height), now: now) }
         if session.saveBrowser.isOpen { SaveBrowser.draw(canvas, session: session, width: Float(size.width), height: Float(size.height), now: now) }
+        if session.settingsScreen.isOpen { SettingsScreen.draw(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         if session.briefing.isOpen { Briefing.draw(canvas, session: session) }
         if session.lessonEnd.isOpen { LessonEndScreen.draw(canvas, session: session, now: now) }
         if session.namePrompt.isOpen { NamePrompt.draw(canvas, session: session, now: now) }
@@ -641,6 +645,8 @@ public enum HUD {
         let (frame, items) = menuLayout(size: (Int(width), Int(height)))
         let x = frame.x, y = frame.y, w = frame.width
         canvas.fillRect(x: x, y: y, width: w, height: frame.height, color: Vec4(0.05, 0.06, 0.09, 0.95))
+        canvas.pushTextBox(x: x, y: y, width: w, height: frame.height)
+        defer { canvas.popTextBox() }
         _ = canvas.drawText(s["menu.title"], x: x + 20, y: y + 12, size: 18, color: accent)
         for (i, item) in menuItems.enumerated() {
             let row = items[i]

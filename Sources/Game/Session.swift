@@ -68,6 +68,10 @@ public final class GameSession {
     public var scriptResumer: ((LevelDefinition, City, String) throws -> Void)?
     /// The menu's Save / Load screen (SaveBrowser.swift).
     public let saveBrowser = SaveBrowserState()
+    /// The menu's Settings screen (SettingsScreen.swift).
+    public let settingsScreen = SettingsScreenState()
+    /// Whether the yearly card shows on 1 January (settings.toml `yearly_card`).
+    public var showsYearlyCard = true
     public private(set) var tools: [String]
     public var toolIndex = 0
     public var paused = false
@@ -258,14 +262,41 @@ public final class GameSession {
 
     // MARK: - [SECTION] Input
 
-    /// Handles one input event; `size` is the framebuffer size, `now` the animation time.
+    /// Handles one input event; `size` is the framebuffer size, `now` the animation time. At a
+    /// UI scale above 1 the pointer and the size are turned into the canvas's units first (the
+    /// HUD is laid out in them, Canvas2D.scale).
     public func handle(_ event: InputEvent, size: (width: Int, height: Int), now: Double) {
+        let scale = uiScale(frame: size)
+        guard scale != 1 else { return handleInCanvasUnits(event, size: size, now: now) }
+        func unscaled(_ v: Int) -> Int { Int((Double(v) / scale).rounded(.down)) }
+        let event: InputEvent = switch event {
+        case .mouseDown(let x, let y, let button): .mouseDown(x: unscaled(x), y: unscaled(y), button: button)
+        case .mouseUp(let x, let y, let button): .mouseUp(x: unscaled(x), y: unscaled(y), button: button)
+        case .mouseMove(let x, let y, let buttons): .mouseMove(x: unscaled(x), y: unscaled(y), buttons: buttons)
+        default: event
+        }
+        handleInCanvasUnits(event, size: (unscaled(size.width), unscaled(size.height)), now: now)
+    }
+
+    /// The interface's smallest layout, in canvas units: every panel fits a 960 × 600 window at 1×.
+    public static let smallestLayout = (width: 960.0, height: 600.0)
+
+    /// The UI scale used in a frame of `frame` pixels: the player's choice (1 … 2), as far as the
+    /// frame leaves the interface its smallest layout (so 2× takes a 1920 × 1200 frame; a 1280 × 720
+    /// one gets 1.2×).
+    public func uiScale(frame: (width: Int, height: Int)) -> Double {
+        min(settings.uiScale, max(1, min(Double(frame.width) / GameSession.smallestLayout.width,
+                                         Double(frame.height) / GameSession.smallestLayout.height)))
+    }
+
+    func handleInCanvasUnits(_ event: InputEvent, size: (width: Int, height: Int), now: Double) {
         switch event {
         case _ where namePrompt.isOpen && NamePrompt.handle(event, session: self, now: now): return
         case _ where lessonEnd.isOpen && LessonEndScreen.handle(event, session: self, size: size, now: now): return
         case _ where briefing.isOpen && Briefing.handle(event, session: self, size: size, now: now): return
         case _ where pickingLevel && LevelPicker.handle(event, session: self, now: now): return
         case _ where saveBrowser.isOpen && SaveBrowser.handle(event, session: self, now: now): return
+        case _ where settingsScreen.isOpen && SettingsScreen.handle(event, session: self, now: now): return
         case .quit: quitRequested = true
         case .key(let code, let down, let ctrl, let shift):
             guard down else { return }
@@ -375,6 +406,17 @@ public final class GameSession {
 
     public var pendingScreenshot = false
 
+    /// Pans the map while the pointer rests at the window's edge (settings.toml `edge_scrolling`):
+    /// about 12 tiles a second, whatever the frame rate. `size` in canvas units.
+    public func edgeScroll(size: (width: Int, height: Int), seconds: Double) {
+        guard settings.edgeScrolling, !menuOpen, !leftDown, rightDrag == nil else { return }
+        let margin = 6, step = Float(12 * min(0.25, seconds))
+        var right: Float = 0, forward: Float = 0
+        if mouse.x <= margin { right = -step } else if mouse.x >= size.width - 1 - margin { right = step }
+        if mouse.y <= margin { forward = step } else if mouse.y >= size.height - 1 - margin { forward = -step }
+        if right != 0 || forward != 0 { camera.pan(right: right, forward: forward) }
+    }
+
     func runMenuItem(_ item: String, now: Double) {
         switch item {
         case "menu.resume": menuOpen = false
@@ -389,6 +431,7 @@ public final class GameSession {
         case "menu.save": save(now: now); menuOpen = false
         case "menu.load": load(now: now); menuOpen = false
         case "menu.saves": SaveBrowser.open(self)
+        case "menu.settings": SettingsScreen.open(self)
         case "menu.language": strings = Strings(language: strings.language.other)
         case "menu.levels": openLevelPicker()
         case "menu.summary": LessonEndScreen.open(self)
@@ -616,11 +659,15 @@ public final class GameSession {
         return GameSettings.autosavePath(levelID: view.level.id, slot: slot, dataDirectory: directory)
     }
 
-    /// Saves every game year into one of the level's three rotating autosave files (written atomically).
+    /// Saves every `settings.autosaveMonths` game months (at the start of a month; never for 0)
+    /// into one of the level's three rotating autosave files (written atomically).
     func autosaveIfNewYear(now: Double) {
         let clock = view.clock
-        guard clock.isNewYear, clock.tick > 0 else { return }
-        let path = autosavePath(slot: clock.year % 3)
+        let months = settings.autosaveMonths
+        guard months > 0, clock.isNewDay, clock.date.day == 1, clock.tick > 0 else { return }
+        let monthIndex = clock.year * 12 + clock.month - 1
+        guard monthIndex % months == 0 else { return }
+        let path = autosavePath(slot: (monthIndex / months) % 3)
         do {
             try write(to: path)
             notify(strings["menu.saved"] + ": " + path, now: now)
@@ -640,8 +687,15 @@ public final class GameSession {
     public func load(from path: String, now: Double) -> Bool {
         do {
             let header = try SaveGame.readHeader(from: path)
-            let listings = LevelIndex.list(userLevels: levelPicker.userLevels, userMods: levelPicker.userMods).levels
-            let located = try SaveLevel.locate(header, listings: listings, base: try Catalog.load())
+            let located: SaveLevel.Located
+            if header.levelID == level.setup.info.id, header.matches(catalog),
+               header.levelHash == nil || header.levelHash == ReplayLog.levelHash(of: level) {
+                // A save of the level being played (the quick save, or a level with no file).
+                located = SaveLevel.Located(level: level, catalog: catalog, warning: nil)
+            } else {
+                let listings = LevelIndex.list(userLevels: levelPicker.userLevels, userMods: levelPicker.userMods).levels
+                located = try SaveLevel.locate(header, listings: listings, base: try Catalog.load())
+            }
             let loaded = try SaveGame.load(from: path, catalog: located.catalog)
             if let state = loaded.scriptState, located.level.script != nil {
                 // The level's script carries on in the loaded game with its saved state.
