@@ -102,6 +102,8 @@ public final class SaveBrowserState {
     /// Where each save's row and the Save button were last drawn.
     public internal(set) var rowRects: [(index: Int, rect: PanelRect)] = []
     public internal(set) var saveButton: PanelRect?
+    /// Each listed save's level title in both languages, by level id (a save keeps only the English one).
+    var levelTitles: [String: Names] = [:]
     /// Thumbnails as textures, by file path and modification time.
     var thumbnails: [String: (modified: Date, texture: Texture?)] = [:]
     public init() {}
@@ -111,6 +113,14 @@ enum SaveBrowser {
     static func open(_ session: GameSession) {
         let state = session.saveBrowser
         state.slots = SaveSlots.list(saves: session.savesDirectory, autosaves: session.dataDirectory.map { $0 + "/autosaves" })
+        var titles = [session.level.setup.info.id: session.level.title]
+        if state.slots.contains(where: { $0.header.map { titles[$0.levelID] == nil } ?? false }) {
+            for listing in LevelIndex.list(userLevels: session.levelPicker.userLevels, userMods: session.levelPicker.userMods).levels {
+                guard let level = LevelFile.load(path: listing.path, catalog: session.catalog).level else { continue }
+                if titles[level.setup.info.id] == nil { titles[level.setup.info.id] = level.title }
+            }
+        }
+        state.levelTitles = titles
         state.index = 0
         state.typedName = ""
         state.message = nil
@@ -259,7 +269,8 @@ enum SaveBrowser {
             _ = canvas.drawText(formatter.string(from: slot.modified), x: rect.x + rect.width - 130, y: rect.y + 8, size: 12, color: HUD.dim)
             let detail: String
             if let header = slot.header {
-                detail = s.fill("saves.detail", ["level": header.levelTitle.isEmpty ? header.levelID : header.levelTitle, "date": header.date.description])
+                let title = state.levelTitles[header.levelID].map(s.name) ?? (header.levelTitle.isEmpty ? header.levelID : header.levelTitle)
+                detail = s.fill("saves.detail", ["level": title, "date": header.date.description])
             } else {
                 detail = slot.problem ?? ""
             }

@@ -21,7 +21,7 @@ public enum Screens {
         case "name": session.namePrompt.isOpen = true
         case "briefing":
             guard Briefing.isLesson(session.level) else { return false }
-            Briefing.open(session)
+            if !session.briefing.isOpen { Briefing.open(session) }
         case "summary": LessonEndScreen.open(session)
         case "charts": session.showCharts = true
         case "inspector":

@@ -123,6 +123,7 @@ struct Shot: ParsableCommand {
         guard Screens.open(screen, session: session) else {
             throw ValidationError("--screen: '\(screen)' is not one of \(Screens.names.joined(separator: ", ")) (or the level has none)")
         }
+        while session.briefing.isOpen && Briefing.projection(session) == nil { usleep(50_000) }
         if let inspect {
             let xy = inspect.split(separator: ",").compactMap { Int($0) }
             if xy.count == 2 { session.selectedTile = (xy[0], xy[1]) }

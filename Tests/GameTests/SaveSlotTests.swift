@@ -158,3 +158,50 @@ struct SaveSlotTests {
         #expect(FileSystem.read(path) == before)
     }
 }
+
+extension GameWindowTests {
+    @Test func theSaveBrowserSavesByNameAndLoadsByClickOrKey() throws {
+        let (session, view) = try makeSession(language: .zh)
+        let data = try temporaryFolder("browser")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        session.dataDirectory = data
+        session.city.run(hours: 10)
+        // Esc, then the menu's Save / Load by a click.
+        try press(KeyCode.escape, session: session, view: view)
+        let item = try #require(HUD.menuItems.firstIndex(of: "menu.saves"))
+        try click(HUD.menuLayout(size: view.renderer.framebufferSize).items[item].center, session: session, view: view)
+        #expect(session.saveBrowser.isOpen)
+        #expect(session.saveBrowser.slots.isEmpty)
+        // A typed name and Enter save into the data folder's saves/.
+        try deliver([.text("第一座城"), .key(code: KeyCode.enter, down: true, ctrl: false, shift: false)], to: session, view: view)
+        #expect(FileManager.default.fileExists(atPath: data + "/saves/第一座城.nzsave"))
+        #expect(!session.saveBrowser.isOpen && !session.menuOpen)
+        let tick = session.view.clock.tick
+        session.city.run(hours: 5)
+        // A second save by the Save button, with the default name.
+        try press(KeyCode.escape, session: session, view: view)
+        try click(HUD.menuLayout(size: view.renderer.framebufferSize).items[item].center, session: session, view: view)
+        try click(try #require(session.saveBrowser.saveButton).center, session: session, view: view)
+        #expect(FileSystem.list(data + "/saves").filter { $0.hasSuffix(".nzsave") }.count == 2)
+        // The list, newest first, each with its thumbnail; a click on the older one loads it.
+        try press(KeyCode.escape, session: session, view: view)
+        try click(HUD.menuLayout(size: view.renderer.framebufferSize).items[item].center, session: session, view: view)
+        let slots = session.saveBrowser.slots
+        #expect(slots.count == 2)
+        let older = try #require(slots.firstIndex { $0.name == "第一座城" })
+        #expect(FileManager.default.fileExists(atPath: slots[older].thumbnailPath))
+        let row = try #require(session.saveBrowser.rowRects.first { $0.index == older })
+        try click(row.rect.center, session: session, view: view)
+        #expect(session.view.clock.tick == tick, "\(session.notices.map(\.text))")
+        #expect(!session.saveBrowser.isOpen)
+        // The keys: open, ↓ to the other save, Delete removes it.
+        try press(KeyCode.escape, session: session, view: view)
+        try click(HUD.menuLayout(size: view.renderer.framebufferSize).items[item].center, session: session, view: view)
+        let other = try #require(session.saveBrowser.slots.firstIndex { $0.name != "第一座城" })
+        for _ in 0..<other { try press(KeyCode.down, session: session, view: view) }
+        try press(KeyCode.delete, session: session, view: view)
+        #expect(FileSystem.list(data + "/saves").filter { $0.hasSuffix(".nzsave") } == ["第一座城.nzsave"])
+        try press(KeyCode.escape, session: session, view: view)
+        #expect(!session.saveBrowser.isOpen)
+    }
+}
