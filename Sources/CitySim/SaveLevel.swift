@@ -7,11 +7,13 @@
 // a student's save opened on the teacher's machine finds the same level among the shipped
 // levels, the player's own (`$XDG_DATA_HOME/netzero/levels`) and the mods' (LevelIndex.swift).
 //
-// A level with the save's id but another hash (the file was edited since) is used when it gives
-// the same catalog as the save's (`SaveHeader.catalogFingerprint`): the city in the save is whole,
-// and only the level's script or rules may differ, which the player is told. When its factors
-// differ the save is refused: the city's ledger would mix two sets of factors, and every figure
-// the game shows has to trace to one catalog.
+// A level with the save's id but another hash (the file was edited since, or a new release of the
+// game changed a shipped level) still loads the save, with a warning: the city in the save is
+// whole, and what may differ is the level's script, rules or factors, which the warning names
+// (the factors by comparing the catalog with the save's `catalogFingerprint`). Refusing would lock
+// a player out of every save of a level that a teacher corrected or an update touched, while a
+// save of an older release already loads with today's catalog (ArchitectureTests); the player
+// is told, and the books from then on use the level's present factors.
 import Foundation
 
 public enum SaveLevel {
@@ -82,10 +84,10 @@ public enum SaveLevel {
                 en: "The level \(level.setup.info.id) has changed since this game was saved (\(level.file)); the city loads as saved, with the level's present script and rules.",
                 zh: "关卡 \(level.setup.info.id) 在存档之后被修改过（\(level.file)）；城市按存档载入，使用关卡现在的脚本和规则。"))
         }
-        if let (level, _) = sameIDOtherHash.first {
-            throw Problem(text: Names(
-                en: "The level \(level.setup.info.id) has changed since this game was saved, and its emission factors are no longer the ones the city was built with (\(level.file)). The save was not loaded: ask for the level file it was made with.",
-                zh: "关卡 \(level.setup.info.id) 在存档之后被修改过，其排放因子已不是城市建造时所用的（\(level.file)）。存档未载入：请找到制作存档时的关卡文件。"))
+        if let (level, catalog) = sameIDOtherHash.first {
+            return Located(level: level, catalog: catalog, warning: Names(
+                en: "The level \(level.setup.info.id) has changed since this game was saved, and so have its emission factors (\(level.file)): the city loads as saved, and its figures from now on use the level's present factors.",
+                zh: "关卡 \(level.setup.info.id) 在存档之后被修改过，排放因子也变了（\(level.file)）：城市按存档载入，此后的数字使用关卡现在的排放因子。"))
         }
         if let catalogProblem { throw Problem(text: Names(en: catalogProblem, zh: catalogProblem)) }
         throw notFound(header)

@@ -1,7 +1,7 @@
 // SaveSlotTests — named saves in the data folder, each loaded with its own level: a save made on
 // level A loads with A's catalog, rules and script while level B is open; a save whose level file
 // was moved (the teacher's machine) finds it by id and content hash; an edited level loads with a
-// warning or is refused, a missing one is named; the browser lists saves with their thumbnails.
+// warning (saying whether its factors changed), a missing one is named; the browser lists saves with their thumbnails.
 import CitySim
 import Foundation
 @testable import Game
@@ -123,12 +123,13 @@ struct SaveSlotTests {
         #expect(edited.level.setup.info.id == "homework_a")
         #expect(edited.notices.last?.text.contains("has changed since this game was saved") == true, "\(edited.notices.map(\.text))")
 
-        // Edited factors: refused, the game goes on as it was.
+        // Edited factors: loads, and the warning says the factors changed too.
         try text.replacingOccurrences(of: "value = 3500.0", with: "value = 3000.0").write(toFile: installed, atomically: true, encoding: .utf8)
-        let refused = try sessionOn(levelAt: repositoryRoot + "/Levels/sandbox.toml", data: teacher)
-        #expect(!refused.load(from: save, now: 1))
-        #expect(refused.level.setup.info.id == "sandbox")
-        #expect(refused.notices.last?.text.contains("emission factors are no longer") == true, "\(refused.notices.map(\.text))")
+        let refactored = try sessionOn(levelAt: repositoryRoot + "/Levels/sandbox.toml", data: teacher)
+        #expect(refactored.load(from: save, now: 1))
+        #expect(refactored.level.setup.info.id == "homework_a")
+        #expect(refactored.catalog.plant(.coal).capacityKW == 3000)
+        #expect(refactored.notices.last?.text.contains("and so have its emission factors") == true, "\(refactored.notices.map(\.text))")
 
         // Gone: the message names the level.
         try FileManager.default.removeItem(atPath: installed)
