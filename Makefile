@@ -5,7 +5,7 @@
 
 SWIFT ?= swift
 
-.PHONY: play test soak setup build build-tests bench fuzz clean
+.PHONY: play test soak setup build build-tests bench fuzz clean install install-files
 
 setup:
 	@Tools/setup
@@ -53,6 +53,29 @@ SEED ?= 1
 CASES ?= 5000
 fuzz: build
 	for kind in save level lua; do .build/release/netzero fuzz $$kind --seed $(SEED) --cases $(CASES) | tail -1; done
+
+# Installed like a desktop game (freedesktop conventions): `make install PREFIX=~/.local` or
+# `sudo make install` (PREFIX=/usr/local); DESTDIR stages a package. The game finds its
+# Resources and Levels in PREFIX/share/netzero, relative to PREFIX/bin/netzero.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BIN ?= .build/release/netzero
+APP_ID = io.github.netzerocity.NetZeroCity
+install: build
+	$(MAKE) install-files
+install-files:
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/netzero" "$(DESTDIR)$(PREFIX)/share/applications" \
+		"$(DESTDIR)$(PREFIX)/share/metainfo" "$(DESTDIR)$(PREFIX)/share/icons/hicolor/scalable/apps"
+	install -m 755 "$(BIN)" "$(DESTDIR)$(PREFIX)/bin/netzero"
+	rm -rf "$(DESTDIR)$(PREFIX)/share/netzero/Resources" "$(DESTDIR)$(PREFIX)/share/netzero/Levels"
+	cp -R Resources Levels "$(DESTDIR)$(PREFIX)/share/netzero/"
+	install -m 644 Tools/install/$(APP_ID).desktop "$(DESTDIR)$(PREFIX)/share/applications/"
+	install -m 644 Tools/install/$(APP_ID).metainfo.xml "$(DESTDIR)$(PREFIX)/share/metainfo/"
+	install -m 644 Tools/install/icon.svg "$(DESTDIR)$(PREFIX)/share/icons/hicolor/scalable/apps/$(APP_ID).svg"
+	for size in 64 128 256; do \
+		install -d "$(DESTDIR)$(PREFIX)/share/icons/hicolor/$${size}x$${size}/apps" && \
+		install -m 644 Tools/install/icon-$$size.png "$(DESTDIR)$(PREFIX)/share/icons/hicolor/$${size}x$${size}/apps/$(APP_ID).png"; \
+	done
 
 clean:
 	rm -rf .build

@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "CitySimTests", dependencies: ["CitySim", "ECS", "TOML"]),
         .testTarget(name: "ScriptingTests", dependencies: ["Scripting"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Raster", "Checksum"]),
-        .testTarget(name: "GameTests", dependencies: ["Game", "Render", "Raster", "Locale", "Report", "CitySim", "ECS"]),
+        .testTarget(name: "GameTests", dependencies: ["Game", "Render", "Raster", "Locale", "Report", "CitySim", "ECS", "Modding"]),
         .testTarget(name: "ModdingTests", dependencies: ["Modding", "Scripting", "CitySim", "ECS"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Locale", "CitySim", "ECS", "Raster", "TOML"]),
         // The fuzzers, run through the `netzero fuzz` command in a child process (a crash is a signal, not the end of the run).

@@ -121,8 +121,10 @@ public enum UserDirectories {
 }
 
 /// Finds the game's `Resources` folder: the one the executable names (`use(root:)`, from
-/// `$NETZERO_RESOURCES` in `netzero`), else the nearest `Resources` beside or above the
-/// executable, else `./Resources`. The model reads no environment variable itself.
+/// `$NETZERO_RESOURCES` in `netzero`), else the nearest `Resources` or `share/netzero/Resources`
+/// beside or above the executable (the working tree's, or an installed game's,
+/// `PREFIX/bin/netzero` with `PREFIX/share/netzero/Resources`), else `./Resources`. The model
+/// reads no environment variable itself.
 public enum ResourceLocator {
     public static func path(_ relative: String) -> String { root + "/" + relative }
 
@@ -139,12 +141,15 @@ public enum ResourceLocator {
     private static let chosen = ChosenRoot()
 
     private static let found: String = {
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+        // The running executable itself (argv[0] is a bare name when it was found on the PATH).
+        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? "."
+        let executable = URL(fileURLWithPath: path).resolvingSymlinksInPath()
         var directory = executable.deletingLastPathComponent()
         for _ in 0..<8 {
-            let candidate = directory.appendingPathComponent("Resources/catalog").path
-            if FileManager.default.fileExists(atPath: candidate) {
-                return directory.appendingPathComponent("Resources").path
+            for resources in ["Resources", "share/netzero/Resources"] {
+                if FileManager.default.fileExists(atPath: directory.appendingPathComponent(resources + "/catalog").path) {
+                    return directory.appendingPathComponent(resources).path
+                }
             }
             directory = directory.deletingLastPathComponent()
         }

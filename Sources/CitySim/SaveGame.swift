@@ -96,10 +96,17 @@ public struct SaveMetadata: Sendable, Equatable {
     public var catalogOverrides: [CatalogOverride]
     /// Opaque state of the level's script (filled by the Lua layer), if any.
     public var scriptState: String?
-    public init(levelFile: String = "", catalogOverrides: [CatalogOverride] = [], scriptState: String? = nil) {
+    /// `ReplayLog.levelHash(of:)` of the level file the city was started from (nil: none, e.g. a generated level).
+    public var levelHash: UInt64?
+    /// The name the player gave the save (its slot), if any.
+    public var cityName: String?
+    public init(levelFile: String = "", catalogOverrides: [CatalogOverride] = [], scriptState: String? = nil,
+                levelHash: UInt64? = nil, cityName: String? = nil) {
         self.levelFile = levelFile
         self.catalogOverrides = catalogOverrides
         self.scriptState = scriptState
+        self.levelHash = levelHash
+        self.cityName = cityName
     }
 }
 
@@ -119,6 +126,12 @@ public struct SaveHeader: Sendable, Equatable, Codable {
     public var catalogFingerprint: UInt64
     public var catalogOverrides: [CatalogOverride]
     public var scriptState: String?
+    /// The level file's content hash (`ReplayLog.levelHash(of:)`), so that the save finds its level
+    /// wherever it is installed (`SaveLevel.locate`). Absent in saves written before it existed
+    /// (still format 3: an absent optional field decodes as nil), which find their level by `levelFile`.
+    public var levelHash: UInt64?
+    /// The name the player gave the save, if any.
+    public var cityName: String?
 
     /// The in-game date when saved.
     public var date: SimDate { Clock(startYear: startYear, tick: tick).date }
@@ -319,7 +332,8 @@ public enum SaveGame {
                                 levelTitle: info.title, levelFile: metadata.levelFile, seed: info.seed,
                                 startYear: clock.startYear, tick: clock.tick,
                                 catalogFingerprint: fingerprint(of: city.catalog),
-                                catalogOverrides: metadata.catalogOverrides, scriptState: metadata.scriptState)
+                                catalogOverrides: metadata.catalogOverrides, scriptState: metadata.scriptState,
+                                levelHash: metadata.levelHash, cityName: metadata.cityName)
         do {
             try Archive.encode(header).write(into: &w)
             try world.snapshot(clearingPaddingOf: City.componentTypes).encode(into: &w)

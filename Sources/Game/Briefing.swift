@@ -355,8 +355,10 @@ public enum Briefing {
             _ = canvas.drawText(t, x: x, y: y, size: size, color: color)
         }
         let p = l.panel
-        canvas.fillRect(x: p.x, y: p.y, width: p.width, height: p.height, color: Vec4(0.05, 0.06, 0.09, 0.96))
+        canvas.fillRect(x: p.x, y: p.y, width: p.width, height: p.height, color: Vec4(0.05, 0.06, 0.09, 1))  // opaque: the feed and the objectives under it do not show through
         canvas.strokeRect(x: p.x, y: p.y, width: p.width, height: p.height, color: Vec4(0.4, 0.44, 0.55, 1))
+        canvas.pushTextBox(x: p.x, y: p.y, width: p.width, height: p.height)
+        defer { canvas.popTextBox() }
         text(s["briefing.title"], x: p.x + 20, y: p.y + 12, size: 13, color: HUD.dim)
         text(s.name(session.level.title), x: p.x + 20, y: p.y + 30, size: 22, color: HUD.accent)
         var y = p.y + 66

@@ -100,6 +100,8 @@ public enum CarbonPanels {
         ui.region(f)
         canvas.fillRect(x: f.x, y: f.y, width: f.width, height: f.height, color: frameColor)
         canvas.strokeRect(x: f.x, y: f.y, width: f.width, height: f.height, color: Vec4(0.3, 0.33, 0.42, 1))
+        canvas.pushTextBox(x: f.x, y: f.y, width: f.width, height: f.height)
+        defer { canvas.popTextBox() }
         let tabWidth = min(150, (f.width - 50) / Float(CarbonPanel.allCases.count))
         for (i, panel) in CarbonPanel.allCases.enumerated() {
             let rect = PanelRect(x: f.x + 6 + Float(i) * (tabWidth + 2), y: f.y + 6, width: tabWidth, height: 24)

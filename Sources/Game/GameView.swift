@@ -40,7 +40,8 @@ public final class GameView {
             lastRebuild = time
             let field = OverlayField.compute(session.overlay, view: view)
             session.overlayField = field
-            chunks = ChunkedInstances(SceneBuilder.staticInstances(view: view, overlay: field), width: view.map.width, height: view.map.height)
+            chunks = ChunkedInstances(SceneBuilder.staticInstances(view: view, overlay: field, lowDetail: session.settings.quality == .low),
+                                      width: view.map.width, height: view.map.height)
             staticBatch.instances = chunks.ordered
             visibleChunks = nil
             session.staticDirty = false
@@ -54,11 +55,13 @@ public final class GameView {
             visibleChunks = visible
             staticBatch.ranges = chunks.ranges(of: visible)
         }
-        dynamicBatch.instances = SceneBuilder.dynamicInstances(view: view, seconds: time)
+        // Low quality (school PCs): no smoke, blades or traffic.
+        dynamicBatch.instances = (session.settings.quality == .low ? [] : SceneBuilder.dynamicInstances(view: view, seconds: time))
             + (session.editor?.isOpen == true ? Editor.brushInstances(session)
                 : SceneBuilder.ghostInstances(session.ghost(), tool: session.tool, hover: session.hoverTile, view: view))
         let hour = Double(view.clock.hour) + min(0.999, max(0, session.tickCarry))
-        let daylight = Daylight.level(hour: hour, dayOfYear: view.clock.dayOfYear, hoursPerSecond: session.hoursPerSecond)
+        let daylight = Daylight.level(hour: hour, dayOfYear: view.clock.dayOfYear, hoursPerSecond: session.hoursPerSecond,
+                                      mode: session.settings.quality == .low ? .off : session.settings.dayNight)
         let (lighting, sky) = SceneBuilder.lighting(daylight: daylight, hour: hour)
         renderer.lighting = lighting
         renderer.clearColor = sky
@@ -66,6 +69,7 @@ public final class GameView {
         renderer.draw(staticBatch)
         renderer.draw(dynamicBatch)
         if drawsHUD {
+            canvas.scale = Float(session.uiScale(frame: size))
             HUD.draw(canvas, session: session, now: time)
             canvas.flush()
         }
@@ -95,7 +99,17 @@ public enum GameLoop {
     /// Runs the game until the player quits. Returns when the window closes.
     public static func run(_ session: GameSession, view: GameView) throws {
         var last = view.now
+        var window = (fullscreen: false, resolution: GameSettings.Resolution(width: view.window.size.width, height: view.window.size.height))
         while !session.quitRequested {
+            // The Settings screen's window choices, applied when they change.
+            if session.settings.fullscreen != window.fullscreen {
+                view.window.setFullscreen(session.settings.fullscreen)
+                window.fullscreen = session.settings.fullscreen
+            }
+            if session.settings.resolution != window.resolution {
+                if !window.fullscreen { view.window.setSize(width: session.settings.resolution.width, height: session.settings.resolution.height) }
+                window.resolution = session.settings.resolution
+            }
             let size = view.renderer.framebufferSize
             for event in view.window.pollEvents() { session.handle(event, size: size, now: view.now) }
             let now = view.now
@@ -103,6 +117,7 @@ public enum GameLoop {
             // second: the speed table's pace holds at a few frames a second; a longer stall is not caught up.
             let frame = min(1, now - last)
             last = now
+            session.edgeScroll(size: view.canvas.size, seconds: frame)
             session.advance(frameSeconds: frame, clock: { view.now })
             session.checkLevelFiles(now: now)
             let drawStart = view.now

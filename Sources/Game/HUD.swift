@@ -20,7 +20,7 @@ public enum HUD {
         min(19, max(12, (height - topBar - 8 - 40) / Float(max(1, count))))
     }
     public static let panelWidth: Float = 340
-    public static let menuItems = ["menu.resume", "menu.new", "menu.levels", "menu.editor", "menu.summary", "menu.save", "menu.load", "menu.language", "menu.quit"]
+    public static let menuItems = ["menu.resume", "menu.new", "menu.levels", "menu.editor", "menu.summary", "menu.saves", "menu.settings", "menu.language", "menu.quit"]
 
     static let panel = Vec4(0.08, 0.09, 0.12, 0.86)
     static let text = Vec4(0.95, 0.95, 0.92, 1)
@@ -84,6 +84,9 @@ public enum HUD {
         let s = session.strings
         let view = session.view
         session.overflowingText = []
+        _ = canvas.takeOverflows()
+        // Every text drawn outside its panel (or the window) is recorded too (Canvas2D.pushTextBox).
+        defer { session.overflowingText += canvas.takeOverflows() }
         if session.editor?.isOpen == true {
             Editor.draw(canvas, session: session, now: now)
             return
@@ -132,6 +135,8 @@ public enum HUD {
         }
         if session.menuOpen { drawMenu(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         if session.pickingLevel { LevelPicker.draw(canvas, session: session, width: Float(size.width), height: Float(size.height), now: now) }
+        if session.saveBrowser.isOpen { SaveBrowser.draw(canvas, session: session, width: Float(size.width), height: Float(size.height), now: now) }
+        if session.settingsScreen.isOpen { SettingsScreen.draw(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         if session.briefing.isOpen { Briefing.draw(canvas, session: session) }
         if session.lessonEnd.isOpen { LessonEndScreen.draw(canvas, session: session, now: now) }
         if session.namePrompt.isOpen { NamePrompt.draw(canvas, session: session, now: now) }
@@ -646,6 +651,8 @@ public enum HUD {
         let (frame, items) = menuLayout(size: (Int(width), Int(height)))
         let x = frame.x, y = frame.y, w = frame.width
         canvas.fillRect(x: x, y: y, width: w, height: frame.height, color: Vec4(0.05, 0.06, 0.09, 0.95))
+        canvas.pushTextBox(x: x, y: y, width: w, height: frame.height)
+        defer { canvas.popTextBox() }
         _ = canvas.drawText(s["menu.title"], x: x + 20, y: y + 12, size: 18, color: accent)
         for (i, item) in menuItems.enumerated() {
             let row = items[i]

@@ -165,6 +165,8 @@ enum LevelPicker {
         let x = width / 2 - w / 2, y = max(HUD.topBar + 10, height / 2 - h / 2)
         canvas.fillRect(x: x, y: y, width: w, height: h, color: Vec4(0.05, 0.06, 0.09, 1))
         canvas.strokeRect(x: x, y: y, width: w, height: h, color: Vec4(0.4, 0.44, 0.55, 1))
+        canvas.pushTextBox(x: x, y: y, width: w, height: h)
+        defer { canvas.popTextBox() }
         _ = canvas.drawText(s["menu.levels"], x: x + 20, y: y + 12, size: 18, color: HUD.accent)
         if rows.count > visible {
             _ = canvas.drawText("\(state.firstRow + 1)–\(state.firstRow + shown.count) / \(rows.count)", x: x + w - 120, y: y + 16, size: 12, color: HUD.dim)

@@ -18,7 +18,7 @@ final class LiveCharts {
     /// One texture for each (kind, width, height), drawn from the live city's series.
     func textures(_ session: GameSession, charts: [(kind: Kind, width: Int, height: Int)], font: Font) -> [Texture] {
         let charts = charts.filter { $0.width > 0 && $0.height > 0 }
-        let key = "\(charts.map { "\($0.kind)-\($0.width)x\($0.height)" })-\(session.strings.language.rawValue)"
+        let key = "\(charts.map { "\($0.kind)-\($0.width)x\($0.height)" })-\(session.strings.language.rawValue)-\(ReportColors.colourBlindSafe)"
             + "-\(session.view.clock.tick)-\(session.view.commandLog.count)"
         if key == self.key { return textures }
         if painter == nil { painter = try? TextPainter(fontPath: font.path) }

@@ -6,11 +6,21 @@ import CitySim
 import Render
 
 public enum Palette {
+    /// The colour-blind-safe palette (settings.toml `colour_blind`, set by `SettingsScreen.apply`;
+    /// read on the main thread only, when the scene and the HUD are drawn).
+    nonisolated(unsafe) public static var colourBlindSafe = false
+
     /// Viridis at 9 stops, interpolated.
     static let viridis: [Vec3] = [
         Vec3(0.267, 0.005, 0.329), Vec3(0.283, 0.141, 0.458), Vec3(0.254, 0.265, 0.530), Vec3(0.207, 0.372, 0.553),
         Vec3(0.164, 0.471, 0.558), Vec3(0.128, 0.567, 0.551), Vec3(0.135, 0.659, 0.518), Vec3(0.267, 0.749, 0.441),
         Vec3(0.993, 0.906, 0.144),
+    ]
+
+    /// Cividis at 5 stops, from yellow to dark blue.
+    static let cividisReversed: [Vec3] = [
+        Vec3(0.9957, 0.9092, 0.2177), Vec3(0.7377, 0.6741, 0.4431), Vec3(0.4862, 0.4863, 0.4713), Vec3(0.2573, 0.3113, 0.4319),
+        Vec3(0.0, 0.1262, 0.3015),
     ]
 
     /// Viridis colour of `t` in 0…1.
@@ -31,8 +41,16 @@ public enum Palette {
 
     /// Air quality, −1 (clean) … 0 (the interim target) … 1 (twice it): teal through pale yellow
     /// to crimson, apart from the blue of water and of the net balance's sinks, and darker as it worsens.
-    public static func airQuality(_ t: Double) -> Vec4 {
+    /// The colour-blind-safe set uses cividis (Nuñez, Anderton & Renslow 2018), reversed: clean air
+    /// pale yellow, bad air dark blue, its lightness alone telling them apart (the default's teal
+    /// and crimson fall to 4.4 ΔE2000 apart with protanopia).
+    public static func airQuality(_ t: Double, safe: Bool = colourBlindSafe) -> Vec4 {
         let clamped = Float(min(1, max(-1, t.isFinite ? t : 0)))
+        if safe {
+            let position = (clamped + 1) / 2 * Float(cividisReversed.count - 1)
+            let i = min(cividisReversed.count - 2, Int(position))
+            return Vec4(Vec3.lerp(cividisReversed[i], cividisReversed[i + 1], position - Float(i)), 1)
+        }
         let neutral = Vec3(0.93, 0.89, 0.66), good = Vec3(0.16, 0.62, 0.50), bad = Vec3(0.62, 0.10, 0.30)
         return Vec4(clamped < 0 ? Vec3.lerp(neutral, good, -clamped) : Vec3.lerp(neutral, bad, clamped), 1)
     }

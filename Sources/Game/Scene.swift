@@ -34,7 +34,8 @@ public enum SceneBuilder {
         return base * (0.35 + 0.65 * Float(min(1, max(0, density)).squareRoot()))
     }
 
-    public static func staticInstances(view: CityView, overlay: OverlayField?) -> [Instance] {
+    /// `lowDetail` (low graphics quality) draws one tree clump a tile, as big cities always do.
+    public static func staticInstances(view: CityView, overlay: OverlayField?, lowDetail: Bool = false) -> [Instance] {
         let map = view.map
         var out: [Instance] = []
         out.reserveCapacity(map.tileCount / 4)
@@ -76,7 +77,7 @@ public enum SceneBuilder {
             let x = Float(i % map.width), z = Float(i / map.width)
             out.append(Instance(position: Vec3(x + 0.8, 0.05, z + 0.8), scale: Vec3(0.12, 0.3, 0.12), color: Palette.stop))
         }
-        let detailed = map.tileCount <= 128 * 128
+        let detailed = map.tileCount <= 128 * 128 && !lowDetail
         let tint = { (color: Vec4, position: TilePosition) -> Vec4 in
             guard let overlay else { return color }
             guard overlay.overlay != .traffic && overlay.overlay != .air else { return color }  // fields of roads and air, not of structures
@@ -269,8 +270,15 @@ public enum Daylight {
     /// 0 … 1: the light at `hour` (fractional, 0 ..< 24) of `dayOfYear`, at `hoursPerSecond`
     /// (infinite at the top speed). The sun's height is interpolated between hours, so the light
     /// changes smoothly rather than in hourly steps.
-    public static func level(hour: Double, dayOfYear: Int, hoursPerSecond: Double) -> Float {
-        guard hoursPerSecond.isFinite, hoursPerSecond <= steadyAbove else { return 1 }
+    /// `mode` is the player's choice (settings.toml `day_night`): `smoothed` halves how much
+    /// darker the night is, `off` holds the day.
+    public static func level(hour: Double, dayOfYear: Int, hoursPerSecond: Double, mode: GameSettings.DayNight = .on) -> Float {
+        guard mode != .off, hoursPerSecond.isFinite, hoursPerSecond <= steadyAbove else { return 1 }
+        let full = level(hour: hour, dayOfYear: dayOfYear)
+        return mode == .smoothed ? 1 - (1 - full) / 2 : full
+    }
+
+    static func level(hour: Double, dayOfYear: Int) -> Float {
         let centred = hour - 0.5
         let before = Int(centred.rounded(.down))
         let fraction = centred - Double(before)

@@ -38,7 +38,8 @@ public final class GameSession {
     public var panels = CarbonPanelState()
     /// The budget warning drawn under the top bar in the last frame (BudgetPanel.drawWarning), if any.
     public internal(set) var budgetWarning: String?
-    /// Whether a card sums up each closed year on 1 January (YearlyCard.swift); settings.toml may turn it off.
+    /// Whether a card sums up each closed year on 1 January (YearlyCard.swift); settings.toml's
+    /// `yearly_card` may turn it off.
     public var showsYearlyCard = true
     /// The yearly card, while it is shown.
     public internal(set) var yearlyCard = YearlyCardState()
@@ -70,6 +71,12 @@ public final class GameSession {
     public var levelIndex = 0
     /// Attaches a level's script to a new city (set by the app, which knows the Lua layer).
     public var scriptAttacher: ((LevelDefinition, City) -> Void)?
+    /// Attaches a level's script to a loaded city with the state it was saved with (set by the app).
+    public var scriptResumer: ((LevelDefinition, City, String) throws -> Void)?
+    /// The menu's Save / Load screen (SaveBrowser.swift).
+    public let saveBrowser = SaveBrowserState()
+    /// The menu's Settings screen (SettingsScreen.swift).
+    public let settingsScreen = SettingsScreenState()
     public private(set) var tools: [String]
     public var toolIndex = 0
     public var paused = false
@@ -270,13 +277,41 @@ public final class GameSession {
 
     // MARK: - [SECTION] Input
 
-    /// Handles one input event; `size` is the framebuffer size, `now` the animation time.
+    /// Handles one input event; `size` is the framebuffer size, `now` the animation time. At a
+    /// UI scale above 1 the pointer and the size are turned into the canvas's units first (the
+    /// HUD is laid out in them, Canvas2D.scale).
     public func handle(_ event: InputEvent, size: (width: Int, height: Int), now: Double) {
+        let scale = uiScale(frame: size)
+        guard scale != 1 else { return handleInCanvasUnits(event, size: size, now: now) }
+        func unscaled(_ v: Int) -> Int { Int((Double(v) / scale).rounded(.down)) }
+        let event: InputEvent = switch event {
+        case .mouseDown(let x, let y, let button): .mouseDown(x: unscaled(x), y: unscaled(y), button: button)
+        case .mouseUp(let x, let y, let button): .mouseUp(x: unscaled(x), y: unscaled(y), button: button)
+        case .mouseMove(let x, let y, let buttons): .mouseMove(x: unscaled(x), y: unscaled(y), buttons: buttons)
+        default: event
+        }
+        handleInCanvasUnits(event, size: (unscaled(size.width), unscaled(size.height)), now: now)
+    }
+
+    /// The interface's smallest layout, in canvas units: every panel fits a 960 × 600 window at 1×.
+    public static let smallestLayout = (width: 960.0, height: 600.0)
+
+    /// The UI scale used in a frame of `frame` pixels: the player's choice (1 … 2), as far as the
+    /// frame leaves the interface its smallest layout (so 2× takes a 1920 × 1200 frame; a 1280 × 720
+    /// one gets 1.2×).
+    public func uiScale(frame: (width: Int, height: Int)) -> Double {
+        min(settings.uiScale, max(1, min(Double(frame.width) / GameSession.smallestLayout.width,
+                                         Double(frame.height) / GameSession.smallestLayout.height)))
+    }
+
+    func handleInCanvasUnits(_ event: InputEvent, size: (width: Int, height: Int), now: Double) {
         switch event {
         case _ where namePrompt.isOpen && NamePrompt.handle(event, session: self, now: now): return
         case _ where lessonEnd.isOpen && LessonEndScreen.handle(event, session: self, size: size, now: now): return
         case _ where briefing.isOpen && Briefing.handle(event, session: self, size: size, now: now): return
         case _ where pickingLevel && LevelPicker.handle(event, session: self, now: now): return
+        case _ where saveBrowser.isOpen && SaveBrowser.handle(event, session: self, now: now): return
+        case _ where settingsScreen.isOpen && SettingsScreen.handle(event, session: self, now: now): return
         case _ where editor?.isOpen == true && Editor.handle(event, session: self, size: size, now: now): return
         case .quit: quitRequested = true
         case .key(let code, let down, let ctrl, let shift):
@@ -391,6 +426,17 @@ public final class GameSession {
 
     public var pendingScreenshot = false
 
+    /// Pans the map while the pointer rests at the window's edge (settings.toml `edge_scrolling`):
+    /// about 12 tiles a second, whatever the frame rate. `size` in canvas units.
+    public func edgeScroll(size: (width: Int, height: Int), seconds: Double) {
+        guard settings.edgeScrolling, !menuOpen, !leftDown, rightDrag == nil else { return }
+        let margin = 6, step = Float(12 * min(0.25, seconds))
+        var right: Float = 0, forward: Float = 0
+        if mouse.x <= margin { right = -step } else if mouse.x >= size.width - 1 - margin { right = step }
+        if mouse.y <= margin { forward = step } else if mouse.y >= size.height - 1 - margin { forward = -step }
+        if right != 0 || forward != 0 { camera.pan(right: right, forward: forward) }
+    }
+
     func runMenuItem(_ item: String, now: Double) {
         switch item {
         case "menu.resume": menuOpen = false
@@ -404,6 +450,8 @@ public final class GameSession {
             Briefing.reset(self)
         case "menu.save": save(now: now); menuOpen = false
         case "menu.load": load(now: now); menuOpen = false
+        case "menu.saves": SaveBrowser.open(self)
+        case "menu.settings": SettingsScreen.open(self)
         case "menu.language": strings = Strings(language: strings.language.other)
         case "menu.levels": openLevelPicker()
         case "menu.summary": LessonEndScreen.open(self)
@@ -445,12 +493,19 @@ public final class GameSession {
     /// Starts a new game on a level read already. A `preview` (the editor's picture of the
     /// level it edits) runs no script, opens no briefing and keeps the camera.
     func start(level next: LevelDefinition, catalog levelCatalog: Catalog, preview: Bool = false) {
+        let started = City(level: next, catalog: levelCatalog)
+        if !preview { scriptAttacher?(next, started) }
+        begin(level: next, city: started, preview: preview)
+    }
+
+    /// Replaces the game with `city` on `level` (a new one, or one loaded from a save): the
+    /// toolbar, the undo history, the camera and the open screens start afresh.
+    func begin(level next: LevelDefinition, city started: City, preview: Bool = false) {
         level = next
         // The editor's picture of its own level is not offered a reload when the editor saves it.
         levelWatch = preview ? nil : LevelWatch(level: next)
         reloadOffer = nil
-        city = City(level: next, catalog: levelCatalog)
-        if !preview { scriptAttacher?(next, city) }
+        city = started
         tools = availableTools()
         toolIndex = 0
         undoStack = []
@@ -586,13 +641,37 @@ public final class GameSession {
         }
     }
 
-    /// Writes a save (with the level script's state) and, beside it, the replay log of the
-    /// player's commands so far (`….replay`), both atomically.
-    func write(to path: String) throws {
+    /// Where named saves go: `saves/` in the data directory, or the quick save's folder.
+    public var savesDirectory: String {
+        if let dataDirectory { return dataDirectory + "/saves" }
+        let beside = (savePath as NSString).deletingLastPathComponent
+        return beside.isEmpty ? "." : beside
+    }
+
+    /// Saves into the slot `name` (SaveBrowser.swift); false, with a notice, when it could not.
+    @discardableResult
+    public func save(named name: String, now: Double) -> Bool {
+        let path = SaveSlots.path(for: name, in: savesDirectory)
+        do {
+            try write(to: path, cityName: name)
+            notify(strings["menu.saved"] + ": " + name, now: now)
+            return true
+        } catch {
+            notify("\(error)", now: now)
+            return false
+        }
+    }
+
+    /// Writes a save (with the level script's state, the level's id and content hash) and, beside
+    /// it, the replay log of the player's commands so far (`….replay`) and a thumbnail of the map
+    /// (`….png`), each atomically: a failed write leaves the previous file whole.
+    func write(to path: String, cityName: String? = nil) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileSystem.makeDirectory(directory.isEmpty ? "." : directory)
-        try city.save(to: path, metadata: SaveMetadata(levelFile: level.file, scriptState: city.script?.saveState()))
+        try city.save(to: path, metadata: SaveMetadata(levelFile: level.file, scriptState: city.script?.saveState(),
+                                                       levelHash: ReplayLog.levelHash(of: level), cityName: cityName))
         try FileSystem.writeAtomically(replay.text, to: (path as NSString).deletingPathExtension + ".replay")
+        try SaveSlots.thumbnail(of: view).writePNG(to: (path as NSString).deletingPathExtension + ".png", compression: .stored)
     }
 
     /// The player's commands so far, with the level's hash and the player's name.
@@ -611,11 +690,15 @@ public final class GameSession {
         return GameSettings.autosavePath(levelID: view.level.id, slot: slot, dataDirectory: directory)
     }
 
-    /// Saves every game year into one of the level's three rotating autosave files (written atomically).
+    /// Saves every `settings.autosaveMonths` game months (at the start of a month; never for 0)
+    /// into one of the level's three rotating autosave files (written atomically).
     func autosaveIfNewYear(now: Double) {
         let clock = view.clock
-        guard clock.isNewYear, clock.tick > 0 else { return }
-        let path = autosavePath(slot: clock.year % 3)
+        let months = settings.autosaveMonths
+        guard months > 0, clock.isNewDay, clock.date.day == 1, clock.tick > 0 else { return }
+        let monthIndex = clock.year * 12 + clock.month - 1
+        guard monthIndex % months == 0 else { return }
+        let path = autosavePath(slot: (monthIndex / months) % 3)
         do {
             try write(to: path)
             notify(strings["menu.saved"] + ": " + path, now: now)
@@ -625,23 +708,39 @@ public final class GameSession {
     }
 
     /// Loads the quick save; on any problem the running game is left as it was.
-    public func load(now: Double) {
+    public func load(now: Double) { load(from: savePath, now: now) }
+
+    /// Loads a save with its own level (SaveLevel.swift): the level it names by id and content
+    /// hash, found among the shipped, the player's and the mods' levels, its catalog and its
+    /// script with the saved state. On any problem the running game is left as it was and a
+    /// notice says why; false then.
+    @discardableResult
+    public func load(from path: String, now: Double) -> Bool {
         do {
-            let loaded = try SaveGame.load(from: savePath, catalog: catalog)
-            if let script = city.script, let state = loaded.scriptState {
-                // The level's script carries on in the loaded game with its saved state.
-                try script.restoreScriptState(state)
-                loaded.city.attach(script: script, started: true)
+            let header = try SaveGame.readHeader(from: path)
+            let located: SaveLevel.Located
+            if header.levelID == level.setup.info.id, header.matches(catalog),
+               header.levelHash == nil || header.levelHash == ReplayLog.levelHash(of: level) {
+                // A save of the level being played (the quick save, or a level with no file).
+                located = SaveLevel.Located(level: level, catalog: catalog, warning: nil)
+            } else {
+                let listings = LevelIndex.list(userLevels: levelPicker.userLevels, userMods: levelPicker.userMods).levels
+                located = try SaveLevel.locate(header, listings: listings, base: try Catalog.load())
             }
-            city = loaded.city
-            undoStack = []
-            redoStack = []
-            staticDirty = true
-            tools = availableTools()
-            toolIndex = min(toolIndex, tools.count - 1)
-            notify(strings["menu.loaded"] + ": " + savePath, now: now)
+            let loaded = try SaveGame.load(from: path, catalog: located.catalog)
+            if let state = loaded.scriptState, located.level.script != nil {
+                // The level's script carries on in the loaded game with its saved state.
+                try scriptResumer?(located.level, loaded.city, state)
+            }
+            begin(level: located.level, city: loaded.city)
+            notify(strings["menu.loaded"] + ": " + (header.cityName ?? path), now: now)
+            if let warning = located.warning { notify(strings.name(warning), now: now, seconds: 12) }
+            return true
+        } catch let problem as SaveLevel.Problem {
+            notify(strings.name(problem.text), now: now, seconds: 12)
         } catch {
-            notify("\(error)", now: now)
+            notify("\(error)", now: now, seconds: 8)
         }
+        return false
     }
 }

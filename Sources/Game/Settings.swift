@@ -1,24 +1,72 @@
-// Settings.swift — the player's settings (their name, for the teacher's grading), where the
-// game keeps its files (the XDG base directories), and the one-time prompt for the name.
+// Settings.swift — the player's settings, where the game keeps its files (the XDG base
+// directories), and the one-time prompt for the name.
 //
 //   $XDG_CONFIG_HOME/netzero/settings.toml   (default ~/.config/netzero/settings.toml)
-//       player = "Li Wei"
+//       player = "Li Wei"          fullscreen = false        resolution = "1280x720"
+//       quality = "high"           language = "en"           ui_scale = 1.0
+//       day_night = "on"           colour_blind = false      edge_scrolling = false
+//       autosave_months = 12       yearly_card = true
+//   $XDG_DATA_HOME/netzero/saves/NAME.nzsave                 (named saves, SaveBrowser.swift)
 //   $XDG_DATA_HOME/netzero/autosaves/LEVEL-ID.autosave-N.nzsave   (default ~/.local/share/…)
 //   $XDG_DATA_HOME/netzero/levels/*.toml, mods/ID/mod.toml        (the player's levels and mods)
 //
 // The name is asked once, when the game opens without one; it is written into every replay the
 // game records (`player` line), so `netzero grade` can name each student's row. Autosaves are per
-// level, so a lesson's never overwrites the sandbox's.
+// level, so a lesson's never overwrites the sandbox's. The other settings are changed on the
+// Settings screen (SettingsScreen.swift), applied at once and written back. An unknown key or a
+// bad value gives that setting's default and a message at its file:line:col; the game opens.
 import CitySim
 import Foundation
+import Locale
 import Render
 import TOML
 
 public struct GameSettings: Sendable, Equatable {
     /// The student's name as they typed it (trimmed; empty until entered).
     public var player = ""
+    public var fullscreen = false
+    /// The window's size when windowed, pixels.
+    public var resolution = Resolution(width: 1280, height: 720)
+    public var quality = GraphicsQuality.high
+    /// The interface language (nil: `--lang`, else English).
+    public var language: Language?
+    /// The interface's scale, 1 … 2 (steps of 0.25): every panel and text is drawn this much larger.
+    public var uiScale = 1.0
+    public var dayNight = DayNight.on
+    /// Colours chosen for players with red-green colour blindness in every overlay and chart (Palette.swift).
+    public var colourBlind = false
+    /// Moving the mouse to the window's edge pans the map.
+    public var edgeScrolling = false
+    /// Game months between autosaves (0: none).
+    public var autosaveMonths = 12
+    /// The card that sums up each game year on 1 January.
+    public var yearlyCard = true
 
     public init(player: String = "") { self.player = player }
+
+    public struct Resolution: Sendable, Equatable, CustomStringConvertible {
+        public var width: Int, height: Int
+        public init(width: Int, height: Int) { self.width = width; self.height = height }
+        public var description: String { "\(width)x\(height)" }
+        /// The sizes offered on the Settings screen (any WIDTHxHEIGHT from 640x480 to 7680x4320 is read).
+        public static let offered = [Resolution(width: 1280, height: 720), Resolution(width: 1366, height: 768),
+                                     Resolution(width: 1600, height: 900), Resolution(width: 1920, height: 1080)]
+        static func parse(_ text: String) -> Resolution? {
+            let parts = text.split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, (640...7680).contains(parts[0]), (480...4320).contains(parts[1]) else { return nil }
+            return Resolution(width: parts[0], height: parts[1])
+        }
+    }
+
+    /// `low` for school PCs: one tree clump a tile instead of four, no smoke or traffic, steady daylight.
+    public enum GraphicsQuality: String, Sendable, CaseIterable { case high, low }
+
+    /// `on`: day and night at speed 1 (held at day from speed 2, never more than three flashes a
+    /// second); `smoothed`: the same, with nights half as dim; `off`: always day.
+    public enum DayNight: String, Sendable, CaseIterable { case on, smoothed, off }
+
+    public static let uiScales = [1.0, 1.25, 1.5, 1.75, 2.0]
+    public static let autosaveChoices = [0, 1, 3, 6, 12]
 
     /// The longest name kept, in characters.
     public static let maximumNameLength = 60
@@ -38,24 +86,87 @@ public struct GameSettings: Sendable, Equatable {
     }
 
     /// The settings in `path`; a missing or unreadable file gives the defaults (the game still
-    /// opens), and a problem is returned to be shown.
+    /// opens), and a problem is returned to be shown (several joined by newlines).
     public static func load(from path: String) -> (settings: GameSettings, problem: String?) {
-        guard FileSystem.exists(path) else { return (GameSettings(), nil) }
+        let (settings, problems) = read(from: path)
+        return (settings, problems.isEmpty ? nil : problems.joined(separator: "\n"))
+    }
+
+    /// The settings in `path`, and one message per problem, each at its file:line:col: a value
+    /// of the wrong kind or out of range gives that setting's default, an unknown key is ignored.
+    public static func read(from path: String) -> (settings: GameSettings, problems: [String]) {
+        guard FileSystem.exists(path) else { return (GameSettings(), []) }
         guard let bytes = FileSystem.read(path), let text = String(validating: bytes, as: UTF8.self) else {
-            return (GameSettings(), "\(path): cannot read the settings as UTF-8 text")
+            return (GameSettings(), ["\(path): cannot read the settings as UTF-8 text"])
         }
+        let table: TOMLTable
         do {
-            let table = try TOML.parse(text, file: path)
-            var settings = GameSettings()
-            if let node = table["player"], case .string(let name) = node.value { settings.player = clean(name) }
-            return (settings, nil)
+            table = try TOML.parse(text, file: path)
         } catch {
-            return (GameSettings(), "\(path): \(error)")
+            return (GameSettings(), ["\(error) (the default settings are used)"])
         }
+        var settings = GameSettings()
+        var problems: [String] = []
+        func bad(_ key: String, _ node: TOMLNode, _ expected: String, _ fallback: String) {
+            problems.append("\(path):\(node.position.line):\(node.position.column): error: \(key) must be \(expected); the default, \(fallback), is used")
+        }
+        for (key, node) in table.entries {
+            let value = node.value
+            switch key {
+            case "player":
+                if let name = value.stringValue { settings.player = clean(name) } else { bad(key, node, "a string", "none") }
+            case "fullscreen":
+                if let flag = value.boolValue { settings.fullscreen = flag } else { bad(key, node, "true or false", "false") }
+            case "resolution":
+                if let size = value.stringValue.flatMap(Resolution.parse) { settings.resolution = size } else { bad(key, node, "\"WIDTHxHEIGHT\" from 640x480 to 7680x4320", "1280x720") }
+            case "quality":
+                if let quality = value.stringValue.flatMap(GraphicsQuality.init(rawValue:)) { settings.quality = quality } else { bad(key, node, "\"high\" or \"low\"", "high") }
+            case "language":
+                if let language = value.stringValue.flatMap(Language.init(rawValue:)) { settings.language = language } else { bad(key, node, "\"en\" or \"zh\"", "en") }
+            case "ui_scale":
+                if let scale = value.doubleValue ?? value.intValue.map(Double.init), scale.isFinite, (1...2).contains(scale) { settings.uiScale = scale } else { bad(key, node, "a number from 1 to 2", "1") }
+            case "day_night":
+                if let mode = value.stringValue.flatMap(DayNight.init(rawValue:)) { settings.dayNight = mode } else { bad(key, node, "\"on\", \"smoothed\" or \"off\"", "on") }
+            case "colour_blind":
+                if let flag = value.boolValue { settings.colourBlind = flag } else { bad(key, node, "true or false", "false") }
+            case "edge_scrolling":
+                if let flag = value.boolValue { settings.edgeScrolling = flag } else { bad(key, node, "true or false", "false") }
+            case "autosave_months":
+                if let months = value.intValue, (0...120).contains(months) { settings.autosaveMonths = Int(months) } else { bad(key, node, "a whole number of game months from 0 (never) to 120", "12") }
+            case "yearly_card":
+                if let flag = value.boolValue { settings.yearlyCard = flag } else { bad(key, node, "true or false", "true") }
+            default:
+                let at = node.keyPosition ?? node.position
+                problems.append("\(path):\(at.line):\(at.column): warning: unknown setting '\(key)' is ignored")
+            }
+        }
+        return (settings, problems)
     }
 
     public var text: String {
-        "# NetZero City settings (written by the game).\n# Your name, written into your replays for your teacher.\nplayer = \(GameSettings.quote(player))\n"
+        """
+        # NetZero City settings (written by the game; change them on the Settings screen).
+        # Your name, written into your replays for your teacher.
+        player = \(GameSettings.quote(player))
+        fullscreen = \(fullscreen)
+        # The window's size when not full screen.
+        resolution = "\(resolution)"
+        # "low" for slow computers: fewer trees, no smoke or traffic, steady daylight.
+        quality = "\(quality.rawValue)"
+        \(language.map { "language = \"\($0.rawValue)\"" } ?? "# language = \"en\" or \"zh\"")
+        # 1 to 2: the size of panels and text.
+        ui_scale = \(uiScale)
+        # "on", "smoothed" (dimmer nights) or "off" (always day).
+        day_night = "\(dayNight.rawValue)"
+        # Colours that stay apart with red-green colour blindness, in every overlay and chart.
+        colour_blind = \(colourBlind)
+        edge_scrolling = \(edgeScrolling)
+        # Game months between autosaves; 0 turns them off.
+        autosave_months = \(autosaveMonths)
+        # The card that sums up each year on 1 January.
+        yearly_card = \(yearlyCard)
+
+        """
     }
 
     public func save(to path: String) throws {
@@ -140,6 +251,8 @@ public enum NamePrompt {
         canvas.fillRect(x: 0, y: 0, width: Float(size.width), height: Float(size.height), color: Vec4(0, 0, 0, 0.45))
         canvas.fillRect(x: x, y: y, width: width, height: height, color: Vec4(0.05, 0.06, 0.09, 0.97))
         canvas.strokeRect(x: x, y: y, width: width, height: height, color: Vec4(0.4, 0.44, 0.55, 1))
+        canvas.pushTextBox(x: x, y: y, width: width, height: height)
+        defer { canvas.popTextBox() }
         _ = canvas.drawText(s["settings.name_title"], x: x + 20, y: y + 14, size: 20, color: HUD.accent)
         _ = canvas.drawText(s["settings.name_why"], x: x + 20, y: y + 44, size: 14, color: HUD.dim)
         canvas.fillRect(x: x + 20, y: y + 72, width: width - 40, height: 30, color: Vec4(0.12, 0.13, 0.18, 1))

@@ -44,6 +44,15 @@ public final class LevelScripting: LevelScriptHost {
         }
     }
 
+    /// Attaches a level's script to a city loaded from a save, with the state the script had when
+    /// the game was saved (its `on_start` is not run again); nothing when the level has no script.
+    public static func resume(_ level: LevelDefinition, city: City, state: String) throws {
+        guard let script = level.script else { return }
+        let host = try LevelScripting(script: script, seed: city.view.level.seed)
+        try host.restoreScriptState(state)
+        city.attach(script: host, started: true)
+    }
+
     /// Syntax and load problems of a script, calls of undefined globals and unknown names given to
     /// the API, without a city (for `netzero check`).
     public static func check(_ script: LevelScript) -> [LevelDiagnostic] {

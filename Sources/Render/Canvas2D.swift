@@ -116,8 +116,41 @@ public final class Canvas2D {
         glDeleteVertexArrays(1, &v)
     }
 
-    /// Canvas size in pixels (the renderer's frame).
-    public var size: (width: Int, height: Int) { renderer.framebufferSize }
+    /// The interface scale (1 … 2): coordinates and text sizes given to the canvas are multiplied
+    /// by it, so a layout made for 1× fills the frame as if it were `1 / scale` as large. Text is
+    /// rasterised at the scaled size, so it stays sharp.
+    public var scale: Float = 1
+
+    /// Text drawn outside its box (`pushTextBox`, else the canvas), as "text (where)", since the
+    /// last `takeOverflows()`: the tests require none, in both languages and at every UI scale.
+    public private(set) var overflows: [String] = []
+    private var textBoxes: [SIMD4<Float>] = []
+
+    /// Text drawn from now on, until `popTextBox()`, must fit in this rectangle (canvas units).
+    public func pushTextBox(x: Float, y: Float, width: Float, height: Float) { textBoxes.append(SIMD4(x, y, width, height)) }
+    public func popTextBox() { _ = textBoxes.popLast() }
+
+    /// The overflows recorded since the last call; starts afresh.
+    public func takeOverflows() -> [String] {
+        defer { overflows = [] }
+        return overflows
+    }
+
+    /// Records `text` drawn at (x, y) with `drawn` size when it leaves its box (half a pixel of slack).
+    private func checkBox(_ text: String, x: Float, y: Float, drawn: (width: Int, height: Int)) {
+        let frame = size
+        let box = textBoxes.last ?? SIMD4(0, 0, Float(frame.width), Float(frame.height))
+        let right = x + Float(drawn.width), bottom = y + Float(drawn.height)
+        if x < box.x - 0.5 || y < box.y - 0.5 || right > box.x + box.z + 0.5 || bottom > box.y + box.w + 2 {
+            overflows.append("\(text) (\(Int(x)),\(Int(y)) \(drawn.width)×\(drawn.height) outside \(Int(box.x)),\(Int(box.y)) \(Int(box.z))×\(Int(box.w)))")
+        }
+    }
+
+    /// Canvas size in canvas units: the renderer's frame divided by `scale`.
+    public var size: (width: Int, height: Int) {
+        let frame = renderer.framebufferSize
+        return (Int(Float(frame.width) / scale), Int(Float(frame.height) / scale))
+    }
     /// Strings currently cached in the atlas.
     public var textCacheCount: Int { entries.count }
     /// Quads waiting for `flush()`.
@@ -128,7 +161,7 @@ public final class Canvas2D {
     /// Queues a filled rectangle (pixels, origin top-left).
     public func fillRect(x: Float, y: Float, width: Float, height: Float, color: Vec4) {
         guard width > 0, height > 0, color.w > 0 else { return }
-        quads.append(Quad(rect: SIMD4(x, y, width, height), uv: whiteUV,
+        quads.append(Quad(rect: SIMD4(x, y, width, height) * scale, uv: whiteUV,
                           color: SIMD4(color.x, color.y, color.z, color.w)))
     }
 
@@ -145,6 +178,14 @@ public final class Canvas2D {
     /// in `color`. Returns the drawn size in pixels; draws nothing for empty or unrenderable text.
     @discardableResult
     public func drawText(_ text: String, x: Float, y: Float, size: Int = 16, color: Vec4 = .white) -> (width: Int, height: Int) {
+        var drawn = drawTextPixels(text, x: x * scale, y: y * scale, size: Int((Float(size) * scale).rounded()), color: color)
+        if scale != 1 { drawn = (Int((Float(drawn.width) / scale).rounded()), Int((Float(drawn.height) / scale).rounded())) }
+        if !text.isEmpty { checkBox(text, x: x, y: y, drawn: drawn) }
+        return drawn
+    }
+
+    /// `drawText` in frame pixels.
+    private func drawTextPixels(_ text: String, x: Float, y: Float, size: Int, color: Vec4) -> (width: Int, height: Int) {
         guard !text.isEmpty else { return (0, font.lineHeight(size: size)) }
         let key = TextKey(text: text, size: size, color: color.rgba8)
         useCounter += 1
@@ -169,14 +210,16 @@ public final class Canvas2D {
     public func drawImage(_ texture: Texture, x: Float, y: Float, width: Float, height: Float, tint: Vec4 = .white) {
         guard width > 0, height > 0 else { return }
         runs.append((quads.count, texture))
-        quads.append(Quad(rect: SIMD4(x.rounded(), y.rounded(), width.rounded(), height.rounded()), uv: SIMD4(0, 0, 1, 1),
+        quads.append(Quad(rect: SIMD4((x * scale).rounded(), (y * scale).rounded(), (width * scale).rounded(), (height * scale).rounded()), uv: SIMD4(0, 0, 1, 1),
                           color: SIMD4(tint.x, tint.y, tint.z, tint.w)))
         runs.append((quads.count, nil))
     }
 
     /// Size of `text` at `size` pixels, without drawing.
     public func measureText(_ text: String, size: Int = 16) -> (width: Int, height: Int) {
-        font.measure(text, size: size)
+        guard scale != 1 else { return font.measure(text, size: size) }
+        let measured = font.measure(text, size: Int((Float(size) * scale).rounded()))
+        return (Int((Float(measured.width) / scale).rounded()), Int((Float(measured.height) / scale).rounded()))
     }
 
     /// Draws every queued quad in one instanced draw call (alpha blended, no depth test),

@@ -216,6 +216,8 @@ public final class Window {
     public func hide() { SDL_HideWindow(handle) }
     public func setTitle(_ title: String) { SDL_SetWindowTitle(handle, title) }
     public func setSize(width: Int, height: Int) { SDL_SetWindowSize(handle, Int32(width), Int32(height)) }
+    /// Full screen at the desktop's resolution, or back to a window.
+    public func setFullscreen(_ on: Bool) { SDL_SetWindowFullscreen(handle, on ? SDL_WINDOW_FULLSCREEN_DESKTOP.rawValue : 0) }
 
     /// SDL_GL_SwapWindow: shows the back buffer (the Renderer calls this from `present()`).
     public func swapBuffers() { SDL_GL_SwapWindow(handle) }

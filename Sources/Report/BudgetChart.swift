@@ -62,6 +62,10 @@ extension ReportColors {
     /// Money: the balance in a dark blue line, income green, spending red-orange (distinct for
     /// red-green colour blindness by lightness as well as hue).
     public static let balance = RGBA8(31, 58, 147)
-    public static let income = RGBA8(77, 175, 74)
-    public static let spending = RGBA8(228, 108, 40)
+    /// The colour-blind-safe set: income sky blue, spending vermilion (green and red-orange fall to
+    /// 6.5 ΔE2000 apart with deuteranopia).
+    public static var income: RGBA8 { income(safe: colourBlindSafe) }
+    public static var spending: RGBA8 { spending(safe: colourBlindSafe) }
+    public static func income(safe: Bool) -> RGBA8 { safe ? RGBA8(86, 180, 233) : RGBA8(77, 175, 74) }
+    public static func spending(safe: Bool) -> RGBA8 { safe ? RGBA8(213, 94, 0) : RGBA8(228, 108, 40) }
 }

@@ -69,8 +69,27 @@ public enum ReportColors {
     public static let failed = RGBA8(200, 50, 40)
     public static let pending = RGBA8(210, 150, 20)
 
-    /// Okabe–Ito colours (readable with colour-blindness), one per sector.
-    public static func sector(_ sector: Sector) -> RGBA8 {
+    /// The colour-blind-safe set (the game's `colour_blind` setting; read where charts are drawn):
+    /// every pair in a legend at least 10 ΔE2000 apart with deuteranopia and protanopia simulated
+    /// (Machado et al. 2009; docs/sources.md), where the default set falls to 3.4.
+    nonisolated(unsafe) public static var colourBlindSafe = false
+
+    /// Okabe–Ito colours (readable with colour-blindness), one per sector. The colour-blind-safe set
+    /// swaps agriculture's olive (5.1 ΔE2000 from power's vermilion with deuteranopia) for black,
+    /// and transport and land sinks for sky blue and bluish green.
+    public static func sector(_ sector: Sector) -> RGBA8 { self.sector(sector, safe: colourBlindSafe) }
+
+    public static func sector(_ sector: Sector, safe: Bool) -> RGBA8 {
+        if safe {
+            switch sector {
+            case .power: return RGBA8(213, 94, 0)
+            case .industry: return RGBA8(0, 114, 178)
+            case .buildings: return RGBA8(230, 159, 0)
+            case .transport: return RGBA8(86, 180, 233)
+            case .agricultureWaste: return RGBA8(0, 0, 0)
+            case .landSinks: return RGBA8(0, 158, 115)
+            }
+        }
         switch sector {
         case .power: return RGBA8(213, 94, 0)
         case .industry: return RGBA8(0, 114, 178)
@@ -81,7 +100,22 @@ public enum ReportColors {
         }
     }
 
-    public static func plant(_ kind: PlantKind) -> RGBA8 {
+    public static func plant(_ kind: PlantKind) -> RGBA8 { plant(kind, safe: colourBlindSafe) }
+
+    public static func plant(_ kind: PlantKind, safe: Bool) -> RGBA8 {
+        if safe {
+            // Okabe–Ito and Paul Tol's colours, chosen apart in lightness as well as hue.
+            switch kind {
+            case .coal: return RGBA8(0, 0, 0)
+            case .gas: return RGBA8(255, 204, 204)
+            case .nuclear: return RGBA8(136, 34, 85)
+            case .hydro: return RGBA8(0, 114, 178)
+            case .wind: return RGBA8(86, 180, 233)
+            case .solar: return RGBA8(240, 228, 66)
+            case .biomass: return RGBA8(153, 153, 51)
+            case .waste: return RGBA8(102, 51, 0)
+            }
+        }
         switch kind {
         case .coal: return RGBA8(58, 58, 58)
         case .gas: return RGBA8(150, 150, 165)

@@ -15,21 +15,19 @@ import Render
 /// Opens a level or a save: the city, the level it belongs to, and its catalog.
 func openGame(_ target: String, seed: UInt64? = nil) throws -> (City, LevelDefinition) {
     if target.hasSuffix(".nzsave") {
-        let catalog = try loadCatalog()
         do {
-            let loaded = try SaveGame.load(from: target, catalog: catalog)
+            // The save's own level, found by id and content hash (SaveLevel.swift).
+            let header = try SaveGame.readHeader(from: target)
+            let environment = ProcessInfo.processInfo.environment
+            let listings = LevelIndex.list(userLevels: UserDirectories.levels(environment: environment),
+                                           userMods: UserDirectories.mods(environment: environment)).levels
+            let located = try SaveLevel.locate(header, listings: listings, base: try loadCatalog())
+            if let warning = located.warning { FileHandle.standardError.write(Data("\(target): warning: \(warning.en)\n".utf8)) }
+            let loaded = try SaveGame.load(from: target, catalog: located.catalog)
             let city = loaded.city
-            let levelFile = loaded.header.levelFile.isEmpty ? city.view.level.id : loaded.header.levelFile
-            let level = findLevel(levelFile, catalog: catalog).level
-                ?? LevelDefinition(setup: LevelSetup(info: city.view.level, width: city.view.map.width,
-                                                     height: city.view.map.height, budget: 0), file: target)
             // The level's script resumes with the state it had when the game was saved.
-            if let script = level.script, let state = loaded.scriptState {
-                let host = try LevelScripting(script: script, seed: city.view.level.seed)
-                try host.restoreScriptState(state)
-                city.attach(script: host, started: true)
-            }
-            return (city, level)
+            if let state = loaded.scriptState { try LevelScripting.resume(located.level, city: city, state: state) }
+            return (city, located.level)
         } catch {
             fail("\(target): error: \(error)")
         }
@@ -52,25 +50,30 @@ struct Play: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Play: open the game window on a level or a save.")
 
     @Argument(help: "A level (a .toml file, or a name from `netzero levels`: sandbox, 3 for lesson 3, user/NAME, MOD/NAME) or a save (.nzsave).") var target = "sandbox"
-    @Option(help: "Interface language: en or zh.") var lang = "en"
+    @Option(help: "Interface language: en or zh (default: the one chosen in Settings, else en).") var lang: String?
     @Flag(help: "Wait for the display's vertical sync.") var vsync = false
 
     func run() throws {
-        guard let language = Language(rawValue: lang) else { throw ValidationError("--lang is en or zh") }
+        if let lang, Language(rawValue: lang) == nil { throw ValidationError("--lang is en or zh") }
+        // The player's settings (their name, asked once, the window, the language, …), in the XDG config directory.
+        let settingsPath = GameSettings.defaultPath()
+        let (settings, problems) = GameSettings.read(from: settingsPath)
+        let language = lang.flatMap(Language.init(rawValue:)) ?? settings.language ?? .en
         let (city, level) = try openGame(target)
-        let view = openWindowOrExplain(Window.Options(width: 1280, height: 720, vsync: vsync))
+        let view = openWindowOrExplain(Window.Options(width: settings.resolution.width, height: settings.resolution.height, vsync: vsync))
         let session = GameSession(city: city, level: level, language: language)
         session.scriptAttacher = { level, city in
             for problem in LevelScripting.attach(level, to: city).problems { session.notify(problem, now: view.now) }
         }
+        session.scriptResumer = { level, city, state in try LevelScripting.resume(level, city: city, state: state) }
         // Menu → Editor saves only what `netzero check` passes, script lint included.
         Editor.check = Edit.check(catalog: try loadCatalog())
-        // The player's settings (their name, asked once) and the per-level autosaves, in the XDG directories.
-        let settingsPath = GameSettings.defaultPath()
-        let (settings, problem) = GameSettings.load(from: settingsPath)
         session.settings = settings
-        if let problem { session.notify(problem, now: view.now) }
+        if lang != nil { session.settings.language = nil }  // --lang holds for this run only
+        SettingsScreen.apply(session)
+        for problem in problems { session.notify(problem, now: view.now, seconds: 15) }
         session.dataDirectory = GameSettings.dataDirectory()
+        session.savePath = GameSettings.dataDirectory() + "/saves/quick.nzsave"
         NamePrompt.openIfNeeded(session, settingsPath: settingsPath)
         try GameLoop.run(session, view: view)
         // The run's player commands, for a teacher to replay headless.
@@ -91,6 +94,8 @@ struct Shot: ParsableCommand {
     @Option(help: "Interface language: en or zh.") var lang = "en"
     @Flag(help: "Show the charts panel.") var charts = false
     @Option(help: "Select (inspect) this tile, X,Y.") var inspect: String?
+    @Option(help: "Open a screen or panel over the game: \(Screens.names.joined(separator: ", ")).") var screen = "map"
+    @Option(help: "UI scale, 1 to 2 (as far as the frame leaves the interface 960 × 600 units).") var uiScale = 1.0
 
     func run() throws {
         guard let language = Language(rawValue: lang) else { throw ValidationError("--lang is en or zh") }
@@ -108,6 +113,19 @@ struct Shot: ParsableCommand {
         while session.briefing.isOpen && Briefing.projection(session) == nil { usleep(50_000) }
         session.overlay = chosen
         session.showCharts = charts
+        guard (1...2).contains(uiScale) else { throw ValidationError("--ui-scale is from 1 to 2") }
+        session.settings.uiScale = uiScale
+        // The save browser lists the saves of a folder of its own, with one save of this game in it.
+        let saves = NSTemporaryDirectory() + "netzero-shot-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: saves) }
+        if screen == "saves" {
+            session.dataDirectory = saves
+            session.save(named: session.strings.name(level.title), now: 0)
+        }
+        guard Screens.open(screen, session: session) else {
+            throw ValidationError("--screen: '\(screen)' is not one of \(Screens.names.joined(separator: ", ")) (or the level has none)")
+        }
+        while session.briefing.isOpen && Briefing.projection(session) == nil { usleep(50_000) }
         if let inspect {
             let xy = inspect.split(separator: ",").compactMap { Int($0) }
             if xy.count == 2 { session.selectedTile = (xy[0], xy[1]) }

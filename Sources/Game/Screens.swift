@@ -1,0 +1,37 @@
+// Screens.swift — every screen and panel of the game by name, for `netzero shot --screen NAME`
+// (docs/screenshots/) and the tests that open them all.
+import CitySim
+
+public enum Screens {
+    public static let names = ["map", "menu", "levels", "saves", "settings", "name", "briefing", "summary", "charts", "inspector"]
+        + CarbonPanel.allCases.map(\.rawValue)
+
+    /// Opens the screen `name` over the game; false for an unknown name, or a screen the level
+    /// has not (a briefing outside a lesson).
+    @discardableResult
+    public static func open(_ name: String, session: GameSession) -> Bool {
+        // Any other screen than the lesson's briefing card is shown without it.
+        if name != "map" && name != "briefing" { session.briefing.isOpen = false }
+        switch name {
+        case "map": return true
+        case "menu": session.menuOpen = true
+        case "levels": session.menuOpen = true; session.openLevelPicker()
+        case "saves": session.menuOpen = true; SaveBrowser.open(session)
+        case "settings": session.menuOpen = true; SettingsScreen.open(session)
+        case "name": session.namePrompt.isOpen = true
+        case "briefing":
+            guard Briefing.isLesson(session.level) else { return false }
+            if !session.briefing.isOpen { Briefing.open(session) }
+        case "summary": LessonEndScreen.open(session)
+        case "charts": session.showCharts = true
+        case "inspector":
+            let map = session.view.map
+            guard let tile = (0..<map.tileCount).first(where: { map.structure[$0] == .entity }) else { return false }
+            session.selectedTile = (tile % map.width, tile / map.width)
+        default:
+            guard let panel = CarbonPanel(rawValue: name) else { return false }
+            session.panels.show(panel)
+        }
+        return true
+    }
+}
