@@ -48,6 +48,8 @@ public final class EditorState {
     var previewShown: LevelDraft?
     /// The fields drawn in the last frame, in order, with their values: Tab moves between them.
     var drawnFields: [(id: String, value: String)] = []
+    /// On a form, the control Tab has moved to (its PanelUI id); Space or Enter presses it.
+    public internal(set) var focusedControl: String?
     /// The bundled catalog's entries by table path ("plant.solar"), read once.
     var catalogEntries: [String: [LevelDraft.CatalogOverride]] = [:]
 
@@ -233,12 +235,18 @@ public enum Editor {
         case KeyCode.letter("3"): state.brush = 3
         case KeyCode.letter("5"): state.brush = 5
         case KeyCode.letter("r"): state.rectangle.toggle()
+        case KeyCode.tab where state.tab != .map:
+            moveFocus(session, state: state, backwards: shift)
+        case KeyCode.space where state.tab != .map, KeyCode.enter where state.focusedControl != nil:
+            // Pressed as a click on the control's centre, which its next drawing takes.
+            if let id = state.focusedControl, let rect = session.panels.controls[id] { session.panels.pendingClick = rect.center }
         case KeyCode.tab:
             let items = LevelDraft.mapItems
             let i = items.firstIndex(of: state.item) ?? 0
             state.item = items[(i + (shift ? items.count - 1 : 1)) % items.count]
         case KeyCode.f1 ... KeyCode.f1 + 6:
             state.tab = EditorTab.allCases[Int(code - KeyCode.f1)]
+            state.focusedControl = nil
         case KeyCode.enter where state.tab != .map:
             // On a form, Enter starts typing in its first field (then Tab goes on to the next).
             if let first = state.drawnFields.first { beginField(state, first.id, first.value) }
@@ -254,6 +262,19 @@ public enum Editor {
         default: break
         }
         return true
+    }
+
+    /// Tab on a form: the next control drawn in the last frame, in reading order (row by row,
+    /// left to right), so every button, selector and field is reachable without a mouse.
+    static func moveFocus(_ session: GameSession, state: EditorState, backwards: Bool) {
+        let ordered = session.panels.controls.sorted { a, b in
+            let rowA = Int(a.value.y / 8), rowB = Int(b.value.y / 8)
+            return rowA != rowB ? rowA < rowB : (a.value.x != b.value.x ? a.value.x < b.value.x : a.key < b.key)
+        }.map(\.key)
+        guard !ordered.isEmpty else { return }
+        let current = state.focusedControl.flatMap { ordered.firstIndex(of: $0) }
+        let next = current.map { ($0 + (backwards ? ordered.count - 1 : 1)) % ordered.count } ?? (backwards ? ordered.count - 1 : 0)
+        state.focusedControl = ordered[next]
     }
 
     static func paintStroke(_ state: EditorState, to tile: (Int, Int)) {
@@ -430,6 +451,10 @@ public enum Editor {
             case .catalog: drawCatalog(ui, state: state, x: x, y: y, width: w2)
             }
         }
+        // The keyboard's focus, as a form shows it.
+        if state.tab != .map, let id = state.focusedControl, let rect = session.panels.controls[id] {
+            canvas.strokeRect(x: rect.x - 2, y: rect.y - 2, width: rect.width + 4, height: rect.height + 4, color: HUD.accent)
+        }
         // The status line: the save's result, else the reader's first problem, else the keys.
         let status: (String, Vec4)
         if let message = state.message {
@@ -437,7 +462,7 @@ public enum Editor {
         } else if let problem = state.problems.first {
             status = (s["editor.problem"] + ": " + problem.description, Vec4(1, 0.5, 0.4, 1))
         } else {
-            status = (s["editor.keys"], HUD.dim)
+            status = (s[state.tab == .map ? "editor.keys" : "editor.keys_form"], HUD.dim)
         }
         canvas.fillRect(x: 0, y: height - 26, width: width, height: 26, color: HUD.panel)
         ui.region(PanelRect(x: 0, y: height - 26, width: width, height: 26))

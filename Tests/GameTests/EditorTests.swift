@@ -229,3 +229,58 @@ struct EditorTests {
         #expect(replayed.world.contentHash() == session.city.world.contentHash())
     }
 }
+
+extension EditorTests {
+    /// The forms without a mouse: Tab walks every control in reading order, Space presses the
+    /// focused one, so an objective's metric, comparison and "required" change by keyboard alone.
+    @Test func everyFormControlIsReachableAndPressedByKeyboard() throws {
+        let view = try #require(sharedView)
+        let folder = NSTemporaryDirectory() + "editor-keys-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/island.toml"
+        try FileSystem.writeAtomically(emptySea, to: path)
+        let level = try #require(LevelFile.load(path: path, catalog: catalog).level)
+        let session = GameSession(city: City(level: level, catalog: catalog), level: level, language: .zh,
+                                  savePath: folder + "/quick.nzsave", screenshotDirectory: folder)
+        let editor = try #require(LevelEditor.open(path: path, catalog: catalog).editor)
+        Editor.attach(EditorState(editor: editor, catalog: catalog), to: session)
+        let state = try #require(session.editor)
+        func key(_ code: Int32, shift: Bool = false) throws {
+            try deliver([.key(code: code, down: true, ctrl: false, shift: shift)], to: session, view: view)
+        }
+        /// Tabs until `id` has the focus; fails after a full round.
+        func focus(_ id: String) throws {
+            for _ in 0..<200 where state.focusedControl != id { try key(KeyCode.tab) }
+            #expect(state.focusedControl == id)
+        }
+        let objectivesTab = try #require(EditorTab.allCases.firstIndex(of: .objectives))
+        try key(KeyCode.f1 + Int32(objectivesTab))
+        #expect(state.tab == .objectives && state.focusedControl == nil)
+        // No objective yet: the selector's "add" button makes one.
+        let before = state.draft.objectives.count
+        let controls = Set(session.panels.controls.keys)
+        let add = try #require(controls.first { $0.hasPrefix("editor.objectives") && $0.contains("add") }, "\(controls.sorted())")
+        try focus(add)
+        try key(KeyCode.space)
+        #expect(state.draft.objectives.count == before + 1)
+        let index = state.draft.objectives.count - 1
+        let metric = state.draft.objectives[index].metric
+        try focus("editor.objective.metric.next")
+        try key(KeyCode.space)
+        let metrics = Metric.allCases
+        let metricIndex = try #require(metrics.firstIndex(of: metric))
+        #expect(state.draft.objectives[index].metric == metrics[(metricIndex + 1) % metrics.count])
+        let comparison = state.draft.objectives[index].comparison
+        try focus("editor.objective.comparison")
+        try key(KeyCode.enter)
+        #expect(state.draft.objectives[index].comparison != comparison)
+        // Shift+Tab goes back to the metric's next button; a field takes typing when pressed.
+        try key(KeyCode.tab, shift: true)
+        #expect(state.focusedControl == "editor.objective.metric.next")
+        try focus("field.objective.by")
+        try key(KeyCode.space)
+        #expect(state.field == "objective.by")
+        #expect(session.overflowingText.isEmpty, "\(session.overflowingText)")
+    }
+}
