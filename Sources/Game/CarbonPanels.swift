@@ -83,8 +83,6 @@ public enum CarbonPanels {
         let size = canvas.size
         let ui = PanelUI(canvas: canvas, session: session)
         let s = session.strings
-        // Drawn last, over an open panel.
-        defer { ReloadBanner.draw(ui, size: (size.width, size.height), now: now) }
         // The panels' buttons, in a row just above the overlay buttons.
         let buttonY = Float(size.height) - 22 - 4 - 22 - 4
         for (i, panel) in CarbonPanel.allCases.enumerated() {

@@ -140,6 +140,7 @@ public enum HUD {
         if session.briefing.isOpen { Briefing.draw(canvas, session: session) }
         if session.lessonEnd.isOpen { LessonEndScreen.draw(canvas, session: session, now: now) }
         if session.namePrompt.isOpen { NamePrompt.draw(canvas, session: session, now: now) }
+        ReloadBanner.draw(canvas, session: session)
     }
 
     // MARK: - Tooltips

@@ -41,13 +41,24 @@ extension GameSession {
     }
 }
 
-/// The offer's banner, drawn with the panels' controls (PanelUI) so that its buttons take their clicks.
-enum ReloadBanner {
+/// The offer's banner under the top bar. It is drawn after every other screen (a lesson's
+/// briefing card included) and takes its clicks before them (`GameSession.handleReloadClick`),
+/// so that it can always be seen and answered.
+public enum ReloadBanner {
     static let width: Float = 620
 
-    static func draw(_ ui: PanelUI, size: (width: Int, height: Int), now: Double) {
-        guard let offer = ui.session.reloadOffer else { return }
-        let canvas = ui.canvas, s = ui.s
+    public struct Layout: Sendable, Equatable {
+        public var frame: PanelRect
+        public var reload: PanelRect
+        public var dismiss: PanelRect
+    }
+
+    static func draw(_ canvas: Canvas2D, session: GameSession) {
+        guard let offer = session.reloadOffer else {
+            session.reloadBanner = nil
+            return
+        }
+        let s = session.strings, size = canvas.size
         let mapLeft = HUD.toolbarWidth + 8
         let width = min(width, Float(size.width) - mapLeft - 8)
         let x = mapLeft + (Float(size.width) - mapLeft - 8 - width) / 2
@@ -57,20 +68,33 @@ enum ReloadBanner {
         let rows = Array(changed) + Array(failed)
         let height = Float(rows.count) * 16 + 44
         let frame = PanelRect(x: x, y: HUD.topBar + 6, width: width, height: height)
-        ui.region(frame)
-        canvas.fillRect(x: frame.x, y: frame.y, width: frame.width, height: frame.height, color: HUD.panel)
+        let buttonY = frame.y + height - 30
+        let layout = Layout(frame: frame, reload: PanelRect(x: frame.x + 10, y: buttonY, width: 220, height: 24),
+                            dismiss: PanelRect(x: frame.x + 238, y: buttonY, width: 120, height: 24))
+        session.reloadBanner = layout
+        canvas.fillRect(x: frame.x, y: frame.y, width: frame.width, height: frame.height, color: Vec4(HUD.panel.x, HUD.panel.y, HUD.panel.z, 1))
         canvas.strokeRect(x: frame.x, y: frame.y, width: frame.width, height: frame.height, color: HUD.accent)
         for (index, row) in rows.enumerated() {
-            let isProblem = index >= changed.count
-            ui.text(row, x: frame.x + 10, y: frame.y + 8 + Float(index) * 16, size: 13,
-                    color: isProblem ? Vec4(1, 0.55, 0.5, 1) : HUD.text)
+            _ = canvas.drawText(row, x: frame.x + 10, y: frame.y + 8 + Float(index) * 16, size: 13,
+                                color: index >= changed.count ? Vec4(1, 0.55, 0.5, 1) : HUD.text)
         }
-        let buttonY = frame.y + height - 30
-        if ui.button(PanelRect(x: frame.x + 10, y: buttonY, width: 220, height: 24), s["reload.button"], id: "reload.level") {
-            ui.session.reloadLevel(now: now)
+        for (rect, key) in [(layout.reload, "reload.button"), (layout.dismiss, "reload.dismiss")] {
+            canvas.fillRect(x: rect.x, y: rect.y, width: rect.width, height: rect.height, color: CarbonPanels.buttonColor)
+            canvas.strokeRect(x: rect.x, y: rect.y, width: rect.width, height: rect.height, color: Vec4(0.4, 0.44, 0.55, 1))
+            _ = HUD.label(canvas, session: session, s[key], x: rect.x + 8, y: rect.y + 5, width: rect.width - 16, size: 12, color: HUD.text)
         }
-        if ui.button(PanelRect(x: frame.x + 238, y: buttonY, width: 120, height: 24), s["reload.dismiss"], id: "reload.dismiss") {
-            ui.session.reloadOffer = nil
+    }
+}
+
+extension GameSession {
+    /// A left click on the banner: its buttons act, and no click on it reaches what is under it.
+    func handleReloadClick(x: Int, y: Int, now: Double) -> Bool {
+        guard reloadOffer != nil, let banner = reloadBanner, banner.frame.contains(x, y) else { return false }
+        if banner.reload.contains(x, y) {
+            reloadLevel(now: now)
+        } else if banner.dismiss.contains(x, y) {
+            reloadOffer = nil
         }
+        return true
     }
 }

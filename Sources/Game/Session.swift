@@ -133,6 +133,8 @@ public final class GameSession {
     public var levelWatch: LevelWatch?
     /// While the level's files have changed on disk: which, and why a reload failed, if it did.
     public var reloadOffer: ReloadOffer?
+    /// Where the offer's banner and its buttons were drawn in the last frame.
+    public internal(set) var reloadBanner: ReloadBanner.Layout?
     var nextLevelCheck = 0.0
 
     public var tool: String { tools[toolIndex] }
@@ -306,6 +308,9 @@ public final class GameSession {
 
     func handleInCanvasUnits(_ event: InputEvent, size: (width: Int, height: Int), now: Double) {
         switch event {
+        // The reload offer answers over every screen: Ctrl+R, or a click on its banner.
+        case .key(KeyCode.letter("r"), true, true, _) where reloadOffer != nil: reloadLevel(now: now); return
+        case .mouseDown(let x, let y, .left) where handleReloadClick(x: x, y: y, now: now): return
         case _ where namePrompt.isOpen && NamePrompt.handle(event, session: self, now: now): return
         case _ where lessonEnd.isOpen && LessonEndScreen.handle(event, session: self, size: size, now: now): return
         case _ where briefing.isOpen && Briefing.handle(event, session: self, size: size, now: now): return
@@ -396,7 +401,6 @@ public final class GameSession {
         case KeyCode.letter("1"), KeyCode.letter("2"), KeyCode.letter("3"), KeyCode.letter("4"):
             speed = Int(code - KeyCode.letter("1")) + 1
             paused = false
-        case KeyCode.letter("r") where ctrl && reloadOffer != nil: reloadLevel(now: now)
         case KeyCode.letter("z") where ctrl: undo()
         case KeyCode.letter("y") where ctrl: redo()
         case KeyCode.letter("o"): overlay = overlay.next

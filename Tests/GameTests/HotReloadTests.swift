@@ -24,6 +24,14 @@ extension GameWindowTests {
         \(smallLevelRows.joined(separator: "\n"))
         \"\"\"
 
+        [[objectives]]
+        id = "net_zero"
+        title_en = "Net zero by 2030"
+        title_zh = "2030年前实现净零"
+        metric = "net_emissions"
+        at_most = 0
+        by = 2030
+
         """
     }
 
@@ -38,6 +46,8 @@ extension GameWindowTests {
         let session = GameSession(city: City(level: level, catalog: catalog), level: level, language: .zh,
                                   savePath: folder + "/quick.nzsave", screenshotDirectory: folder)
         session.paused = true
+        // A level with objectives opens on its briefing card; the offer must answer over it.
+        #expect(session.briefing.isOpen)
         #expect(session.levelWatch?.files == [path])
         try view.render(session)
 
@@ -49,7 +59,7 @@ extension GameWindowTests {
         session.checkLevelFiles(now: view.now + 20)
         #expect(session.reloadOffer?.files == [path])
         try view.render(session)
-        #expect(session.panels.controls["reload.level"] != nil && session.panels.controls["reload.dismiss"] != nil)
+        #expect(session.reloadBanner != nil)
         #expect(session.overflowingText.isEmpty, "\(session.overflowingText)")
 
         // A file that no longer loads: the game goes on as it was and the banner says why.
@@ -57,10 +67,12 @@ extension GameWindowTests {
         let tickBefore = session.view.clock.tick
         try smallLevelFile(budget: "\"lots\"").write(toFile: path, atomically: true, encoding: .utf8)
         session.checkLevelFiles(now: view.now + 30)
-        let button = try #require(session.panels.controls["reload.level"])
+        try view.render(session)
+        let button = try #require(session.reloadBanner?.reload)
         try deliver([.mouseDown(x: button.center.x, y: button.center.y, button: .left),
                      .mouseUp(x: button.center.x, y: button.center.y, button: .left)], to: session, view: view)
         #expect(session.view.clock.tick == tickBefore, "the running game is kept")
+        #expect(session.briefing.isOpen, "the click went to the banner, not the card under it")
         let problem = try #require(session.reloadOffer?.problem)
         #expect(problem.hasPrefix(path + ":6:"), "\(problem)")
 
