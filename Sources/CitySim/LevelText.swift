@@ -158,24 +158,8 @@ public struct LevelText: Sendable, Equatable {
         return bare ? key : string(key)
     }
 
-    /// A basic string, escaped.
-    public static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// A basic string, escaped as every TOML the game writes escapes it (`HeadlessRun.quote`).
+    public static func string(_ text: String) -> String { HeadlessRun.quote(text) }
 
     /// A number: whole numbers as integers, others in Swift's shortest round-trip form (which TOML reads back exactly).
     public static func number(_ value: Double) -> String {

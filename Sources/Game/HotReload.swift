@@ -31,13 +31,7 @@ extension GameSession {
     /// Starts the level again from its files; if they no longer load, the game goes on and the
     /// offer shows why.
     public func reloadLevel(now: Double) {
-        let result = LevelFile.load(path: level.file, catalog: catalog)
-        guard result.level != nil else {
-            let problem = result.diagnostics.first { $0.severity == .error } ?? result.diagnostics.first
-            reloadOffer?.problem = problem?.description ?? level.file
-            return
-        }
-        start(levelAt: level.file, now: now)
+        if let problem = start(levelAt: level.file, now: now, quietly: true) { reloadOffer?.problem = problem }
     }
 }
 

@@ -476,22 +476,25 @@ public final class GameSession {
         pickingLevel = true
     }
 
-    /// Starts a new game on the level at `path` (from the picker); on a problem, the game goes on.
-    func start(levelAt path: String, now: Double) {
+    /// Starts a new game on the level at `path` (from the picker, or a reload); on a problem, the
+    /// game goes on and the problem (the first error) is returned, and noticed unless `quietly`.
+    @discardableResult
+    func start(levelAt path: String, now: Double, quietly: Bool = false) -> String? {
         let result = LevelFile.load(path: path, catalog: catalog)
         guard let next = result.level else {
-            notify(result.diagnostics.first?.description ?? path, now: now)
-            return
+            if !quietly { notify(result.diagnostics.first?.description ?? path, now: now) }
+            return (result.diagnostics.first { $0.severity == .error } ?? result.diagnostics.first)?.description ?? path
         }
         // The bundled catalog under the new level's own overrides, never the last level's.
         let levelCatalog: Catalog
         do {
             levelCatalog = try Catalog.load(overrideTables: next.catalogOverrides.map { [($0, next.file)] } ?? [])
         } catch {
-            notify(error.description, now: now)
-            return
+            if !quietly { notify(error.description, now: now) }
+            return error.description
         }
         start(level: next, catalog: levelCatalog)
+        return nil
     }
 
     /// Starts a new game on a level read already. A `preview` (the editor's picture of the
