@@ -217,7 +217,7 @@ public enum Briefing {
     /// An event while the card is open; true if the card took it (all but quitting and resizing).
     static func handle(_ event: InputEvent, session: GameSession, size: (width: Int, height: Int), now: Double) -> Bool {
         switch event {
-        case .quit, .resize: return false
+        case .quit, .resize, .pointerLeft: return false
         case .key(let code, let down, _, _):
             guard down else { return true }
             if code == KeyCode.enter || code == KeyCode.escape || code == KeyCode.space { close(session) }

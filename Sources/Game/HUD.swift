@@ -133,6 +133,10 @@ public enum HUD {
             canvas.fillRect(x: Float(size.width) / 2 - 160, y: topBar + 10, width: 320, height: 40, color: panel)
             _ = canvas.drawText(label, x: Float(size.width) / 2 - 140, y: topBar + 18, size: 22, color: accent)
         }
+        if session.showsModalScreen {
+            // A modal screen dims the city's panels behind it, so they do not read as part of it.
+            canvas.fillRect(x: 0, y: 0, width: Float(size.width), height: Float(size.height), color: Vec4(0, 0, 0, 0.45))
+        }
         if session.menuOpen { drawMenu(canvas, session: session, width: Float(size.width), height: Float(size.height)) }
         if session.pickingLevel { LevelPicker.draw(canvas, session: session, width: Float(size.width), height: Float(size.height), now: now) }
         if session.saveBrowser.isOpen { SaveBrowser.draw(canvas, session: session, width: Float(size.width), height: Float(size.height), now: now) }
@@ -346,6 +350,10 @@ public enum HUD {
             canvas.fillRect(x: barX + offset, y: 12, width: w, height: 16, color: Palette.plant(kind) + Vec4(0.15, 0.15, 0.15, 0))
             offset += w
         }
+        if total <= 0 {
+            // Before the first hour is dispatched (or in a blackout) say so rather than draw an empty bar.
+            _ = canvas.drawText(s["hud.grid_mix_none"], x: barX + 6, y: 13, size: 11, color: dim)
+        }
         canvas.strokeRect(x: barX, y: 12, width: barWidth, height: 16, color: dim)
         if barX + barWidth > width - 4 { session.overflowingText.append("top bar (\(Int(barX + barWidth)) px in \(Int(width)) px)") }
     }
@@ -406,28 +414,48 @@ public enum HUD {
         }
         let map = view.map
         let i = map.index(tile.x, tile.y)
-        line("\(s["inspector.title"]) (\(tile.x), \(tile.y))", size: 15, color: accent)
+        // What stands on the tile names the panel; its coordinates come second, small.
         let entity = map.occupant[i]
-        if map.structure[i] == .entity, let breakdown = view.breakdown(entity) {
-            if let building = view.building(entity) {
-                line(s["tools." + building.kind.key] + String(format: "  (%.0f%%)", building.density * 100))
-                line("\(s["inspector.residents"]): \(building.residents)   \(s["inspector.workers"]): \(building.workers)")
-                line(String(format: "%@: %.0f%%", s["inspector.served"], building.servedFraction * 100))
-            } else if let plant = view.plant(entity) {
-                line(s["tools." + plant.kind.key + "_plant"] + String(format: "  %.1f MW", plant.outputKW / 1000))
-            } else if let zone = view.zone(entity) {
-                line(s["tools." + zone.kind.key] + "  " + s.fill("inspector.stored", ["tonnes": String(format: "%.1f", zone.stock)]))
-            }
+        let breakdown = map.structure[i] == .entity ? view.breakdown(entity) : nil
+        var title: String
+        var details: [String] = []
+        if let building = view.building(entity), breakdown != nil {
+            title = s["tools." + building.kind.key] + String(format: "  (%.0f%%)", building.density * 100)
+            details.append("\(s["inspector.residents"]): \(building.residents)   \(s["inspector.workers"]): \(building.workers)")
+            details.append(String(format: "%@: %.0f%%", s["inspector.served"], building.servedFraction * 100))
+        } else if let plant = view.plant(entity), breakdown != nil {
+            title = s["tools." + plant.kind.key + "_plant"] + String(format: "  %.1f MW", plant.outputKW / 1000)
+        } else if let zone = view.zone(entity), breakdown != nil {
+            title = s["tools." + zone.kind.key]
+            details.append(s.fill("inspector.stored", ["tonnes": String(format: "%.1f", zone.stock)]))
+        } else if let storage = view.storage(entity), breakdown != nil {
+            title = s["tools." + storage.kind.key]
+            details.append(s.fill("inspector.energy_stored", ["mwh": String(format: "%.1f", storage.stateKWh / 1000)]))
+        } else if map.structure[i] == .none || map.structure[i] == .entity {
+            title = map.terrain[i] == .land ? s["inspector.empty"] : s["editor.item_" + (map.terrain[i] == .forest ? "forest_terrain" : map.terrain[i].name)]
+        } else {
+            title = s["tools." + structureKey(map.structure[i])]
+        }
+        line(title, size: 15, color: accent)
+        line(s.fill("inspector.tile", ["x": String(tile.x), "y": String(tile.y)]), size: 11, color: dim)
+        for detail in details { line(detail) }
+        if let breakdown {
             let emitted = breakdown.thisYear.filter { $0.scope != .electricity }.reduce(0) { $0 + max(0, $1.tonnes) }
             let removed = breakdown.thisYear.reduce(0) { $0 + max(0, -$1.tonnes) }
-            line(String(format: "%@: %.1f t   %@: %.1f t", s["inspector.emissions"], emitted, s["inspector.removals"], removed))
+            if breakdown.thisYear.isEmpty {
+                // Early in a year "0.0 t" reads as "emits nothing": say the year's books are still empty.
+                line(s["inspector.nothing_yet"], color: dim)
+            } else {
+                line(String(format: "%@: %.1f t   %@: %.1f t", s["inspector.emissions"], emitted, s["inspector.removals"], removed))
+            }
+            if breakdown.lifetimeTonnes != 0 {
+                line(s.fill("inspector.lifetime", ["tonnes": String(format: "%.1f", breakdown.lifetimeTonnes)]), size: 12, color: dim)
+            }
             for flow in breakdown.thisYear.prefix(6) {
                 line(String(format: "%.2f t = %.3g %@ × %.4g %@", flow.tonnes, flow.quantity, flow.quantityUnit, flow.factorValue, flow.factorUnit), size: 12)
                 line("  \(s["inspector.factor"]): \(flow.factorPath)", size: 11, color: dim)
                 line("  \(s["inspector.source"]): \(flow.source)", size: 11, color: dim)
             }
-        } else {
-            line(map.structure[i] == .none ? s["inspector.empty"] + " (" + map.terrain[i].name + ")" : s["tools." + structureKey(map.structure[i])])
         }
         // Down to the objectives panel (or the bottom rows), never over it; what does not fit is cut.
         let limit = (session.objectivesRect?.y ?? Float(canvas.size.height) - 90) - 6

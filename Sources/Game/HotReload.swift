@@ -61,7 +61,8 @@ public enum ReloadBanner {
         let failed = offer.problem.map { HUD.wrap(s.fill("reload.failed", ["problem": $0]), width: width - 20, canvas: canvas).prefix(4) } ?? []
         let rows = Array(changed) + Array(failed)
         let height = Float(rows.count) * 16 + 44
-        let frame = PanelRect(x: x, y: HUD.topBar + 6, width: width, height: height)
+        // Over a modal screen the banner takes the top bar's place, above the screen's title.
+        let frame = PanelRect(x: x, y: session.showsModalScreen ? 0 : HUD.topBar + 6, width: width, height: height)
         let buttonY = frame.y + height - 30
         let layout = Layout(frame: frame, reload: PanelRect(x: frame.x + 10, y: buttonY, width: 220, height: 24),
                             dismiss: PanelRect(x: frame.x + 238, y: buttonY, width: 120, height: 24))
@@ -81,6 +82,10 @@ public enum ReloadBanner {
 }
 
 extension GameSession {
+    /// A screen that covers the game and takes its input: the menu (and the screens it opens), a
+    /// lesson's briefing or end card, the name prompt.
+    var showsModalScreen: Bool { menuOpen || briefing.isOpen || lessonEnd.isOpen || namePrompt.isOpen }
+
     /// A left click on the banner: its buttons act, and no click on it reaches what is under it.
     func handleReloadClick(x: Int, y: Int, now: Double) -> Bool {
         guard reloadOffer != nil, let banner = reloadBanner, banner.frame.contains(x, y) else { return false }

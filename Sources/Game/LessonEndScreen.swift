@@ -122,7 +122,7 @@ public enum LessonEndScreen {
     /// An event while the screen is open; true if the screen took it (all but quitting and resizing).
     static func handle(_ event: InputEvent, session: GameSession, size: (width: Int, height: Int), now: Double) -> Bool {
         switch event {
-        case .quit, .resize: return false
+        case .quit, .resize, .pointerLeft: return false
         case .key(let code, let down, _, _):
             guard down else { return true }
             if code == KeyCode.escape || code == KeyCode.enter { close(session) }

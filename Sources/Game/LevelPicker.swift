@@ -79,7 +79,7 @@ enum LevelPicker {
         let state = session.levelPicker
         let count = session.levelChoices.count
         switch event {
-        case .quit, .resize: return false
+        case .quit, .resize, .pointerLeft: return false
         case .text(let typed):
             state.typedPath = String((state.typedPath + typed).prefix(4096))
             state.message = nil

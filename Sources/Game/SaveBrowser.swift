@@ -160,7 +160,7 @@ enum SaveBrowser {
         let state = session.saveBrowser
         let count = state.slots.count
         switch event {
-        case .quit, .resize: return false
+        case .quit, .resize, .pointerLeft: return false
         case .text(let typed):
             state.typedName = String((state.typedName + typed).prefix(GameSettings.maximumNameLength))
             return true

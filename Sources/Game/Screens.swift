@@ -25,8 +25,11 @@ public enum Screens {
         case "summary": LessonEndScreen.open(session)
         case "charts": session.showCharts = true
         case "inspector":
-            let map = session.view.map
-            guard let tile = (0..<map.tileCount).first(where: { map.structure[$0] == .entity }) else { return false }
+            // A structure with flows booked this year shows what the inspector is for: factors and sources.
+            let view = session.view, map = view.map
+            let entities = (0..<map.tileCount).filter { map.structure[$0] == .entity }
+            guard let tile = entities.first(where: { view.breakdown(map.occupant[$0])?.thisYear.isEmpty == false }) ?? entities.first
+            else { return false }
             session.selectedTile = (tile % map.width, tile / map.width)
         default:
             guard let panel = CarbonPanel(rawValue: name) else { return false }

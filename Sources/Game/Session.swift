@@ -192,7 +192,7 @@ public final class GameSession {
     @discardableResult
     public func advance(frameSeconds: Double, budget: Double? = nil, clock: () -> Double) -> Int {
         defer { LessonEndScreen.watch(self) }
-        if paused || menuOpen {
+        if paused || menuOpen || namePrompt.isOpen {
             city.applyPendingCommands()
             noticeRefusals(now: clock())
             return 0
@@ -319,6 +319,7 @@ public final class GameSession {
         case _ where settingsScreen.isOpen && SettingsScreen.handle(event, session: self, now: now): return
         case _ where editor?.isOpen == true && Editor.handle(event, session: self, size: size, now: now): return
         case .quit: quitRequested = true
+        case .pointerLeft: pointerInWindow = false
         case .key(let code, let down, let ctrl, let shift):
             guard down else { return }
             handleKey(code, ctrl: ctrl, shift: shift, now: now)
@@ -352,6 +353,7 @@ public final class GameSession {
             dragStart = tile
             dragTiles = [tile]
         case .mouseMove(let x, let y, _):
+            pointerInWindow = true
             if let start = rightDrag {
                 camera.pan(pixelsX: Float(x - start.x), pixelsY: Float(y - start.y), viewportHeight: size.height)
                 rightDrag = (x, y)
@@ -429,11 +431,13 @@ public final class GameSession {
     }
 
     public var pendingScreenshot = false
+    /// False once the pointer has left the window, so that edge scrolling stops there.
+    public internal(set) var pointerInWindow = true
 
     /// Pans the map while the pointer rests at the window's edge (settings.toml `edge_scrolling`):
     /// about 12 tiles a second, whatever the frame rate. `size` in canvas units.
     public func edgeScroll(size: (width: Int, height: Int), seconds: Double) {
-        guard settings.edgeScrolling, !menuOpen, !leftDown, rightDrag == nil else { return }
+        guard settings.edgeScrolling, pointerInWindow, !menuOpen, !leftDown, rightDrag == nil else { return }
         let margin = 6, step = Float(12 * min(0.25, seconds))
         var right: Float = 0, forward: Float = 0
         if mouse.x <= margin { right = -step } else if mouse.x >= size.width - 1 - margin { right = step }

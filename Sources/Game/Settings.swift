@@ -215,7 +215,7 @@ public enum NamePrompt {
     static func handle(_ event: InputEvent, session: GameSession, now: Double) -> Bool {
         let prompt = session.namePrompt
         switch event {
-        case .quit, .resize: return false
+        case .quit, .resize, .pointerLeft: return false
         case .text(let typed):
             prompt.typed = String((prompt.typed + typed).prefix(GameSettings.maximumNameLength))
             return true

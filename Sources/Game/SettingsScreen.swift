@@ -93,7 +93,7 @@ public enum SettingsScreen {
     static func handle(_ event: InputEvent, session: GameSession, now: Double) -> Bool {
         let state = session.settingsScreen
         switch event {
-        case .quit, .resize: return false
+        case .quit, .resize, .pointerLeft: return false
         case .key(let code, let down, _, _):
             guard down else { return true }
             switch code {

@@ -59,6 +59,8 @@ public enum InputEvent: Equatable, Sendable {
     case text(String)
     /// The window's drawable changed size (pixels).
     case resize(width: Int, height: Int)
+    /// The pointer left the window (SDL_WINDOWEVENT_LEAVE); a motion inside brings it back.
+    case pointerLeft
     /// The user closed the window (or the process got SIGINT/SIGTERM).
     case quit
 }
@@ -104,6 +106,8 @@ extension Window {
                     result.append(.resize(width: d.width, height: d.height))
                 case SDL_WINDOWEVENT_CLOSE:
                     result.append(.quit)
+                case SDL_WINDOWEVENT_LEAVE:
+                    result.append(.pointerLeft)
                 default:
                     break
                 }
@@ -176,6 +180,10 @@ extension Window {
             withUnsafeMutableBytes(of: &e.text.text) { raw in
                 for (index, byte) in bytes.enumerated() { raw[index] = byte }
             }
+        case .pointerLeft:
+            e.type = SDL_WINDOWEVENT.rawValue
+            e.window.windowID = windowID
+            e.window.event = UInt8(SDL_WINDOWEVENT_LEAVE.rawValue)
         case .quit:
             e.type = SDL_QUIT.rawValue
         }
