@@ -407,7 +407,7 @@ public final class GameSession {
         case KeyCode.letter("y") where ctrl: redo()
         case KeyCode.letter("o"): overlay = overlay.next
         case KeyCode.letter("c"): showCharts.toggle()
-        case KeyCode.letter("l"): strings = Strings(language: strings.language.other)
+        case KeyCode.letter("l"): SettingsScreen.change("language", by: 1, session: self, now: now)
         case KeyCode.letter("s") where !ctrl: LessonEndScreen.open(self)
         case KeyCode.letter("h"): Briefing.showHint(self, now: now)
         case KeyCode.letter("b") where Briefing.isLesson(level): Briefing.open(self)
@@ -460,7 +460,7 @@ public final class GameSession {
         case "menu.load": load(now: now); menuOpen = false
         case "menu.saves": SaveBrowser.open(self)
         case "menu.settings": SettingsScreen.open(self)
-        case "menu.language": strings = Strings(language: strings.language.other)
+        case "menu.language": SettingsScreen.change("language", by: 1, session: self, now: now)
         case "menu.levels": openLevelPicker()
         case "menu.summary": LessonEndScreen.open(self)
         case "menu.editor": Editor.open(self, now: now)

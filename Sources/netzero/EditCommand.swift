@@ -16,10 +16,12 @@ struct Edit: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Edit a level in the game window: map, metadata, objectives, hints, triggers, overrides.")
 
     @Argument(help: "A level file (.toml), a level's name from `netzero levels`, or a new level's name (default: untitled).") var level = "untitled"
-    @Option(help: "Interface language: en or zh.") var lang = "en"
+    @Option(help: "Interface language: en or zh (default: the one chosen in Settings, else en).") var lang: String?
 
     func run() throws {
-        guard let language = Language(rawValue: lang) else { throw ValidationError("--lang is en or zh") }
+        if let lang, Language(rawValue: lang) == nil { throw ValidationError("--lang is en or zh") }
+        let (settings, _) = GameSettings.read(from: GameSettings.defaultPath())
+        let language = lang.flatMap(Language.init(rawValue:)) ?? settings.language ?? .en
         let path = try Edit.resolve(level)
         let catalog = try loadCatalog()
         let (opened, diagnostics) = LevelEditor.open(path: path, catalog: catalog)
@@ -28,8 +30,12 @@ struct Edit: ParsableCommand {
             fail("netzero edit: \(path) does not pass `netzero check`; fix the problems above in a text editor first")
         }
         let (city, definition) = try openGame(path)
-        let view = openWindowOrExplain(Window.Options(width: 1280, height: 720))
+        let view = openWindowOrExplain(Window.Options(width: settings.resolution.width, height: settings.resolution.height))
         let session = GameSession(city: city, level: definition, language: language)
+        // The player's palette, UI scale and window as in the game; --lang holds for this run only.
+        session.settings = settings
+        session.settings.language = language
+        SettingsScreen.apply(session)
         session.scriptAttacher = { level, city in
             for problem in LevelScripting.attach(level, to: city).problems { session.notify(problem, now: view.now) }
         }

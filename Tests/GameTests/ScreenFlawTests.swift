@@ -1,7 +1,8 @@
 // ScreenFlawTests — flaws seen in the screenshots of every screen: the inspector naming what
 // stands on a tile and saying when a year's books are still empty, the grid-mix bar at the first
 // hour, a modal screen covering the panels behind it; and the game stopping behind the name
-// prompt and edge scrolling stopping when the pointer leaves the window.
+// prompt, edge scrolling stopping when the pointer leaves the window, and the language key
+// remembered.
 import CitySim
 import Foundation
 @testable import Game
@@ -27,6 +28,19 @@ struct PointerAndPromptTests {
         session.handle(.mouseMove(x: 1279, y: 300, buttons: []), size: size, now: 0)
         session.edgeScroll(size: size, seconds: 0.1)
         #expect(session.camera.target != scrolled, "back inside at the edge, it pans again")
+    }
+
+    @Test func theLanguageKeyIsRememberedForTheNextGame() throws {
+        let session = try windowlessSession(sandboxPath)
+        let path = NSTemporaryDirectory() + "nz-language-\(UUID().uuidString)/settings.toml"
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        session.namePrompt.settingsPath = path
+        session.handle(.key(code: KeyCode.letter("l"), down: true, ctrl: false, shift: false), size: (1280, 720), now: 0)
+        #expect(session.strings.language == .zh)
+        #expect(GameSettings.read(from: path).settings.language == .zh, "the choice is in settings.toml")
+        session.runMenuItem("menu.language", now: 0)
+        #expect(session.strings.language == .en)
+        #expect(GameSettings.read(from: path).settings.language == .en)
     }
 
     @Test func theGameWaitsWhileThePlayerTypesTheirName() throws {
