@@ -67,6 +67,7 @@ public final class City {
         }
         Population.moveIn(world: world, count: Int(Double(homes) * level.info.initialOccupancy), catalog: catalog, day: 0)
         world.applyCommands()
+        Sinks.countStartingForest(world: world)
         Economy.takeCensus(world: world)
         // The starting city's embodied carbon is not this player's doing: start the books at zero.
         world.withResource(Ledger.self) { ledger in ledger = Ledger(start: clock.date) }

@@ -97,6 +97,15 @@ public enum Sinks: SimulationPlugin {
         }
     }
 
+    /// The forest terrain standing when the level starts, so that a tile built on before the first
+    /// daily count releases its stock at that count (the count books only what it saw go).
+    static func countStartingForest(world: World) {
+        let standing = ForestLand.standingTiles(world.resource(TileMap.self)!)
+        guard standing > 0 else { return }
+        world.commands.spawn(ForestLand(standingTiles: Int32(standing)), PrimaryLine(), ConstructionLine())
+        world.applyCommands()
+    }
+
     /// Forest land remaining forest land: each day, the standing tiles' net removal; a tile built
     /// on since the last count releases its stock.
     static func forestLand(world: World, catalog: Catalog, clock: Clock, tally: inout LedgerTally) {
