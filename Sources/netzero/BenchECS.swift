@@ -1,7 +1,8 @@
 // BenchECS.swift — `netzero bench ecs`: times the ECS runtime on N entities.
 //
-// Figures (milliseconds, the best of `--repeat` runs; create and despawn are timed on a fresh
-// world each run):
+// Figures (milliseconds, the best of `--repeat` runs, each loop also with its median and slowest
+// run as NAME_median and NAME_max; create and despawn are timed on a fresh world each run), after
+// the machine (cores, CPU model, load average):
 //   create_ms      spawn N entities with Position + Velocity (spawnBatch)
 //   create_one_ms  the same through N single `spawn` calls, for comparison
 //   update_ms      Position += Velocity over all of them, through a query
@@ -26,6 +27,9 @@ struct BenchECS: ParsableCommand {
     func run() throws {
         let n = entities
         var figures: [(String, Double)] = []
+        func record(_ name: String, _ spread: Spread) {
+            figures += [(name, spread.min), (name + "_median", spread.median), (name + "_max", spread.max)]
+        }
 
         // Create and despawn on fresh worlds; the last world is kept for the loops below.
         var create = Double.infinity, despawn = Double.infinity
@@ -46,19 +50,19 @@ struct BenchECS: ParsableCommand {
         }
         figures.append(("create_ms", create))
 
-        let update = best(of: repetitions) {
+        let update = spread(of: repetitions) {
             world.query(Write<BenchPosition>.self, Read<BenchVelocity>.self).forEach { position, velocity in
                 position.value.x += velocity.x
                 position.value.y += velocity.y
                 position.value.z += velocity.z
             }
         }
-        figures.append(("update_ms", update))
+        record("update_ms", update)
 
         var raw = (positions: [BenchPosition](), velocities: [BenchVelocity]())
         raw.positions = (0..<n).map { BenchPosition(x: Float($0), y: 0, z: 0) }
         raw.velocities = [BenchVelocity](repeating: BenchVelocity(x: 1, y: 0.5, z: 0.25), count: n)
-        let rawUpdate = best(of: repetitions) {
+        let rawUpdate = spread(of: repetitions) {
             raw.positions.withUnsafeMutableBufferPointer { positions in
                 raw.velocities.withUnsafeBufferPointer { velocities in
                     for i in 0..<positions.count {
@@ -69,17 +73,17 @@ struct BenchECS: ParsableCommand {
                 }
             }
         }
-        figures.append(("raw_update_ms", rawUpdate))
+        record("raw_update_ms", rawUpdate)
 
         for (i, entity) in handles.enumerated() where i % 2 == 0 {
             try world.insert(BenchHealth(value: 100), into: entity)
         }
-        let queryHalf = best(of: repetitions) {
+        let queryHalf = spread(of: repetitions) {
             world.query(Write<BenchHealth>.self, Read<BenchPosition>.self).forEach { health, position in
                 health.value.value -= position.x * 0.000_001
             }
         }
-        figures.append(("query_half_ms", queryHalf))
+        record("query_half_ms", queryHalf)
 
         despawn = min(despawn, try time { for entity in handles { try world.despawn(entity) } })
         figures.append(("despawn_ms", despawn))
@@ -99,15 +103,17 @@ struct BenchECS: ParsableCommand {
         world2.query(Read<BenchPosition>.self).forEach { checksum += $0.x * 0 }
         precondition(world.entityCount == 0 && checksum.isFinite)
 
-        let ratio = update / rawUpdate
+        let ratio = update.min / rawUpdate.min
+        let machine = machineFigures()
         if json {
-            let fields = figures.map { "\"\($0.0)\": \(format($0.1))" } + [
+            let fields = machine.map { "\"\($0.0)\": \"\($0.1)\"" } + figures.map { "\"\($0.0)\": \(format($0.1))" } + [
                 "\"entities\": \(n)", "\"update_over_raw\": \(format(ratio))",
             ]
             print("{" + fields.joined(separator: ", ") + "}")
         } else {
-            print("ECS benchmark, \(n) entities")
-            for (name, value) in figures { print("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(format(value)) ms") }
+            print("ECS benchmark, \(n) entities, \(repetitions) runs of each loop")
+            print("  machine: " + machine.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+            for (name, value) in figures { print("  \(name.padding(toLength: 21, withPad: " ", startingAt: 0)) \(format(value)) ms") }
             print("  update / raw     \(format(ratio))x")
         }
     }
@@ -118,6 +124,24 @@ func time(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+}
+
+/// The fastest, median and slowest of a bench's runs.
+struct Spread {
+    var min: Double, median: Double, max: Double
+    init(_ values: [Double]) {
+        let sorted = values.sorted()
+        min = sorted.first ?? .nan
+        median = sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+        max = sorted.last ?? .nan
+    }
+}
+
+/// `runs` calls' wall times in milliseconds: the fastest, the median and the slowest.
+func spread(of runs: Int, _ body: () throws -> Void) rethrows -> Spread {
+    var times: [Double] = []
+    for _ in 0..<max(1, runs) { times.append(try time(body)) }
+    return Spread(times)
 }
 
 /// The fastest of `runs` calls, in milliseconds.
