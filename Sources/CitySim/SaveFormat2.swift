@@ -485,7 +485,8 @@ extension TileMap: Format2Readable {
         let linkedRevision = try r.readInt()
         do throws(SaveValidationError) {
             self = try TileMap(restoringWidth: width, height: height, terrain: terrain, structure: structure, occupant: occupant,
-                               bikeLane: bikeLane.map { $0 != 0 }, roadComponentCount: roadComponentCount,
+                               bikeLane: bikeLane.map { $0 != 0 }, tunnel: Array(repeating: false, count: width * height),
+                               roadComponentCount: roadComponentCount,
                                revision: revision, linkedRevision: linkedRevision)
             guard bikeLane.allSatisfy({ $0 <= 1 }) else { throw SaveValidationError("a bike-lane flag is neither 0 nor 1") }
         } catch {
