@@ -362,7 +362,7 @@ public final class GameSession {
                 menuIndex = i
             }
             if leftDown, let start = dragStart, let tile = tileAt(x: x, y: y, size: size) {
-                dragTiles = GameSession.paintPath(from: start, to: tile, straightLine: tool == "road" || tool == "rail" || tool == "bike_lane")
+                dragTiles = GameSession.paintPath(from: start, to: tile, straightLine: tool == "road" || tool == "rail" || tool == "bike_lane" || tool == "metro_tunnel")
             }
         case .mouseUp(let x, let y, let button):
             mouse = (x, y)
