@@ -80,6 +80,7 @@ extension SaveGame {
         world.insertResource(adoption)
         world.insertResource(accounts)
         world.insertResource(BudgetBook())  // new in format 4: nothing booked before the load
+        world.insertResource(NetworkBooks())  // new in format 5: roads, bridges and tunnels book from the load on
         world.insertResource(StateJournal())  // new since format 2: the years before the load are not known
         return world
     }

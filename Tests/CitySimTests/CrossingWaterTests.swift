@@ -233,4 +233,19 @@ struct CrossingWaterTests {
         let again = try SaveGame.decode(try loaded.saveData(), catalog: testCatalog).city
         #expect(again.world.contentHash() == loaded.world.contentHash())
     }
+
+    /// A format-2 save (read by its frozen reader) gets empty network books too: a road built
+    /// after the load books its carbon.
+    @Test func aFormat2SaveBooksTheRoadsBuiltAfterItsLoad() throws {
+        let loaded = try SaveGame.load(from: repositoryRoot + "/Tests/CitySimTests/Saves/format2/lesson04-day200.nzsave",
+                                       catalog: testCatalog).city
+        let map = loaded.view.map
+        #expect(!map.tunnel.contains(true))
+        let free = try #require((0..<map.tileCount).first { map.structure[$0] == .none && map.terrain[$0] == .land })
+        // The level's script may build what the player's toolbar lacks (lesson 4 offers no road).
+        loaded.submit(.build(.road, x: free % map.width, y: free / map.width), from: .script)
+        loaded.step()
+        #expect(loaded.view.commandLog.last?.outcome.succeeded == true)
+        #expect(loaded.view.networkBooks[.road].flow.yearQuantity == 1)
+    }
 }
