@@ -468,6 +468,15 @@ public struct DisturbanceSpec: Sendable {
 public struct EconomySpec: Sendable {
     public var roadCost: Double
     public var railCost: Double
+    /// A road or rail piece on water is a bridge (yuan per tile).
+    public var roadBridgeCost: Double
+    public var railBridgeCost: Double
+    /// A metro tunnel (yuan per tile).
+    public var metroTunnelCost: Double
+    /// Construction carbon of network pieces (tCO2e per tile, `[network_embodied]`).
+    public var roadEmbodied: Double, roadEmbodiedID: FactorID
+    public var bridgeEmbodied: Double, bridgeEmbodiedID: FactorID
+    public var tunnelEmbodied: Double, tunnelEmbodiedID: FactorID
     public var busStopCost: Double
     public var metroStationCost: Double
     public var demolitionFraction: Double
@@ -864,8 +873,15 @@ public struct Catalog: Sendable {
         let (railFreight, railFreightID) = r.factor("freight.rail.factor", "gCO2e/tkm")
         let (seasonal, seasonalID) = (r.values("profile.seasonal_multiplier", "fraction", count: 12),
                                       r.factor("profile.seasonal_multiplier", "fraction").1)
+        let (roadEmbodied, roadEmbodiedID) = r.factor("network_embodied.road", "tCO2e/tile")
+        let (bridgeEmbodied, bridgeEmbodiedID) = r.factor("network_embodied.bridge", "tCO2e/tile")
+        let (tunnelEmbodied, tunnelEmbodiedID) = r.factor("network_embodied.metro_tunnel", "tCO2e/tile")
         economy = EconomySpec(
             roadCost: r.value("costs.road", "yuan"), railCost: r.value("costs.rail_track", "yuan"),
+            roadBridgeCost: r.value("costs.road_bridge", "yuan"), railBridgeCost: r.value("costs.rail_bridge", "yuan"),
+            metroTunnelCost: r.value("costs.metro_track", "yuan"),
+            roadEmbodied: roadEmbodied, roadEmbodiedID: roadEmbodiedID, bridgeEmbodied: bridgeEmbodied, bridgeEmbodiedID: bridgeEmbodiedID,
+            tunnelEmbodied: tunnelEmbodied, tunnelEmbodiedID: tunnelEmbodiedID,
             busStopCost: r.value("costs.bus_stop", "yuan"), metroStationCost: r.value("costs.metro_station", "yuan"),
             demolitionFraction: r.value("costs.demolition", "fraction"),
             growthRateMax: r.value("population.growth_rate_max", "fraction/yr"),

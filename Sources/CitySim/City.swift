@@ -329,6 +329,7 @@ public final class City {
             case .busStop: map.setStructure(x, y, .busStop)
             case .metroStation: map.setStructure(x, y, .metroStation)
             case .bikeLane: map.setBikeLane(x, y, true)
+            case .metroTunnel: map.setTunnel(x, y, true)
             default:
                 switch structure {
                 case .road: map.setStructure(x, y, .road)
@@ -340,13 +341,18 @@ public final class City {
                 }
             }
             pay(cost, .construction)
+            if !free, let piece = NetworkPiece.built(structure, on: map.terrain[i]) { bookNetwork(piece, tiles: 1, world: world) }
             return (.done(cost: cost), .built(structure, entity: entity))
         case .demolish:
             switch map.structure[i] {
-            case .none: return (.refused(.nothingToDemolish), nil)
+            case .none:
+                // An empty surface: the tunnel below, if any, is filled in.
+                guard map.tunnel[i] else { return (.refused(.nothingToDemolish), nil) }
+                map.setTunnel(x, y, false)
+                return (.done(cost: 0), .demolishedTunnel)
             case .road, .rail, .busStop, .metroStation:
                 let previous = map.structure[i]
-                map.setStructure(x, y, previous == .busStop ? .road : previous == .metroStation ? .rail : .none)
+                map.setStructure(x, y, map.surface(afterRemoving: previous, at: i))
                 return (.done(cost: 0), .demolishedTile(previous))
             case .entity:
                 let entity = map.occupant[i]
@@ -397,20 +403,31 @@ public final class City {
         }
         // Standards (PUE cap, efficiency standard) bind what the player builds, not the starting city.
         let standard = free ? (upgrades: UInt8(0), cost: 0.0) : Adoption.standard(for: structure, world: world)
-        let cost = free ? 0 : City.cost(of: structure, catalog: catalog) + standard.cost
+        let cost = free ? 0 : City.cost(of: structure, on: map.terrain[i], catalog: catalog) + standard.cost
         guard cost.isFinite else { return refused(.notANumber) }
         guard free || world.resource(Budget.self)!.balance - spentBefore >= cost else { return refused(.noMoney(needed: cost)) }
         switch structure {
         case .busStop:
             guard map.structure[i] == .road else { return refused(.busStopNeedsRoad) }
         case .metroStation:
-            guard map.structure[i] == .rail else { return refused(.metroStationNeedsRail) }
+            // On surface rail, or over a tunnel on an empty tile of land (the station's entrance).
+            let overTunnel = map.tunnel[i] && map.structure[i] == .none
+            guard map.structure[i] == .rail || overTunnel else { return refused(.metroStationNeedsRail) }
+            if overTunnel && !map.terrain[i].isBuildable { return refused(.cannotBuildOn(map.terrain[i])) }
         case .bikeLane:
             guard map.structure[i].isRoad else { return refused(.bikeLaneNeedsRoad) }
             guard !map.bikeLane[i] else { return refused(.alreadyBikeLane) }
+        case .metroTunnel:
+            // Under anything (buildings, roads, water), but not under surface track: the two
+            // would be one rail tile twice.
+            guard !map.tunnel[i] else { return refused(.alreadyTunnel) }
+            guard !map.structure[i].isRail else { return refused(.tunnelMeetsRail) }
         default:
-            guard map.terrain[i].isBuildable else { return refused(.cannotBuildOn(map.terrain[i])) }
+            // Road and rail bridge water; nothing else stands on it.
+            let bridge = (structure == .road || structure == .rail) && map.terrain[i] == .water
+            guard map.terrain[i].isBuildable || bridge else { return refused(.cannotBuildOn(map.terrain[i])) }
             guard map.structure[i] == .none else { return refused(.occupied) }
+            if structure == .rail && map.tunnel[i] { return refused(.tunnelMeetsRail) }
         }
         return (cost, standard.upgrades, nil)
     }
@@ -471,11 +488,18 @@ public final class City {
                     guard map.bikeLane[i] else { return (.refused(.changedSince), nil) }
                     map.setBikeLane(x, y, false)
                 case .busStop, .metroStation:
-                    guard map.structure[i] == (structure == .busStop ? .busStop : .metroStation) else { return (.refused(.changedSince), nil) }
-                    map.setStructure(x, y, structure == .busStop ? .road : .rail)
+                    let kind: TileStructure = structure == .busStop ? .busStop : .metroStation
+                    guard map.structure[i] == kind else { return (.refused(.changedSince), nil) }
+                    map.setStructure(x, y, map.surface(afterRemoving: kind, at: i))
                 case .road, .rail:
                     guard map.structure[i] == (structure == .road ? .road : .rail), !map.bikeLane[i] else { return (.refused(.changedSince), nil) }
+                    // Within the refund window the piece's construction carbon is booked back too.
+                    if refund != 0, let piece = NetworkPiece.built(structure, on: map.terrain[i]) { bookNetwork(piece, tiles: -1, world: world) }
                     map.setStructure(x, y, .none)
+                case .metroTunnel:
+                    guard map.tunnel[i], map.structure[i] != .metroStation else { return (.refused(.changedSince), nil) }
+                    if refund != 0 { bookNetwork(.tunnel, tiles: -1, world: world) }
+                    map.setTunnel(x, y, false)
                 default:
                     guard let entity, map.structure[i] == .entity, map.occupant[i] == entity else { return (.refused(.changedSince), nil) }
                     // Within the refund window the construction carbon was never really spent:
@@ -501,9 +525,15 @@ public final class City {
             return world.withResource(TileMap.self) { map in
                 let i = map.index(x, y)
                 let now = map.structure[i]
-                let expected: TileStructure = previous == .busStop ? .road : previous == .metroStation ? .rail : .none
-                guard now == expected else { return (.refused(.changedSince), nil) }
+                guard now == map.surface(afterRemoving: previous, at: i) else { return (.refused(.changedSince), nil) }
                 map.setStructure(x, y, previous)
+                return refunded()
+            }
+        case (.demolish(let x, let y), .demolishedTunnel):
+            return world.withResource(TileMap.self) { map in
+                let i = map.index(x, y)
+                guard !map.tunnel[i], !map.structure[i].isRail else { return (.refused(.changedSince), nil) }
+                map.setTunnel(x, y, true)
                 return refunded()
             }
         default:
@@ -526,6 +556,16 @@ public final class City {
         world.withResource(Ledger.self) { $0.absorb(tally) }
     }
 
+    /// What building `structure` on a tile of `terrain` costs: a road or rail piece on water is a bridge.
+    public static func cost(of structure: Structure, on terrain: Terrain, catalog: Catalog) -> Double {
+        guard terrain == .water else { return cost(of: structure, catalog: catalog) }
+        switch structure {
+        case .road: return catalog.economy.roadBridgeCost
+        case .rail: return catalog.economy.railBridgeCost
+        default: return cost(of: structure, catalog: catalog)
+        }
+    }
+
     public static func cost(of structure: Structure, catalog: Catalog) -> Double {
         let economy = catalog.economy
         switch structure {
@@ -538,6 +578,7 @@ public final class City {
         case .busStop: return economy.busStopCost
         case .metroStation: return economy.metroStationCost
         case .bikeLane: return economy.roadCost * 0.1
+        case .metroTunnel: return economy.metroTunnelCost
         }
     }
 
@@ -588,7 +629,7 @@ public final class City {
             entity = world.commands.spawn(StorageUnit(kind: kind), position, construction)
         case .zone(let kind):
             entity = world.commands.spawn(GreenZone(kind: kind), position, construction, PrimaryLine(), ProcessLine())
-        case .road, .rail, .busStop, .metroStation, .bikeLane:
+        case .road, .rail, .busStop, .metroStation, .bikeLane, .metroTunnel:
             preconditionFailure("tile structures have no entity")
         }
         world.withResource(Ledger.self) { $0.absorb(tally) }
@@ -683,6 +724,8 @@ public struct CityView {
     public var certificates: CertificateBook { world.resource(CertificateBook.self) ?? CertificateBook(year: clock.year) }
     public var offsets: OffsetBook { world.resource(OffsetBook.self) ?? OffsetBook(year: clock.year) }
     public var commandLog: [CommandRecord] { world.resource(CommandQueue.self)!.applied }
+    /// The construction carbon of roads, bridges and tunnels (they have no entity).
+    public var networkBooks: NetworkBooks { world.resource(NetworkBooks.self) ?? NetworkBooks() }
 
     public func building(_ entity: Entity) -> Building? { try? world.get(Building.self, of: entity) }
     public func plant(_ entity: Entity) -> PowerPlant? { try? world.get(PowerPlant.self, of: entity) }

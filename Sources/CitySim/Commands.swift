@@ -15,6 +15,8 @@ public enum Structure: Equatable, Hashable, Sendable, Codable {
     case storage(StorageKind)
     case zone(ZoneKind)
     case road, rail, busStop, metroStation, bikeLane
+    /// A metro tunnel under a tile (TileMap.tunnel), under whatever stands there.
+    case metroTunnel
 
     /// A stable text name, used in replay logs and level files.
     public var key: String {
@@ -28,12 +30,13 @@ public enum Structure: Equatable, Hashable, Sendable, Codable {
         case .busStop: return "bus_stop"
         case .metroStation: return "metro_station"
         case .bikeLane: return "bike_lane"
+        case .metroTunnel: return "metro_tunnel"
         }
     }
 
     public static let all: [Structure] = BuildingKind.allCases.map { .building($0) } + PlantKind.allCases.map { .plant($0) }
         + StorageKind.allCases.map { .storage($0) } + ZoneKind.allCases.map { .zone($0) }
-        + [.road, .rail, .busStop, .metroStation, .bikeLane]
+        + [.road, .rail, .busStop, .metroStation, .bikeLane, .metroTunnel]
 
     public static func named(_ key: String) -> Structure? { all.first { $0.key == key } }
 }
@@ -79,6 +82,8 @@ public enum Refusal: Equatable, Sendable, Codable, CustomStringConvertible {
     case bikeLaneNeedsRoad
     case alreadyBikeLane
     case cannotBuildOn(Terrain)
+    case alreadyTunnel
+    case tunnelMeetsRail
     case occupied
     case nothingToDemolish
     case nothingToUpgrade
@@ -112,6 +117,8 @@ public enum Refusal: Equatable, Sendable, Codable, CustomStringConvertible {
         case .bikeLaneNeedsRoad: return "bike_lane_needs_road"
         case .alreadyBikeLane: return "already_bike_lane"
         case .cannotBuildOn(let terrain): return "cannot_build_on_" + terrain.name
+        case .alreadyTunnel: return "already_tunnel"
+        case .tunnelMeetsRail: return "tunnel_meets_rail"
         case .occupied: return "occupied"
         case .nothingToDemolish: return "nothing_to_demolish"
         case .nothingToUpgrade: return "nothing_to_upgrade"
@@ -156,10 +163,12 @@ public enum Refusal: Equatable, Sendable, Codable, CustomStringConvertible {
         case .outsideMap: return "that place is outside the map"
         case .noMoney(let needed): return "not enough money: it costs \(Int(needed.rounded(.up))) yuan"
         case .busStopNeedsRoad: return "a bus stop goes on a road"
-        case .metroStationNeedsRail: return "a metro station goes on a rail line"
+        case .metroStationNeedsRail: return "a metro station goes on a rail line, or over a metro tunnel"
         case .bikeLaneNeedsRoad: return "a bike lane goes on a road"
         case .alreadyBikeLane: return "this road already has a bike lane"
         case .cannotBuildOn(let terrain): return "cannot build on \(terrain.name)"
+        case .alreadyTunnel: return "a metro tunnel already runs under here"
+        case .tunnelMeetsRail: return "a surface rail line runs here: a tunnel and surface track cannot share a tile"
         case .occupied: return "something is already built there"
         case .nothingToDemolish: return "there is nothing to demolish there"
         case .nothingToUpgrade: return "there is nothing to upgrade there"
@@ -186,6 +195,8 @@ public enum CommandEffect: Equatable, Sendable, Codable {
     /// A structure built; `entity` for structures with one (buildings, plants, storage, zones).
     case built(Structure, entity: Entity?)
     case demolishedTile(TileStructure)
+    /// A metro tunnel filled in (the surface was empty).
+    case demolishedTunnel
     case demolishedStructure(Structure)
     case upgraded(UpgradeKind)
     case policy(previous: Double)
@@ -250,7 +261,7 @@ enum CommandPath: SimulationPlugin {
         sim.resource("commands", CommandQueue.self) { _ in CommandQueue() }
         sim.system("input.commands", Phase.input, writes: sim.componentTypes,
                    readsResources: [Catalog.self, Clock.self, LevelRules.self, LevelInfo.self, TransportState.self],
-                   writesResources: [CommandQueue.self, TileMap.self, Budget.self, BudgetBook.self, Ledger.self, Policies.self, OffsetBook.self,
+                   writesResources: [CommandQueue.self, TileMap.self, Budget.self, BudgetBook.self, Ledger.self, NetworkBooks.self, Policies.self, OffsetBook.self,
                                      CarbonRegistry.self, CityStats.self],
                    run: Simulation.applyCommands)
         sim.system("input.networks", Phase.input, reads: [TilePosition.self], writes: [Building.self, PowerPlant.self, StorageUnit.self, Citizen.self],

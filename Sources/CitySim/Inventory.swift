@@ -124,6 +124,8 @@ public enum Inventory {
             add(5, tailpipe.flow)
             add(7, electricity.flow)
         }
+        // Roads, bridges and tunnels: the city's network books (NetworkBooks.swift).
+        world.resource(NetworkBooks.self)?.forEachFlow { _, flow in add(11, flow) }
 
         var rows: [InventoryRow] = []
         for (index, (sector, sub)) in subSectors.enumerated() {

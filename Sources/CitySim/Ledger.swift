@@ -413,6 +413,7 @@ public enum FactorUnits {
 public enum LedgerBooks: SimulationPlugin {
     public static func build(_ sim: SimulationBuilder) {
         sim.resource("ledger", Ledger.self) { Ledger(start: $0.clock.date) }
+        sim.resource("network_books", NetworkBooks.self) { _ in NetworkBooks() }
         sim.component(ElectricityLine.self, default: ElectricityLine())
         sim.component(PrimaryLine.self, default: PrimaryLine())
         sim.component(ProcessLine.self, default: ProcessLine())

@@ -10,6 +10,11 @@
 // - a structure is connected to the island of the nearest road tile within
 //   `TileMap.serviceReach` tiles (Manhattan), searched in a fixed order;
 // - each tile knows its walking distance to the nearest bus stop and metro station.
+//
+// A road or rail piece on water is a bridge: the terrain stays water, the piece joins its
+// network like any other, so a road bridge carries the power lines across. Below the surface, a
+// tile may hold a metro tunnel (`tunnel`), under anything: tunnels join the rail network where
+// they touch rail, stations or each other, so a metro line can run under a dense city.
 import ECS
 
 public enum Terrain: UInt8, Sendable, CaseIterable, Codable {
@@ -22,6 +27,8 @@ public enum TileStructure: UInt8, Sendable, Codable {
     case none, road, rail, busStop, metroStation, entity
     public var isRoad: Bool { self == .road || self == .busStop }
     public var isRail: Bool { self == .rail || self == .metroStation }
+    /// Road and rail pieces may stand on water, as bridges; nothing else may.
+    public var canBridge: Bool { self == .road || self == .rail || self == .busStop || self == .metroStation }
 }
 
 public struct TilePosition: Component, Hashable, Sendable {
@@ -54,6 +61,8 @@ public struct TileMap: Sendable, SavedResource {
     public private(set) var occupant: [Entity]
     /// Bike lanes along road tiles.
     public private(set) var bikeLane: [Bool]
+    /// Metro tunnels under tiles (whatever stands on the surface).
+    public private(set) var tunnel: [Bool]
 
     // Derived networks (rebuilt by `rebuildNetworks()` when `networksDirty`).
     public private(set) var roadComponent: [Int32]
@@ -82,6 +91,7 @@ public struct TileMap: Sendable, SavedResource {
         structure = Array(repeating: .none, count: n)
         occupant = Array(repeating: .none, count: n)
         bikeLane = Array(repeating: false, count: n)
+        tunnel = Array(repeating: false, count: n)
         roadComponent = Array(repeating: -1, count: n)
         railComponent = Array(repeating: -1, count: n)
         busStopDistance = Array(repeating: UInt8.max, count: n)
@@ -109,6 +119,28 @@ public struct TileMap: Sendable, SavedResource {
         revision += 1
     }
 
+    /// What remains on the surface when a stop or station is removed from tile `i`: the road
+    /// under a bus stop, the rail under a station on the surface line, or nothing where the
+    /// station stood over a tunnel (surface rail never runs over a tunnel).
+    public func surface(afterRemoving piece: TileStructure, at i: Int) -> TileStructure {
+        switch piece {
+        case .busStop: return .road
+        case .metroStation: return tunnel[i] ? .none : .rail
+        default: return .none
+        }
+    }
+
+    /// Whether a road or rail piece at tile `i` is a bridge (stands on water).
+    @inline(__always) public func isBridge(_ i: Int) -> Bool { terrain[i] == .water && structure[i].canBridge }
+
+    public mutating func setTunnel(_ x: Int, _ y: Int, _ on: Bool) {
+        let i = index(x, y)
+        guard tunnel[i] != on else { return }
+        tunnel[i] = on
+        networksDirty = true
+        revision += 1
+    }
+
     public mutating func setBikeLane(_ x: Int, _ y: Int, _ on: Bool) {
         let i = index(x, y)
         guard structure[i].isRoad, bikeLane[i] != on else { return }
@@ -121,8 +153,8 @@ public struct TileMap: Sendable, SavedResource {
 
     public mutating func rebuildNetworks() {
         guard networksDirty else { return }
-        roadComponentCount = label(into: &roadComponent) { $0.isRoad }
-        _ = label(into: &railComponent) { $0.isRail }
+        roadComponentCount = label(into: &roadComponent) { structure[$0].isRoad }
+        _ = label(into: &railComponent) { structure[$0].isRail || tunnel[$0] }
         var ignored: [Int32] = []
         distanceField(into: &busStopDistance, nearest: &ignored, limit: TileMap.stopSearchLimit) { $0 == .busStop }
         var stationTile: [Int32] = []
@@ -133,12 +165,12 @@ public struct TileMap: Sendable, SavedResource {
         networksDirty = false
     }
 
-    /// Connected components (4-neighbour) of the tiles `member` accepts; returns the count.
-    private func label(into labels: inout [Int32], _ member: (TileStructure) -> Bool) -> Int {
+    /// Connected components (4-neighbour) of the tiles `member` accepts (by index); returns the count.
+    private func label(into labels: inout [Int32], _ member: (Int) -> Bool) -> Int {
         labels = Array(repeating: -1, count: tileCount)
         var next: Int32 = 0
         var stack: [Int] = []
-        for start in 0..<tileCount where labels[start] < 0 && member(structure[start]) {
+        for start in 0..<tileCount where labels[start] < 0 && member(start) {
             labels[start] = next
             stack.append(start)
             while let i = stack.popLast() {
@@ -147,7 +179,7 @@ public struct TileMap: Sendable, SavedResource {
                     let nx = x + (step == 0 ? 1 : step == 1 ? -1 : 0), ny = y + (step == 2 ? 1 : step == 3 ? -1 : 0)
                     guard contains(nx, ny) else { continue }
                     let j = index(nx, ny)
-                    if labels[j] < 0 && member(structure[j]) {
+                    if labels[j] < 0 && member(j) {
                         labels[j] = next
                         stack.append(j)
                     }
@@ -227,7 +259,7 @@ extension TileMap {
     static let maximumRevision = 1 << 30
 
     enum CodingKeys: String, CodingKey {
-        case width, height, terrain, structure, occupant, bikeLane, roadComponentCount, revision, linkedRevision
+        case width, height, terrain, structure, occupant, bikeLane, tunnel, roadComponentCount, revision, linkedRevision
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -239,6 +271,7 @@ extension TileMap {
         try container.encode(structure.map(\.rawValue), forKey: .structure)
         try container.encode(occupant.map(\.packed), forKey: .occupant)
         try container.encode(bikeLane, forKey: .bikeLane)
+        try container.encode(tunnel, forKey: .tunnel)
         try container.encode(roadComponentCount, forKey: .roadComponentCount)
         try container.encode(revision, forKey: .revision)
         try container.encode(linkedRevision, forKey: .linkedRevision)
@@ -252,6 +285,7 @@ extension TileMap {
                            structure: try container.decode([UInt8].self, forKey: .structure),
                            occupant: try container.decode([UInt64].self, forKey: .occupant).map(Entity.init(packed:)),
                            bikeLane: try container.decode([Bool].self, forKey: .bikeLane),
+                           tunnel: try container.decode([Bool].self, forKey: .tunnel),
                            roadComponentCount: try container.decode(Int.self, forKey: .roadComponentCount),
                            revision: try container.decode(Int.self, forKey: .revision),
                            linkedRevision: try container.decode(Int.self, forKey: .linkedRevision))
@@ -259,13 +293,13 @@ extension TileMap {
 
     /// A map rebuilt through its own API from saved arrays, checked tile by tile.
     init(restoringWidth width: Int, height: Int, terrain: [UInt8], structure: [UInt8], occupant: [Entity], bikeLane: [Bool],
-         roadComponentCount: Int, revision: Int, linkedRevision: Int) throws(SaveValidationError) {
+         tunnel: [Bool], roadComponentCount: Int, revision: Int, linkedRevision: Int) throws(SaveValidationError) {
         guard (1...TileMap.maximumSide).contains(width), (1...TileMap.maximumSide).contains(height) else {
             throw SaveValidationError("the map is \(width) × \(height); each side must be 1…\(TileMap.maximumSide)")
         }
         let n = width * height
         for (what, count) in [("the terrain", terrain.count), ("the structures", structure.count), ("the occupants", occupant.count),
-                              ("the bike lanes", bikeLane.count)] where count != n {
+                              ("the bike lanes", bikeLane.count), ("the tunnels", tunnel.count)] where count != n {
             throw SaveValidationError("\(what) has \(count) tiles, not \(n)")
         }
         guard (0...TileMap.maximumRevision).contains(revision) else { throw SaveValidationError("the map revision \(revision) is impossible") }
@@ -287,6 +321,7 @@ extension TileMap {
         }
         for i in placed { setStructure(i % width, i / width, TileStructure(rawValue: structure[i])!, occupant: occupant[i]) }
         self.bikeLane = bikeLane
+        self.tunnel = tunnel
         // The counters are set, not replayed: a hostile revision must not cost a billion calls.
         self.revision = revision
         self.linkedRevision = linkedRevision

@@ -80,6 +80,7 @@ extension SaveGame {
         world.insertResource(adoption)
         world.insertResource(accounts)
         world.insertResource(BudgetBook())  // new in format 4: nothing booked before the load
+        world.insertResource(NetworkBooks())  // new in format 5: roads, bridges and tunnels book from the load on
         world.insertResource(StateJournal())  // new since format 2: the years before the load are not known
         return world
     }
@@ -485,7 +486,8 @@ extension TileMap: Format2Readable {
         let linkedRevision = try r.readInt()
         do throws(SaveValidationError) {
             self = try TileMap(restoringWidth: width, height: height, terrain: terrain, structure: structure, occupant: occupant,
-                               bikeLane: bikeLane.map { $0 != 0 }, roadComponentCount: roadComponentCount,
+                               bikeLane: bikeLane.map { $0 != 0 }, tunnel: Array(repeating: false, count: width * height),
+                               roadComponentCount: roadComponentCount,
                                revision: revision, linkedRevision: linkedRevision)
             guard bikeLane.allSatisfy({ $0 <= 1 }) else { throw SaveValidationError("a bike-lane flag is neither 0 nor 1") }
         } catch {

@@ -16,7 +16,7 @@
 // File layout (all integers little-endian):
 //
 //     offset 0   8 bytes   magic "NZCSAVE\0"
-//     offset 8   UInt32    format version (4; 3 is migrated, 2 is read by SaveFormat2.swift)
+//     offset 8   UInt32    format version (5; 4 and 3 are migrated, 2 is read by SaveFormat2.swift)
 //     offset 12  UInt64    body length B
 //     offset 20  B bytes   body: header, ECS snapshot, resources (see `encodeBody`)
 //     20 + B     UInt32    CRC-32 (IEEE) of bytes 0 ..< 20 + B
@@ -179,7 +179,7 @@ extension City {
 
 public enum SaveGame {
     /// The format this game writes, and the newest it reads.
-    public static let formatVersion: UInt32 = 4
+    public static let formatVersion: UInt32 = 5
     /// The oldest format this game reads (through migrations).
     public static let oldestFormat: UInt32 = 2
     public static let magic: [UInt8] = Array("NZCSAVE".utf8) + [0]
@@ -431,6 +431,23 @@ enum SaveMigrations {
             guard !fields.contains(where: { $0.key == "budget_book" }) else { return }
             fields.append(ArchiveField("budget_book", try Archive.encode(BudgetBook())))
             resources = .object(fields)
+        },
+        // Format 5 adds metro tunnels under the map's tiles (`TileMap.tunnel`, none in an older
+        // save) and the city's network books (NetworkBooks.swift: roads, bridges and tunnels
+        // built from the load on book their construction carbon there; none before).
+        4: { resources in
+            guard case .object = resources, var map = resources["map"], case .object = map else {
+                throw SnapshotError.invalid("the resources hold no map record")
+            }
+            if map["tunnel"] == nil {
+                guard case .int(let width)? = map["width"], case .int(let height)? = map["height"],
+                      (1...Int64(TileMap.maximumSide)).contains(width), (1...Int64(TileMap.maximumSide)).contains(height) else {
+                    throw SnapshotError.invalid("the map's size is not readable")
+                }
+                map.set("tunnel", try Archive.encode(Array(repeating: false, count: Int(width * height))))
+                resources.set("map", map)
+            }
+            if resources["network_books"] == nil { resources.set("network_books", try Archive.encode(NetworkBooks())) }
         },
     ]
 

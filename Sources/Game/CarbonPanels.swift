@@ -191,6 +191,8 @@ public enum CarbonPanels {
         guard s.has(key) else { return refusal.description }
         var values = Dictionary(uniqueKeysWithValues: refusal.values.map { ($0.name, $0.value) })
         if let tool = values["tool"], s.has("tools." + tool) { values["tool"] = s["tools." + tool] }
+        // A lever by its name in the player's language, never by its key.
+        if let policy = values["policy"], let lever = PolicyLever.named(policy) { values["policy"] = s.name(lever.title) }
         return s.fill(key, values)
     }
 }

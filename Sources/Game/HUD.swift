@@ -204,7 +204,18 @@ public enum HUD {
                 lines.append(s.fill("tooltips.upkeep", ["money": s.money(spec.maintenance)]))
                 lines.append(s.fill("tooltips.construction", ["tonnes": tonnes(0)]))
                 lines.append(s.fill("tooltips.removes", ["tonnes": tonnes(spec.maxRemoval * spec.areaHa)]))
-            case .road, .rail, .busStop, .metroStation, .bikeLane:
+            case .road, .rail:
+                lines.append(s["tooltips.no_upkeep"])
+                lines.append(s.fill("tooltips.construction", ["tonnes": tonnes(City.constructionTonnes(structure, on: .land, catalog: catalog))]))
+                // Road and rail cross water as bridges, at a bridge's cost and carbon.
+                lines.append(s.fill("tooltips.bridge", ["money": s.money(City.cost(of: structure, on: .water, catalog: catalog)),
+                                                        "tonnes": tonnes(City.constructionTonnes(structure, on: .water, catalog: catalog))]))
+                lines.append(s["tooltips.traffic"])
+            case .metroTunnel:
+                lines.append(s["tooltips.no_upkeep"])
+                lines.append(s.fill("tooltips.construction", ["tonnes": tonnes(City.constructionTonnes(structure, on: .land, catalog: catalog))]))
+                lines.append(s["tooltips.tunnel"])
+            case .busStop, .metroStation, .bikeLane:
                 lines.append(s["tooltips.no_upkeep"])
                 lines.append(s.fill("tooltips.construction", ["tonnes": tonnes(0)]))
                 lines.append(s["tooltips.traffic"])

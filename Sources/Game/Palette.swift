@@ -111,6 +111,9 @@ public enum Palette {
 
     static let road = Vec4(hex: 0x55575A)
     static let rail = Vec4(hex: 0x7A5C45)
+    /// A bridge's piers and railings, and a metro tunnel's faint line on the ground above it.
+    static let bridgeStructure = Vec4(hex: 0xB9B4A8)
+    static let tunnel = Vec4(hex: 0x8E7A8C)
     static let stop = Vec4(hex: 0xF2C230)
     static let smoke = Vec4(hex: 0xB8B8B8)
     static let vehicle = Vec4(hex: 0xD04040)

@@ -72,6 +72,7 @@ public enum SceneBuilder {
                 y = end
             }
         }
+        out += bridgeInstances(map: map)
         // Stops: a post on the road.
         for i in 0..<map.tileCount where map.structure[i] == .busStop || map.structure[i] == .metroStation {
             let x = Float(i % map.width), z = Float(i / map.width)
@@ -144,6 +145,8 @@ public enum SceneBuilder {
     /// overlays keep the terrain's colour, so nothing is painted "low" that has no value).
     public static func groundColor(_ x: Int, _ y: Int, map: TileMap, overlay: OverlayField?) -> Vec4 {
         let i = map.index(x, y)
+        // A bridge's water stays water: its deck is drawn above it (`bridgeInstances`).
+        if map.isBridge(i) { return Palette.terrain(.water) }
         switch map.structure[i] {
         case .road, .busStop:
             if let overlay, overlay.overlay == .traffic { return Palette.viridis((overlay.normalized(i) * 8).rounded() / 8) }
@@ -155,6 +158,45 @@ public enum SceneBuilder {
             }
             return Palette.terrain(map.terrain[i])
         }
+    }
+
+    /// Bridges and tunnels. A bridge is a deck over the water along its crossing (the way its
+    /// neighbours on the network lie), in the road's or the rail's colour, on a pier, with two
+    /// railings. A metro tunnel is a faint thin line on the ground above it, along its neighbours
+    /// in the tunnel, never drawn as surface rail.
+    public static func bridgeInstances(map: TileMap) -> [Instance] {
+        var out: [Instance] = []
+        func joins(_ x: Int, _ y: Int, _ i: Int, tunnel: Bool) -> Bool {
+            guard map.contains(x, y) else { return false }
+            let j = map.index(x, y)
+            return tunnel ? map.tunnel[j] : (map.structure[i].isRoad ? map.structure[j].isRoad : map.structure[j].isRail)
+        }
+        for i in 0..<map.tileCount where map.isBridge(i) || map.tunnel[i] {
+            let x = i % map.width, y = i / map.width
+            let centre = Vec3(Float(x) + 0.5, 0, Float(y) + 0.5)
+            if map.isBridge(i) {
+                let alongX = joins(x - 1, y, i, tunnel: false) || joins(x + 1, y, i, tunnel: false)
+                let deckColor = map.structure[i].isRoad ? Palette.road : Palette.rail
+                let deck = alongX ? Vec3(1, 0.06, 0.7) : Vec3(0.7, 0.06, 1)
+                out.append(Instance(position: centre + Vec3(0, 0.14, 0), scale: deck, color: deckColor))
+                out.append(Instance(position: centre, scale: Vec3(0.16, 0.14, 0.16), color: Palette.bridgeStructure))
+                for side: Float in [-0.36, 0.36] {
+                    let offset = alongX ? Vec3(0, 0.2, side) : Vec3(side, 0.2, 0)
+                    let railing = alongX ? Vec3(1, 0.08, 0.04) : Vec3(0.04, 0.08, 1)
+                    out.append(Instance(position: centre + offset, scale: railing, color: Palette.bridgeStructure))
+                }
+            }
+            if map.tunnel[i] {
+                out.append(Instance(position: centre + Vec3(0, 0.035, 0), scale: Vec3(0.12, 0.01, 0.12), color: Palette.tunnel))
+                if joins(x + 1, y, i, tunnel: true) {
+                    out.append(Instance(position: centre + Vec3(0.5, 0.035, 0), scale: Vec3(1, 0.01, 0.06), color: Palette.tunnel))
+                }
+                if joins(x, y + 1, i, tunnel: true) {
+                    out.append(Instance(position: centre + Vec3(0, 0.035, 0.5), scale: Vec3(0.06, 0.01, 1), color: Palette.tunnel))
+                }
+            }
+        }
+        return out
     }
 
     public enum Marker: Sendable, Equatable { case noRoad, noPower }

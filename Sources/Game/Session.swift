@@ -364,7 +364,7 @@ public final class GameSession {
                 menuIndex = i
             }
             if leftDown, let start = dragStart, let tile = tileAt(x: x, y: y, size: size) {
-                dragTiles = GameSession.paintPath(from: start, to: tile, straightLine: tool == "road" || tool == "rail" || tool == "bike_lane")
+                dragTiles = GameSession.paintPath(from: start, to: tile, straightLine: tool == "road" || tool == "rail" || tool == "bike_lane" || tool == "metro_tunnel")
             }
         case .mouseUp(let x, let y, let button):
             mouse = (x, y)
@@ -582,8 +582,9 @@ public final class GameSession {
             case .build(let structure, let x, let y):
                 let check = city.checkBuild(structure, x: x, y: y, spentBefore: spent)
                 if check.refusal == nil { spent += check.cost }
+                let terrain = map.contains(x, y) ? map.terrain[map.index(x, y)] : .land
                 return ((x, y), check.refusal, check.refusal == nil ? check.cost : 0,
-                        check.refusal == nil ? GameSession.constructionTonnes(structure, catalog: catalog) : 0)
+                        check.refusal == nil ? GameSession.constructionTonnes(structure, on: terrain, catalog: catalog) : 0)
             case .demolish(let x, let y):
                 return ((x, y), map.contains(x, y) && map.structure[map.index(x, y)] == .none ? .nothingToDemolish : nil, 0, 0)
             default:
@@ -593,14 +594,10 @@ public final class GameSession {
         }
     }
 
-    /// The construction carbon a structure books when built (tCO2e; `City.spawnStructure`'s figures).
-    public static func constructionTonnes(_ structure: Structure, catalog: Catalog) -> Double {
-        switch structure {
-        case .building(let kind, let density): return catalog.building(kind).embodied * density
-        case .plant(let kind): return catalog.plant(kind).embodied
-        case .storage(let kind): return catalog.storageSpec(kind).embodied
-        case .zone, .road, .rail, .busStop, .metroStation, .bikeLane: return 0
-        }
+    /// The construction carbon a structure books when built on a tile of `terrain` (tCO2e; the
+    /// figures `City` books: an entity's embodied carbon, or a network piece's, e.g. a bridge).
+    public static func constructionTonnes(_ structure: Structure, on terrain: Terrain = .land, catalog: Catalog) -> Double {
+        City.constructionTonnes(structure, on: terrain, catalog: catalog)
     }
 
     /// What the drag would cost, yuan: the tiles it would build.

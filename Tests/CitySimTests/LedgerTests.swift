@@ -4,14 +4,17 @@ import CitySim
 import ECS
 import Testing
 
-/// Sums every entity's lines for the last tick and for the current year, by sector and scope.
+/// Sums every entity's lines, and the city's network lines (roads, bridges, tunnels, which have
+/// no entity), for the last tick and for the current year, by sector and scope.
 func entitySums(_ city: City, tick: Int64, year: Int) -> (tick: LedgerTally, year: LedgerTally) {
     var tickSum = LedgerTally(), yearSum = LedgerTally()
-    city.world.forEachLedgerLine { _, flow in
+    func add(_ flow: Flow) {
         guard flow.isUsed else { return }
         if flow.tick == tick { tickSum.add(flow.tickTonnes, sector: flow.sector, scope: flow.scope) }
         if flow.year == year { yearSum.add(flow.yearTonnes, sector: flow.sector, scope: flow.scope) }
     }
+    city.world.forEachLedgerLine { _, flow in add(flow) }
+    city.view.networkBooks.forEachFlow { _, flow in add(flow) }
     return (tickSum, yearSum)
 }
 
@@ -51,7 +54,10 @@ struct LedgerTests {
             // Now and then the player demolishes or builds something.
             if hour % 17 == 5 {
                 let x = Int(random.next() % UInt64(side)), y = Int(random.next() % UInt64(side))
-                city.submit(random.unit() < 0.5 ? .demolish(x: x, y: y) : .build(.zone(.park), x: x, y: y))
+                // Roads and tunnels book on the city's network lines, which the sums include.
+                let roll = random.unit()
+                city.submit(roll < 0.4 ? .demolish(x: x, y: y) : roll < 0.6 ? .build(.road, x: x, y: y)
+                            : roll < 0.7 ? .build(.metroTunnel, x: x, y: y) : .build(.zone(.park), x: x, y: y))
             }
             let clock = city.view.clock
             city.step()

@@ -354,18 +354,18 @@ struct SaveTests {
         #expect(loadError(Array("PK\u{3}\u{4}".utf8)) == .notASave)
 
         var newer = bytes
-        newer[8] = 5
-        #expect(loadError(newer) == .newerVersion(found: 5, supported: 4))
-        #expect(loadError(newer)?.description == "This save was made by a newer version of NetZero City (format 5; this game reads up to 4). Your current game was not changed.")
+        newer[8] = 6
+        #expect(loadError(newer) == .newerVersion(found: 6, supported: 5))
+        #expect(loadError(newer)?.description == "This save was made by a newer version of NetZero City (format 6; this game reads up to 5). Your current game was not changed.")
         // A newer file's layout is unknown: it is refused on its version alone, whatever follows.
         var newerShort = Array(newer[..<12])
         newerShort += [9, 9]
-        #expect(loadError(newerShort) == .newerVersion(found: 5, supported: 4))
+        #expect(loadError(newerShort) == .newerVersion(found: 6, supported: 5))
         // Format 1 (before ledger periods kept generation by plant kind) is refused by its version.
         var older = bytes
         older[8] = 1
-        #expect(loadError(older) == .olderVersion(found: 1, supported: 4))
-        #expect(loadError(older)?.description == "This save was made by an older version of NetZero City (format 1; this game reads formats 2–4). Your current game was not changed.")
+        #expect(loadError(older) == .olderVersion(found: 1, supported: 5))
+        #expect(loadError(older)?.description == "This save was made by an older version of NetZero City (format 1; this game reads formats 2–5). Your current game was not changed.")
         var versionZero = bytes
         versionZero[8] = 0
         #expect(isCorrupt(loadError(versionZero)))
