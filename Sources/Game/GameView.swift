@@ -15,6 +15,8 @@ public final class GameView {
     public let canvas: Canvas2D
     let staticBatch: InstancedBatch
     let dynamicBatch: InstancedBatch
+    /// The static batch's meshes by the faces they have (`ChunkedInstances.faces`).
+    let staticMeshes: [MeshData.BoxFaces: Int]
     let start = Date()
 
     public init(options: Window.Options) throws {
@@ -22,6 +24,14 @@ public final class GameView {
         renderer = try Renderer(window: window)
         canvas = try Canvas2D(renderer: renderer)
         staticBatch = InstancedBatch(renderer: renderer, mesh: Mesh.openBox(renderer: renderer))
+        var sided: [MeshData.BoxFaces: Int] = [.open: 0]
+        for x: MeshData.BoxFaces in [.plusX, .minusX, [.plusX, .minusX]] {
+            for z: MeshData.BoxFaces in [.plusZ, .minusZ, [.plusZ, .minusZ]] {
+                let faces = x.union(z).union(.top)
+                if sided[faces] == nil { sided[faces] = staticBatch.addMesh(Mesh(renderer: renderer, data: .box(faces: faces))) }
+            }
+        }
+        staticMeshes = sided
         dynamicBatch = InstancedBatch(renderer: renderer, mesh: Mesh.openBox(renderer: renderer))
     }
 
@@ -52,7 +62,9 @@ public final class GameView {
         let visible = chunks.visible(camera: session.camera, width: size.width, height: size.height)
         // Which chunks are near or far, and which line of chunks is nearest, follow the camera:
         // the ranges are chosen anew each frame (a few hundred chunks at most; nothing is uploaded).
-        staticBatch.ranges = chunks.ranges(of: visible, camera: session.camera, frameHeight: size.height)
+        let drawn = chunks.ranges(of: visible, camera: session.camera, frameHeight: size.height)
+        staticBatch.ranges = drawn.map(\.range)
+        staticBatch.rangeMeshes = drawn.map { staticMeshes[$0.faces] ?? 0 }
         // Low quality (school PCs): no smoke, blades or traffic.
         let moving = session.settings.quality == .low ? [] : SceneBuilder.dynamicInstances(view: view, seconds: time)
         dynamicBatch.instances = chunks.culled(moving, visible: visible, camera: session.camera, frameHeight: size.height)
@@ -149,7 +161,8 @@ public enum GameLoop {
 
 /// Static instances bucketed into 16 × 16-tile chunks for view culling; large boxes (the ground,
 /// long road runs) are always drawn. Each chunk is kept twice: at full detail and merged for a
-/// distance (`merged`: what stands on a 2 × 2-tile block as one box). `ordered` holds four
+/// distance (`merged`: what stands on a 2 × 2-tile block as one box), and is drawn with the
+/// faces the camera can see (`faces`). `ordered` holds four
 /// copies, chunk by chunk in row order and in column order, at each detail, then the
 /// always-drawn, so that the chunks in view are a few contiguous ranges of one buffer whatever
 /// the way the camera looks, drawn nearest line of chunks first.
@@ -248,36 +261,57 @@ struct ChunkedInstances {
         return out
     }
 
-    /// The ranges of `ordered` to draw for the chunks `visible`: line by line of chunks (rows or
-    /// columns, whichever runs more across the view), the nearest line first so that the depth
-    /// test rejects what is hidden before it is shaded; in a line, neighbouring chunks of one
-    /// detail merged into one range; each chunk at full detail, or merged where its tiles are
-    /// smaller than `farTilePixels` in a frame `frameHeight` pixels high. Then the always-drawn.
-    func ranges(of visible: [Int], camera: Camera, frameHeight: Int) -> [Range<Int>] {
+    /// The ranges of `ordered` to draw for the chunks `visible`, each with the faces its boxes
+    /// need: line by line of chunks (rows or columns, whichever runs more across the view), the
+    /// nearest line first so that the depth test rejects what is hidden before it is shaded; in a
+    /// line, neighbouring chunks of one detail and one set of faces merged into one range; each
+    /// chunk at full detail, or merged where its tiles are smaller than `farTilePixels` in a frame
+    /// `frameHeight` pixels high. Then the always-drawn, with every face but the bottom.
+    func ranges(of visible: [Int], camera: Camera, frameHeight: Int) -> [(range: Range<Int>, faces: MeshData.BoxFaces)] {
         let eye = camera.eye
         let byRows = abs(eye.z - camera.target.z) >= abs(eye.x - camera.target.x)
         let farDistance = ChunkedInstances.farDistance(camera: camera, frameHeight: frameHeight)
         let side = Float(ChunkedInstances.side)
-        func isFar(_ chunk: Int) -> Bool { self.isFar(chunk, eye: eye, farDistance: farDistance) }
         var lines: [Int: [Int]] = [:]
         for chunk in visible { lines[byRows ? chunk / chunksWide : chunk % chunksWide, default: []].append(chunk) }
         let eyeLine = (byRows ? eye.z : eye.x) / side - 0.5
-        var result: [Range<Int>] = []
+        var result: [(range: Range<Int>, faces: MeshData.BoxFaces)] = []
         for line in lines.keys.sorted(by: { (abs(Float($0) - eyeLine), $0) < (abs(Float($1) - eyeLine), $1) }) {
-            var previous: (range: Range<Int>, index: Int)?
+            var previous: Int?
             for chunk in lines[line]!.sorted(by: { byRows ? $0 < $1 : ($0 % chunksWide, $0 / chunksWide) < ($1 % chunksWide, $1 / chunksWide) }) {
-                let range = chunkRanges[ChunkedInstances.layout(byRows: byRows, far: isFar(chunk))][chunk]
-                if let last = previous, last.range.upperBound == range.lowerBound {
-                    previous = (last.range.lowerBound..<range.upperBound, last.index)
-                    result[last.index] = previous!.range
-                } else if !range.isEmpty {
-                    result.append(range)
-                    previous = (range, result.count - 1)
+                let range = chunkRanges[ChunkedInstances.layout(byRows: byRows, far: isFar(chunk, eye: eye, farDistance: farDistance))][chunk]
+                guard !range.isEmpty else { continue }
+                let faces = self.faces(of: chunk, camera: camera)
+                if let last = previous, result[last].range.upperBound == range.lowerBound, result[last].faces == faces {
+                    result[last].range = result[last].range.lowerBound..<range.upperBound
+                } else {
+                    result.append((range, faces))
+                    previous = result.count - 1
                 }
             }
         }
-        if !alwaysRange.isEmpty { result.append(alwaysRange) }
+        if !alwaysRange.isEmpty { result.append((alwaysRange, .open)) }
         return result
+    }
+
+    /// The faces of a chunk's boxes the camera can see: the top, and on each axis the side
+    /// facing the eye, or both sides when the eye is over the chunk's extent on that axis (its
+    /// boxes reach at most 2 tiles past it: a run on the ground up to 4 long is centred in it).
+    /// A parallel projection sees the same sides of every box.
+    func faces(of chunk: Int, camera: Camera) -> MeshData.BoxFaces {
+        let side = Float(ChunkedInstances.side), reach: Float = 2
+        let eye = camera.eye
+        var faces: MeshData.BoxFaces = .top
+        if case .orthographic = camera.projection {
+            faces.insert(eye.x >= camera.target.x ? .plusX : .minusX)
+            faces.insert(eye.z >= camera.target.z ? .plusZ : .minusZ)
+            return faces
+        }
+        let x0 = Float(chunk % chunksWide) * side - reach, z0 = Float(chunk / chunksWide) * side - reach
+        let x1 = x0 + side + 2 * reach, z1 = z0 + side + 2 * reach
+        if eye.x > x1 { faces.insert(.plusX) } else if eye.x < x0 { faces.insert(.minusX) } else { faces.formUnion([.plusX, .minusX]) }
+        if eye.z > z1 { faces.insert(.plusZ) } else if eye.z < z0 { faces.insert(.minusZ) } else { faces.formUnion([.plusZ, .minusZ]) }
+        return faces
     }
 
     /// The distance from the eye beyond which a tile is smaller than `farTilePixels` in a frame

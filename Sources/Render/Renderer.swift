@@ -174,12 +174,17 @@ public final class Renderer {
         litProgram.set("uSunColor", lighting.sunColor)
         litProgram.set("uAmbient", lighting.ambient)
         batch.uploadIfNeeded()
-        glBindVertexArray(batch.vao)
-        for range in batch.ranges ?? [0..<batch.instances.count] {
+        var bound = -1
+        for (index, range) in (batch.ranges ?? [0..<batch.instances.count]).enumerated() {
             let clamped = range.clamped(to: 0..<batch.instances.count)
             guard !clamped.isEmpty else { continue }
-            batch.point(at: clamped.lowerBound)
-            glDrawElementsInstanced(E(GL_TRIANGLES), GLsizei(batch.mesh.indexCount), E(GL_UNSIGNED_INT), nil,
+            let variant = batch.rangeMeshes.flatMap { index < $0.count && $0[index] < batch.meshes.count ? $0[index] : nil } ?? 0
+            if variant != bound {
+                glBindVertexArray(batch.vaos[variant])
+                bound = variant
+            }
+            batch.point(variant, at: clamped.lowerBound)
+            glDrawElementsInstanced(E(GL_TRIANGLES), GLsizei(batch.meshes[variant].indexCount), E(GL_UNSIGNED_INT), nil,
                                     GLsizei(clamped.count))
             countDrawCall()
         }

@@ -57,7 +57,7 @@ struct SceneDetailTests {
         for (distance, yaw) in [(Float(20), Float(0)), (60, 1.2), (300, 0.3), (300, 2.5)] {
             let camera = Camera(target: Vec3(32, 0, 32), yaw: yaw, distance: distance,
                                 bounds: Camera.Bounds(maxDistance: 1000))
-            let ranges = chunks.ranges(of: all, camera: camera, frameHeight: 720)
+            let ranges = chunks.ranges(of: all, camera: camera, frameHeight: 720).map(\.range)
             #expect(ranges.last == chunks.alwaysRange, "the ground slab last")
             let drawn = ranges.dropLast().flatMap { Array($0) }
             #expect(Set(drawn).count == drawn.count, "no instance twice")
@@ -87,22 +87,46 @@ struct SceneDetailTests {
         let chunks = Self.city()
         func drawn(distance: Float) -> Int {
             let camera = Camera(target: Vec3(32, 0, 32), distance: distance, bounds: Camera.Bounds(maxDistance: 1000))
-            return chunks.ranges(of: Array(0..<16), camera: camera, frameHeight: 720).dropLast().reduce(0) { $0 + $1.count }
+            return chunks.ranges(of: Array(0..<16), camera: camera, frameHeight: 720).dropLast().reduce(0) { $0 + $1.range.count }
         }
         #expect(drawn(distance: 20) == 64 * 64)
         #expect(drawn(distance: 400) == 64 * 64 / 4)
         // A taller frame keeps detail further away.
         let camera = Camera(target: Vec3(32, 0, 32), distance: 200, bounds: Camera.Bounds(maxDistance: 1000))
-        let small = chunks.ranges(of: Array(0..<16), camera: camera, frameHeight: 360).dropLast().reduce(0) { $0 + $1.count }
-        let large = chunks.ranges(of: Array(0..<16), camera: camera, frameHeight: 2880).dropLast().reduce(0) { $0 + $1.count }
+        let small = chunks.ranges(of: Array(0..<16), camera: camera, frameHeight: 360).dropLast().reduce(0) { $0 + $1.range.count }
+        let large = chunks.ranges(of: Array(0..<16), camera: camera, frameHeight: 2880).dropLast().reduce(0) { $0 + $1.range.count }
         #expect(small < large)
+    }
+
+    @Test func eachChunkIsDrawnWithTheSidesFacingTheEye() {
+        let chunks = Self.city()
+        // Yaw 0: the eye is on the +z side of the target, over the middle of the map in x.
+        let camera = Camera(target: Vec3(32, 0, 20), yaw: 0, distance: 30)
+        let eye = camera.eye
+        #expect(eye.x == 32 && eye.z > 44 && eye.z < 45)
+        #expect(chunks.faces(of: 0, camera: camera) == [.top, .plusX, .plusZ], "chunk 0 (x 0…16, z 0…16): left of and in front of the eye")
+        #expect(chunks.faces(of: 3, camera: camera) == [.top, .minusX, .plusZ])
+        #expect(chunks.faces(of: 1, camera: camera) == [.top, .plusX, .plusZ] || chunks.faces(of: 1, camera: camera) == [.top, .plusX, .minusX, .plusZ])
+        #expect(chunks.faces(of: 2 * 4 + 1, camera: camera) == [.top, .plusX, .minusX, .plusZ, .minusZ], "the eye is over chunk 9's extent in z (32…48)")
+        // Every box's visible sides are among its chunk's faces: the eye is on the outer side of each face drawn... and of no face left out.
+        for chunk in 0..<16 {
+            let faces = chunks.faces(of: chunk, camera: camera)
+            for index in chunks.chunkRanges[0][chunk] {
+                let box = chunks.ordered[index]
+                let halfX = box.scale.x / 2, halfZ = box.scale.z / 2
+                if eye.x > box.position.x + halfX { #expect(faces.contains(.plusX), "box \(index): +x side seen") }
+                if eye.x < box.position.x - halfX { #expect(faces.contains(.minusX), "box \(index): −x side seen") }
+                if eye.z > box.position.z + halfZ { #expect(faces.contains(.plusZ), "box \(index): +z side seen") }
+                if eye.z < box.position.z - halfZ { #expect(faces.contains(.minusZ), "box \(index): −z side seen") }
+            }
+        }
     }
 
     @Test func movingThingsAreCulledToTheViewAndDroppedWhenFar() {
         let chunks = Self.city()
-        let vehicle = Instance(position: Vec3(2, 0.06, 2), scale: Vec3(0.14, 0.08, 0.14), color: small)
-        let smoke = Instance(position: Vec3(2, 1.4, 2), scale: Vec3(0.3, 0.3, 0.3), color: small)
-        let elsewhere = Instance(position: Vec3(60, 0.06, 60), scale: Vec3(0.14, 0.08, 0.14), color: small)
+        let vehicle = Instance(position: Vec3(2, 0.06, 2), scale: Vec3(0.14, 0.08, 0.14), color: Self.small)
+        let smoke = Instance(position: Vec3(2, 1.4, 2), scale: Vec3(0.3, 0.3, 0.3), color: Self.small)
+        let elsewhere = Instance(position: Vec3(60, 0.06, 60), scale: Vec3(0.14, 0.08, 0.14), color: Self.small)
         let near = Camera(target: Vec3(2, 0, 2), distance: 10)
         #expect(chunks.culled([vehicle, smoke, elsewhere], visible: [0], camera: near, frameHeight: 720) == [vehicle, smoke])
         let far = Camera(target: Vec3(2, 0, 2), distance: 400, bounds: Camera.Bounds(maxDistance: 1000))
