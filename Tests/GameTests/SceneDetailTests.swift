@@ -29,9 +29,9 @@ struct SceneDetailTests {
         #expect(merged.count == Self.kept.count + 1)
         for instance in Self.kept { #expect(merged.contains(instance), "\(instance) should be kept as it is") }
         let box = merged.first { !Self.kept.contains($0) }!
-        // Footprint: the four footprints' bounding box, x 0.1…1.9, z 0.05…1.9.
-        #expect(abs(box.position.x - 1.0) < 1e-5 && abs(box.scale.x - 1.8) < 1e-5)
-        #expect(abs(box.position.z - 0.975) < 1e-5 && abs(box.scale.z - 1.85) < 1e-5)
+        // Footprint: the four footprints' bounding box, x 0.05…1.9, z 0.1…1.95.
+        #expect(abs(box.position.x - 0.975) < 1e-5 && abs(box.scale.x - 1.85) < 1e-5)
+        #expect(abs(box.position.z - 1.025) < 1e-5 && abs(box.scale.z - 1.85) < 1e-5)
         // Height: the mean weighted by footprint, (0.64·1 + 0.64·2 + 0.81·3 + 0.64·0.5) / 2.73.
         #expect(abs(box.scale.y - 4.67 / 2.73) < 1e-4)
         #expect(box.position.y == 0.05)

@@ -130,7 +130,9 @@ struct WindowTests {
         #expect(frames[1].1 == frames[0].1, "stretching the scene is a blit, not a draw call")
         let coveredFull = full.countPixels(differentFrom: background, tolerance: 10)
         let coveredHalf = half.countPixels(differentFrom: background, tolerance: 10)
-        #expect(abs(coveredHalf - coveredFull) < coveredFull / 20, "\(coveredHalf) pixels covered at half scale, \(coveredFull) at full")
+        // Stretched, the edges soften over about a pixel either side (here about 5% more pixels
+        // differ from the sky); a scene left unstretched in a corner would cover a quarter.
+        #expect(abs(coveredHalf - coveredFull) < coveredFull / 10, "\(coveredHalf) pixels covered at half scale, \(coveredFull) at full")
         // The middle of each cube's top face has the same colour at both scales.
         for (c, r) in [(20, 12), (5, 3), (33, 20), (10, 18)] {
             guard let p = camera.project(Self.cubePosition(column: c, row: r) + Vec3(0, 1, 0), width: full.width, height: full.height) else {
