@@ -76,7 +76,7 @@ public final class GameView {
         let (lighting, sky) = SceneBuilder.lighting(daylight: daylight, hour: hour)
         renderer.lighting = lighting
         renderer.clearColor = sky
-        renderer.renderScale = renderScaleOverride ?? (session.settings.quality == .low ? GameView.lowQualityRenderScale : 1)
+        renderer.renderScale = renderScaleOverride ?? 1
         try renderer.beginFrame(camera: session.camera)
         renderer.draw(staticBatch)
         renderer.draw(dynamicBatch)
@@ -87,11 +87,10 @@ public final class GameView {
         }
     }
 
-    /// The scene's resolution at low graphics quality (school PCs), as a fraction of the window's:
-    /// the interface stays sharp (`Renderer.renderScale`).
-    public static let lowQualityRenderScale: Float = 0.5
-    /// Set, the scene is drawn at this fraction of the window's resolution whatever the quality
-    /// (`bench render --render-scale`).
+    /// Set, the scene is drawn at this fraction of the window's resolution (`bench render
+    /// --render-scale`). Not tied to the graphics quality: in software GL the stretch over the
+    /// full frame costs nearly what the smaller scene saves (docs/performance.md), so the light
+    /// quality would only be blurred.
     public var renderScaleOverride: Float?
 
     /// False draws the city alone (`bench render --no-hud` measures the interface's share).

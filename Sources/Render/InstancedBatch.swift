@@ -2,7 +2,8 @@
 // position (vec3, location 3), scale (vec3, location 4) and colour (4 normalised bytes, location
 // 5) in a dynamic VBO (attribute divisor 1). Edit `instances`, then `renderer.draw(batch)`; the
 // buffer is re-uploaded only when the array changed. `ranges` draws parts of the array (one call
-// per range) without uploading anything: a culled view of geometry kept on the GPU.
+// per range) without uploading anything: a culled view of geometry kept on the GPU; with
+// `addMesh` and `rangeMeshes`, each range can be drawn with another mesh from the same instances.
 // `groundGrid` makes grid lines as thin box instances.
 
 import CGL

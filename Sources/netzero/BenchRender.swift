@@ -25,7 +25,7 @@ struct BenchRender: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Flag(help: "Draw the city without the interface (to measure the interface's share).") var noHud = false
     @Flag(help: "Keep the game paused: frames without the simulation, the same work each run (for instruction counts under callgrind; no input-stall run).") var paused = false
-    @Option(help: "Draw the scene at this fraction of the frame's resolution (0.25 to 1; default: the graphics quality's).") var renderScale: Float?
+    @Option(help: "Draw the scene at this fraction of the frame's resolution (0.25 to 1; default 1).") var renderScale: Float?
 
     func parsedSizes() throws -> [(Int, Int)] {
         try sizes.split(separator: ",").map { text in
