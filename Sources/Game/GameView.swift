@@ -15,6 +15,8 @@ public final class GameView {
     public let canvas: Canvas2D
     let staticBatch: InstancedBatch
     let dynamicBatch: InstancedBatch
+    /// The static batch's meshes by the faces they have (`ChunkedInstances.faces`).
+    let staticMeshes: [MeshData.BoxFaces: Int]
     let start = Date()
 
     public init(options: Window.Options) throws {
@@ -22,6 +24,14 @@ public final class GameView {
         renderer = try Renderer(window: window)
         canvas = try Canvas2D(renderer: renderer)
         staticBatch = InstancedBatch(renderer: renderer, mesh: Mesh.openBox(renderer: renderer))
+        var sided: [MeshData.BoxFaces: Int] = [.open: 0]
+        for x: MeshData.BoxFaces in [.plusX, .minusX, [.plusX, .minusX]] {
+            for z: MeshData.BoxFaces in [.plusZ, .minusZ, [.plusZ, .minusZ]] {
+                let faces = x.union(z).union(.top)
+                if sided[faces] == nil { sided[faces] = staticBatch.addMesh(Mesh(renderer: renderer, data: .box(faces: faces))) }
+            }
+        }
+        staticMeshes = sided
         dynamicBatch = InstancedBatch(renderer: renderer, mesh: Mesh.openBox(renderer: renderer))
     }
 
@@ -43,7 +53,6 @@ public final class GameView {
             chunks = ChunkedInstances(SceneBuilder.staticInstances(view: view, overlay: field, lowDetail: session.settings.quality == .low),
                                       width: view.map.width, height: view.map.height)
             staticBatch.instances = chunks.ordered
-            visibleChunks = nil
             session.staticDirty = false
             session.lastStaticDay = day
             lastRevision = view.map.revision
@@ -51,12 +60,14 @@ public final class GameView {
         // Only the chunks the camera can see are drawn (the frame's ground footprint, plus a margin).
         let size = renderer.framebufferSize
         let visible = chunks.visible(camera: session.camera, width: size.width, height: size.height)
-        if visible != visibleChunks {
-            visibleChunks = visible
-            staticBatch.ranges = chunks.ranges(of: visible)
-        }
+        // Which chunks are near or far, and which line of chunks is nearest, follow the camera:
+        // the ranges are chosen anew each frame (a few hundred chunks at most; nothing is uploaded).
+        let drawn = chunks.ranges(of: visible, camera: session.camera, frameHeight: size.height)
+        staticBatch.ranges = drawn.map(\.range)
+        staticBatch.rangeMeshes = drawn.map { staticMeshes[$0.faces] ?? 0 }
         // Low quality (school PCs): no smoke, blades or traffic.
-        dynamicBatch.instances = (session.settings.quality == .low ? [] : SceneBuilder.dynamicInstances(view: view, seconds: time))
+        let moving = session.settings.quality == .low ? [] : SceneBuilder.dynamicInstances(view: view, seconds: time)
+        dynamicBatch.instances = chunks.culled(moving, visible: visible, camera: session.camera, frameHeight: size.height)
             + (session.editor?.isOpen == true ? Editor.brushInstances(session)
                 : SceneBuilder.ghostInstances(session.ghost(), tool: session.tool, hover: session.hoverTile, view: view))
         let hour = Double(view.clock.hour) + min(0.999, max(0, session.tickCarry))
@@ -65,6 +76,7 @@ public final class GameView {
         let (lighting, sky) = SceneBuilder.lighting(daylight: daylight, hour: hour)
         renderer.lighting = lighting
         renderer.clearColor = sky
+        renderer.renderScale = renderScaleOverride ?? 1
         try renderer.beginFrame(camera: session.camera)
         renderer.draw(staticBatch)
         renderer.draw(dynamicBatch)
@@ -75,15 +87,21 @@ public final class GameView {
         }
     }
 
+    /// Set, the scene is drawn at this fraction of the window's resolution (`bench render
+    /// --render-scale`). Not tied to the graphics quality: in software GL the stretch over the
+    /// full frame costs nearly what the smaller scene saves (docs/performance.md), so the light
+    /// quality would only be blurred.
+    public var renderScaleOverride: Float?
+
     /// False draws the city alone (`bench render --no-hud` measures the interface's share).
     public var drawsHUD = true
     var lastRevision = -1
     var lastRebuild = -Double.infinity
     var chunks = ChunkedInstances([], width: 1, height: 1)
-    var visibleChunks: [Int]?
 
     public var drawCalls: Int { renderer.drawCallsThisFrame }
     /// Static instances drawn in the last frame (the chunks in view).
+    public var dynamicInstanceCount: Int { dynamicBatch.instances.count }
     public var staticInstanceCount: Int { staticBatch.ranges?.reduce(0) { $0 + $1.count } ?? staticBatch.instances.count }
 
     public func present() { renderer.present() }
@@ -141,17 +159,27 @@ public enum GameLoop {
 }
 
 /// Static instances bucketed into 16 × 16-tile chunks for view culling; large boxes (the ground,
-/// long road runs) are always drawn. `ordered` holds them all, chunk by chunk in row order, then
-/// the always-drawn, so that the chunks in view are a few contiguous ranges of one buffer.
+/// long road runs) are always drawn. Each chunk is kept twice: at full detail and merged for a
+/// distance (`merged`: what stands on a 2 × 2-tile block as one box), and is drawn with the
+/// faces the camera can see (`faces`). `ordered` holds four
+/// copies, chunk by chunk in row order and in column order, at each detail, then the
+/// always-drawn, so that the chunks in view are a few contiguous ranges of one buffer whatever
+/// the way the camera looks, drawn nearest line of chunks first.
 struct ChunkedInstances {
     static let side = 16
+    /// A chunk is drawn merged where a tile is smaller than this on screen (pixels): a 2 × 2
+    /// block then spans at most 16 pixels, and the merged box is hard to tell from its parts.
+    static let farTilePixels: Float = 8
     var always: [Instance] = []
     var buckets: [[Instance]]
     let chunksWide: Int
     let chunksTall: Int
     private(set) var ordered: [Instance] = []
-    /// Where each chunk's instances are in `ordered`.
-    private(set) var chunkRanges: [Range<Int>] = []
+    /// Where each chunk's instances are in `ordered`, per layout (`layout(byRows:far:)`) and chunk.
+    private(set) var chunkRanges: [[Range<Int>]] = []
+    /// Instances at full detail and merged, over all chunks.
+    private(set) var nearCount = 0
+    private(set) var farCount = 0
 
     init(_ instances: [Instance], width: Int, height: Int) {
         chunksWide = (width + ChunkedInstances.side - 1) / ChunkedInstances.side
@@ -162,38 +190,160 @@ struct ChunkedInstances {
                 always.append(instance)
                 continue
             }
-            let cx = min(chunksWide - 1, max(0, Int(instance.position.x) / ChunkedInstances.side))
-            let cz = min(chunksTall - 1, max(0, Int(instance.position.z) / ChunkedInstances.side))
-            buckets[cz * chunksWide + cx].append(instance)
+            buckets[chunk(at: instance.position)].append(instance)
         }
-        ordered.reserveCapacity(instances.count)
-        for bucket in buckets {
-            chunkRanges.append(ordered.count..<(ordered.count + bucket.count))
-            ordered += bucket
+        let far = buckets.map(ChunkedInstances.merged)
+        nearCount = buckets.reduce(0) { $0 + $1.count }
+        farCount = far.reduce(0) { $0 + $1.count }
+        ordered.reserveCapacity(2 * (nearCount + farCount) + always.count)
+        let byColumns = (0..<chunksWide).flatMap { cx in (0..<chunksTall).map { cz in cz * chunksWide + cx } }
+        for detail in [buckets, far] {
+            for order in [Array(buckets.indices), byColumns] {
+                var ranges = [Range<Int>](repeating: 0..<0, count: buckets.count)
+                for chunk in order {
+                    ranges[chunk] = ordered.count..<(ordered.count + detail[chunk].count)
+                    ordered += detail[chunk]
+                }
+                chunkRanges.append(ranges)
+            }
         }
         alwaysRange = ordered.count..<(ordered.count + always.count)
         ordered += always
     }
+
+    static func layout(byRows: Bool, far: Bool) -> Int { (far ? 2 : 0) + (byRows ? 0 : 1) }
 
     /// Where the always-drawn instances are in `ordered`: last, so that the ground slab and the
     /// long road runs are drawn after what stands on them, and the depth test spares software
     /// GL the shading of the ground under every building.
     private(set) var alwaysRange = 0..<0
 
-    /// The ranges of `ordered` to draw for the chunks `visible` (ascending): the chunks,
-    /// neighbours in the buffer merged into one range, then the always-drawn instances.
-    func ranges(of visible: [Int]) -> [Range<Int>] {
-        var result: [Range<Int>] = []
-        for chunk in visible + [-1] {
-            let range = chunk < 0 ? alwaysRange : chunkRanges[chunk]
-            guard !range.isEmpty else { continue }
-            if let last = result.last, last.upperBound == range.lowerBound {
-                result[result.count - 1] = last.lowerBound..<range.upperBound
+    /// A chunk's instances for a distance: each 2 × 2-tile block's buildings, plants, stores and
+    /// trees as one box over their footprints, as tall as their mean height weighted by
+    /// footprint, in the colour of the largest. Kept as they are: the ground (y ≤ 0), flat covers
+    /// (fields, solar, at most 0.1 high), thin things (towers, chimneys, posts: merged, they
+    /// would swell) and what floats (markers), so that the city's outline and its alerts stay.
+    static func merged(_ chunk: [Instance]) -> [Instance] {
+        struct Block { var minX: Float, maxX: Float, minZ: Float, maxZ: Float, area: Float, heightArea: Float, largest: Float, color: UInt32, first: Instance, count: Int }
+        var out: [Instance] = []
+        var blocks: [Int: Block] = [:]
+        var order: [Int] = []
+        for instance in chunk {
+            let p = instance.position, s = instance.scale
+            if p.y <= 0 || p.y > 1 || s.y <= 0.1 || min(s.x, s.z) < 0.2 {
+                out.append(instance)
+                continue
+            }
+            let key = (Int(p.z) / 2) * 65_536 + Int(p.x) / 2
+            let area = s.x * s.z, volume = area * s.y
+            let minX = p.x - s.x / 2, maxX = p.x + s.x / 2, minZ = p.z - s.z / 2, maxZ = p.z + s.z / 2
+            if var block = blocks[key] {
+                block.minX = min(block.minX, minX); block.maxX = max(block.maxX, maxX)
+                block.minZ = min(block.minZ, minZ); block.maxZ = max(block.maxZ, maxZ)
+                block.area += area; block.heightArea += area * s.y; block.count += 1
+                if volume > block.largest { block.largest = volume; block.color = instance.packedColor }
+                blocks[key] = block
             } else {
-                result.append(range)
+                blocks[key] = Block(minX: minX, maxX: maxX, minZ: minZ, maxZ: maxZ, area: area, heightArea: area * s.y,
+                                    largest: volume, color: instance.packedColor, first: instance, count: 1)
+                order.append(key)
             }
         }
-        return result.filter { !$0.isEmpty }
+        for key in order {
+            let block = blocks[key]!
+            guard block.count > 1 else { out.append(block.first); continue }
+            var box = Instance(position: Vec3((block.minX + block.maxX) / 2, block.first.position.y, (block.minZ + block.maxZ) / 2),
+                               scale: Vec3(block.maxX - block.minX, block.heightArea / block.area, block.maxZ - block.minZ))
+            box.packedColor = block.color
+            out.append(box)
+        }
+        return out
+    }
+
+    /// The ranges of `ordered` to draw for the chunks `visible`, each with the faces its boxes
+    /// need: line by line of chunks (rows or columns, whichever runs more across the view), the
+    /// nearest line first so that the depth test rejects what is hidden before it is shaded; in a
+    /// line, neighbouring chunks of one detail and one set of faces merged into one range; each
+    /// chunk at full detail, or merged where its tiles are smaller than `farTilePixels` in a frame
+    /// `frameHeight` pixels high. Then the always-drawn, with every face but the bottom.
+    func ranges(of visible: [Int], camera: Camera, frameHeight: Int) -> [(range: Range<Int>, faces: MeshData.BoxFaces)] {
+        let eye = camera.eye
+        let byRows = abs(eye.z - camera.target.z) >= abs(eye.x - camera.target.x)
+        let farDistance = ChunkedInstances.farDistance(camera: camera, frameHeight: frameHeight)
+        let side = Float(ChunkedInstances.side)
+        var lines: [Int: [Int]] = [:]
+        for chunk in visible { lines[byRows ? chunk / chunksWide : chunk % chunksWide, default: []].append(chunk) }
+        let eyeLine = (byRows ? eye.z : eye.x) / side - 0.5
+        var result: [(range: Range<Int>, faces: MeshData.BoxFaces)] = []
+        for line in lines.keys.sorted(by: { (abs(Float($0) - eyeLine), $0) < (abs(Float($1) - eyeLine), $1) }) {
+            var previous: Int?
+            for chunk in lines[line]!.sorted(by: { byRows ? $0 < $1 : ($0 % chunksWide, $0 / chunksWide) < ($1 % chunksWide, $1 / chunksWide) }) {
+                let range = chunkRanges[ChunkedInstances.layout(byRows: byRows, far: isFar(chunk, eye: eye, farDistance: farDistance))][chunk]
+                guard !range.isEmpty else { continue }
+                let faces = self.faces(of: chunk, camera: camera)
+                if let last = previous, result[last].range.upperBound == range.lowerBound, result[last].faces == faces {
+                    result[last].range = result[last].range.lowerBound..<range.upperBound
+                } else {
+                    result.append((range, faces))
+                    previous = result.count - 1
+                }
+            }
+        }
+        if !alwaysRange.isEmpty { result.append((alwaysRange, .open)) }
+        return result
+    }
+
+    /// The faces of a chunk's boxes the camera can see: the top, and on each axis the side
+    /// facing the eye, or both sides when the eye is over the chunk's extent on that axis (its
+    /// boxes reach at most 2 tiles past it: a run on the ground up to 4 long is centred in it).
+    /// A parallel projection sees the same sides of every box.
+    func faces(of chunk: Int, camera: Camera) -> MeshData.BoxFaces {
+        let side = Float(ChunkedInstances.side), reach: Float = 2
+        let eye = camera.eye
+        var faces: MeshData.BoxFaces = .top
+        if case .orthographic = camera.projection {
+            faces.insert(eye.x >= camera.target.x ? .plusX : .minusX)
+            faces.insert(eye.z >= camera.target.z ? .plusZ : .minusZ)
+            return faces
+        }
+        let x0 = Float(chunk % chunksWide) * side - reach, z0 = Float(chunk / chunksWide) * side - reach
+        let x1 = x0 + side + 2 * reach, z1 = z0 + side + 2 * reach
+        if eye.x > x1 { faces.insert(.plusX) } else if eye.x < x0 { faces.insert(.minusX) } else { faces.formUnion([.plusX, .minusX]) }
+        if eye.z > z1 { faces.insert(.plusZ) } else if eye.z < z0 { faces.insert(.minusZ) } else { faces.formUnion([.plusZ, .minusZ]) }
+        return faces
+    }
+
+    /// The distance from the eye beyond which a tile is smaller than `farTilePixels` in a frame
+    /// `frameHeight` pixels high (pixels per world unit at distance r: frameHeight / (2 r tan(fov / 2))).
+    static func farDistance(camera: Camera, frameHeight: Int) -> Float {
+        let perUnit = Float(frameHeight) / (2 * tan(camera.fovY / 2))
+        if case .orthographic = camera.projection { return perUnit / camera.distance < farTilePixels ? 0 : .infinity }
+        return perUnit / farTilePixels
+    }
+
+    func isFar(_ chunk: Int, eye: Vec3, farDistance: Float) -> Bool {
+        let side = Float(ChunkedInstances.side)
+        let centre = Vec3((Float(chunk % chunksWide) + 0.5) * side, 0, (Float(chunk / chunksWide) + 0.5) * side)
+        return (centre - eye).length > farDistance
+    }
+
+    func chunk(at position: Vec3) -> Int {
+        let cx = min(chunksWide - 1, max(0, Int(position.x) / ChunkedInstances.side))
+        let cz = min(chunksTall - 1, max(0, Int(position.z) / ChunkedInstances.side))
+        return cz * chunksWide + cx
+    }
+
+    /// Moving things worth drawing: those over a chunk in view, and, over a far chunk, only what
+    /// stands taller than 0.1 tile (smoke): vehicles and turbine blades there would be under a
+    /// pixel (the turbine's tower, static, stays).
+    func culled(_ moving: [Instance], visible: [Int], camera: Camera, frameHeight: Int) -> [Instance] {
+        var inView = [Bool](repeating: false, count: buckets.count)
+        for chunk in visible { inView[chunk] = true }
+        let eye = camera.eye, farDistance = ChunkedInstances.farDistance(camera: camera, frameHeight: frameHeight)
+        return moving.filter { instance in
+            let chunk = chunk(at: instance.position)
+            return inView[chunk] && (instance.scale.y > 0.1 || !isFar(chunk, eye: eye, farDistance: farDistance))
+        }
     }
 
     /// Chunks whose ground area meets the bounding box of what the camera sees.

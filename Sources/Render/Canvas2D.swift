@@ -226,6 +226,7 @@ public final class Canvas2D {
     /// then empties the queue. Does nothing when the queue is empty.
     public func flush() {
         guard !quads.isEmpty else { return }
+        renderer.finishScene()
         let frame = renderer.framebufferSize
         glDisable(E(GL_DEPTH_TEST))
         glDisable(E(GL_CULL_FACE))

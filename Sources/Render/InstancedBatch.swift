@@ -2,7 +2,8 @@
 // position (vec3, location 3), scale (vec3, location 4) and colour (4 normalised bytes, location
 // 5) in a dynamic VBO (attribute divisor 1). Edit `instances`, then `renderer.draw(batch)`; the
 // buffer is re-uploaded only when the array changed. `ranges` draws parts of the array (one call
-// per range) without uploading anything: a culled view of geometry kept on the GPU.
+// per range) without uploading anything: a culled view of geometry kept on the GPU; with
+// `addMesh` and `rangeMeshes`, each range can be drawn with another mesh from the same instances.
 // `groundGrid` makes grid lines as thin box instances.
 
 import CGL
@@ -51,12 +52,19 @@ public final class InstancedBatch {
     public var isVisible = true
     /// When set, only these ranges of `instances` are drawn (changing it uploads nothing).
     public var ranges: [Range<Int>]?
+    /// With `ranges`: the mesh each range is drawn with, an index into `meshes` (0, the batch's
+    /// own mesh, when nil or missing).
+    public var rangeMeshes: [Int]?
+    /// The batch's mesh, then the variants added with `addMesh` (drawn from the same instances).
+    public private(set) var meshes: [Mesh] = []
+    /// One vertex array per mesh, each reading the one instance buffer.
+    private(set) var vaos: [GLuint] = []
 
     let vao: GLuint
     let instanceBuffer: GLuint
     private var capacity = 0
-    /// The instance the attribute pointers start at (moved for each of `ranges`).
-    private var pointedAt = 0
+    /// The instance each vertex array's attribute pointers start at (moved for each of `ranges`).
+    private var pointedAt: [Int] = []
     private var dirty = true
     private let window: Window
 
@@ -69,7 +77,24 @@ public final class InstancedBatch {
         glGenBuffers(1, &vbo)
         self.vao = vao
         instanceBuffer = vbo
+        InstancedBatch.describe(vao: vao, mesh: mesh, instanceBuffer: vbo)
+        meshes = [mesh]
+        vaos = [vao]
+        pointedAt = [0]
+    }
 
+    /// Adds `mesh` as a variant drawn from the same instances; returns its index in `meshes`.
+    public func addMesh(_ mesh: Mesh) -> Int {
+        var vao: GLuint = 0
+        glGenVertexArrays(1, &vao)
+        InstancedBatch.describe(vao: vao, mesh: mesh, instanceBuffer: instanceBuffer)
+        meshes.append(mesh)
+        vaos.append(vao)
+        pointedAt.append(0)
+        return meshes.count - 1
+    }
+
+    private static func describe(vao: GLuint, mesh: Mesh, instanceBuffer: GLuint) {
         glBindVertexArray(vao)
         mesh.bindVertexLayout()
         glBindBuffer(E(GL_ARRAY_BUFFER), instanceBuffer)
@@ -96,19 +121,20 @@ public final class InstancedBatch {
         }
     }
 
-    /// With the batch's VAO bound: moves the instance pointers to `first` if they are elsewhere.
-    func point(at first: Int) {
-        guard first != pointedAt else { return }
+    /// With the vertex array of mesh `variant` bound: moves its instance pointers to `first` if
+    /// they are elsewhere.
+    func point(_ variant: Int = 0, at first: Int) {
+        guard first != pointedAt[variant] else { return }
         glBindBuffer(E(GL_ARRAY_BUFFER), instanceBuffer)
         InstancedBatch.pointAttributes(at: first)
-        pointedAt = first
+        pointedAt[variant] = first
     }
 
     deinit {
         var b = instanceBuffer
         glDeleteBuffers(1, &b)
-        var v = vao
-        glDeleteVertexArrays(1, &v)
+        var v = vaos
+        glDeleteVertexArrays(GLsizei(v.count), &v)
     }
 
     /// Marks the instance data as changed (needed only after mutating through unsafe pointers).

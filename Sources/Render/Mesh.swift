@@ -55,14 +55,31 @@ public struct MeshData: Sendable {
 
     /// The unit box without its bottom face (20 vertices, 30 indices): what the city is drawn
     /// with, since the camera never looks from below the ground; a sixth less vertex work.
-    public static func openBox() -> MeshData {
+    public static func openBox() -> MeshData { box(faces: .open) }
+
+    /// The faces of the unit box, for `box(faces:)`.
+    public struct BoxFaces: OptionSet, Sendable, Hashable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        public static let plusX = BoxFaces(rawValue: 1), minusX = BoxFaces(rawValue: 2), top = BoxFaces(rawValue: 4)
+        public static let plusZ = BoxFaces(rawValue: 8), minusZ = BoxFaces(rawValue: 16), bottom = BoxFaces(rawValue: 32)
+        /// Every face but the bottom.
+        public static let open: BoxFaces = [.plusX, .minusX, .top, .plusZ, .minusZ]
+    }
+
+    /// The unit box with only `faces` (4 vertices and 6 indices each), in the order +X, −X, +Y,
+    /// −Y, +Z, −Z. A box seen from one side of both its x and z extents shows the top and two
+    /// sides: drawn with those three alone, 12 vertices instead of 20 are shaded, and no back
+    /// face is set up only to be culled.
+    public static func box(faces: BoxFaces) -> MeshData {
         var d = MeshData(vertices: [], indices: [])
         let c = Vec3(0, 0.5, 0)
-        d.addQuad(center: c + Vec3(0.5, 0, 0), u: Vec3(0, 0, -1), v: Vec3(0, 1, 0))   // +X
-        d.addQuad(center: c + Vec3(-0.5, 0, 0), u: Vec3(0, 0, 1), v: Vec3(0, 1, 0))   // -X
-        d.addQuad(center: c + Vec3(0, 0.5, 0), u: Vec3(1, 0, 0), v: Vec3(0, 0, -1))   // +Y
-        d.addQuad(center: c + Vec3(0, 0, 0.5), u: Vec3(1, 0, 0), v: Vec3(0, 1, 0))    // +Z
-        d.addQuad(center: c + Vec3(0, 0, -0.5), u: Vec3(-1, 0, 0), v: Vec3(0, 1, 0))  // -Z
+        if faces.contains(.plusX) { d.addQuad(center: c + Vec3(0.5, 0, 0), u: Vec3(0, 0, -1), v: Vec3(0, 1, 0)) }
+        if faces.contains(.minusX) { d.addQuad(center: c + Vec3(-0.5, 0, 0), u: Vec3(0, 0, 1), v: Vec3(0, 1, 0)) }
+        if faces.contains(.top) { d.addQuad(center: c + Vec3(0, 0.5, 0), u: Vec3(1, 0, 0), v: Vec3(0, 0, -1)) }
+        if faces.contains(.bottom) { d.addQuad(center: c + Vec3(0, -0.5, 0), u: Vec3(1, 0, 0), v: Vec3(0, 0, 1)) }
+        if faces.contains(.plusZ) { d.addQuad(center: c + Vec3(0, 0, 0.5), u: Vec3(1, 0, 0), v: Vec3(0, 1, 0)) }
+        if faces.contains(.minusZ) { d.addQuad(center: c + Vec3(0, 0, -0.5), u: Vec3(-1, 0, 0), v: Vec3(0, 1, 0)) }
         return d
     }
 

@@ -91,6 +91,16 @@ public final class Renderer {
     let framebuffer: Framebuffer
     let litProgram: ShaderProgram
 
+    /// The 3D scene's resolution as a fraction of the frame's (0.25 … 1). Below 1 the scene is
+    /// drawn into a smaller framebuffer and stretched over the frame (linear filter) before the
+    /// interface is drawn, which stays at full resolution: software GL shades a quarter of the
+    /// pixels at 0.5. Takes effect at the next `beginFrame`.
+    public var renderScale: Float = 1
+    /// The scene's own framebuffer while `renderScale` < 1.
+    private var sceneBuffer: Framebuffer?
+    /// The scene of this frame is in `sceneBuffer` and not yet stretched over the frame.
+    private var scenePending = false
+
     /// Sets up shaders and the offscreen framebuffer for `window` (its context must be current).
     public init(window: Window) throws {
         self.window = window
@@ -118,8 +128,23 @@ public final class Renderer {
         drawCallsLastFrame = drawCallsThisFrame
         drawCallsThisFrame = 0
         frameIndex += 1
-        glBindFramebuffer(E(GL_FRAMEBUFFER), framebuffer.fbo)
-        glViewport(0, 0, GLsizei(framebuffer.width), GLsizei(framebuffer.height))
+        let scale = min(1, max(0.25, renderScale.isFinite ? renderScale : 1))
+        if scale < 1 {
+            let width = max(1, Int((Float(framebuffer.width) * scale).rounded())), height = max(1, Int((Float(framebuffer.height) * scale).rounded()))
+            if let scene = sceneBuffer {
+                if scene.width != width || scene.height != height { try scene.resize(width: width, height: height) }
+            } else {
+                sceneBuffer = try Framebuffer(width: width, height: height)
+            }
+            glBindFramebuffer(E(GL_FRAMEBUFFER), sceneBuffer!.fbo)
+            glViewport(0, 0, GLsizei(width), GLsizei(height))
+            scenePending = true
+        } else {
+            sceneBuffer = nil
+            scenePending = false
+            glBindFramebuffer(E(GL_FRAMEBUFFER), framebuffer.fbo)
+            glViewport(0, 0, GLsizei(framebuffer.width), GLsizei(framebuffer.height))
+        }
         glDisable(E(GL_SCISSOR_TEST))
         glDepthMask(GLboolean(GL_TRUE))
         glClearColor(clearColor.x, clearColor.y, clearColor.z, clearColor.w)
@@ -149,16 +174,35 @@ public final class Renderer {
         litProgram.set("uSunColor", lighting.sunColor)
         litProgram.set("uAmbient", lighting.ambient)
         batch.uploadIfNeeded()
-        glBindVertexArray(batch.vao)
-        for range in batch.ranges ?? [0..<batch.instances.count] {
+        var bound = -1
+        for (index, range) in (batch.ranges ?? [0..<batch.instances.count]).enumerated() {
             let clamped = range.clamped(to: 0..<batch.instances.count)
             guard !clamped.isEmpty else { continue }
-            batch.point(at: clamped.lowerBound)
-            glDrawElementsInstanced(E(GL_TRIANGLES), GLsizei(batch.mesh.indexCount), E(GL_UNSIGNED_INT), nil,
+            let variant = batch.rangeMeshes.flatMap { index < $0.count && $0[index] < batch.meshes.count ? $0[index] : nil } ?? 0
+            if variant != bound {
+                glBindVertexArray(batch.vaos[variant])
+                bound = variant
+            }
+            batch.point(variant, at: clamped.lowerBound)
+            glDrawElementsInstanced(E(GL_TRIANGLES), GLsizei(batch.meshes[variant].indexCount), E(GL_UNSIGNED_INT), nil,
                                     GLsizei(clamped.count))
             countDrawCall()
         }
         glBindVertexArray(0)
+    }
+
+    /// Ends the 3D part of the frame: a scene drawn at a lower `renderScale` is stretched over the
+    /// frame, and the frame is bound for what follows (the interface). Does nothing at full scale
+    /// or when already done; `Canvas2D.flush`, `present` and `readPixels` call it.
+    public func finishScene() {
+        guard scenePending, let scene = sceneBuffer else { return }
+        scenePending = false
+        glBindFramebuffer(E(GL_READ_FRAMEBUFFER), scene.fbo)
+        glBindFramebuffer(E(GL_DRAW_FRAMEBUFFER), framebuffer.fbo)
+        glBlitFramebuffer(0, 0, GLint(scene.width), GLint(scene.height), 0, 0, GLint(framebuffer.width), GLint(framebuffer.height),
+                          GLbitfield(GL_COLOR_BUFFER_BIT), E(GL_LINEAR))
+        glBindFramebuffer(E(GL_FRAMEBUFFER), framebuffer.fbo)
+        glViewport(0, 0, GLsizei(framebuffer.width), GLsizei(framebuffer.height))
     }
 
     /// Called by everything in Render that issues a glDraw* call.
@@ -167,6 +211,7 @@ public final class Renderer {
     /// Shows the frame: blits the offscreen image to the window's back buffer and swaps.
     /// Hidden windows skip both (their image is read with `readPixels()`).
     public func present() {
+        finishScene()
         guard !window.isHidden else { return }
         let w = GLint(framebuffer.width), h = GLint(framebuffer.height)
         glBindFramebuffer(E(GL_READ_FRAMEBUFFER), framebuffer.fbo)
@@ -180,6 +225,7 @@ public final class Renderer {
 
     /// The current frame as RGBA8 with rows top-down (flipped from GL's bottom-up order).
     public func readPixels() -> Image {
+        finishScene()
         let w = framebuffer.width, h = framebuffer.height
         var raw = [UInt8](repeating: 0, count: w * h * 4)
         glBindFramebuffer(E(GL_READ_FRAMEBUFFER), framebuffer.fbo)
@@ -204,6 +250,10 @@ public final class Renderer {
 
     // MARK: - Shaders
 
+    // Lit in the vertex stage: a box's faces are flat, so the light is one value per face, and
+    // the fragment stage only writes a colour that is not interpolated (`flat`). Software GL
+    // shades every covered pixel, so this is the cheapest fragment stage there is; the image is
+    // the one per-pixel lighting gave, to within rounding.
     static let litVertex = """
         #version 330 core
         layout(location = 0) in vec3 aPosition;
@@ -213,30 +263,26 @@ public final class Renderer {
         layout(location = 5) in vec4 iColor;
         uniform mat4 uViewProj;
         uniform mat4 uModel;
-        out vec3 vNormal;
-        out vec4 vColor;
+        uniform vec3 uSunDir;
+        uniform vec3 uSunColor;
+        uniform vec3 uAmbient;
+        flat out vec4 vColor;
         void main() {
             vec3 world = iPosition + aPosition * iScale;
             gl_Position = uViewProj * uModel * vec4(world, 1.0);
             vec3 s = max(abs(iScale), vec3(1e-6));
-            vNormal = mat3(uModel) * (aNormal / s);
-            vColor = iColor;
+            vec3 n = normalize(mat3(uModel) * (aNormal / s));
+            vec3 light = uAmbient + uSunColor * max(dot(n, uSunDir), 0.0);
+            vColor = vec4(iColor.rgb * light, iColor.a);
         }
         """
 
     static let litFragment = """
         #version 330 core
-        in vec3 vNormal;
-        in vec4 vColor;
-        uniform vec3 uSunDir;
-        uniform vec3 uSunColor;
-        uniform vec3 uAmbient;
+        flat in vec4 vColor;
         out vec4 fragColor;
         void main() {
-            vec3 n = normalize(vNormal);
-            float diffuse = max(dot(n, uSunDir), 0.0);
-            vec3 light = uAmbient + uSunColor * diffuse;
-            fragColor = vec4(vColor.rgb * light, vColor.a);
+            fragColor = vColor;
         }
         """
 }

@@ -24,6 +24,8 @@ struct BenchRender: ParsableCommand {
     @Option(help: "Levels, comma-separated.") var levels = "reference,sandbox"
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Flag(help: "Draw the city without the interface (to measure the interface's share).") var noHud = false
+    @Flag(help: "Keep the game paused: frames without the simulation, the same work each run (for instruction counts under callgrind; no input-stall run).") var paused = false
+    @Option(help: "Draw the scene at this fraction of the frame's resolution (0.25 to 1; default 1).") var renderScale: Float?
 
     func parsedSizes() throws -> [(Int, Int)] {
         try sizes.split(separator: ",").map { text in
@@ -38,24 +40,27 @@ struct BenchRender: ParsableCommand {
     func validate() throws {
         _ = try parsedSizes()
         guard frames >= 10 else { throw ValidationError("--frames must be at least 10") }
+        if let renderScale, !(0.25...1).contains(renderScale) { throw ValidationError("--render-scale takes 0.25 to 1, not \(renderScale)") }
     }
 
     func run() throws {
         var figures: [(String, String)] = machineFigures().map { ($0.0, "\"\($0.1)\"") }
         figures.append(("lp_num_threads", "\"\(ProcessInfo.processInfo.environment["LP_NUM_THREADS"] ?? "unset")\""))
         figures.append(("frames", String(frames)))
-        figures.append(("sim_in_timed_frame", "true"))
+        figures.append(("sim_in_timed_frame", paused ? "false" : "true"))
+        figures.append(("render_scale", renderScale.map { format(Double($0)) } ?? "1"))
         figures.append(("hud", noHud ? "false" : "true"))
         for (index, (width, height)) in try parsedSizes().enumerated() {
             let view = openWindowOrExplain(Window.Options(width: width, height: height, hidden: true, highDPI: false))
             view.drawsHUD = !noHud
+            view.renderScaleOverride = renderScale
             if index == 0 { figures.insert(("gl_renderer", "\"\(view.window.glRenderer)\""), at: 3) }
             for name in levels.split(separator: ",").map(String.init) {
                 let prefix = "\(name)_\(width)x\(height)_"
                 let (city, level) = try openGame(name)
                 let session = GameSession(city: city, level: level, language: .en)
                 Briefing.close(session)
-                session.paused = false
+                session.paused = paused
                 session.speed = 1
                 city.run(hours: 36)  // a day of traffic for the vehicles
                 var frameTimes: [Double] = [], renderTimes: [Double] = [], cpuTimes: [Double] = [], simMax = 0.0, framesWithTick = 0
@@ -86,8 +91,9 @@ struct BenchRender: ParsableCommand {
                             ("\(prefix)render_ms_p99", format(percentile(renderTimes, 99))),
                             ("\(prefix)cpu_ms_p50", format(percentile(cpuTimes, 50))),
                             ("\(prefix)sim_ms_max", format(simMax)), ("\(prefix)frames_with_tick", String(framesWithTick)),
-                            ("\(prefix)draw_calls", String(view.drawCalls)), ("\(prefix)static_instances", String(view.staticInstanceCount))]
-                if name == levels.split(separator: ",").first.map(String.init), index == 0 {
+                            ("\(prefix)draw_calls", String(view.drawCalls)), ("\(prefix)static_instances", String(view.staticInstanceCount)),
+                            ("\(prefix)dynamic_instances", String(view.dynamicInstanceCount))]
+                if name == levels.split(separator: ",").first.map(String.init), index == 0, !paused {
                     // Top speed: how long input waits between polls while the simulation runs flat out.
                     session.speed = GameSpeed.top
                     var last = view.now, worst = 0.0

@@ -99,6 +99,52 @@ struct WindowTests {
         }
     }
 
+    @Test("a scene drawn at half resolution is stretched over the whole frame, its colours kept")
+    func renderScale() throws {
+        let background = RGBA8(Vec4(0.53, 0.72, 0.86, 1))
+        let camera = Camera(target: .zero, yaw: radians(30), pitch: radians(50), distance: 45)
+        let frames = try RenderThread.shared.run { () -> [(Image, Int)] in
+            let window = try Window(title: "scale", width: 640, height: 400, hidden: true)
+            let renderer = try Renderer(window: window)
+            renderer.clearColor = Vec4(0.53, 0.72, 0.86, 1)
+            let batch = InstancedBatch(renderer: renderer, mesh: .cube(renderer: renderer))
+            for r in 0..<Self.rows {
+                for c in 0..<Self.columns {
+                    batch.instances.append(Instance(position: Self.cubePosition(column: c, row: r),
+                                                    scale: Vec3(0.8, 1, 0.8), color: Self.cubeColor(column: c, row: r)))
+                }
+            }
+            var frames: [(Image, Int)] = []
+            for scale: Float in [1, 0.5] {
+                renderer.renderScale = scale
+                try renderer.beginFrame(camera: camera)
+                renderer.draw(batch)
+                frames.append((renderer.readPixels(), renderer.drawCallsThisFrame))
+            }
+            #expect(drainGLErrors().isEmpty)
+            return frames
+        }
+        let (full, half) = (frames[0].0, frames[1].0)
+        Display.saveShot(half, name: "cubes-half-scale")
+        #expect(half.width == full.width && half.height == full.height)
+        #expect(frames[1].1 == frames[0].1, "stretching the scene is a blit, not a draw call")
+        let coveredFull = full.countPixels(differentFrom: background, tolerance: 10)
+        let coveredHalf = half.countPixels(differentFrom: background, tolerance: 10)
+        // Stretched, the edges soften over about a pixel either side (here about 5% more pixels
+        // differ from the sky); a scene left unstretched in a corner would cover a quarter.
+        #expect(abs(coveredHalf - coveredFull) < coveredFull / 10, "\(coveredHalf) pixels covered at half scale, \(coveredFull) at full")
+        // The middle of each cube's top face has the same colour at both scales.
+        for (c, r) in [(20, 12), (5, 3), (33, 20), (10, 18)] {
+            guard let p = camera.project(Self.cubePosition(column: c, row: r) + Vec3(0, 1, 0), width: full.width, height: full.height) else {
+                Issue.record("cube \(c),\(r) is behind the camera"); continue
+            }
+            let (x, y) = (Int(p.x), Int(p.y))
+            #expect(half[x, y].distance(to: full[x, y]) <= 16, "pixel (\(x), \(y)) is \(half[x, y]) at half scale, \(full[x, y]) at full")
+        }
+        // Drawn at a quarter of the pixels and stretched, the edges are softer: the frames differ.
+        #expect(half.pixels != full.pixels, "the scale was not applied")
+    }
+
     // MARK: - Text
 
     @Test("Chinese text renders real glyphs through SDL_ttf")
