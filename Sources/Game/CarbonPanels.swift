@@ -92,6 +92,8 @@ public enum CarbonPanels {
                 session.panels.show(session.panels.open == panel ? nil : panel)
             }
         }
+        ForecastPanel.draw(ui, buttonRect: PanelRect(x: HUD.toolbarWidth + 8 + Float(CarbonPanel.allCases.count) * (128 + 4), y: buttonY,
+                                                     width: 128, height: 22), size: size)
         guard session.panels.open != nil else { return }
         session.panels.drawnText = []
         let f = frame(size: size)
