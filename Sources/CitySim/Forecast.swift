@@ -10,14 +10,15 @@
 // The method is the time-slice (snapshot-weighting) method of energy-system models such as
 // PyPSA and TIMES: a few representative periods are simulated hour by hour, each weighted by
 // the hours it stands for. Here each month is represented by `daysPerMonth` consecutive days
-// (mid-month; January's at its start and December's at its end, so that the year's turn is
-// simulated and every yearly system runs), each weighted by the month's days ÷ `daysPerMonth`.
-// The forecast runs the city's own systems on a copy of the city (its save bytes loaded into a
-// new `City`), jumping the copy's clock over the skipped days; what must still advance a day
-// at a time is done for each skipped day (migration, the green zones' growth), and what the
-// skipped days would have booked is added at the sampled days' weight (the ledger's year, the
-// entities' year lines, the budget's recurring flows). docs/simulation.md, "The forecast",
-// says what it skips and measures its error against the full hourly run.
+// chosen on the weather they bring (a copy of the weather generator is run through the month
+// first), with 1 January and 31 December always simulated so that the year's turn and every
+// yearly system run; the month's days ÷ the days simulated is their weight. The forecast runs
+// the city's own systems on a copy of the city (its save bytes loaded into a new `City`),
+// jumping the copy's clock over the skipped days; what must still advance hour by hour or day
+// by day is done for each skipped day (the weather, migration, the green zones' growth), and
+// what the skipped days would have booked is added at the simulated days' weight (the ledger's
+// year, the entities' year lines, the budget's recurring flows). docs/simulation.md, "The
+// forecast", says what it skips and measures its error against the full hourly run.
 import ECS
 
 // MARK: - [SECTION] What a forecast returns

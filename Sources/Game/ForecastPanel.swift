@@ -25,6 +25,9 @@ final class ForecastJob: @unchecked Sendable {
     init(seed: ForecastSeed, options: ForecastOptions) {
         toYear = options.toYear
         let thread = Thread { [self] in
+            // Below the game's threads (the window, llvmpipe's rasterisers): on two cores the
+            // frames come first, the forecast takes what they leave (nice 10 for this thread only).
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)  // on Linux, the calling thread
             do {
                 let result = try seed.run(options) { year in
                     self.lock.lock()
@@ -98,6 +101,13 @@ final class ForecastState {
     }
 }
 
+extension GameSession {
+    /// Starts the forecast as F does (`netzero bench pace --forecast` measures the frames beside it).
+    public func startForecast() { ForecastPanel.start(self) }
+    /// Whether a forecast is running.
+    public var forecastRunning: Bool { forecast.job.map { $0.state.result == nil && $0.state.failure == nil } ?? false }
+}
+
 enum ForecastPanel {
     /// F, or the button: stops a running forecast, otherwise starts one from the present.
     static func toggle(_ session: GameSession) {
@@ -121,6 +131,12 @@ enum ForecastPanel {
         state.city = ObjectIdentifier(session.city)
         state.isStale = false
         state.isVisible = true
+    }
+
+    /// Starts a forecast and waits for it to finish (`netzero shot --screen forecast`, tests).
+    static func startAndWait(_ session: GameSession) {
+        start(session)
+        while let job = session.forecast.job, job.state.result == nil, job.state.failure == nil { usleep(20_000) }
     }
 
     /// A command since the forecast started (a build, a policy), or another city: the forecast is stale.

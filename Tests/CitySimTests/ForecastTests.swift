@@ -31,10 +31,10 @@ let sandboxTenYears: [LedgerPeriod] = {
     }
 
     @Test func theChosenDaysAreTheOnesWhoseWeatherIsTheMonths() {
-        // Day i blows at i (a made-up wind): the month's mean is 14.5.
+        // Day i blows at i (a made-up wind), but day 15 at 14.6: the month's mean is 14.49, and day 15 is closest.
         let segment = ForecastSegment(first: 100, end: 130, month: 6)
-        let weather = (0..<30).map { DayWeather(wind: Double($0), solar: 0, heating: 0, cooling: 0) }
-        #expect(Forecast.chooseDays(segment, weather: weather, daysPerMonth: 1, startsYear: false, endsYear: false) == [114..<115])
+        let weather = (0..<30).map { DayWeather(wind: $0 == 15 ? 14.6 : Double($0), solar: 0, heating: 0, cooling: 0) }
+        #expect(Forecast.chooseDays(segment, weather: weather, daysPerMonth: 1, startsYear: false, endsYear: false) == [115..<116])
         #expect(Forecast.chooseDays(segment, weather: weather, daysPerMonth: 2, startsYear: false, endsYear: false) == [114..<116])
         // With 1 January required (day 0, no wind), the other day makes up for it: day 29.
         #expect(Forecast.chooseDays(segment, weather: weather, daysPerMonth: 1, startsYear: true, endsYear: false) == [100..<101, 129..<130])
