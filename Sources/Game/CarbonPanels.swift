@@ -92,6 +92,11 @@ public enum CarbonPanels {
                 session.panels.show(session.panels.open == panel ? nil : panel)
             }
         }
+        // The Forecast button ends the row, or starts a row above it when the window is too narrow.
+        let forecastX = HUD.toolbarWidth + 8 + Float(CarbonPanel.allCases.count) * (128 + 4)
+        let fits = forecastX + 128 <= Float(size.width) - 4
+        ForecastPanel.draw(ui, buttonRect: PanelRect(x: fits ? forecastX : HUD.toolbarWidth + 8, y: fits ? buttonY : buttonY - 26,
+                                                     width: 128, height: 22), size: size)
         guard session.panels.open != nil else { return }
         session.panels.drawnText = []
         let f = frame(size: size)

@@ -3,7 +3,7 @@
 import CitySim
 
 public enum Screens {
-    public static let names = ["map", "menu", "levels", "saves", "settings", "name", "briefing", "summary", "charts", "inspector"]
+    public static let names = ["map", "menu", "levels", "saves", "settings", "name", "briefing", "summary", "charts", "inspector", "forecast"]
         + CarbonPanel.allCases.map(\.rawValue)
 
     /// Opens the screen `name` over the game; false for an unknown name, or a screen the level
@@ -24,6 +24,7 @@ public enum Screens {
             if !session.briefing.isOpen { Briefing.open(session) }
         case "summary": LessonEndScreen.open(session)
         case "charts": session.showCharts = true
+        case "forecast": ForecastPanel.startAndWait(session)
         case "inspector":
             // A structure with flows booked this year shows what the inspector is for: factors and sources.
             let view = session.view, map = view.map

@@ -34,6 +34,8 @@ public final class GameSession {
     public var showCharts = false
     /// The charts panel's textures (LiveCharts.swift).
     let charts = LiveCharts()
+    /// The forecast to 2060 and its chart (ForecastPanel.swift).
+    let forecast = ForecastState()
     /// The carbon panels (CarbonPanels.swift): which one is open, and where each list is.
     public var panels = CarbonPanelState()
     /// The budget warning drawn under the top bar in the last frame (BudgetPanel.drawWarning), if any.
@@ -407,6 +409,7 @@ public final class GameSession {
         case KeyCode.letter("y") where ctrl: redo()
         case KeyCode.letter("o"): overlay = overlay.next
         case KeyCode.letter("c"): showCharts.toggle()
+        case KeyCode.letter("f"): ForecastPanel.toggle(self)
         case KeyCode.letter("l"): SettingsScreen.change("language", by: 1, session: self, now: now)
         case KeyCode.letter("s") where !ctrl: LessonEndScreen.open(self)
         case KeyCode.letter("h"): Briefing.showHint(self, now: now)

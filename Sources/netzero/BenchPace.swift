@@ -15,6 +15,7 @@ struct BenchPace: ParsableCommand {
     @Argument(help: "A level (name or .toml file).") var level = "sandbox"
     @Option(help: "The game speed, 1–\(GameSpeed.top).") var speed = 1
     @Option(help: "Wall-clock seconds to run.") var seconds = 20.0
+    @Flag(help: "Start the forecast to 2060 (F) first: the frames are measured while it runs on its own thread.") var forecast = false
 
     func validate() throws {
         guard (1...GameSpeed.top).contains(speed) else { throw ValidationError("--speed is 1 to \(GameSpeed.top)") }
@@ -28,6 +29,7 @@ struct BenchPace: ParsableCommand {
         Briefing.close(session)
         session.paused = false
         session.speed = speed
+        if forecast { session.startForecast() }
         let startTick = city.view.clock.tick
         let start = view.now
         var last = start, frames = 0
@@ -43,6 +45,7 @@ struct BenchPace: ParsableCommand {
             frames += 1
         }
         let elapsed = view.now - start
+        if forecast { print("the forecast was \(session.forecastRunning ? "still running" : "finished") at the end") }
         let hours = Double(city.view.clock.tick - startTick)
         let perSecond = hours / elapsed
         let promised = GameSpeed.minutesPerYear(speed: speed, yearMinutes: GameSpeed.yearMinutes(definition))

@@ -15,6 +15,7 @@
 //   netzero version           versions of the game and of the linked system libraries
 //   netzero bench ecs --json  ECS runtime benchmark (BenchECS.swift)
 //   netzero bench sim --json  simulation benchmark on the reference city (BenchSim.swift)
+//   netzero bench forecast --json  the forecast to 2060 timed (ForecastCommand.swift)
 import ArgumentParser
 import CitySim
 import Foundation
@@ -65,5 +66,5 @@ struct Version: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (never run by the tests).",
-        subcommands: [BenchECS.self, BenchSim.self, BenchRender.self, BenchPace.self])
+        subcommands: [BenchECS.self, BenchSim.self, BenchRender.self, BenchPace.self, BenchForecast.self])
 }

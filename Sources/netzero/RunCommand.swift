@@ -23,13 +23,25 @@ struct Run: ParsableCommand {
     var overrides: [String] = []
     @Option(help: "Write what the level's script printed and posted (print, message, advisor) to this file, one line each: date, kind, text.")
     var log: String?
+    @Flag(help: "Print the forecast to --to under the level's policies (representative days) instead of running.") var forecast = false
+    @Option(help: "With --forecast: the last year projected.") var to = 2060
+    @Flag(help: "With --forecast: print JSON.") var json = false
+    @Option(help: "With --forecast: consecutive days simulated per month (31: every day).") var daysPerMonth = ForecastOptions().daysPerMonth
 
     func validate() throws {
         guard years >= 1 && years <= 200 else { throw ValidationError("--years must be between 1 and 200") }
+        guard (1...31).contains(daysPerMonth) else { throw ValidationError("--days-per-month must be between 1 and 31") }
+        guard (1900...2300).contains(to) else { throw ValidationError("--to must be a year between 1900 and 2300") }
     }
 
     func run() throws {
         let (definition, catalog) = try loadLevel(level, seed: seed, overrides: overrides)
+        if forecast {
+            let city = City(level: definition, catalog: catalog)
+            let result = try ForecastSeed(of: city).run(ForecastOptions(toYear: to, daysPerMonth: daysPerMonth))
+            print(forecastText(result, level: definition.setup.info.id, json: json), terminator: "")
+            return
+        }
         var replayLog: ReplayLog?
         if let replay {
             guard let bytes = FileSystem.read(replay), let text = String(validating: bytes, as: UTF8.self) else {
