@@ -363,7 +363,11 @@ public enum HUD {
         }
         if total <= 0 {
             // Before the first hour is dispatched (or in a blackout) say so rather than draw an empty bar.
-            _ = canvas.drawText(s["hud.grid_mix_none"], x: barX + 6, y: 13, size: 11, color: dim)
+            let full = s["hud.grid_mix_none"]
+            let fits = { (text: String) in Float(canvas.measureText(text, size: 11).width) <= barWidth - 8 }
+            if let text = [full, s["hud.grid_mix_none_short"]].first(where: fits) {
+                _ = canvas.drawText(text, x: barX + 6, y: 13, size: 11, color: dim)
+            }
         }
         canvas.strokeRect(x: barX, y: 12, width: barWidth, height: 16, color: dim)
         if barX + barWidth > width - 4 { session.overflowingText.append("top bar (\(Int(barX + barWidth)) px in \(Int(width)) px)") }
