@@ -747,7 +747,8 @@ public struct CityView {
                                  source: factor?.source ?? "computed by grid.dispatch from the plants' catalog factors",
                                  quantity: tick ? flow.tickQuantity : flow.yearQuantity,
                                  quantityUnit: FactorUnits.split(unit).quantityUnit,
-                                 tonnes: tick ? flow.tickTonnes : flow.yearTonnes, sector: flow.sector, scope: flow.scope)
+                                 tonnes: tick ? flow.tickTonnes : flow.yearTonnes, sector: flow.sector, scope: flow.scope,
+                                 isDispatchedGridFactor: factor == nil)
         }
         let flows = lines.map(\.flow)
         return Breakdown(entity: entity, tick: clock.tick, year: clock.year,

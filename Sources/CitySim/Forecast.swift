@@ -62,8 +62,8 @@ public struct ForecastResult: Sendable, Equatable, Codable {
     /// The moment the forecast starts from.
     public var start: SimDate
     public var years: [ForecastYear]
-    /// The year of the highest net emissions, once a later year is below it (the yearly card's
-    /// "peak" milestone, docs/simulation.md), over the city's closed years and the projection.
+    /// The year of the highest net emissions, once a later year is clearly below it
+    /// (`EmissionsPeak`, the yearly card's "peak" milestone), over the city's closed years and the projection.
     public var peakYear: Int?
     /// The first year whose net is at most 0 t, over the city's closed years and the projection.
     public var netZeroYear: Int?
@@ -77,11 +77,25 @@ public struct ForecastResult: Sendable, Equatable, Codable {
         var peak: Int?
         var netZero: Int?
         for point in series {
-            if let top = highest, point.net < top.net { peak = top.year }
+            if let top = highest, EmissionsPeak.isClearlyBelow(point.net, peak: top.net) { peak = top.year }
             if highest == nil || point.net > highest!.net { highest = point; peak = nil }
             if netZero == nil && point.net <= 0 { netZero = point.year }
         }
         return (peak, netZero)
+    }
+}
+
+/// When a fall in the yearly net counts as the peak (docs/simulation.md, "Milestones"). Weather
+/// alone moves a city's net from year to year: the sandbox's forecast on unchanged policies
+/// changes by 2.0% a year (standard deviation, 6.6% at most, 2020–2060), so any dip below the
+/// highest year would announce a peak from noise. A peak counts once a year is at least
+/// `decline` (10%) below the highest year before it: about five times that spread.
+public enum EmissionsPeak {
+    public static let decline = 0.10
+
+    /// Whether `net` is clearly below the highest yearly net `peak` (tCO2e).
+    public static func isClearlyBelow(_ net: Double, peak: Double) -> Bool {
+        net < peak && peak - net >= decline * abs(peak)
     }
 }
 

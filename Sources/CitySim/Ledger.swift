@@ -382,6 +382,9 @@ public struct BreakdownLine: Sendable, Equatable {
     public var tonnes: Double
     public var sector: Sector
     public var scope: Scope
+    /// The factor is the grid's, computed each hour by the dispatch (no catalog entry): the
+    /// window names it in the player's language, `factorPath` and `source` in English.
+    public var isDispatchedGridFactor = false
 }
 
 public struct Breakdown: Sendable {

@@ -425,7 +425,12 @@ public enum HUD {
         // Rows first (each line wrapped to the panel), then the panel as tall as they are.
         var rows: [(text: String, size: Int, color: Vec4)] = []
         func line(_ text: String, size: Int = 13, color: Vec4 = HUD.text) {
-            for row in LessonEndScreen.wrap(text, width: textWidth, size: size, canvas: canvas) { rows.append((row, size, color)) }
+            // An indented line keeps its indent on every row it wraps to.
+            let indent = String(text.prefix { $0 == " " })
+            let indentWidth = Float(canvas.measureText(indent, size: size).width)
+            for row in LessonEndScreen.wrap(String(text.dropFirst(indent.count)), width: textWidth - indentWidth, size: size, canvas: canvas) {
+                rows.append((indent + row, size, color))
+            }
         }
         let map = view.map
         let i = map.index(tile.x, tile.y)
@@ -435,7 +440,8 @@ public enum HUD {
         var title: String
         var details: [String] = []
         if let building = view.building(entity), breakdown != nil {
-            title = s["tools." + building.kind.key] + String(format: "  (%.0f%%)", building.density * 100)
+            title = s["tools." + building.kind.key]
+            details.append(s.fill("inspector.density", ["percent": String(format: "%.0f", building.density * 100)]))
             details.append("\(s["inspector.residents"]): \(building.residents)   \(s["inspector.workers"]): \(building.workers)")
             details.append(String(format: "%@: %.0f%%", s["inspector.served"], building.servedFraction * 100))
         } else if let plant = view.plant(entity), breakdown != nil {
@@ -468,8 +474,10 @@ public enum HUD {
             }
             for flow in breakdown.thisYear.prefix(6) {
                 line(String(format: "%.2f t = %.3g %@ × %.4g %@", flow.tonnes, flow.quantity, flow.quantityUnit, flow.factorValue, flow.factorUnit), size: 12)
-                line("  \(s["inspector.factor"]): \(flow.factorPath)", size: 11, color: dim)
-                line("  \(s["inspector.source"]): \(flow.source)", size: 11, color: dim)
+                let (path, source) = flow.isDispatchedGridFactor
+                    ? (s["inspector.grid_factor"], s["inspector.grid_factor_source"]) : (flow.factorPath, flow.source)
+                line("  \(s["inspector.factor"]): \(path)", size: 11, color: dim)
+                line("  \(s["inspector.source"]): \(source)", size: 11, color: dim)
             }
         }
         // Down to the objectives panel (or the bottom rows), never over it; what does not fit is cut.

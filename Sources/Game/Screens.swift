@@ -3,7 +3,7 @@
 import CitySim
 
 public enum Screens {
-    public static let names = ["map", "menu", "levels", "saves", "settings", "name", "briefing", "summary", "charts", "inspector", "forecast"]
+    public static let names = ["map", "menu", "levels", "saves", "settings", "name", "briefing", "summary", "charts", "inspector", "forecast", "yearly"]
         + CarbonPanel.allCases.map(\.rawValue)
 
     /// Opens the screen `name` over the game; false for an unknown name, or a screen the level
@@ -25,6 +25,11 @@ public enum Screens {
         case "summary": LessonEndScreen.open(session)
         case "charts": session.showCharts = true
         case "forecast": ForecastPanel.startAndWait(session)
+        case "yearly":
+            // The card of the first closed year, as 1 January shows it.
+            for _ in 0..<400 where session.view.ledger.years.isEmpty { session.city.run(hours: 24) }
+            guard let summary = YearSummary(view: session.view) else { return false }
+            session.yearlyCard.summary = summary
         case "inspector":
             // A structure with flows booked this year shows what the inspector is for: factors and sources.
             let view = session.view, map = view.map

@@ -5,7 +5,8 @@
 // turn it off (`GameSession.showsYearlyCard`).
 //
 // Milestones, from the ledger's closed years' net totals (tCO2e, the city's territorial net):
-//   - peak: a closed year's net is below the highest yearly net before it (the peak year);
+//   - peak: a closed year's net is clearly below (`EmissionsPeak`, 10%) the highest yearly net
+//     before it (the peak year);
 //   - −50%: after the peak, a closed year's net is at most half the peak year's net;
 //   - net zero: a closed year's net is at most 0.
 // The next milestone is the first of these not yet reached, in that order.
@@ -52,7 +53,7 @@ public struct YearSummary: Equatable, Sendable {
         var half = false, zero = false
         for (i, entry) in nets.enumerated() {
             if peak == nil {
-                if let top = highest, entry.net < top.net {
+                if let top = highest, EmissionsPeak.isClearlyBelow(entry.net, peak: top.net) {
                     peak = top
                     reachedIn.append((.peak(year: top.year, net: top.net), i))
                 } else if highest == nil || entry.net >= highest!.net {

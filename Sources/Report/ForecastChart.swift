@@ -91,7 +91,8 @@ public enum ForecastChart {
         for year in labelled.sorted() {
             let text = String(year)
             let w = painter.measure(text, size: style.tickSize).width
-            let cx = Int(x(year).rounded())
+            // Centred under its year, but never cut by the picture's edge (the last year sits on it).
+            let cx = min(max(Int(x(year).rounded()), w / 2 + 1), width - w / 2 - 2)
             guard cx - w / 2 > previousRight + style.gap else { continue }
             canvas.text(text, x: cx, y: bottom + style.gap / 2, size: style.tickSize, ReportColors.secondary, painter: painter, align: .center)
             previousRight = cx + w / 2

@@ -125,8 +125,11 @@ let sandboxTenYears: [LedgerPeriod] = {
     @Test func peakAndNetZeroYearsFollowTheMilestones() {
         let rising = ForecastResult.milestones([(2020, 10), (2021, 12), (2022, 13)])
         #expect(rising.peak == nil && rising.netZero == nil)
-        let peaked = ForecastResult.milestones([(2020, 10), (2021, 12), (2022, 11), (2023, 14), (2024, 5), (2025, -1), (2026, 0)])
+        let peaked = ForecastResult.milestones([(2020, 10), (2021, 12), (2022, 10), (2023, 14), (2024, 5), (2025, -1), (2026, 0)])
         #expect(peaked.peak == 2023 && peaked.netZero == 2025)
+        // A plateau whose dips stay within the weather's spread has no peak.
+        let plateau = ForecastResult.milestones([(2020, 100), (2021, 104), (2022, 97), (2023, 103), (2024, 98)])
+        #expect(plateau.peak == nil && plateau.netZero == nil)
         let zeroFirst = ForecastResult.milestones([(2020, 0)])
         #expect(zeroFirst.peak == nil && zeroFirst.netZero == 2020)
     }

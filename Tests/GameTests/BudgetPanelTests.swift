@@ -91,8 +91,10 @@ struct MilestoneTests {
     @Test func theMilestonesComeInOrderFromTheLedgersYearlyNets() {
         // Rising: the next milestone is the peak, the highest year so far.
         #expect(YearSummary.milestones(nets: [(2020, 100), (2021, 120)]).next == .peak(year: 2021, net: 120))
-        // A year below the highest: the peak was reached (in that year), −50% of it comes next.
-        let peaked = YearSummary.milestones(nets: [(2020, 100), (2021, 120), (2022, 110)])
+        // A dip within the weather's year-to-year spread is not a peak.
+        #expect(YearSummary.milestones(nets: [(2020, 100), (2021, 120), (2022, 110)]).next == .peak(year: 2021, net: 120))
+        // A year clearly below the highest: the peak was reached (in that year), −50% of it comes next.
+        let peaked = YearSummary.milestones(nets: [(2020, 100), (2021, 120), (2022, 108)])
         #expect(peaked.next == .halfFromPeak(peakYear: 2021, target: 60))
         #expect(peaked.reachedIn.map(\.1) == [2])
         // Half the peak, then net zero, each reached once, in the year it happened.

@@ -224,6 +224,10 @@ extension GameWindowTests {
                 LessonEndScreen.open(session)
                 try check("lesson end")
                 session.lessonEnd.isOpen = false
+                #expect(Screens.open("yearly", session: session))
+                #expect(session.yearlyCard.isOpen)
+                try check("yearly card")
+                YearlyCard.dismiss(session)
             }
         }
         #expect(problems.isEmpty, "\(problems.count) overflows:\n\(problems.joined(separator: "\n"))")
