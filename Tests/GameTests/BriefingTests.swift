@@ -182,7 +182,8 @@ struct BriefingTests {
         session.selectedTile = plantTile
         try deliver([], to: session, view: view)
         let rows = session.inspectorRows
-        let joined = rows.joined(separator: " ")
+        // Wrapped rows keep their line's indent: read them as one text, spaces collapsed.
+        let joined = rows.joined(separator: " ").split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
         #expect(joined.contains("other bituminous coal"), "the citation is not cut at 52 characters: \(rows)")
         let width = Float(view.renderer.framebufferSize.width)
         #expect(rows.allSatisfy { Float(view.canvas.measureText($0, size: 11).width) <= HUD.panelWidth - 20 + 1 }, "every row fits the panel")
