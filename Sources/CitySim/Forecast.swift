@@ -309,7 +309,7 @@ struct Forecast {
     private var simulatedDaysThisYear = 0
     /// Each entity ledger line's year values when the forecast started (the lived part of the
     /// present year, which is not scaled).
-    private var linesAtStart: [LineKey: (year: Int, quantity: Double, tonnes: Double, lifetime: Double)] = [:]
+    private var linesAtStart: [LineKey: LineYear] = [:]
     /// Hours of each year the forecast simulated, and the hours they represent.
     private var hoursThisYear: (simulated: Double, represented: Double) = (0, 0)
 
@@ -317,6 +317,7 @@ struct Forecast {
         var line: AccountLine
         var entity: Entity
     }
+    typealias LineYear = (year: Int, quantity: Double, tonnes: Double, lifetime: Double)
 
     init(city: City, options: ForecastOptions, pastNet: [(year: Int, net: Double)]) {
         self.city = city
@@ -485,55 +486,43 @@ extension Forecast {
     }
 
     /// Every entity ledger line's year values now.
-    static func yearLines(_ world: World) -> [LineKey: (year: Int, quantity: Double, tonnes: Double, lifetime: Double)] {
-        var lines: [LineKey: (year: Int, quantity: Double, tonnes: Double, lifetime: Double)] = [:]
-        func visit<K: LineKind>(_ type: LedgerLine<K>.Type) {
-            world.query(Entity.self, Read<LedgerLine<K>>.self).forEach { entity, line in
-                guard line.flow.isUsed else { return }
-                lines[LineKey(line: K.line, entity: entity)] = (line.flow.year, line.flow.yearQuantity, line.flow.yearTonnes, line.lifetimeTonnes)
+    static func yearLines(_ world: World) -> [LineKey: LineYear] {
+        struct Collect: LedgerLineVisitor {
+            let world: World
+            var lines: [LineKey: LineYear] = [:]
+            mutating func visit<K: LineKind>(_ type: LedgerLine<K>.Type) {
+                world.query(Entity.self, Read<LedgerLine<K>>.self).forEach { entity, line in
+                    guard line.flow.isUsed else { return }
+                    lines[LineKey(line: K.line, entity: entity)] = (line.flow.year, line.flow.yearQuantity, line.flow.yearTonnes, line.lifetimeTonnes)
+                }
             }
         }
-        visit(ElectricityLine.self)
-        visit(PrimaryLine.self)
-        visit(ProcessLine.self)
-        visit(ConstructionLine.self)
-        visit(RoadFreightLine.self)
-        visit(RailFreightLine.self)
-        visit(CarTripsLine.self)
-        visit(BusTripsLine.self)
-        visit(TripElectricityLine.self)
-        visit(OutOfTownTripsLine.self)
-        visit(OutOfTownTripsBeyondLine.self)
-        return lines
+        var collect = Collect(world: world)
+        LedgerLineKinds.visitAll(&collect)
+        return collect.lines
     }
 
     /// Scales each entity line's year (and lifetime) values booked in `year` by `factor`, less
     /// what it held at the forecast's start (`base`), which was lived, not sampled.
-    static func scaleYearLines(_ world: World, year: Int, by factor: Double,
-                               base: [LineKey: (year: Int, quantity: Double, tonnes: Double, lifetime: Double)]) {
-        func visit<K: LineKind>(_ type: LedgerLine<K>.Type) {
-            world.query(Entity.self, Write<LedgerLine<K>>.self).forEach { entity, line in
-                guard line.value.flow.isUsed, line.value.flow.year == year else { return }
-                let start = base[LineKey(line: K.line, entity: entity)]
-                let lived: (quantity: Double, tonnes: Double) = start.map { $0.year == year ? ($0.quantity, $0.tonnes) : (0, 0) } ?? (0, 0)
-                let sampledQuantity = line.value.flow.yearQuantity - lived.quantity
-                let sampledTonnes = line.value.flow.yearTonnes - lived.tonnes
-                line.value.flow.yearQuantity = lived.quantity + sampledQuantity * factor
-                line.value.flow.yearTonnes = lived.tonnes + sampledTonnes * factor
-                line.value.lifetimeTonnes += sampledTonnes * (factor - 1)
+    static func scaleYearLines(_ world: World, year: Int, by factor: Double, base: [LineKey: LineYear]) {
+        struct Scale: LedgerLineVisitor {
+            let world: World, year: Int, factor: Double, base: [LineKey: LineYear]
+            mutating func visit<K: LineKind>(_ type: LedgerLine<K>.Type) {
+                let (year, factor, base) = (self.year, self.factor, self.base)
+                world.query(Entity.self, Write<LedgerLine<K>>.self).forEach { entity, line in
+                    guard line.value.flow.isUsed, line.value.flow.year == year else { return }
+                    let start = base[LineKey(line: K.line, entity: entity)]
+                    let lived: (quantity: Double, tonnes: Double) = start.map { $0.year == year ? ($0.quantity, $0.tonnes) : (0, 0) } ?? (0, 0)
+                    let sampledQuantity = line.value.flow.yearQuantity - lived.quantity
+                    let sampledTonnes = line.value.flow.yearTonnes - lived.tonnes
+                    line.value.flow.yearQuantity = lived.quantity + sampledQuantity * factor
+                    line.value.flow.yearTonnes = lived.tonnes + sampledTonnes * factor
+                    line.value.lifetimeTonnes += sampledTonnes * (factor - 1)
+                }
             }
         }
-        visit(ElectricityLine.self)
-        visit(PrimaryLine.self)
-        visit(ProcessLine.self)
-        visit(ConstructionLine.self)
-        visit(RoadFreightLine.self)
-        visit(RailFreightLine.self)
-        visit(CarTripsLine.self)
-        visit(BusTripsLine.self)
-        visit(TripElectricityLine.self)
-        visit(OutOfTownTripsLine.self)
-        visit(OutOfTownTripsBeyondLine.self)
+        var scale = Scale(world: world, year: year, factor: factor, base: base)
+        LedgerLineKinds.visitAll(&scale)
     }
 }
 

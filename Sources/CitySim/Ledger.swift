@@ -140,43 +140,56 @@ public typealias TripElectricityLine = LedgerLine<TripElectricity>
 public typealias OutOfTownTripsLine = LedgerLine<OutOfTownTrips>
 public typealias OutOfTownTripsBeyondLine = LedgerLine<OutOfTownTripsBeyond>
 
+/// Something done for each kind of entity ledger line: a closure cannot be generic over the
+/// kind, a protocol's method can.
+public protocol LedgerLineVisitor {
+    mutating func visit<K: LineKind>(_ type: LedgerLine<K>.Type)
+}
+
+public enum LedgerLineKinds {
+    /// Visits every kind of entity ledger line, in `AccountLine` order: the one list of them.
+    public static func visitAll<V: LedgerLineVisitor>(_ visitor: inout V) {
+        visitor.visit(ElectricityLine.self)
+        visitor.visit(PrimaryLine.self)
+        visitor.visit(ProcessLine.self)
+        visitor.visit(ConstructionLine.self)
+        visitor.visit(RoadFreightLine.self)
+        visitor.visit(RailFreightLine.self)
+        visitor.visit(CarTripsLine.self)
+        visitor.visit(BusTripsLine.self)
+        visitor.visit(TripElectricityLine.self)
+        visitor.visit(OutOfTownTripsLine.self)
+        visitor.visit(OutOfTownTripsBeyondLine.self)
+    }
+}
+
 extension World {
     /// Every ledger line an entity has, in `AccountLine` order.
     public func ledgerLines(of entity: Entity) -> [(line: AccountLine, flow: Flow, lifetime: Double)] {
-        var result: [(AccountLine, Flow, Double)] = []
-        func add<K: LineKind>(_ type: LedgerLine<K>.Type) {
-            if let line = try? get(type, of: entity), line.flow.isUsed { result.append((K.line, line.flow, line.lifetimeTonnes)) }
+        struct Collect: LedgerLineVisitor {
+            let world: World, entity: Entity
+            var result: [(line: AccountLine, flow: Flow, lifetime: Double)] = []
+            mutating func visit<K: LineKind>(_ type: LedgerLine<K>.Type) {
+                if let line = try? world.get(type, of: entity), line.flow.isUsed { result.append((K.line, line.flow, line.lifetimeTonnes)) }
+            }
         }
-        add(ElectricityLine.self)
-        add(PrimaryLine.self)
-        add(ProcessLine.self)
-        add(ConstructionLine.self)
-        add(RoadFreightLine.self)
-        add(RailFreightLine.self)
-        add(CarTripsLine.self)
-        add(BusTripsLine.self)
-        add(TripElectricityLine.self)
-        add(OutOfTownTripsLine.self)
-        add(OutOfTownTripsBeyondLine.self)
-        return result
+        var collect = Collect(world: self, entity: entity)
+        LedgerLineKinds.visitAll(&collect)
+        return collect.result
     }
 
     /// Visits every ledger line of every entity (for checks of the ledger's invariant).
     public func forEachLedgerLine(_ body: (Entity, Flow) -> Void) {
-        func visit<K: LineKind>(_ type: LedgerLine<K>.Type) {
-            query(Entity.self, Read<LedgerLine<K>>.self).forEach { entity, line in body(entity, line.flow) }
+        withoutActuallyEscaping(body) { body in
+            struct Each: LedgerLineVisitor {
+                let world: World, body: (Entity, Flow) -> Void
+                mutating func visit<K: LineKind>(_ type: LedgerLine<K>.Type) {
+                    world.query(Entity.self, Read<LedgerLine<K>>.self).forEach { entity, line in body(entity, line.flow) }
+                }
+            }
+            var each = Each(world: self, body: body)
+            LedgerLineKinds.visitAll(&each)
         }
-        visit(ElectricityLine.self)
-        visit(PrimaryLine.self)
-        visit(ProcessLine.self)
-        visit(ConstructionLine.self)
-        visit(RoadFreightLine.self)
-        visit(RailFreightLine.self)
-        visit(CarTripsLine.self)
-        visit(BusTripsLine.self)
-        visit(TripElectricityLine.self)
-        visit(OutOfTownTripsLine.self)
-        visit(OutOfTownTripsBeyondLine.self)
     }
 }
 
