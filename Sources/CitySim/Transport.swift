@@ -173,8 +173,6 @@ public struct TripFlowState: Sendable {
     var schoolDistanceRevision = -1
     /// This tick's mode weights by access class and trip length.
     var memo = FlowMemo()
-    /// This tick's commute choice sets by access and car.
-    var commuteMemo = CommuteMemo()
 
     public init() {}
 }
@@ -282,19 +280,11 @@ public enum Transport: SimulationPlugin {
             tailpipeShare[Int(mode.rawValue)] = catalog.tailpipeShare(mode)
             gridKWhPerPkm[Int(mode.rawValue)] = catalog.gridKWhPerPkm(mode)
         }
-        precondition(modeCount <= CommuteMemo.modes, "the commute memo holds \(CommuteMemo.modes) modes")
-        let tick = clock.tick
-        var commuteMemo = CommuteMemo()  // taken out of TripFlowState for the run (no copy on write)
-        world.withResource(TripFlowState.self) { swap(&commuteMemo, &$0.commuteMemo) }
-        commuteMemo.prepare()
         world.withResource(PowerGrid.self) { grid in
         world.withResource(TransportState.self) { transport in
         // Scratch per mode on the stack, reused for every citizen (no allocation per citizen).
         withUnsafeTemporaryAllocation(of: Double.self, capacity: modeCount * 3) { scratch in
         let costs = scratch.baseAddress!, minutes = costs + modeCount, weights = costs + 2 * modeCount
-        commuteMemo.entries.withUnsafeMutableBufferPointer { memo in
-        commuteMemo.minutes.withUnsafeMutableBufferPointer { memoMinutes in
-        commuteMemo.weights.withUnsafeMutableBufferPointer { memoWeights in
         catalog.modes.withUnsafeBufferPointer { modes in
             let width = transport.width
             world.query(Entity.self, Write<Citizen>.self, Write<PrimaryLine>.self)
@@ -307,55 +297,31 @@ public enum Transport: SimulationPlugin {
                 let c = citizen.value
                 let a = c.access
                 let km = Double(a.km)
-                // Citizens with the same access and car make the same choice set: this tick's
-                // memo gives them the first one's minutes and weights (the same bits).
-                let carClass: UInt8 = c.hasCar ? (c.hasElectricCar ? 2 : 1) : 0
-                let slot = CommuteMemo.slot(a, carClass: carClass)
-                var best = Double.infinity, total = 0.0
-                if memo[slot].stamp == tick && memo[slot].carClass == carClass && memo[slot].access == a {
-                    best = memo[slot].best
-                    total = memo[slot].total
-                    for i in 0..<modeCount {
-                        minutes[i] = memoMinutes[slot * CommuteMemo.modes + i]
-                        weights[i] = memoWeights[slot * CommuteMemo.modes + i]
-                    }
-                } else {
-                    @inline(__always) func consider(_ mode: TravelMode, _ time: Double, bonus: Double = 0) {
-                        let m = Int(mode.rawValue)
-                        guard km <= maxKm[m] else { return }
-                        minutes[m] = time
-                        costs[m] = (time + moneyMinutesPerKm[m] * km) * (1 - bonus)
-                    }
-                    for i in 0..<modeCount { costs[i] = .infinity; minutes[i] = .infinity }
-                    let laneBonus = a.bikeLane ? travel.bikeLaneBonus : 0
-                    consider(.walk, km * minutesPerKm[0])
-                    consider(.bike, km * minutesPerKm[1], bonus: laneBonus)
-                    consider(.ebike, km * minutesPerKm[2], bonus: laneBonus)
-                    let congestion = Double(transport.districtCongestion[Int(a.homeDistrict)] + transport.districtCongestion[Int(a.workDistrict)]) / 2
-                    if a.busAccessMinutes.isFinite {
-                        consider(.bus, Double(a.busAccessMinutes) + travel.waitTime + km * minutesPerKm[3] * congestion)
-                    }
-                    if a.metroAccessMinutes.isFinite {
-                        consider(.metro, Double(a.metroAccessMinutes) + travel.waitTime + km * minutesPerKm[4])
-                    }
-                    if c.hasCar && a.roadConnected {
-                        let car: TravelMode = c.hasElectricCar ? .carElectric : .carPetrol
-                        consider(car, km * minutesPerKm[Int(car.rawValue)] * congestion + 2)  // + parking
-                    }
-                    for i in 0..<modeCount where costs[i] < best { best = costs[i] }
-                    if best.isFinite {
-                        for i in 0..<modeCount {
-                            weights[i] = costs[i].isFinite ? DeterministicMath.exp(-travel.logitScale * (costs[i] - best)) : 0
-                            total += weights[i]
-                        }
-                    }
-                    memo[slot] = CommuteMemo.Entry(stamp: tick, access: a, carClass: carClass, best: best, total: total)
-                    for i in 0..<modeCount {
-                        memoMinutes[slot * CommuteMemo.modes + i] = minutes[i]
-                        memoWeights[slot * CommuteMemo.modes + i] = weights[i]
-                    }
+                @inline(__always) func consider(_ mode: TravelMode, _ time: Double, bonus: Double = 0) {
+                    let m = Int(mode.rawValue)
+                    guard km <= maxKm[m] else { return }
+                    minutes[m] = time
+                    costs[m] = (time + moneyMinutesPerKm[m] * km) * (1 - bonus)
+                }
+                for i in 0..<modeCount { costs[i] = .infinity; minutes[i] = .infinity }
+                let laneBonus = a.bikeLane ? travel.bikeLaneBonus : 0
+                consider(.walk, km * minutesPerKm[0])
+                consider(.bike, km * minutesPerKm[1], bonus: laneBonus)
+                consider(.ebike, km * minutesPerKm[2], bonus: laneBonus)
+                let congestion = Double(transport.districtCongestion[Int(a.homeDistrict)] + transport.districtCongestion[Int(a.workDistrict)]) / 2
+                if a.busAccessMinutes.isFinite {
+                    consider(.bus, Double(a.busAccessMinutes) + travel.waitTime + km * minutesPerKm[3] * congestion)
+                }
+                if a.metroAccessMinutes.isFinite {
+                    consider(.metro, Double(a.metroAccessMinutes) + travel.waitTime + km * minutesPerKm[4])
+                }
+                if c.hasCar && a.roadConnected {
+                    let car: TravelMode = c.hasElectricCar ? .carElectric : .carPetrol
+                    consider(car, km * minutesPerKm[Int(car.rawValue)] * congestion + 2)  // + parking
                 }
                 // Logit draw, seeded by (level, citizen, day).
+                var best = Double.infinity
+                for i in 0..<modeCount where costs[i] < best { best = costs[i] }
                 guard best.isFinite else {
                     // No mode reaches the job: no trip, no emissions, no points (not a walk).
                     citizen.value.stranded = true
@@ -365,6 +331,11 @@ public enum Transport: SimulationPlugin {
                     return
                 }
                 citizen.value.stranded = false
+                var total = 0.0
+                for i in 0..<modeCount {
+                    weights[i] = costs[i].isFinite ? DeterministicMath.exp(-travel.logitScale * (costs[i] - best)) : 0
+                    total += weights[i]
+                }
                 var draw = SeededRandom.unit(seed: seed, UInt64(entity.index), day) * total
                 var chosen = TravelMode.walk
                 for i in 0..<modeCount where weights[i] > 0 {
@@ -399,10 +370,6 @@ public enum Transport: SimulationPlugin {
         }
         }
         }
-        }
-        }
-        }
-        world.withResource(TripFlowState.self) { swap(&commuteMemo, &$0.commuteMemo) }
         world.withResource(Ledger.self) { $0.absorb(tally) }
         CarbonAccounts.endTrips(points, world: world)
         if stranded > 0 { world.withResource(TripFlowState.self) { $0.tripsWithoutMode += stranded } }
@@ -546,47 +513,6 @@ struct FlowMemo: Sendable {
         lengthKeys = keys
         weights = Array(repeating: 0, count: FlowAccess.classes * keys * FlowMemo.modes)
         stamp = Array(repeating: -1, count: FlowAccess.classes * keys)
-    }
-}
-
-/// The commute's choice sets of this tick: a citizen's minutes and logit weights by mode are a
-/// function of its `CommuteAccess`, its car (none, petrol, electric) and the tick's prices and
-/// congestion, so citizens with equal access and car share them. A direct-mapped table by a hash
-/// of access and car; an entry counts only for its own tick and the very same access and car, so
-/// a hit gives the bits a computation would.
-struct CommuteMemo: Sendable {
-    static let modes = 8
-    static let slots = 4096
-    struct Entry: Sendable {
-        var stamp: Int64 = -1
-        var access = CommuteAccess()
-        var carClass: UInt8 = 0
-        /// The cheapest mode's generalised cost (infinite: no mode reaches the job) and Σ weights.
-        var best = Double.infinity
-        var total = 0.0
-    }
-    var entries: [Entry] = []
-    var minutes: [Double] = []
-    var weights: [Double] = []
-
-    mutating func prepare() {
-        guard entries.count != CommuteMemo.slots else { return }
-        entries = Array(repeating: Entry(), count: CommuteMemo.slots)
-        minutes = Array(repeating: 0, count: CommuteMemo.slots * CommuteMemo.modes)
-        weights = minutes
-    }
-
-    /// The slot of an access and car: a hash of every field the choice set depends on (distances
-    /// come in 0.1 km steps and stops in whole tiles, so commuters from many tiles share one).
-    @inline(__always)
-    static func slot(_ access: CommuteAccess, carClass: UInt8) -> Int {
-        var h = UInt64(access.km.bitPattern) &* 0x9E37_79B9_7F4A_7C15
-        h = (h ^ UInt64(access.busAccessMinutes.bitPattern)) &* 0xBF58_476D_1CE4_E5B9
-        h = (h ^ UInt64(access.metroAccessMinutes.bitPattern)) &* 0x94D0_49BB_1331_11EB
-        h = (h ^ UInt64(UInt32(bitPattern: access.homeDistrict)) << 32 ^ UInt64(UInt32(bitPattern: access.workDistrict))) &* 0x9E37_79B9_7F4A_7C15
-        h ^= UInt64(carClass) << 2 | (access.roadConnected ? 2 : 0) | (access.bikeLane ? 1 : 0)
-        h = (h ^ h >> 31) &* 0xBF58_476D_1CE4_E5B9
-        return Int(truncatingIfNeeded: h >> 40) & (slots - 1)
     }
 }
 
