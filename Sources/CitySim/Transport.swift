@@ -595,12 +595,22 @@ extension Transport {
             for value in transport.districtCongestion { congestion += Double(value) }
             congestion /= Double(max(1, transport.districtCongestion.count))
             let tick = clock.tick
+            // The memo and the year's trip counts are walked through pointers (taken out of their
+            // resources for the loop): no retain, copy or uniqueness check per flow. The same
+            // additions in the same order, so the same bits.
+            var memoWeightsArray: [Double] = [], memoStampArray: [Int64] = [], tripsByModeArray: [Double] = []
+            swap(&memoWeightsArray, &flows.memo.weights)
+            swap(&memoStampArray, &flows.memo.stamp)
+            swap(&tripsByModeArray, &transport.tripsByMode)
+            memoWeightsArray.withUnsafeMutableBufferPointer { memoWeights in
+            memoStampArray.withUnsafeMutableBufferPointer { memoStamp in
+            tripsByModeArray.withUnsafeMutableBufferPointer { tripsByMode in
             /// The memo's weights for an access class and a length key (computed on first use this tick).
             func weights(_ access: FlowAccess, lengthKey: Int, km: Double) -> Int {
                 let slot = access.key * flows.memo.lengthKeys + lengthKey
                 let base = slot * modeCount
-                if flows.memo.stamp[slot] == tick { return base }
-                flows.memo.stamp[slot] = tick
+                if memoStamp[slot] == tick { return base }
+                memoStamp[slot] = tick
                 var costs = (Double.infinity, Double.infinity, Double.infinity, Double.infinity, Double.infinity,
                              Double.infinity, Double.infinity)
                 withUnsafeMutableBytes(of: &costs) { raw in
@@ -630,7 +640,7 @@ extension Transport {
                     var best = Double.infinity
                     for m in 0..<modeCount where cost[m] < best { best = cost[m] }
                     for m in 0..<modeCount {
-                        flows.memo.weights[base + m] = best.isFinite && cost[m].isFinite
+                        memoWeights[base + m] = best.isFinite && cost[m].isFinite
                             ? DeterministicMath.exp(-travel.logitScale * (cost[m] - best)) : 0
                     }
                 }
@@ -652,7 +662,7 @@ extension Transport {
                     func send(_ count: Double, km: Double, lengthKey: Int) {
                         guard count > 0 else { return }
                         let base = weights(access, lengthKey: lengthKey, km: km)
-                        let w = flows.memo.weights
+                        let w = memoWeights
                         var nonCar = 0.0
                         for m in 0..<5 { nonCar += w[base + m] }
                         var vehicles = 0.0  // one-way road vehicle trips: buses' and cars' shares of a vehicle
@@ -668,13 +678,13 @@ extension Transport {
                             for m in 0..<5 where w[base + m] > 0 {
                                 let modeTrips = classTrips * w[base + m] / total
                                 pkmByMode[m] += modeTrips * km
-                                transport.tripsByMode[m] += modeTrips
+                                tripsByMode[m] += modeTrips
                                 if m == 3 { vehicles += modeTrips / occupancy[3] }
                             }
                             if carWeight > 0 {
                                 let modeTrips = classTrips * carWeight / total
                                 pkmByMode[car] += modeTrips * km
-                                transport.tripsByMode[car] += modeTrips
+                                tripsByMode[car] += modeTrips
                                 vehicles += modeTrips / occupancy[car]
                             }
                         }
@@ -719,6 +729,12 @@ extension Transport {
                     flows.pendingFlowKWh.append((block, building.island, kWh))
                 }
             }
+            }
+            }
+            }
+            swap(&memoWeightsArray, &flows.memo.weights)
+            swap(&memoStampArray, &flows.memo.stamp)
+            swap(&tripsByModeArray, &transport.tripsByMode)
             // Trips out of town leave by the nearest edge of the map: the road to it is the city's
             // (scope 1), the rest of the trip is beyond its boundary (scope 3).
             world.query(Read<Building>.self, Read<TilePosition>.self, Write<OutOfTownTripsLine>.self, Write<OutOfTownTripsBeyondLine>.self)
