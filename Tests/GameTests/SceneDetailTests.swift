@@ -3,6 +3,7 @@
 // things kept), every chunk in view drawn once at one detail, the nearest line of chunks first,
 // and moving things culled to the view (vehicles and blades dropped over far chunks).
 @testable import Game
+import CitySim
 import Render
 import Testing
 
@@ -36,6 +37,32 @@ struct SceneDetailTests {
         #expect(abs(box.scale.y - 4.67 / 2.73) < 1e-4)
         #expect(box.position.y == 0.05)
         #expect(box.color == Instance(position: .zero, color: Self.building).color, "the largest building's colour")
+    }
+
+    /// The ground of a street grid (the 64 × 64 reference city: a street every 4 tiles, a metro
+    /// line of rail each way): each street is one box, not one a block side, and every tile shows
+    /// its own colour (where boxes overlap, at a crossing, they are of its colour).
+    @Test func aStreetGridIsOneGroundBoxAStreet() throws {
+        let level = try #require(BuiltinLevels.load("reference-64", catalog: catalog).level)
+        let city = City(level: level, catalog: catalog)
+        let map = city.view.map
+        let ground = SceneBuilder.staticInstances(view: city.view, overlay: nil).filter { $0.position.y <= 0 && $0.scale.y <= 0.05 }
+        let slab = try #require(ground.first { $0.scale.x == Float(map.width) && $0.scale.z == Float(map.height) })
+        let runs = ground.filter { $0 != slab }
+        for y in 0..<map.height {
+            for x in 0..<map.width {
+                let colour = Instance(position: .zero, color: SceneBuilder.groundColor(x, y, map: map, overlay: nil)).packedColor
+                let over = runs.filter { abs($0.position.x - (Float(x) + 0.5)) < $0.scale.x / 2 && abs($0.position.z - (Float(y) + 0.5)) < $0.scale.z / 2 }
+                if over.isEmpty {
+                    #expect(colour == slab.packedColor, "tile \(x), \(y) shows the slab but is not of its colour")
+                } else {
+                    #expect(over.allSatisfy { $0.packedColor == colour }, "tile \(x), \(y) is under a run of another colour")
+                }
+            }
+        }
+        // 16 street rows and 16 columns, each cut where the metro's rail crosses it, and the two
+        // rail lines (one cut by the other's stations' colour, the same): at most 2 boxes a line.
+        #expect(runs.count <= 2 * (16 + 16 + 2), "\(runs.count) ground boxes")
     }
 
     @Test func aLoneBuildingIsNotMerged() {
