@@ -125,6 +125,41 @@ struct SceneDetailTests {
         #expect(small < large)
     }
 
+    /// The chunks in view are those whose bounds meet the camera's frustum: every building with
+    /// a corner inside the view is in one of them, and at a 45° yaw, close, a good part of the
+    /// chunks of the view footprint's bounding rectangle are left out.
+    @Test func theChunksInViewAreThoseTheFrustumMeets() {
+        let chunks = Self.city()
+        let (width, height) = (1280, 720)
+        var leftOut = 0
+        for (target, yaw, distance) in [(Vec3(32, 0, 32), Float(0.785), Float(30)), (Vec3(10, 0, 50), 2.3, 20), (Vec3(32, 0, 32), 0.3, 150),
+                                        (Vec3(60, 0, 4), 4.0, 12)] {
+            let camera = Camera(target: target, yaw: yaw, distance: distance, bounds: Camera.Bounds(maxDistance: 1000))
+            let visible = Set(chunks.visible(camera: camera, width: width, height: height))
+            let clip = camera.viewProjection(width: width, height: height)
+            for chunk in 0..<16 {
+                for index in chunks.chunkRanges[0][chunk] {
+                    let box = chunks.ordered[index]
+                    let inView = (0..<8).contains { corner in
+                        let p = box.position + Vec3((corner & 1 == 0 ? -0.5 : 0.5) * box.scale.x, corner & 2 == 0 ? 0 : box.scale.y,
+                                                    (corner & 4 == 0 ? -0.5 : 0.5) * box.scale.z)
+                        let c = clip * Vec4(p, 1)
+                        return c.w > 0 && abs(c.x) <= c.w && abs(c.y) <= c.w && abs(c.z) <= c.w
+                    }
+                    if inView { #expect(visible.contains(chunk), "a building in view at \(box.position) is in chunk \(chunk), left out") }
+                }
+            }
+            leftOut += 16 - visible.count
+        }
+        #expect(leftOut > 0, "no chunk was ever left out")
+        // A box wholly beyond one plane is out; one across the view is in.
+        let camera = Camera(target: Vec3(32, 0, 32), yaw: 0, distance: 30)
+        let clip = camera.viewProjection(width: width, height: height)
+        #expect(ChunkedInstances.meetsFrustum(clip, low: Vec3(0, 0, 0), high: Vec3(64, 1, 64)))
+        #expect(!ChunkedInstances.meetsFrustum(clip, low: Vec3(-500, 0, 0), high: Vec3(-400, 1, 64)))
+        #expect(!ChunkedInstances.meetsFrustum(clip, low: Vec3(0, 0, 200), high: Vec3(64, 1, 300)), "behind the eye")
+    }
+
     @Test func eachChunkIsDrawnWithTheSidesFacingTheEye() {
         let chunks = Self.city()
         // Yaw 0: the eye is on the +z side of the target, over the middle of the map in x.
