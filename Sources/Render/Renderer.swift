@@ -168,7 +168,7 @@ public final class Renderer {
         guard batch.isVisible, !batch.instances.isEmpty else { return }
         set3DState()
         litProgram.use()
-        litProgram.set("uModelViewProj", viewProjection * batch.transform)
+        litProgram.set("uViewProj", viewProjection)
         litProgram.set("uModel", batch.transform)
         litProgram.set("uSunDir", lighting.sunDirection.normalized)
         litProgram.set("uSunColor", lighting.sunColor)
@@ -253,9 +253,7 @@ public final class Renderer {
     // Lit in the vertex stage: a box's faces are flat, so the light is one value per face, and
     // the fragment stage only writes a colour that is not interpolated (`flat`). Software GL
     // shades every covered pixel, so this is the cheapest fragment stage there is; the image is
-    // the one per-pixel lighting gave, to within rounding. The view-projection and model matrices
-    // come multiplied (`uModelViewProj`): a product of uniforms in the shader is computed again
-    // for every vertex, as software GL does not hoist it.
+    // the one per-pixel lighting gave, to within rounding.
     static let litVertex = """
         #version 330 core
         layout(location = 0) in vec3 aPosition;
@@ -263,7 +261,7 @@ public final class Renderer {
         layout(location = 3) in vec3 iPosition;
         layout(location = 4) in vec3 iScale;
         layout(location = 5) in vec4 iColor;
-        uniform mat4 uModelViewProj;
+        uniform mat4 uViewProj;
         uniform mat4 uModel;
         uniform vec3 uSunDir;
         uniform vec3 uSunColor;
@@ -271,7 +269,7 @@ public final class Renderer {
         flat out vec4 vColor;
         void main() {
             vec3 world = iPosition + aPosition * iScale;
-            gl_Position = uModelViewProj * vec4(world, 1.0);
+            gl_Position = uViewProj * uModel * vec4(world, 1.0);
             vec3 s = max(abs(iScale), vec3(1e-6));
             vec3 n = normalize(mat3(uModel) * (aNormal / s));
             vec3 light = uAmbient + uSunColor * max(dot(n, uSunDir), 0.0);
