@@ -172,6 +172,8 @@ struct ChunkedInstances {
     static let farTilePixels: Float = 8
     var always: [Instance] = []
     var buckets: [[Instance]]
+    /// The top of each chunk's tallest box.
+    private(set) var chunkTops: [Float]
     let chunksWide: Int
     let chunksTall: Int
     private(set) var ordered: [Instance] = []
@@ -185,12 +187,15 @@ struct ChunkedInstances {
         chunksWide = (width + ChunkedInstances.side - 1) / ChunkedInstances.side
         chunksTall = (height + ChunkedInstances.side - 1) / ChunkedInstances.side
         buckets = Array(repeating: [], count: chunksWide * chunksTall)
+        chunkTops = Array(repeating: 0, count: chunksWide * chunksTall)
         for instance in instances {
             if instance.scale.x > 4 || instance.scale.z > 4 {
                 always.append(instance)
                 continue
             }
-            buckets[chunk(at: instance.position)].append(instance)
+            let index = chunk(at: instance.position)
+            buckets[index].append(instance)
+            chunkTops[index] = max(chunkTops[index], instance.position.y + instance.scale.y)
         }
         let far = buckets.map(ChunkedInstances.merged)
         nearCount = buckets.reduce(0) { $0 + $1.count }
@@ -346,27 +351,40 @@ struct ChunkedInstances {
         }
     }
 
-    /// Chunks whose ground area meets the bounding box of what the camera sees.
+    /// Chunks whose bounds meet the camera's view (its frustum): a chunk's bounds are its
+    /// ground area with the 2 tiles its boxes may reach past it, from below the ground up to
+    /// its tallest box and at least `movingTop` (smoke). The test is exact for a box (all eight
+    /// corners outside one plane of the frustum), so nothing in view is left out; a chunk
+    /// merely in the bounding rectangle of the view's footprint is (at a 45° yaw, that
+    /// rectangle is twice the footprint).
     func visible(camera: Camera, width: Int, height: Int) -> [Int] {
-        var points: [Vec3] = [camera.target]
-        for (x, y) in [(0, 0), (width, 0), (0, height), (width, height), (width / 2, 0)] {
-            guard let point = camera.groundPoint(x: Float(x), y: Float(y), width: width, height: height),
-                  (point - camera.target).length < 4 * camera.distance else {
-                return Array(buckets.indices)  // the horizon is in view: draw everything
-            }
-            points.append(point)
-        }
-        let margin: Float = 3
-        let minX = points.map(\.x).min()! - margin, maxX = points.map(\.x).max()! + margin
-        let minZ = points.map(\.z).min()! - margin, maxZ = points.map(\.z).max()! + margin
-        let side = Float(ChunkedInstances.side)
+        let clip = camera.viewProjection(width: width, height: height)
+        let side = Float(ChunkedInstances.side), reach: Float = 2
         var result: [Int] = []
-        for cz in 0..<chunksTall {
-            for cx in 0..<chunksWide {
-                let x0 = Float(cx) * side, z0 = Float(cz) * side
-                if x0 <= maxX && x0 + side >= minX && z0 <= maxZ && z0 + side >= minZ { result.append(cz * chunksWide + cx) }
-            }
+        for chunk in buckets.indices {
+            let x0 = Float(chunk % chunksWide) * side - reach, z0 = Float(chunk / chunksWide) * side - reach
+            let low = Vec3(x0, -0.1, z0), high = Vec3(x0 + side + 2 * reach, max(chunkTops[chunk], ChunkedInstances.movingTop), z0 + side + 2 * reach)
+            if ChunkedInstances.meetsFrustum(clip, low: low, high: high) { result.append(chunk) }
         }
         return result
+    }
+
+    /// What moves stands at most this high (smoke: 1.4 above its plant, up to 2.5 across).
+    static let movingTop: Float = 5
+
+    /// False when the box `low`…`high` is wholly outside one plane of the clip volume of
+    /// `clip` (a view-projection matrix): all its corners beyond it.
+    static func meetsFrustum(_ clip: Mat4, low: Vec3, high: Vec3) -> Bool {
+        var outside = [Int](repeating: 0, count: 6)
+        for corner in 0..<8 {
+            let p = clip * Vec4(corner & 1 == 0 ? low.x : high.x, corner & 2 == 0 ? low.y : high.y, corner & 4 == 0 ? low.z : high.z, 1)
+            if p.x < -p.w { outside[0] += 1 }
+            if p.x > p.w { outside[1] += 1 }
+            if p.y < -p.w { outside[2] += 1 }
+            if p.y > p.w { outside[3] += 1 }
+            if p.z < -p.w { outside[4] += 1 }
+            if p.z > p.w { outside[5] += 1 }
+        }
+        return !outside.contains(8)
     }
 }

@@ -40,7 +40,10 @@ public enum SceneBuilder {
         var out: [Instance] = []
         out.reserveCapacity(map.tileCount / 4)
         // Ground: one slab for the whole map in the commonest colour, then boxes for every other
-        // colour: runs along rows, and single tiles left over merged into runs down columns.
+        // colour: runs along rows, and single tiles left over merged into runs down columns. A
+        // column's run goes on through tiles of its colour already in a row's run (a street
+        // crossing): the two boxes overlap there, flush and of one colour, and a grid of streets
+        // is one box a street instead of one a block side (fewer, larger triangles).
         let colors = (0..<map.tileCount).map { groundColor($0 % map.width, $0 / map.width, map: map, overlay: overlay) }
         var counts: [Vec4: Int] = [:]
         for color in colors { counts[color, default: 0] += 1 }
@@ -67,7 +70,8 @@ public enum SceneBuilder {
                 let i = map.index(x, y)
                 guard colors[i] != base, !covered[i] else { y += 1; continue }
                 var end = y + 1
-                while end < map.height && colors[map.index(x, end)] == colors[i] && !covered[map.index(x, end)] { end += 1 }
+                while end < map.height && colors[map.index(x, end)] == colors[i] { end += 1 }
+                while covered[map.index(x, end - 1)] { end -= 1 }  // not past its last tile of its own
                 out.append(Instance(position: Vec3(Float(x) + 0.5, 0, Float(y + end) / 2), scale: Vec3(1, 0.05, Float(end - y)), color: colors[i]))
                 y = end
             }

@@ -53,8 +53,8 @@ public struct MeshData: Sendable {
         return d
     }
 
-    /// The unit box without its bottom face (20 vertices, 30 indices): what the city is drawn
-    /// with, since the camera never looks from below the ground; a sixth less vertex work.
+    /// The unit box without its bottom face (8 vertices, 30 indices): what the city is drawn
+    /// with, since the camera never looks from below the ground.
     public static func openBox() -> MeshData { box(faces: .open) }
 
     /// The faces of the unit box, for `box(faces:)`.
@@ -65,22 +65,66 @@ public struct MeshData: Sendable {
         public static let plusZ = BoxFaces(rawValue: 8), minusZ = BoxFaces(rawValue: 16), bottom = BoxFaces(rawValue: 32)
         /// Every face but the bottom.
         public static let open: BoxFaces = [.plusX, .minusX, .top, .plusZ, .minusZ]
+
+        /// Corner `i` of the unit box: bit 0 x, bit 1 y, bit 2 z (0 the low side, 1 the high).
+        static func corner(_ i: Int) -> Vec3 {
+            Vec3(i & 1 == 0 ? -0.5 : 0.5, i & 2 == 0 ? 0 : 1, i & 4 == 0 ? -0.5 : 0.5)
+        }
+
+        /// Each face in the order +X, −X, +Y, −Y, +Z, −Z: its outward normal and its corners
+        /// counter-clockwise seen from outside.
+        static let sides: [(face: BoxFaces, normal: Vec3, corners: [Int])] = [
+            (.plusX, Vec3(1, 0, 0), [5, 1, 3, 7]),
+            (.minusX, Vec3(-1, 0, 0), [0, 4, 6, 2]),
+            (.top, Vec3(0, 1, 0), [6, 7, 3, 2]),
+            (.bottom, Vec3(0, -1, 0), [0, 1, 5, 4]),
+            (.plusZ, Vec3(0, 0, 1), [4, 5, 7, 6]),
+            (.minusZ, Vec3(0, 0, -1), [1, 0, 2, 3]),
+        ]
     }
 
-    /// The unit box with only `faces` (4 vertices and 6 indices each), in the order +X, −X, +Y,
-    /// −Y, +Z, −Z. A box seen from one side of both its x and z extents shows the top and two
-    /// sides: drawn with those three alone, 12 vertices instead of 20 are shaded, and no back
-    /// face is set up only to be culled.
+    /// The unit box with only `faces` (6 indices each), its faces sharing their corners: at most
+    /// 8 vertices, so that each corner is shaded once (software GL shades each distinct index of a
+    /// draw once). Faces are lit flat from the last vertex of each triangle (OpenGL's provoking
+    /// vertex), so each face owns one corner that carries its normal and both its triangles end
+    /// on it (`cornerOwners`). A box seen from one side of both its x and z extents shows the top
+    /// and two sides: drawn with those three alone, 7 vertices are shaded (12 with a vertex per
+    /// face corner, 20 for the open box), and no
+    /// back face is set up only to be culled. Positions and the light of every face are those of
+    /// `cube()`'s; uv is 0.
     public static func box(faces: BoxFaces) -> MeshData {
+        let sides = BoxFaces.sides.filter { faces.contains($0.face) }
+        let owners = cornerOwners(sides.map(\.corners))
         var d = MeshData(vertices: [], indices: [])
-        let c = Vec3(0, 0.5, 0)
-        if faces.contains(.plusX) { d.addQuad(center: c + Vec3(0.5, 0, 0), u: Vec3(0, 0, -1), v: Vec3(0, 1, 0)) }
-        if faces.contains(.minusX) { d.addQuad(center: c + Vec3(-0.5, 0, 0), u: Vec3(0, 0, 1), v: Vec3(0, 1, 0)) }
-        if faces.contains(.top) { d.addQuad(center: c + Vec3(0, 0.5, 0), u: Vec3(1, 0, 0), v: Vec3(0, 0, -1)) }
-        if faces.contains(.bottom) { d.addQuad(center: c + Vec3(0, -0.5, 0), u: Vec3(1, 0, 0), v: Vec3(0, 0, 1)) }
-        if faces.contains(.plusZ) { d.addQuad(center: c + Vec3(0, 0, 0.5), u: Vec3(1, 0, 0), v: Vec3(0, 1, 0)) }
-        if faces.contains(.minusZ) { d.addQuad(center: c + Vec3(0, 0, -0.5), u: Vec3(-1, 0, 0), v: Vec3(0, 1, 0)) }
+        var vertexOfCorner = [Int](repeating: -1, count: 8)
+        for (index, side) in sides.enumerated() {
+            for corner in side.corners where vertexOfCorner[corner] < 0 {
+                vertexOfCorner[corner] = d.vertices.count
+                let owner = owners.firstIndex(of: corner).map { sides[$0].normal } ?? side.normal
+                d.vertices.append(MeshVertex(position: BoxFaces.corner(corner), normal: owner))
+            }
+            // The face's corners counter-clockwise seen from outside, turned so the owned one is last.
+            let ring = side.corners, last = ring.firstIndex(of: owners[index])!
+            let (a, b, c, o) = (ring[(last + 1) % 4], ring[(last + 2) % 4], ring[(last + 3) % 4], ring[last])
+            d.indices += [a, b, o, b, c, o].map { UInt32(vertexOfCorner[$0]) }
+        }
         return d
+    }
+
+    /// For faces given by their corners, a distinct corner for each (a matching: each corner is
+    /// on three faces and each face has four corners, so one exists for any set of faces).
+    static func cornerOwners(_ faces: [[Int]]) -> [Int] {
+        var owners = [Int](repeating: -1, count: faces.count)
+        func assign(_ face: Int) -> Bool {
+            guard face < faces.count else { return true }
+            for corner in faces[face] where !owners[..<face].contains(corner) {
+                owners[face] = corner
+                if assign(face + 1) { return true }
+            }
+            return false
+        }
+        _ = assign(0)
+        return owners
     }
 
     /// A unit square on y = 0 (x, z in -0.5...0.5), facing up.

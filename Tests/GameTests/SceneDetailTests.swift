@@ -3,6 +3,7 @@
 // things kept), every chunk in view drawn once at one detail, the nearest line of chunks first,
 // and moving things culled to the view (vehicles and blades dropped over far chunks).
 @testable import Game
+import CitySim
 import Render
 import Testing
 
@@ -36,6 +37,32 @@ struct SceneDetailTests {
         #expect(abs(box.scale.y - 4.67 / 2.73) < 1e-4)
         #expect(box.position.y == 0.05)
         #expect(box.color == Instance(position: .zero, color: Self.building).color, "the largest building's colour")
+    }
+
+    /// The ground of a street grid (the 64 × 64 reference city: a street every 4 tiles, a metro
+    /// line of rail each way): each street is one box, not one a block side, and every tile shows
+    /// its own colour (where boxes overlap, at a crossing, they are of its colour).
+    @Test func aStreetGridIsOneGroundBoxAStreet() throws {
+        let level = try #require(BuiltinLevels.load("reference-64", catalog: catalog).level)
+        let city = City(level: level, catalog: catalog)
+        let map = city.view.map
+        let ground = SceneBuilder.staticInstances(view: city.view, overlay: nil).filter { $0.position.y <= 0 && $0.scale.y <= 0.05 }
+        let slab = try #require(ground.first { $0.scale.x == Float(map.width) && $0.scale.z == Float(map.height) })
+        let runs = ground.filter { $0 != slab }
+        for y in 0..<map.height {
+            for x in 0..<map.width {
+                let colour = Instance(position: .zero, color: SceneBuilder.groundColor(x, y, map: map, overlay: nil)).packedColor
+                let over = runs.filter { abs($0.position.x - (Float(x) + 0.5)) < $0.scale.x / 2 && abs($0.position.z - (Float(y) + 0.5)) < $0.scale.z / 2 }
+                if over.isEmpty {
+                    #expect(colour == slab.packedColor, "tile \(x), \(y) shows the slab but is not of its colour")
+                } else {
+                    #expect(over.allSatisfy { $0.packedColor == colour }, "tile \(x), \(y) is under a run of another colour")
+                }
+            }
+        }
+        // 16 street rows and 16 columns, each cut where the metro's rail crosses it, and the two
+        // rail lines (one cut by the other's stations' colour, the same): at most 2 boxes a line.
+        #expect(runs.count <= 2 * (16 + 16 + 2), "\(runs.count) ground boxes")
     }
 
     @Test func aLoneBuildingIsNotMerged() {
@@ -96,6 +123,41 @@ struct SceneDetailTests {
         let small = chunks.ranges(of: Array(0..<16), camera: camera, frameHeight: 360).dropLast().reduce(0) { $0 + $1.range.count }
         let large = chunks.ranges(of: Array(0..<16), camera: camera, frameHeight: 2880).dropLast().reduce(0) { $0 + $1.range.count }
         #expect(small < large)
+    }
+
+    /// The chunks in view are those whose bounds meet the camera's frustum: every building with
+    /// a corner inside the view is in one of them, and at a 45° yaw, close, a good part of the
+    /// chunks of the view footprint's bounding rectangle are left out.
+    @Test func theChunksInViewAreThoseTheFrustumMeets() {
+        let chunks = Self.city()
+        let (width, height) = (1280, 720)
+        var leftOut = 0
+        for (target, yaw, distance) in [(Vec3(32, 0, 32), Float(0.785), Float(30)), (Vec3(10, 0, 50), 2.3, 20), (Vec3(32, 0, 32), 0.3, 150),
+                                        (Vec3(60, 0, 4), 4.0, 12)] {
+            let camera = Camera(target: target, yaw: yaw, distance: distance, bounds: Camera.Bounds(maxDistance: 1000))
+            let visible = Set(chunks.visible(camera: camera, width: width, height: height))
+            let clip = camera.viewProjection(width: width, height: height)
+            for chunk in 0..<16 {
+                for index in chunks.chunkRanges[0][chunk] {
+                    let box = chunks.ordered[index]
+                    let inView = (0..<8).contains { corner in
+                        let p = box.position + Vec3((corner & 1 == 0 ? -0.5 : 0.5) * box.scale.x, corner & 2 == 0 ? 0 : box.scale.y,
+                                                    (corner & 4 == 0 ? -0.5 : 0.5) * box.scale.z)
+                        let c = clip * Vec4(p, 1)
+                        return c.w > 0 && abs(c.x) <= c.w && abs(c.y) <= c.w && abs(c.z) <= c.w
+                    }
+                    if inView { #expect(visible.contains(chunk), "a building in view at \(box.position) is in chunk \(chunk), left out") }
+                }
+            }
+            leftOut += 16 - visible.count
+        }
+        #expect(leftOut > 0, "no chunk was ever left out")
+        // A box wholly beyond one plane is out; one across the view is in.
+        let camera = Camera(target: Vec3(32, 0, 32), yaw: 0, distance: 30)
+        let clip = camera.viewProjection(width: width, height: height)
+        #expect(ChunkedInstances.meetsFrustum(clip, low: Vec3(0, 0, 0), high: Vec3(64, 1, 64)))
+        #expect(!ChunkedInstances.meetsFrustum(clip, low: Vec3(-500, 0, 0), high: Vec3(-400, 1, 64)))
+        #expect(!ChunkedInstances.meetsFrustum(clip, low: Vec3(0, 0, 200), high: Vec3(64, 1, 300)), "behind the eye")
     }
 
     @Test func eachChunkIsDrawnWithTheSidesFacingTheEye() {

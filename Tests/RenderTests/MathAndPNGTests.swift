@@ -100,6 +100,38 @@ struct MathTests {
         let ys = cube.vertices.map(\.position.y)
         #expect(ys.min() == 0 && ys.max() == 1)
     }
+
+    /// Every set of faces: the box drawn with shared corners has the same triangles' faces as
+    /// `cube()` (each face covered once, counter-clockwise from outside) and each triangle's last
+    /// vertex, which lights it (flat, OpenGL's provoking vertex), carries its face's normal.
+    @Test func boxWithSharedCornersIsLitLikeTheCube() {
+        let cube = MeshData.cube()
+        var cubeFaces: [Vec3: Set<Vec3>] = [:]
+        for v in cube.vertices { cubeFaces[v.normal, default: []].insert(v.position) }
+        let order: [(MeshData.BoxFaces, Vec3)] = [(.plusX, Vec3(1, 0, 0)), (.minusX, Vec3(-1, 0, 0)), (.top, Vec3(0, 1, 0)),
+                                                 (.bottom, Vec3(0, -1, 0)), (.plusZ, Vec3(0, 0, 1)), (.minusZ, Vec3(0, 0, -1))]
+        for raw in 0..<64 {
+            let faces = MeshData.BoxFaces(rawValue: raw)
+            let box = MeshData.box(faces: faces)
+            let drawn = order.filter { faces.contains($0.0) }
+            #expect(box.vertices.count <= 8 && box.vertices.count <= 4 * drawn.count)
+            #expect(box.indices.count == 6 * drawn.count)
+            #expect(Set(box.vertices.map(\.position)).count == box.vertices.count, "one vertex a corner")
+            var areaByNormal: [Vec3: Float] = [:]
+            for t in stride(from: 0, to: box.indices.count, by: 3) {
+                let a = box.vertices[Int(box.indices[t])], b = box.vertices[Int(box.indices[t + 1])]
+                let c = box.vertices[Int(box.indices[t + 2])]
+                let normal = c.normal  // the provoking vertex's
+                let cross = (b.position - a.position).cross(c.position - a.position)
+                #expect(cross.dot(normal) > 0, "faces \(raw): triangle \(t / 3) winds with its face's normal")
+                #expect(cubeFaces[normal].map { face in [a, b, c].allSatisfy { face.contains($0.position) } } == true,
+                        "faces \(raw): triangle \(t / 3) lies on the face its last vertex lights")
+                areaByNormal[normal, default: 0] += cross.length / 2
+            }
+            #expect(Set(areaByNormal.keys) == Set(drawn.map(\.1)), "faces \(raw): the faces drawn are the faces asked")
+            #expect(areaByNormal.values.allSatisfy { abs($0 - 1) < 1e-6 }, "faces \(raw): each face covered once")
+        }
+    }
 }
 
 @Suite("PNG encoder")
