@@ -375,16 +375,13 @@ struct ChunkedInstances {
     /// False when the box `low`…`high` is wholly outside one plane of the clip volume of
     /// `clip` (a view-projection matrix): all its corners beyond it.
     static func meetsFrustum(_ clip: Mat4, low: Vec3, high: Vec3) -> Bool {
-        var outside = [Int](repeating: 0, count: 6)
+        // Corners outside each of the six planes, counted in a vector (no allocation per chunk).
+        var outside = SIMD8<Int32>(repeating: 0)
         for corner in 0..<8 {
             let p = clip * Vec4(corner & 1 == 0 ? low.x : high.x, corner & 2 == 0 ? low.y : high.y, corner & 4 == 0 ? low.z : high.z, 1)
-            if p.x < -p.w { outside[0] += 1 }
-            if p.x > p.w { outside[1] += 1 }
-            if p.y < -p.w { outside[2] += 1 }
-            if p.y > p.w { outside[3] += 1 }
-            if p.z < -p.w { outside[4] += 1 }
-            if p.z > p.w { outside[5] += 1 }
+            outside &+= SIMD8<Int32>(p.x < -p.w ? 1 : 0, p.x > p.w ? 1 : 0, p.y < -p.w ? 1 : 0, p.y > p.w ? 1 : 0,
+                                     p.z < -p.w ? 1 : 0, p.z > p.w ? 1 : 0, 0, 0)
         }
-        return !outside.contains(8)
+        return !any(outside .== 8)
     }
 }
