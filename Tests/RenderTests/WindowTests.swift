@@ -50,6 +50,18 @@ struct WindowTests {
              (c + r) % 2 == 0 ? 0.25 : 0.7, 1)
     }
 
+    /// The rows × columns grid of cubes the window tests draw, in one instanced batch.
+    static func cubeGrid(_ renderer: Renderer) -> InstancedBatch {
+        let batch = InstancedBatch(renderer: renderer, mesh: .cube(renderer: renderer))
+        for r in 0..<rows {
+            for c in 0..<columns {
+                batch.instances.append(Instance(position: cubePosition(column: c, row: r), scale: Vec3(0.8, 1, 0.8),
+                                                color: cubeColor(column: c, row: r)))
+            }
+        }
+        return batch
+    }
+
     static func cubePosition(column c: Int, row r: Int) -> Vec3 {
         Vec3(Float(c) - Float(columns - 1) / 2, 0, Float(r) - Float(rows - 1) / 2)
     }
@@ -61,13 +73,7 @@ struct WindowTests {
             let window = try Window(title: "cubes", width: 640, height: 400, hidden: true)
             let renderer = try Renderer(window: window)
             renderer.clearColor = Vec4(0.53, 0.72, 0.86, 1)
-            let batch = InstancedBatch(renderer: renderer, mesh: .cube(renderer: renderer))
-            for r in 0..<Self.rows {
-                for c in 0..<Self.columns {
-                    batch.instances.append(Instance(position: Self.cubePosition(column: c, row: r),
-                                                    scale: Vec3(0.8, 1, 0.8), color: Self.cubeColor(column: c, row: r)))
-                }
-            }
+            let batch = Self.cubeGrid(renderer)
             let camera = Camera(target: .zero, yaw: radians(30), pitch: radians(50), distance: 45)
             try renderer.beginFrame(camera: camera)
             renderer.draw(batch)
@@ -107,13 +113,7 @@ struct WindowTests {
             let window = try Window(title: "scale", width: 640, height: 400, hidden: true)
             let renderer = try Renderer(window: window)
             renderer.clearColor = Vec4(0.53, 0.72, 0.86, 1)
-            let batch = InstancedBatch(renderer: renderer, mesh: .cube(renderer: renderer))
-            for r in 0..<Self.rows {
-                for c in 0..<Self.columns {
-                    batch.instances.append(Instance(position: Self.cubePosition(column: c, row: r),
-                                                    scale: Vec3(0.8, 1, 0.8), color: Self.cubeColor(column: c, row: r)))
-                }
-            }
+            let batch = Self.cubeGrid(renderer)
             var frames: [(Image, Int)] = []
             for scale: Float in [1, 0.5] {
                 renderer.renderScale = scale
