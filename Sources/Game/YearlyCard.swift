@@ -143,7 +143,9 @@ public enum YearlyCard {
     public static func milestoneText(_ milestone: Milestone, strings s: Strings) -> String {
         switch milestone {
         case .peak(let year, let net):
-            return s.fill("yearly.next_peak", ["year": "\(year)", "tonnes": s.tonnes(net)])
+            // The peak counts once a year is clearly below the highest (EmissionsPeak): say by how much.
+            return s.fill("yearly.next_peak", ["year": "\(year)", "percent": NumberText.grouped(EmissionsPeak.decline * 100),
+                                               "tonnes": s.tonnes(net - EmissionsPeak.decline * abs(net))])
         case .halfFromPeak(let peakYear, let target):
             return s.fill("yearly.next_half", ["year": "\(peakYear)", "tonnes": s.tonnes(target)])
         case .netZero: return s["yearly.next_net_zero"]
