@@ -87,7 +87,7 @@ extension City {
         world.withResource(Ledger.self) { $0.absorb(tally) }
     }
 
-    /// The construction carbon (tCO2e) a build of `structure` at tile `i` books: an entity's
+    /// The construction carbon (tCO2e) a build of `structure` on a tile of `terrain` books: an entity's
     /// embodied carbon, or a network piece's (a bridge on water).
     public static func constructionTonnes(_ structure: Structure, on terrain: Terrain, catalog: Catalog) -> Double {
         switch structure {

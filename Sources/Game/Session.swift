@@ -587,7 +587,7 @@ public final class GameSession {
                 if check.refusal == nil { spent += check.cost }
                 let terrain = map.contains(x, y) ? map.terrain[map.index(x, y)] : .land
                 return ((x, y), check.refusal, check.refusal == nil ? check.cost : 0,
-                        check.refusal == nil ? GameSession.constructionTonnes(structure, on: terrain, catalog: catalog) : 0)
+                        check.refusal == nil ? City.constructionTonnes(structure, on: terrain, catalog: catalog) : 0)
             case .demolish(let x, let y):
                 return ((x, y), map.contains(x, y) && map.structure[map.index(x, y)] == .none ? .nothingToDemolish : nil, 0, 0)
             default:
@@ -595,12 +595,6 @@ public final class GameSession {
                 return ((tile.0, tile.1), map.contains(tile.0, tile.1) && map.structure[map.index(tile.0, tile.1)] == .entity ? nil : .nothingToUpgrade, 0, 0)
             }
         }
-    }
-
-    /// The construction carbon a structure books when built on a tile of `terrain` (tCO2e; the
-    /// figures `City` books: an entity's embodied carbon, or a network piece's, e.g. a bridge).
-    public static func constructionTonnes(_ structure: Structure, on terrain: Terrain = .land, catalog: Catalog) -> Double {
-        City.constructionTonnes(structure, on: terrain, catalog: catalog)
     }
 
     /// What the drag would cost, yuan: the tiles it would build.

@@ -89,7 +89,7 @@ struct HoverTests {
             let from = pixel(of: (0, 5), session: session, view: view), to = pixel(of: (5, 6), session: session, view: view)
             try deliver([.mouseDown(x: from.x, y: from.y, button: .left), .mouseMove(x: to.x, y: to.y, buttons: .left)], to: session, view: view)
             let preview = try #require(session.dragPreview)
-            let homes = GameSession.constructionTonnes(.building(.residential, density: 0.5), catalog: catalog) * 7
+            let homes = City.constructionTonnes(.building(.residential, density: 0.5), on: .land, catalog: catalog) * 7
             #expect(homes > 0)
             #expect(preview.contains(NumberText.grouped(homes, decimals: homes < 10 ? 1 : 0)), "the preview gives the 7 homes' construction CO2: \(preview)")
             try deliver([.mouseUp(x: to.x, y: to.y, button: .left)], to: session, view: view)
