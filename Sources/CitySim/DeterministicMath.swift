@@ -24,13 +24,23 @@ public enum DeterministicMath {
         // x = k·ln 2 + r with |r| ≤ ln 2 / 2.
         let k = (x * inverseLn2).rounded(.toNearestOrEven)
         let r = (x - k * ln2High) - k * ln2Low
-        // Taylor series of e^r to r^16/16!: the remainder is below 1e-19 for |r| ≤ 0.347.
-        var sum = 1.0
-        var term = 1.0
-        for n in 1...17 {
-            term = term * r / Double(n)
-            sum = sum + term
-        }
+        // Taylor series of e^r to r^13/13!, by Horner's rule with the coefficients 1/n! written
+        // out: the remainder is below 6e-18 relative for |r| ≤ 0.347, and it takes multiplications
+        // where term-by-term division took seventeen divisions (the logit draws call exp often).
+        var sum = 1.6059043836821613e-10  // 1/13!
+        sum = sum * r + 2.08767569878681e-09  // 1/12!
+        sum = sum * r + 2.505210838544172e-08
+        sum = sum * r + 2.755731922398589e-07
+        sum = sum * r + 2.7557319223985893e-06
+        sum = sum * r + 2.48015873015873e-05
+        sum = sum * r + 0.0001984126984126984
+        sum = sum * r + 0.001388888888888889
+        sum = sum * r + 0.008333333333333333
+        sum = sum * r + 0.041666666666666664
+        sum = sum * r + 0.16666666666666666
+        sum = sum * r + 0.5
+        sum = sum * r + 1
+        sum = sum * r + 1
         return scaleByPowerOfTwo(sum, Int(k))
     }
 

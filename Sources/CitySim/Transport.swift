@@ -113,16 +113,31 @@ public struct TransportState: Sendable, SavedResource {
 
     /// Adds `vehicles` to every tile of the L-shaped route: along the home row, then along the
     /// work column.
-    @inline(__always)
     mutating func addRoute(fromX hx: Int, y hy: Int, toX wx: Int, y wy: Int, vehicles: Float) {
-        let row = hy * (width + 1)
-        rowDifference[row + min(hx, wx)] += vehicles
-        rowDifference[row + max(hx, wx) + 1] -= vehicles
-        guard wy != hy else { return }
-        let column = wx * (height + 1)
-        let (low, high) = wy > hy ? (hy + 1, wy) : (wy, hy - 1)
-        columnDifference[column + low] += vehicles
-        columnDifference[column + high + 1] -= vehicles
+        withTripBooks { routes, _ in routes.add(fromX: hx, y: hy, toX: wx, y: wy, vehicles: vehicles) }
+    }
+
+    /// Runs `body` with today's traffic and the year's trips by mode taken out of the state and
+    /// walked through pointers, so that a system's loop pays no uniqueness check per trip. The
+    /// body must not touch this state meanwhile (what it reads of it, it reads before).
+    mutating func withTripBooks<R>(_ body: (_ routes: RouteLoad, _ tripsByMode: UnsafeMutableBufferPointer<Double>) -> R) -> R {
+        var rows: [Float] = [], columns: [Float] = [], trips: [Double] = []
+        swap(&rows, &rowDifference)
+        swap(&columns, &columnDifference)
+        swap(&trips, &tripsByMode)
+        defer {
+            swap(&rows, &rowDifference)
+            swap(&columns, &columnDifference)
+            swap(&trips, &tripsByMode)
+        }
+        let (width, height) = (self.width, self.height)
+        return rows.withUnsafeMutableBufferPointer { rows in
+            columns.withUnsafeMutableBufferPointer { columns in
+                trips.withUnsafeMutableBufferPointer { trips in
+                    body(RouteLoad(rowDifference: rows.baseAddress!, columnDifference: columns.baseAddress!, width: width, height: height), trips)
+                }
+            }
+        }
     }
 
     /// Turns today's difference arrays into per-tile flows (kept where `isRoad`) and clears them.
@@ -150,6 +165,29 @@ public struct TransportState: Sendable, SavedResource {
     func congestion(atTile tile: Int, width: Int) -> Double {
         let x = tile % width, y = tile / width
         return Double(districtCongestion[(y / TransportState.districtSize) * districtsWide + x / TransportState.districtSize])
+    }
+}
+
+/// Today's traffic as row and column difference arrays, lent by `TransportState.withTripBooks`:
+/// adding a straight segment is two writes.
+struct RouteLoad {
+    let rowDifference: UnsafeMutablePointer<Float>
+    let columnDifference: UnsafeMutablePointer<Float>
+    let width: Int
+    let height: Int
+
+    /// Adds `vehicles` to every tile of the L-shaped route: along the home row, then along the
+    /// work column.
+    @inline(__always)
+    func add(fromX hx: Int, y hy: Int, toX wx: Int, y wy: Int, vehicles: Float) {
+        let row = hy * (width + 1)
+        rowDifference[row + min(hx, wx)] += vehicles
+        rowDifference[row + max(hx, wx) + 1] -= vehicles
+        guard wy != hy else { return }
+        let column = wx * (height + 1)
+        let (low, high) = wy > hy ? (hy + 1, wy) : (wy, hy - 1)
+        columnDifference[column + low] += vehicles
+        columnDifference[column + high + 1] -= vehicles
     }
 }
 
@@ -270,10 +308,14 @@ public enum Transport: SimulationPlugin {
         var minutesPerKm = [Double](repeating: 0, count: modeCount)
         var moneyMinutesPerKm = minutesPerKm
         var maxKm = minutesPerKm
-        var tailpipeShare = minutesPerKm, gridKWhPerPkm = minutesPerKm
+        var tailpipeShare = minutesPerKm, gridKWhPerPkm = minutesPerKm, directFactor = minutesPerKm, occupancy = minutesPerKm
+        var directFactorID = [FactorID](repeating: .none, count: modeCount)
         let policies = world.resource(Policies.self) ?? Policies()
         for mode in TravelMode.allCases {
             let spec = catalog.mode(mode)
+            directFactor[Int(mode.rawValue)] = spec.directFactor
+            directFactorID[Int(mode.rawValue)] = spec.directFactorID
+            occupancy[Int(mode.rawValue)] = spec.occupancy
             minutesPerKm[Int(mode.rawValue)] = 60 / spec.speed
             moneyMinutesPerKm[Int(mode.rawValue)] = costPerKm(mode, spec: spec, policies: policies, year: clock.year) * moneyToMinutes
             maxKm[Int(mode.rawValue)] = spec.maxDistance
@@ -282,11 +324,18 @@ public enum Transport: SimulationPlugin {
         }
         world.withResource(PowerGrid.self) { grid in
         world.withResource(TransportState.self) { transport in
+        let width = transport.width
+        let districtCongestion = transport.districtCongestion
+        var commuteMinutesTotal = transport.commuteMinutesTotal, commuteCount = transport.commuteCount
+        // The island demand, today's traffic and the year's trip counts are walked through
+        // pointers: no uniqueness check per citizen. The same additions in the same order.
+        var islandDemandArray: [Double] = []
+        swap(&islandDemandArray, &grid.scratchDemand)
+        islandDemandArray.withUnsafeMutableBufferPointer { islandDemand in
+        transport.withTripBooks { routes, tripsByMode in
         // Scratch per mode on the stack, reused for every citizen (no allocation per citizen).
         withUnsafeTemporaryAllocation(of: Double.self, capacity: modeCount * 3) { scratch in
         let costs = scratch.baseAddress!, minutes = costs + modeCount, weights = costs + 2 * modeCount
-        catalog.modes.withUnsafeBufferPointer { modes in
-            let width = transport.width
             world.query(Entity.self, Write<Citizen>.self, Write<PrimaryLine>.self)
                 .forEach(slice: clock.hour, of: 24) { entity, citizen, tailpipe in
                 guard citizen.value.isEmployed else {
@@ -308,7 +357,7 @@ public enum Transport: SimulationPlugin {
                 consider(.walk, km * minutesPerKm[0])
                 consider(.bike, km * minutesPerKm[1], bonus: laneBonus)
                 consider(.ebike, km * minutesPerKm[2], bonus: laneBonus)
-                let congestion = Double(transport.districtCongestion[Int(a.homeDistrict)] + transport.districtCongestion[Int(a.workDistrict)]) / 2
+                let congestion = Double(districtCongestion[Int(a.homeDistrict)] + districtCongestion[Int(a.workDistrict)]) / 2
                 if a.busAccessMinutes.isFinite {
                     consider(.bus, Double(a.busAccessMinutes) + travel.waitTime + km * minutesPerKm[3] * congestion)
                 }
@@ -344,30 +393,34 @@ public enum Transport: SimulationPlugin {
                     if draw < 0 { break }
                 }
                 let m = Int(chosen.rawValue)
-                let spec = modes[m]
                 citizen.value.mode = chosen
                 citizen.value.commuteMinutes = Float(minutes[m])
-                transport.tripsByMode[m] += 2
-                transport.commuteMinutesTotal += minutes[m]
-                transport.commuteCount += 1
+                tripsByMode[m] += 2
+                commuteMinutesTotal += minutes[m]
+                commuteCount += 1
                 let pkm = 2 * km
                 points.record(chosen, pkm: pkm, citizen: entity)  // never on the ledger: see CarbonAccounts.swift
                 let burning = pkm * tailpipeShare[m]  // passenger-km on fuel (a bus trip: the diesel share)
-                if spec.directFactor > 0 && burning > 0 {
-                    tailpipe.book(spec.directFactorID, value: spec.directFactor, quantity: burning, tonnes: burning * spec.directFactor / 1e6,
+                if directFactor[m] > 0 && burning > 0 {
+                    tailpipe.book(directFactorID[m], value: directFactor[m], quantity: burning, tonnes: burning * directFactor[m] / 1e6,
                                   sector: .transport, scope: .direct, clock: clock, tally: &tally)
                 }
-                citizen.value.pendingKWh = pkm * gridKWhPerPkm[m]
-                grid.scratchDemand[Int(c.island)] += citizen.value.pendingKWh
+                let kWh = pkm * gridKWhPerPkm[m]
+                citizen.value.pendingKWh = kWh
+                islandDemand[Int(c.island)] += kWh
                 if chosen.usesRoad {
                     // Two one-way vehicle trips per day; a bus passenger is 1/occupancy of a bus.
                     let home = Int(c.homeTile), work = Int(c.workTile)
-                    transport.addRoute(fromX: home % width, y: home / width, toX: work % width, y: work / width,
-                                       vehicles: Float(2 / spec.occupancy))
+                    routes.add(fromX: home % width, y: home / width, toX: work % width, y: work / width,
+                               vehicles: Float(2 / occupancy[m]))
                 }
             }
         }
         }
+        }
+        swap(&islandDemandArray, &grid.scratchDemand)
+        transport.commuteMinutesTotal = commuteMinutesTotal
+        transport.commuteCount = commuteCount
         }
         }
         world.withResource(Ledger.self) { $0.absorb(tally) }
@@ -507,12 +560,34 @@ struct FlowMemo: Sendable {
     var stamp: [Int64] = []
     var lengthKeys = 0
 
+    /// Per resident of a home block, this tick, by access class: the flows of the other trips,
+    /// and those of the school trips by distance to the nearest school (0…127 tiles, or
+    /// `schoolTiles` for none near). Flows are linear in the residents, so a block's are its
+    /// residents × its two entries. Each entry holds, at these offsets, passenger-km and trips
+    /// by mode, the trips no mode serves, and road vehicles on the route to the near school
+    /// and on each length band's route. Slots are given on first use; an entry is refilled
+    /// once a tick (`entryStamp`).
+    static let pkm = 0, trips = 7, unserved = 14, nearSchoolRoute = 15, bandRoutes = 16
+    static let otherTripsKey = schoolTiles + 1
+    static let entryKeys = schoolTiles + 2
+    var entrySlot: [Int32] = []
+    var entries: [Double] = []
+    var entryStamp: [Int64] = []
+    var entryStride = 0
+
+    /// A school `tiles` away, in km (0.1 km a tile, 200 m at least).
+    static func schoolKm(_ tiles: Int) -> Double { max(0.2, Double(tiles) * 0.1) }
+
     mutating func prepare(bands: Int) {
         let keys = FlowMemo.schoolTiles + bands
         guard lengthKeys != keys else { return }
         lengthKeys = keys
         weights = Array(repeating: 0, count: FlowAccess.classes * keys * FlowMemo.modes)
         stamp = Array(repeating: -1, count: FlowAccess.classes * keys)
+        entryStride = FlowMemo.bandRoutes + bands
+        entrySlot = Array(repeating: -1, count: FlowAccess.classes * FlowMemo.entryKeys)
+        entries = []
+        entryStamp = []
     }
 }
 
@@ -598,13 +673,12 @@ extension Transport {
             // The memo and the year's trip counts are walked through pointers (taken out of their
             // resources for the loop): no retain, copy or uniqueness check per flow. The same
             // additions in the same order, so the same bits.
-            var memoWeightsArray: [Double] = [], memoStampArray: [Int64] = [], tripsByModeArray: [Double] = []
+            var memoWeightsArray: [Double] = [], memoStampArray: [Int64] = []
             swap(&memoWeightsArray, &flows.memo.weights)
             swap(&memoStampArray, &flows.memo.stamp)
-            swap(&tripsByModeArray, &transport.tripsByMode)
             memoWeightsArray.withUnsafeMutableBufferPointer { memoWeights in
             memoStampArray.withUnsafeMutableBufferPointer { memoStamp in
-            tripsByModeArray.withUnsafeMutableBufferPointer { tripsByMode in
+            transport.withTripBooks { routes, tripsByMode in
             /// The memo's weights for an access class and a length key (computed on first use this tick).
             func weights(_ access: FlowAccess, lengthKey: Int, km: Double) -> Int {
                 let slot = access.key * flows.memo.lengthKeys + lengthKey
@@ -646,20 +720,27 @@ extension Transport {
                 }
                 return base
             }
-            world.query(Entity.self, Read<Building>.self, Read<TilePosition>.self, Write<CarTripsLine>.self,
-                        Write<BusTripsLine>.self, Write<TripElectricityLine>.self)
-                .forEach(slice: clock.hour, of: 24) { block, building, position, carLine, busLine, _ in
-                guard building.kind == .residential, building.residents > 0 else { return }
-                let residents = Double(building.residents)
-                let tile = Int(position.y) * width + Int(position.x)
-
-                let access = FlowAccess(tile: tile, map: map)
-                var pkm = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-                var kWh = 0.0
-                withUnsafeMutableBytes(of: &pkm) { raw in
-                    let pkmByMode = raw.bindMemory(to: Double.self)
-                    /// Sends `count` trips of `km` each, by the memo's shares for the three car classes.
-                    func send(_ count: Double, km: Double, lengthKey: Int) {
+            /// The offset of a block entry in the memo (see `FlowMemo.entries`), filled on first use
+            /// this tick: the other trips for `key` = `FlowMemo.otherTripsKey`, else the school trips
+            /// of a block `key` tiles from a school (`schoolTiles`: none near).
+            func entry(_ access: FlowAccess, key: Int) -> Int {
+                let stride = flows.memo.entryStride
+                let keyIndex = access.key * FlowMemo.entryKeys + key
+                var slot = Int(flows.memo.entrySlot[keyIndex])
+                if slot < 0 {
+                    slot = flows.memo.entryStamp.count
+                    flows.memo.entrySlot[keyIndex] = Int32(slot)
+                    flows.memo.entryStamp.append(-1)
+                    flows.memo.entries.append(contentsOf: repeatElement(0, count: stride))
+                }
+                let offset = slot * stride
+                guard flows.memo.entryStamp[slot] != tick else { return offset }
+                flows.memo.entryStamp[slot] = tick
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: stride) { values in
+                    values.initialize(repeating: 0)
+                    /// Sends `count` trips per resident of `km` each, by the memo's shares for the
+                    /// three car classes; their road vehicles go on `route`.
+                    func send(_ count: Double, km: Double, lengthKey: Int, route: Int) {
                         guard count > 0 else { return }
                         let base = weights(access, lengthKey: lengthKey, km: km)
                         let w = memoWeights
@@ -672,42 +753,78 @@ extension Transport {
                             let total = nonCar + carWeight
                             let classTrips = count * share
                             guard total > 0 else {
-                                flows.tripsWithoutMode += classTrips
+                                values[FlowMemo.unserved] += classTrips
                                 continue
                             }
                             for m in 0..<5 where w[base + m] > 0 {
                                 let modeTrips = classTrips * w[base + m] / total
-                                pkmByMode[m] += modeTrips * km
-                                tripsByMode[m] += modeTrips
+                                values[FlowMemo.pkm + m] += modeTrips * km
+                                values[FlowMemo.trips + m] += modeTrips
                                 if m == 3 { vehicles += modeTrips / occupancy[3] }
                             }
                             if carWeight > 0 {
                                 let modeTrips = classTrips * carWeight / total
-                                pkmByMode[car] += modeTrips * km
-                                tripsByMode[car] += modeTrips
+                                values[FlowMemo.pkm + car] += modeTrips * km
+                                values[FlowMemo.trips + car] += modeTrips
                                 vehicles += modeTrips / occupancy[car]
                             }
                         }
-                        if vehicles > 0 {
-                            let hx = tile % width, hy = tile / width
-                            var steps = Int((km * 10).rounded())
-                            let alongRow = min(abs(centreX - hx), steps)
-                            steps -= alongRow
-                            let alongColumn = min(abs(centreY - hy), steps)
-                            let tx = hx + (centreX >= hx ? alongRow : -alongRow), ty = hy + (centreY >= hy ? alongColumn : -alongColumn)
-                            transport.addRoute(fromX: hx, y: hy, toX: tx, y: ty, vehicles: Float(vehicles))
-                        }
+                        values[route] += vehicles
                     }
-                    let school = flows.schoolDistance.isEmpty ? Int(UInt8.max) : Int(flows.schoolDistance[tile])
-                    if school < FlowMemo.schoolTiles {
-                        send(residents * schoolTrips, km: max(0.2, Double(school) * 0.1), lengthKey: school)
+                    if key == FlowMemo.otherTripsKey {
+                        for (b, km) in bands.enumerated() {
+                            send(otherTrips / Double(bands.count), km: km, lengthKey: FlowMemo.schoolTiles + b, route: FlowMemo.bandRoutes + b)
+                        }
+                    } else if key < FlowMemo.schoolTiles {
+                        send(schoolTrips, km: FlowMemo.schoolKm(key), lengthKey: key, route: FlowMemo.nearSchoolRoute)
                     } else {
                         for (b, km) in bands.enumerated() {
-                            send(residents * schoolTrips / Double(bands.count), km: km, lengthKey: FlowMemo.schoolTiles + b)
+                            send(schoolTrips / Double(bands.count), km: km, lengthKey: FlowMemo.schoolTiles + b, route: FlowMemo.bandRoutes + b)
                         }
                     }
+                    for i in 0..<stride { flows.memo.entries[offset + i] = values[i] }
+                }
+                return offset
+            }
+            world.query(Entity.self, Read<Building>.self, Read<TilePosition>.self, Write<CarTripsLine>.self,
+                        Write<BusTripsLine>.self, Write<TripElectricityLine>.self)
+                .forEach(slice: clock.hour, of: 24) { block, building, position, carLine, busLine, _ in
+                guard building.kind == .residential, building.residents > 0 else { return }
+                let residents = Double(building.residents)
+                let tile = Int(position.y) * width + Int(position.x)
+
+                let access = FlowAccess(tile: tile, map: map)
+                let school = flows.schoolDistance.isEmpty ? FlowMemo.schoolTiles : min(Int(flows.schoolDistance[tile]), FlowMemo.schoolTiles)
+                let other = entry(access, key: FlowMemo.otherTripsKey), near = entry(access, key: school)
+                let e = flows.memo.entries
+                var pkm = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+                var kWh = 0.0
+                withUnsafeMutableBytes(of: &pkm) { raw in
+                    let pkmByMode = raw.bindMemory(to: Double.self)
+                    for m in 0..<modeCount {
+                        pkmByMode[m] = residents * (e[other + FlowMemo.pkm + m] + e[near + FlowMemo.pkm + m])
+                        let trips = residents * (e[other + FlowMemo.trips + m] + e[near + FlowMemo.trips + m])
+                        if trips > 0 { tripsByMode[m] += trips }
+                    }
+                    let unserved = residents * (e[other + FlowMemo.unserved] + e[near + FlowMemo.unserved])
+                    if unserved > 0 { flows.tripsWithoutMode += unserved }
+                    /// A road vehicle's flow loads the L-shaped route from the block toward the
+                    /// map's centre, as long as the trip.
+                    func route(km: Double, vehicles: Double) {
+                        guard vehicles > 0 else { return }
+                        let hx = tile % width, hy = tile / width
+                        var steps = Int((km * 10).rounded())
+                        let alongRow = min(abs(centreX - hx), steps)
+                        steps -= alongRow
+                        let alongColumn = min(abs(centreY - hy), steps)
+                        let tx = hx + (centreX >= hx ? alongRow : -alongRow), ty = hy + (centreY >= hy ? alongColumn : -alongColumn)
+                        routes.add(fromX: hx, y: hy, toX: tx, y: ty, vehicles: Float(vehicles))
+                    }
+                    if school < FlowMemo.schoolTiles {
+                        route(km: FlowMemo.schoolKm(school), vehicles: residents * e[near + FlowMemo.nearSchoolRoute])
+                    }
                     for (b, km) in bands.enumerated() {
-                        send(residents * otherTrips / Double(bands.count), km: km, lengthKey: FlowMemo.schoolTiles + b)
+                        route(km: km, vehicles: residents * (e[other + FlowMemo.bandRoutes + b] + e[near + FlowMemo.bandRoutes + b]))
                     }
                     for m in 0..<modeCount where pkmByMode[m] > 0 {
                         flows.flowPkmByMode[m] += pkmByMode[m]
@@ -734,7 +851,6 @@ extension Transport {
             }
             swap(&memoWeightsArray, &flows.memo.weights)
             swap(&memoStampArray, &flows.memo.stamp)
-            swap(&tripsByModeArray, &transport.tripsByMode)
             // Trips out of town leave by the nearest edge of the map: the road to it is the city's
             // (scope 1), the rest of the trip is beyond its boundary (scope 3).
             world.query(Read<Building>.self, Read<TilePosition>.self, Write<OutOfTownTripsLine>.self, Write<OutOfTownTripsBeyondLine>.self)
