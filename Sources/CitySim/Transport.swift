@@ -209,6 +209,10 @@ public struct TripFlowState: Sendable {
     /// Distance from each tile to the nearest school, and the map revision it was built for.
     var schoolDistance: [UInt8] = []
     var schoolDistanceRevision = -1
+    /// Each tile's `FlowAccess.key`, worked out on first use (`UInt16.max`: not yet) and
+    /// forgotten when the map changes (`accessKeysRevision`).
+    var accessKeys: [UInt16] = []
+    var accessKeysRevision = -1
     /// This tick's mode weights by access class and trip length.
     var memo = FlowMemo()
 
@@ -602,6 +606,13 @@ struct FlowAccess {
     var road: Bool
     var key: Int { ((busTiles * 10 + metroTiles) * 2 + (bikeLane ? 1 : 0)) * 2 + (road ? 1 : 0) }
 
+    init(key: Int) {
+        road = key & 1 == 1
+        bikeLane = key >> 1 & 1 == 1
+        busTiles = (key >> 2) / 10
+        metroTiles = (key >> 2) % 10
+    }
+
     init(tile: Int, map: TileMap) {
         let road = map.servingRoadTile(tile % map.width, tile / map.width)
         self.road = road != nil
@@ -664,6 +675,10 @@ extension Transport {
         world.withResource(TransportState.self) { transport in
         world.withResource(TripFlowState.self) { flows in
             refreshSchoolDistance(schools: schools, map: map, flows: &flows)
+            if flows.accessKeysRevision != map.revision || flows.accessKeys.count != map.tileCount {
+                flows.accessKeys = Array(repeating: .max, count: map.tileCount)
+                flows.accessKeysRevision = map.revision
+            }
             flows.memo.prepare(bands: bands.count)
             // The city's mean congestion (flows cross many districts).
             var congestion = 0.0
@@ -793,7 +808,12 @@ extension Transport {
                 let residents = Double(building.residents)
                 let tile = Int(position.y) * width + Int(position.x)
 
-                let access = FlowAccess(tile: tile, map: map)
+                var accessKey = flows.accessKeys[tile]
+                if accessKey == .max {
+                    accessKey = UInt16(FlowAccess(tile: tile, map: map).key)
+                    flows.accessKeys[tile] = accessKey
+                }
+                let access = FlowAccess(key: Int(accessKey))
                 let school = flows.schoolDistance.isEmpty ? FlowMemo.schoolTiles : min(Int(flows.schoolDistance[tile]), FlowMemo.schoolTiles)
                 let other = entry(access, key: FlowMemo.otherTripsKey), near = entry(access, key: school)
                 let e = flows.memo.entries

@@ -50,6 +50,9 @@ struct LessonRun {
     var files: [String: String]
     var result: LevelResult
     var statuses: [(objective: Objective, status: ObjectiveStatus, value: Double)]
+    /// What differs from the replay's recording (its year-end state hashes): empty when the
+    /// model still plays the recorded game.
+    var differences: [String] = []
 }
 
 /// `netzero run LEVEL --years N --replay LOG --out DIR`, in-process.
@@ -68,7 +71,8 @@ func runLesson(_ path: String, replay: ReplayLog?) throws -> LessonRun {
     }
     let rules = try #require(city.view.rules)
     let statuses = rules.objectives.indices.map { (rules.objectives[$0], rules.statuses[$0], rules.values[$0]) }
-    return LessonRun(files: files, result: rules.result, statuses: statuses)
+    let differences = replay?.differences(levelHash: nil, catalog: city.catalog, journal: city.world.resource(StateJournal.self)!) ?? []
+    return LessonRun(files: files, result: rules.result, statuses: statuses, differences: differences)
 }
 
 func readReplay(_ lesson: LessonCase) throws -> ReplayLog {
@@ -141,6 +145,8 @@ struct LessonTests {
         #expect(first.result == .won, "\(describe(first))")
         #expect(first.statuses.filter { $0.objective.required }.allSatisfy { $0.status == .met }, "\(describe(first))")
         #expect(first.files["summary.json"]?.contains("\"result\": \"won\"") == true)
+        // A model change on purpose re-records it: netzero run LEVEL --replay OLD --record NEW.
+        #expect(first.differences.isEmpty, "\(lesson.name): \(first.differences)")
         let second = try runLesson(lesson.levelPath, replay: replay)
         for name in ["yearly.csv", "daily.csv", "summary.json", "firms.csv"] {
             #expect(first.files[name] == second.files[name], "\(name) differs between two replays of \(lesson.name)")
