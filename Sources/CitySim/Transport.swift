@@ -11,8 +11,9 @@
 //     the block's trip lines. School trips go to the nearest school on the map; the others have
 //     the catalog's exponential length distribution, in bands of equal probability.
 // docs/simulation.md says why: the commute is where the map decides (home and job), so each
-// commuter is followed; the other trips are more than half of all trips, and as flows they cost
-// one evaluation per block and per length band instead of one per resident and trip.
+// commuter is followed; the other trips are more than half of all trips, and as flows (linear in
+// the residents) they cost one evaluation per access class and length band a tick, and a
+// multiplication per block, instead of one per resident and trip.
 //
 // Phase simulate, "transport.trips" (after buildings.demand, before grid.dispatch):
 //   for the citizens of this hour's slice:
@@ -685,9 +686,9 @@ extension Transport {
             for value in transport.districtCongestion { congestion += Double(value) }
             congestion /= Double(max(1, transport.districtCongestion.count))
             let tick = clock.tick
-            // The memo and the year's trip counts are walked through pointers (taken out of their
-            // resources for the loop): no retain, copy or uniqueness check per flow. The same
-            // additions in the same order, so the same bits.
+            // The memo's weights, today's traffic and the year's trip counts are walked through
+            // pointers (taken out of their resources for the loop): no retain, copy or
+            // uniqueness check per flow.
             var memoWeightsArray: [Double] = [], memoStampArray: [Int64] = []
             swap(&memoWeightsArray, &flows.memo.weights)
             swap(&memoStampArray, &flows.memo.stamp)
