@@ -236,6 +236,8 @@ public enum Transport: SimulationPlugin {
             if !world.isAlive(citizen.home) { return "its home \(citizen.home) does not exist" }
             if citizen.work != .none && !world.isAlive(citizen.work) { return "its workplace \(citizen.work) does not exist" }
             if !(0..<tiles).contains(Int(citizen.homeTile)) || !(-1..<tiles).contains(Int(citizen.workTile)) { return "its tiles are off the map" }
+            // A commute's route is written straight into the day's traffic arrays (RouteLoad).
+            if citizen.work != .none && citizen.workTile < 0 { return "it has a workplace but no work tile" }
             if !(0..<districts).contains(Int(citizen.access.homeDistrict)) || !(0..<districts).contains(Int(citizen.access.workDistrict)) {
                 return "its districts are off the map"
             }

@@ -226,6 +226,26 @@ struct SaveTests {
         #expect(city.view.commandLog.count == 9, "the command pending at the save point was applied after loading")
     }
 
+    /// A commute's route is written straight into the day's traffic arrays: a save whose worker
+    /// has no work tile is refused, and never walked off the traffic grid.
+    @Test func aSaveWhoseWorkerHasNoWorkTileIsRefused() throws {
+        let city = City(level: sandboxLevel(), catalog: testCatalog)
+        city.run(hours: 24)
+        var worker: Entity?
+        city.world.query(Entity.self, Read<Citizen>.self).forEach { entity, citizen in
+            if worker == nil && citizen.isEmployed { worker = entity }
+        }
+        let entity = try #require(worker, "the sandbox has a worker after a day")
+        try city.world.modify(Citizen.self, of: entity) { $0.workTile = -1 }
+        var refusal = ""
+        do {
+            _ = try SaveGame.decode(try city.saveData(), catalog: testCatalog)
+        } catch {
+            refusal = "\(error)"
+        }
+        #expect(refusal.contains("a workplace but no work tile"), "\(refusal)")
+    }
+
     @Test func loadedCityHandsOutTheSameEntityHandles() throws {
         let (city, bytes) = try smallSave()
         let loaded = try SaveGame.decode(bytes, catalog: testCatalog).city
