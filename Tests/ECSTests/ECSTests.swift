@@ -1,6 +1,7 @@
 // ECSTests — the runtime's guarantees: handles, storage moves, queries, commands, events,
 // change detection, schedule order and determinism.
 import ECS
+import Foundation
 import Testing
 
 struct Position: Component, Equatable { var x: Double, y: Double }
@@ -347,6 +348,74 @@ struct ScheduleTests {
         #expect(try schedule.runSlice(world, budget: .zero) == false)
         try schedule.finishTick(world)
         #expect(log == ["keys", "weather", "demand", "ledger"] && !schedule.isMidTick)
+    }
+
+    /// A system that says its run will be long is started only as a slice's first system, however
+    /// much budget is left; `finishTick` runs through it.
+    @Test func aSystemWhoseRunIsLongStartsASlice() throws {
+        let world = World()
+        let schedule = Schedule(phases: ["simulate", "account"])
+        var log: [String] = []
+        var yearEnd = false
+        schedule.add("demand", phase: "simulate") { _ in log.append("demand") }
+        schedule.add("settle", phase: "account", runsLong: { _ in yearEnd }) { _ in log.append("settle") }
+        schedule.add("rules", phase: "account") { _ in log.append("rules") }
+        // Not long this tick: a generous budget runs the whole tick at once.
+        #expect(try schedule.runSlice(world, budget: .seconds(10)))
+        #expect(log == ["demand", "settle", "rules"])
+        // Long this tick: the slice stops before it, and the next slice starts with it.
+        log.removeAll()
+        yearEnd = true
+        #expect(try schedule.runSlice(world, budget: .seconds(10)) == false)
+        #expect(log == ["demand"] && schedule.isMidTick)
+        #expect(try schedule.runSlice(world, budget: .seconds(10)))
+        #expect(log == ["demand", "settle", "rules"])
+        // Finishing a tick runs the long system too.
+        log.removeAll()
+        #expect(try schedule.runSlice(world, budget: .seconds(10)) == false)
+        try schedule.finishTick(world)
+        #expect(log == ["demand", "settle", "rules"] && !schedule.isMidTick)
+    }
+
+    /// A slice that need not run a system (a frame's later slices) runs none when none fits, and
+    /// then neither begins a tick nor moves the one under way.
+    @Test func aSliceThatNeedNotRunOneMayRunNone() throws {
+        let world = World()
+        let schedule = Schedule(phases: ["simulate"])
+        var log: [String] = []
+        schedule.add("weather", phase: "simulate") { _ in log.append("weather") }
+        schedule.add("demand", phase: "simulate") { _ in log.append("demand") }
+        #expect(try schedule.runSlice(world, budget: .zero, runsAtLeastOne: false) == false)
+        #expect(log.isEmpty && !schedule.isMidTick)
+        #expect(try schedule.runSlice(world, budget: .zero) == false)
+        #expect(log == ["weather"] && schedule.isMidTick)
+        #expect(try schedule.runSlice(world, budget: .zero, runsAtLeastOne: false) == false)
+        #expect(log == ["weather"] && schedule.isMidTick)
+        #expect(try schedule.runSlice(world, budget: .zero))
+        #expect(log == ["weather", "demand"] && !schedule.isMidTick)
+    }
+
+    /// A slice judges a system by its longest recent run, not its last: a system that was long
+    /// once (20 ms, a day's work at midnight) and short since is still not started late in a
+    /// 10 ms slice. (Its last run alone would have let it start.)
+    @Test func aSliceRemembersASystemsLongestRecentRun() throws {
+        let world = World()
+        let schedule = Schedule(phases: ["simulate"])
+        var log: [String] = []
+        var runs = 0
+        schedule.add("weather", phase: "simulate") { _ in log.append("weather") }
+        schedule.add("daily", phase: "simulate") { _ in
+            runs += 1
+            if runs == 1 { usleep(20_000) }
+            log.append("daily")
+        }
+        #expect(try schedule.runSlice(world, budget: .seconds(10)))   // daily takes 20 ms
+        #expect(try schedule.runSlice(world, budget: .seconds(10)))   // daily is quick
+        log.removeAll()
+        #expect(try schedule.runSlice(world, budget: .milliseconds(10)) == false)
+        #expect(log == ["weather"])
+        try schedule.finishTick(world)
+        #expect(log == ["weather", "daily"])
     }
 
     @Test func cyclesAndUnknownNamesAreErrors() {
