@@ -100,8 +100,9 @@ public final class Schedule {
         public let after: [String]
         public let before: [String]
         /// True when this run is expected to be long (a system that does a month's or a year's
-        /// work on one tick): a slice starts it only as its first system. Read-only on the world;
-        /// nil, the slice judges by the system's recent runs alone.
+        /// work on one tick, which its last runs do not show): a slice then judges it by its
+        /// last run that said so, or, before it has had one, by the longest recent run of any
+        /// system. Read-only on the world; nil, the slice judges by the system's recent runs alone.
         let runsLong: ((World) -> Bool)?
         let run: (SystemContext) -> Void
     }
@@ -237,8 +238,19 @@ public final class Schedule {
         didSet { sliceNanoseconds = [] }
     }
 
-    /// The longest of the system's remembered runs.
-    private func sliceEstimate(_ index: Int) -> UInt64 { sliceNanoseconds[index].max() ?? 0 }
+    /// Each system's last run that it said would be long (`runsLong`), 0 before it has had one:
+    /// kept apart from the ring, which a year's work on one tick would leave long before the next.
+    private var longRunNanoseconds: [UInt64] = []
+
+    /// What the system's next run is expected to take: the longest of its remembered runs, and
+    /// when it says this run will be long, its last long run (or the longest remembered run of
+    /// any system, before it has had one).
+    private func sliceEstimate(_ index: Int, saysLong: Bool) -> UInt64 {
+        let recent = sliceNanoseconds[index].max() ?? 0
+        guard saysLong else { return recent }
+        let long = longRunNanoseconds[index] > 0 ? longRunNanoseconds[index] : (sliceNanoseconds.map { $0.max() ?? 0 }.max() ?? 0)
+        return max(recent, long)
+    }
 
     private func rememberSlice(_ index: Int, _ nanoseconds: UInt64) {
         sliceNanoseconds[index][sliceRingNext[index]] = nanoseconds
@@ -249,8 +261,8 @@ public final class Schedule {
     public var isMidTick: Bool { sliceCursor != nil }
 
     /// Runs the tick's systems in order for at most about `budget` of wall time: before each
-    /// system it stops if that system's longest recent run would overrun the budget, or if the
-    /// system says this run will be long (`runsLong`), except that the first system of a slice
+    /// system it stops if that system's expected run (`sliceEstimate`: its longest recent run, or
+    /// its last long run when it says this one will be long) would overrun the budget, except that the first system of a slice
     /// always runs when `runsAtLeastOne` is true (so a tick always moves on). The next call
     /// carries on where this one stopped. With `runsAtLeastOne` false (a frame's later slices,
     /// after a tick finished within the frame) a slice may run nothing, and then does not begin
@@ -269,15 +281,17 @@ public final class Schedule {
             sliceNanoseconds = Array(repeating: Array(repeating: 0, count: max(1, sliceMemory)), count: systems.count)
             sliceRingNext = Array(repeating: 0, count: systems.count)
         }
+        if longRunNanoseconds.count != systems.count { longRunNanoseconds = Array(repeating: 0, count: systems.count) }
         let clock = ContinuousClock(), start = clock.now
         var (phase, position) = sliceCursor ?? (0, 0)
         var ranOne = !runsAtLeastOne
         while phase < plan.count {
             while position < plan[phase].count {
                 let index = plan[phase][position]
+                let saysLong = budgetNanoseconds != nil && systems[index].runsLong?(world) == true
                 if ranOne, let budgetNanoseconds {
                     let elapsed = Int64(Schedule.nanoseconds(start.duration(to: clock.now)))
-                    if elapsed + Int64(sliceEstimate(index)) >= budgetNanoseconds || systems[index].runsLong?(world) == true {
+                    if elapsed + Int64(sliceEstimate(index, saysLong: saysLong)) >= budgetNanoseconds {
                         // Nothing run yet: the tick is left as it was (not begun, or where it stood).
                         if sliceCursor != nil || phase > 0 || position > 0 { sliceCursor = (phase, position) }
                         return false
@@ -287,6 +301,7 @@ public final class Schedule {
                 runSystems([index], world)
                 let took = Schedule.nanoseconds(systemStart.duration(to: clock.now))
                 rememberSlice(index, took)
+                if saysLong { longRunNanoseconds[index] = took }
                 sliceLog?.append((systems[index].name, took))
                 ranOne = true
                 position += 1
