@@ -84,13 +84,21 @@ public enum Certificates: SimulationPlugin {
                    writes: [PowerPlant.self],
                    readsResources: [Catalog.self, Clock.self, Policies.self, Ledger.self, CarbonMarket.self],
                    writesResources: [CertificateBook.self, CarbonRegistry.self, Budget.self, BudgetBook.self],
-                   after: ["clock.advance"], before: ["level.rules"], run: { ctx in
+                   after: ["clock.advance"], before: ["level.rules"],
+                   // A month's certificates, and on 1 January the year's claims over every consumer.
+                   runsLong: { Certificates.isMonthStart($0) }, run: { ctx in
+            guard isMonthStart(ctx.world) else { return }
             let clock = ctx.world.resource(Clock.self)!
-            guard clock.isNewDay && clock.date.day == 1 else { return }
             let vintage = clock.isNewYear ? clock.year - 1 : clock.year
             issue(world: ctx.world, vintage: vintage, tick: clock.tick)
             if clock.isNewYear { settleYear(world: ctx.world, year: clock.year - 1, tick: clock.tick) }
         })
+    }
+
+    /// 00:00 on the first of a month (the clock has advanced): when "certificates.year" works.
+    static func isMonthStart(_ world: World) -> Bool {
+        let clock = world.resource(Clock.self)!
+        return clock.isNewDay && clock.date.day == 1
     }
 
     static func meter(_ ctx: SystemContext) {
@@ -141,18 +149,26 @@ public enum Certificates: SimulationPlugin {
             var record = book.thisYear
             record.year = year
             book.thisYear = CertificateYear(year: year + 1)
-            // Every consumer's electricity of the year (buildings and citizens' charging).
-            world.forEachLedgerLine { _, flow in
+            // Every consumer's electricity of the year (buildings and citizens' charging). Scope 2
+            // is booked on two kinds of line alone (grid.attribute's `ElectricityLine` and the home
+            // blocks' `TripElectricityLine`), so only those are walked, in the ledger's order of
+            // kinds (`LedgerLineKinds.visitAll`): the same additions in the same order as a walk
+            // over every line, without the other nine kinds' hundreds of thousands of lines
+            // (this walk was most of the year's last tick on the reference city).
+            func addElectricity(_ flow: Flow) {
                 guard flow.scope == .electricity, flow.year == year else { return }
                 record.consumedKWh += flow.yearQuantity
                 record.locationBased += flow.yearTonnes
             }
-            // Data centres first, then covered factories.
+            world.query(Read<ElectricityLine>.self).forEach { addElectricity($0.flow) }
+            world.query(Read<TripElectricityLine>.self).forEach { addElectricity($0.flow) }
+            // Data centres first, then covered factories (the market's active firms, looked up once).
+            let activeFirms = world.resource(CarbonMarket.self)?.firms.filter(\.active).map(\.entity) ?? []
             var consumers: [(Entity, Names, Double, Double)] = []  // entity, name, kWh, location tonnes
             for kind in [BuildingKind.datacenter, .industrial] {
                 world.query(Entity.self, Read<Building>.self, Read<TilePosition>.self, Read<ElectricityLine>.self).forEach { entity, building, position, line in
                     guard building.kind == kind, line.flow.year == year, line.flow.yearQuantity > 0 else { return }
-                    if kind == .industrial && !(world.resource(CarbonMarket.self)?.firms.contains { $0.entity == entity && $0.active } ?? false) { return }
+                    if kind == .industrial && !activeFirms.contains(entity) { return }
                     consumers.append((entity, catalog.names(.building(kind), at: position), line.flow.yearQuantity, line.flow.yearTonnes))
                 }
             }

@@ -156,17 +156,17 @@ public final class City {
         tickEnded()
     }
 
-    /// Runs the next part of a tick for at most about `budget` seconds (at least one system, so
-    /// the tick always moves on): the window's way of keeping each frame's share of the
-    /// simulation small. Returns true when this call finished a tick. A sliced tick computes
+    /// Runs the next part of a tick for at most about `budget` seconds (at least one system when
+    /// `runsAtLeastOne`, so the tick always moves on; otherwise maybe none): the window's way of
+    /// keeping each frame's share of the simulation small. Returns true when this call finished a tick. A sliced tick computes
     /// exactly what `step()` does; between slices the city is mid-tick (`isMidTick`), and
     /// commands, saves and `step()` first finish it.
     @discardableResult
-    public func stepSlice(budget: Double) -> Bool {
+    public func stepSlice(budget: Double, runsAtLeastOne: Bool = true) -> Bool {
         if !schedule.isMidTick { startScriptIfNeeded() }
         let done: Bool
         do {
-            done = try schedule.runSlice(world, budget: .nanoseconds(Int64(max(0, budget) * 1e9)))
+            done = try schedule.runSlice(world, budget: .nanoseconds(Int64(max(0, budget) * 1e9)), runsAtLeastOne: runsAtLeastOne)
         } catch {
             preconditionFailure("the simulation schedule is inconsistent: \(error)")
         }
@@ -221,6 +221,13 @@ public final class City {
         set { schedule.profiling = newValue }
     }
     public var systemNanoseconds: [String: UInt64] { schedule.systemNanoseconds }
+    /// Per-system CPU time of the calling thread (`Schedule.systemCPUNanoseconds`).
+    public var systemCPUNanoseconds: [String: UInt64] { schedule.systemCPUNanoseconds }
+    /// What the slices ran, when not nil (`Schedule.sliceLog`; for `bench render`).
+    public var sliceLog: [(step: String, nanoseconds: UInt64)]? {
+        get { schedule.sliceLog }
+        set { schedule.sliceLog = newValue }
+    }
 
     /// The resolved order of systems, phase by phase (for docs and tests).
     public var systemOrder: [(phase: String, systems: [String])] { (try? schedule.order()) ?? [] }

@@ -261,7 +261,8 @@ public enum Market: SimulationPlugin {
                    writes: [Building.self, PowerPlant.self],
                    readsResources: [Catalog.self, Clock.self, Policies.self, Ledger.self, CityStats.self, TileMap.self, CertificateBook.self],
                    writesResources: [CarbonMarket.self, CarbonRegistry.self, Budget.self, BudgetBook.self, LevelRules.self, OffsetBook.self],
-                   after: ["certificates.year", "offsets.year"], before: ["level.rules"], run: { ctx in
+                   after: ["certificates.year", "offsets.year"], before: ["level.rules"],
+                   runsLong: { $0.resource(Clock.self)!.isNewYear }, run: { ctx in
             let clock = ctx.world.resource(Clock.self)!
             guard clock.isNewYear else { return }
             yearEnd(world: ctx.world, closedYear: clock.year - 1, tick: clock.tick)
@@ -300,7 +301,7 @@ public enum Market: SimulationPlugin {
         for candidate in emissions.candidates where candidate.tonnes >= threshold || market.rules.firms.contains(where: { $0.x == candidate.x && $0.y == candidate.y }) {
             guard !market.firms.contains(where: { $0.entity == candidate.entity }) else { continue }
             let setting = market.rules.firms.first { $0.x == candidate.x && $0.y == candidate.y }
-            let name = setting?.name ?? candidate.name
+            let name = setting?.name ?? candidate.name(catalog)
             let account = registry.account(for: candidate.entity)
                 ?? registry.openAccount(.firm, name: name, entity: candidate.entity)
             var firm = CoveredFirm(entity: candidate.entity, account: account, kind: candidate.kind, name: name,
@@ -587,10 +588,35 @@ struct FirmEmissions {
     struct Candidate {
         var entity: Entity
         var kind: CoveredKind
-        var name: Names
+        /// What the firm is called: given, or made from its structure and tile when it joins
+        /// (the reference city has thousands of candidates a year and few join; making every
+        /// name was most of the year's last tick for "market.year").
+        enum NameSource { case given(Names), structure(Structure, TilePosition) }
+        var nameSource: NameSource
         var x: Int, y: Int
         var tonnes: Double
         var activity: Double
+
+        init(entity: Entity, kind: CoveredKind, name: Names, x: Int, y: Int, tonnes: Double, activity: Double) {
+            self.init(entity: entity, kind: kind, nameSource: .given(name), x: x, y: y, tonnes: tonnes, activity: activity)
+        }
+
+        init(entity: Entity, kind: CoveredKind, nameSource: NameSource, x: Int, y: Int, tonnes: Double, activity: Double) {
+            self.entity = entity
+            self.kind = kind
+            self.nameSource = nameSource
+            self.x = x
+            self.y = y
+            self.tonnes = tonnes
+            self.activity = activity
+        }
+
+        func name(_ catalog: Catalog) -> Names {
+            switch nameSource {
+            case .given(let names): return names
+            case .structure(let structure, let position): return catalog.names(structure, at: position)
+            }
+        }
     }
     var candidates: [Candidate] = []
 
@@ -606,14 +632,14 @@ struct FirmEmissions {
             guard catalog.plant(plant.kind).emissionFactor > 0 else { return }
             // CO2 at the stack, net of capture (China's ETS covers CO2; CH4 and N2O are on the process line).
             let tonnes = yearTonnes(stack.flow)
-            candidates.append(Candidate(entity: entity, kind: .power, name: catalog.names(.plant(plant.kind), at: position),
+            candidates.append(Candidate(entity: entity, kind: .power, nameSource: .structure(.plant(plant.kind), position),
                                         x: Int(position.x), y: Int(position.y), tonnes: tonnes, activity: yearQuantity(stack.flow)))
         }
-        func name(_ kind: BuildingKind, _ position: TilePosition) -> Names { catalog.names(.building(kind), at: position) }
+        func name(_ kind: BuildingKind, _ position: TilePosition) -> Candidate.NameSource { .structure(.building(kind), position) }
         world.query(Entity.self, Read<Building>.self, Read<TilePosition>.self, Read<PrimaryLine>.self, Read<ProcessLine>.self)
             .forEach { entity, building, position, heat, process in
             guard building.kind == .industrial else { return }
-            candidates.append(Candidate(entity: entity, kind: .industry, name: name(building.kind, position),
+            candidates.append(Candidate(entity: entity, kind: .industry, nameSource: name(building.kind, position),
                                         x: Int(position.x), y: Int(position.y),
                                         tonnes: yearTonnes(heat.flow) + yearTonnes(process.flow), activity: yearQuantity(process.flow)))
         }
@@ -623,7 +649,7 @@ struct FirmEmissions {
             let claimed = certificates?.claimedKWh(by: entity, year: year) ?? 0
             let kWh = yearQuantity(electricity.flow)
             let factor = certificates?.residualFactor(year: year) ?? (kWh > 0 ? yearTonnes(electricity.flow) / kWh : 0)
-            candidates.append(Candidate(entity: entity, kind: .datacenter, name: name(building.kind, position),
+            candidates.append(Candidate(entity: entity, kind: .datacenter, nameSource: name(building.kind, position),
                                         x: Int(position.x), y: Int(position.y),
                                         tonnes: yearTonnes(heat.flow) + max(0, kWh - claimed) * factor, activity: kWh))
         }

@@ -103,10 +103,11 @@ public final class SimulationBuilder {
     public func system(_ name: String, _ phase: String,
                        reads: [any Component.Type] = [], writes: [any Component.Type] = [],
                        readsResources: [Any.Type] = [], writesResources: [Any.Type] = [],
-                       after: [String] = [], before: [String] = [], run: @escaping (SystemContext) -> Void) {
+                       after: [String] = [], before: [String] = [], runsLong: ((World) -> Bool)? = nil,
+                       run: @escaping (SystemContext) -> Void) {
         schedule.add(name, phase: phase,
                      access: SystemAccess(reads: reads, writes: writes, resourceReads: readsResources, resourceWrites: writesResources),
-                     after: after, before: before, run: run)
+                     after: after, before: before, runsLong: runsLong, run: run)
     }
 
     /// The saved component types of every plugin.

@@ -328,7 +328,8 @@ enum StateJournalPlugin: SimulationPlugin {
     static func build(_ sim: SimulationBuilder) {
         sim.resource("journal", StateJournal.self) { _ in StateJournal() }
         sim.system("journal.year", Phase.account, readsResources: [Clock.self, Ledger.self, Budget.self, CityStats.self],
-                   writesResources: [StateJournal.self], after: ["level.rules"]) { ctx in
+                   writesResources: [StateJournal.self], after: ["level.rules"],
+                   runsLong: { $0.resource(Clock.self)!.isNewYear }) { ctx in
             let clock = ctx.world.resource(Clock.self)!
             guard clock.isNewYear, clock.tick > 0, let hash = try? StateJournal.stateHash(ctx.world) else { return }
             ctx.world.withResource(StateJournal.self) { $0.years.append(.init(year: clock.year - 1, hash: hash)) }

@@ -99,6 +99,11 @@ public final class Schedule {
         public let access: SystemAccess
         public let after: [String]
         public let before: [String]
+        /// True when this run is expected to be long (a system that does a month's or a year's
+        /// work on one tick, which its last runs do not show): a slice then judges it by its
+        /// last run that said so, or, before it has had one, by the longest recent run of any
+        /// system. Read-only on the world; nil, the slice judges by the system's recent runs alone.
+        let runsLong: ((World) -> Bool)?
         let run: (SystemContext) -> Void
     }
 
@@ -129,15 +134,31 @@ public final class Schedule {
     /// timings never feed back into the world).
     public var profiling = false
     public private(set) var systemNanoseconds: [String: UInt64] = [:]
+    /// The same runs' CPU time on the calling thread: unlike wall time, not stretched while the
+    /// thread waits for a core on a busy machine.
+    public private(set) var systemCPUNanoseconds: [String: UInt64] = [:]
+
+    static func threadCPUNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+    /// When not nil, `runSlice` appends what each slice ran, in order, with its wall time: each
+    /// system by name, and the phases' deferred commands and the events' ageing as
+    /// "(commands)" and "(events)" (for `bench render`, which names what filled its longest
+    /// frame; timings never feed back into the world). The caller empties it.
+    public var sliceLog: [(step: String, nanoseconds: UInt64)]?
 
     public init(phases: [String]) {
         self.phases = phases
     }
 
     /// Adds a system; `after` / `before` name systems of the same phase.
+    /// `runsLong` says, before a run, that this run will be long (see `System.runsLong`).
     public func add(_ name: String, phase: String, access: SystemAccess = SystemAccess(),
-                    after: [String] = [], before: [String] = [], run: @escaping (SystemContext) -> Void) {
-        systems.append(System(name: name, phase: phase, access: access, after: after, before: before, run: run))
+                    after: [String] = [], before: [String] = [], runsLong: ((World) -> Bool)? = nil,
+                    run: @escaping (SystemContext) -> Void) {
+        systems.append(System(name: name, phase: phase, access: access, after: after, before: before, runsLong: runsLong, run: run))
         resolved = nil
     }
 
@@ -204,55 +225,108 @@ public final class Schedule {
 
     /// Where a sliced tick stands (the next system to run), nil between ticks.
     private var sliceCursor: (phase: Int, position: Int)?
-    /// Each system's wall time the last time it ran in a slice, to judge whether it fits what is
-    /// left of a slice's budget. Timings decide only where a tick pauses, never what it computes.
-    private var sliceNanoseconds: [UInt64] = []
+    /// Each system's wall times over its last `sliceMemory` runs in slices (a ring per system),
+    /// to judge whether it fits what is left of a slice's budget: the longest of them, since a
+    /// system's cost changes with the tick (one that does a day's work at midnight is long one
+    /// run in 24, and its last run says nothing of the next). Timings decide only where a tick
+    /// pauses, never what it computes.
+    private var sliceNanoseconds: [[UInt64]] = []
+    private var sliceRingNext: [Int] = []
+    /// How many of a system's runs its estimate remembers: more than the 24 hourly ticks of a
+    /// simulated day, so that a system long once a day is known to be long the next day.
+    public var sliceMemory = 32 {
+        didSet { sliceNanoseconds = [] }
+    }
+
+    /// Each system's last run that it said would be long (`runsLong`), 0 before it has had one:
+    /// kept apart from the ring, which a year's work on one tick would leave long before the next.
+    private var longRunNanoseconds: [UInt64] = []
+
+    /// What the system's next run is expected to take: the longest of its remembered runs, and
+    /// when it says this run will be long, its last long run (or the longest remembered run of
+    /// any system, before it has had one).
+    private func sliceEstimate(_ index: Int, saysLong: Bool) -> UInt64 {
+        let recent = sliceNanoseconds[index].max() ?? 0
+        guard saysLong else { return recent }
+        let long = longRunNanoseconds[index] > 0 ? longRunNanoseconds[index] : (sliceNanoseconds.map { $0.max() ?? 0 }.max() ?? 0)
+        return max(recent, long)
+    }
+
+    private func rememberSlice(_ index: Int, _ nanoseconds: UInt64) {
+        sliceNanoseconds[index][sliceRingNext[index]] = nanoseconds
+        sliceRingNext[index] = (sliceRingNext[index] + 1) % sliceNanoseconds[index].count
+    }
 
     /// A tick begun by `runSlice` and not yet finished.
     public var isMidTick: Bool { sliceCursor != nil }
 
     /// Runs the tick's systems in order for at most about `budget` of wall time: before each
-    /// system it stops if that system's last duration would overrun the budget, except that a
-    /// slice always runs at least one system. The next call carries on where this one stopped.
-    /// The systems run, and the phases' commands and the events age, exactly as `run` does them,
-    /// so that a sliced tick computes the same bytes. Returns true when the tick is complete.
-    public func runSlice(_ world: World, budget: Duration) throws(ScheduleError) -> Bool {
+    /// system it stops if that system's expected run (`sliceEstimate`: its longest recent run, or
+    /// its last long run when it says this one will be long) would overrun the budget, except that the first system of a slice
+    /// always runs when `runsAtLeastOne` is true (so a tick always moves on). The next call
+    /// carries on where this one stopped. With `runsAtLeastOne` false (a frame's later slices,
+    /// after a tick finished within the frame) a slice may run nothing, and then does not begin
+    /// a tick. The systems run, and the phases' commands and the events age, exactly as `run`
+    /// does them, so that a sliced tick computes the same bytes. Returns true when the tick is
+    /// complete.
+    public func runSlice(_ world: World, budget: Duration, runsAtLeastOne: Bool = true) throws(ScheduleError) -> Bool {
+        try runSlice(world, budgetNanoseconds: Int64(Schedule.nanoseconds(budget)), runsAtLeastOne: runsAtLeastOne)
+    }
+
+    /// `budgetNanoseconds` nil: run to the end of the tick, whatever the systems say of their runs.
+    private func runSlice(_ world: World, budgetNanoseconds: Int64?, runsAtLeastOne: Bool) throws(ScheduleError) -> Bool {
         let plan = try resolve()
         prepareAccess(world)
-        if sliceNanoseconds.count != systems.count { sliceNanoseconds = Array(repeating: 0, count: systems.count) }
+        if sliceNanoseconds.count != systems.count {
+            sliceNanoseconds = Array(repeating: Array(repeating: 0, count: max(1, sliceMemory)), count: systems.count)
+            sliceRingNext = Array(repeating: 0, count: systems.count)
+        }
+        if longRunNanoseconds.count != systems.count { longRunNanoseconds = Array(repeating: 0, count: systems.count) }
         let clock = ContinuousClock(), start = clock.now
-        let budgetNanoseconds = budget.components.seconds * 1_000_000_000 + budget.components.attoseconds / 1_000_000_000
         var (phase, position) = sliceCursor ?? (0, 0)
-        var ranOne = false
+        var ranOne = !runsAtLeastOne
         while phase < plan.count {
             while position < plan[phase].count {
                 let index = plan[phase][position]
-                let elapsed = start.duration(to: clock.now)
-                let elapsedNanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-                if ranOne && elapsedNanoseconds + Int64(sliceNanoseconds[index]) >= budgetNanoseconds {
-                    sliceCursor = (phase, position)
-                    return false
+                let saysLong = budgetNanoseconds != nil && systems[index].runsLong?(world) == true
+                if ranOne, let budgetNanoseconds {
+                    let elapsed = Int64(Schedule.nanoseconds(start.duration(to: clock.now)))
+                    if elapsed + Int64(sliceEstimate(index, saysLong: saysLong)) >= budgetNanoseconds {
+                        // Nothing run yet: the tick is left as it was (not begun, or where it stood).
+                        if sliceCursor != nil || phase > 0 || position > 0 { sliceCursor = (phase, position) }
+                        return false
+                    }
                 }
                 let systemStart = clock.now
                 runSystems([index], world)
-                let took = systemStart.duration(to: clock.now)
-                sliceNanoseconds[index] = UInt64(max(0, took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000))
+                let took = Schedule.nanoseconds(systemStart.duration(to: clock.now))
+                rememberSlice(index, took)
+                if saysLong { longRunNanoseconds[index] = took }
+                sliceLog?.append((systems[index].name, took))
                 ranOne = true
                 position += 1
             }
+            let commandsStart = clock.now
             world.applyCommands()
+            if sliceLog != nil { sliceLog!.append(("(commands)", Schedule.nanoseconds(commandsStart.duration(to: clock.now)))) }
             phase += 1
             position = 0
         }
+        let eventsStart = clock.now
         world.updateEvents()
+        if sliceLog != nil { sliceLog!.append(("(events)", Schedule.nanoseconds(eventsStart.duration(to: clock.now)))) }
         sliceCursor = nil
         return true
+    }
+
+    static func nanoseconds(_ duration: Duration) -> UInt64 {
+        UInt64(max(0, duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000))
     }
 
     /// Finishes a sliced tick, if one is under way.
     public func finishTick(_ world: World) throws(ScheduleError) {
         guard sliceCursor != nil else { return }
-        _ = try runSlice(world, budget: .seconds(1_000_000))
+        _ = try runSlice(world, budgetNanoseconds: nil, runsAtLeastOne: true)
     }
 
     /// Runs the systems of one phase only, with the same access checks, then applies the
@@ -288,11 +362,12 @@ public final class Schedule {
                                                   readableResources: resourceAccessSets[index].reads,
                                                   writableResources: resourceAccessSets[index].writes, schedule: self)
                 if profiling {
-                    let start = ContinuousClock.now
+                    let start = ContinuousClock.now, cpuStart = Schedule.threadCPUNanoseconds()
                     system.run(SystemContext(world: world, name: system.name, lastRun: previous, schedule: self))
                     let elapsed = ContinuousClock.now - start
                     systemNanoseconds[system.name, default: 0] += UInt64(elapsed.components.seconds) * 1_000_000_000
                         + UInt64(elapsed.components.attoseconds / 1_000_000_000)
+                    systemCPUNanoseconds[system.name, default: 0] += Schedule.threadCPUNanoseconds() &- cpuStart
                 } else {
                     system.run(SystemContext(world: world, name: system.name, lastRun: previous, schedule: self))
                 }

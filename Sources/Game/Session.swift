@@ -205,16 +205,19 @@ public final class GameSession {
         // year, so that a clock that does not move cannot hold the frame for ever).
         tickCarry += rate.isFinite ? rate * frameSeconds : GameSpeed.hoursPerYear
         let start = clock()
-        var ticks = 0
+        var ticks = 0, firstSlice = true
         while tickCarry >= 1 || city.isMidTick {
             let elapsed = clock() - start
             guard elapsed < budget else { break }
             let dayBefore = view.clock.dayIndex
             // A tick longer than what is left of the budget is run in slices over the next
             // frames (the same systems in the same order: the same bytes), so that a frame never
-            // waits for a whole slow tick.
+            // waits for a whole slow tick. Only the frame's first slice may run a system longer
+            // than what is left: a tick finished within the frame leaves the next one to the
+            // next frame rather than start it with a system that overruns.
             if slicesTicks {
-                guard city.stepSlice(budget: budget - elapsed) else { break }
+                defer { firstSlice = false }
+                guard city.stepSlice(budget: budget - elapsed, runsAtLeastOne: firstSlice) else { break }
             } else {
                 city.step()
             }

@@ -43,17 +43,23 @@ public enum GameSpeed {
     /// that on a machine that draws slowly (a few frames a second in software GL) the promised
     /// pace still holds, while a fast machine keeps its 30 fps.
     /// Speed 1 gets `sliceSeconds` a frame whatever the drawing took (a longer tick is sliced
-    /// over frames).
+    /// over frames), less `sessionSeconds` kept for what the session does around the tick.
     public static func stepBudget(renderSeconds: Double, speed: Int = top) -> Double {
         let left = max(minimumStepSeconds, 1 / framesPerSecond - max(0, renderSeconds))
         if speed >= top { return left }
-        return speed <= 1 ? sliceSeconds : max(left, paceSeconds)
+        return speed <= 1 ? sliceSeconds - sessionSeconds : max(left, paceSeconds)
     }
 
     /// The most simulation time a frame gives speed 1 (about one system more, since a slice runs
     /// at least one): the simulation's share of a frame stays small, and a reference-city tick
     /// (≈ 10 ms) is spread over two or three frames.
     public static let sliceSeconds = 0.005
+
+    /// Of `sliceSeconds`, what the tick's systems do not get: the session's own work in the same
+    /// share of the frame (the refusals turned into notices, a new day's objective samples, the
+    /// phases' deferred commands), up to 0.23 ms a frame on the reference city (`bench render
+    /// --slice-log`), so that the whole share stays within the slice.
+    public static let sessionSeconds = 0.0005
 
     /// The least simulation time a frame gets at speeds 1–3.
     public static let paceSeconds = 0.015

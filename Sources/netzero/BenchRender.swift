@@ -25,6 +25,7 @@ struct BenchRender: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Flag(help: "Draw the city without the interface (to measure the interface's share).") var noHud = false
     @Flag(help: "Keep the game paused: frames without the simulation, the same work each run (for instruction counts under callgrind; no input-stall run).") var paused = false
+    @Option(help: "Write each timed frame's simulation share to this file, one line a frame (level, frame, wall ms, the thread's CPU ms, then each step as name=ms): to find what makes the longest shares.") var sliceLog: String?
     @Option(help: "Draw the scene at this fraction of the frame's resolution (0.25 to 1; default 1).") var renderScale: Float?
 
     func parsedSizes() throws -> [(Int, Int)] {
@@ -50,6 +51,7 @@ struct BenchRender: ParsableCommand {
         figures.append(("sim_in_timed_frame", paused ? "false" : "true"))
         figures.append(("render_scale", renderScale.map { format(Double($0)) } ?? "1"))
         figures.append(("hud", noHud ? "false" : "true"))
+        var sliceLines: [String] = []
         for (index, (width, height)) in try parsedSizes().enumerated() {
             let view = openWindowOrExplain(Window.Options(width: width, height: height, hidden: true, highDPI: false))
             view.drawsHUD = !noHud
@@ -64,11 +66,15 @@ struct BenchRender: ParsableCommand {
                 session.speed = 1
                 city.run(hours: 36)  // a day of traffic for the vehicles
                 var frameTimes: [Double] = [], renderTimes: [Double] = [], cpuTimes: [Double] = [], simMax = 0.0, framesWithTick = 0
+                var longestShare: [(step: String, nanoseconds: UInt64)] = [], simCPUMax = 0.0
                 for frame in 0..<(frames + 10) {
                     session.camera.rotate(yaw: 0.01)
-                    let start = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
+                    session.city.sliceLog = []
+                    let start = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds(), threadStart = threadCPUSeconds()
                     let ticks = session.advance(frameSeconds: 1.0 / 30, clock: { view.now })
-                    let simulated = DispatchTime.now().uptimeNanoseconds
+                    let simulated = DispatchTime.now().uptimeNanoseconds, simCPU = (threadCPUSeconds() - threadStart) * 1000
+                    let share = session.city.sliceLog ?? []
+                    session.city.sliceLog = nil
                     try view.render(session, animationTime: Double(frame) / 30)
                     waitForGPU()
                     let end = DispatchTime.now().uptimeNanoseconds, cpuEnd = processCPUSeconds()
@@ -77,7 +83,17 @@ struct BenchRender: ParsableCommand {
                     frameTimes.append(Double(end - start) / 1e6)
                     renderTimes.append(Double(end - simulated) / 1e6)
                     cpuTimes.append((cpuEnd - cpuStart) * 1000)
-                    simMax = max(simMax, Double(simulated - start) / 1e6)
+                    simCPUMax = max(simCPUMax, simCPU)
+                    if sliceLog != nil, !share.isEmpty {
+                        sliceLines.append("\(name)\t\(frame)\t\(format(Double(simulated - start) / 1e6))\t\(format(simCPU))\t"
+                                          + share.map { "\($0.step)=\(format(Double($0.nanoseconds) / 1e6))" }.joined(separator: " "))
+                    }
+                    if Double(simulated - start) / 1e6 > simMax {
+                        simMax = Double(simulated - start) / 1e6
+                        // What the schedule's slices do not account for is the session's own work.
+                        let logged = share.reduce(0) { $0 + $1.nanoseconds }
+                        longestShare = share + [("(session)", (simulated - start) - min(logged, simulated - start))]
+                    }
                     if ticks > 0 { framesWithTick += 1 }
                 }
                 frameTimes.sort()
@@ -91,6 +107,8 @@ struct BenchRender: ParsableCommand {
                             ("\(prefix)render_ms_p99", format(percentile(renderTimes, 99))),
                             ("\(prefix)cpu_ms_p50", format(percentile(cpuTimes, 50))),
                             ("\(prefix)sim_ms_max", format(simMax)), ("\(prefix)frames_with_tick", String(framesWithTick)),
+                            ("\(prefix)sim_cpu_ms_max", format(simCPUMax)),
+                            ("\(prefix)sim_max_steps", "\"" + BenchRender.summary(longestShare) + "\""),
                             ("\(prefix)draw_calls", String(view.drawCalls)), ("\(prefix)static_instances", String(view.staticInstanceCount)),
                             ("\(prefix)dynamic_instances", String(view.dynamicInstanceCount))]
                 if name == levels.split(separator: ",").first.map(String.init), index == 0, !paused {
@@ -112,6 +130,7 @@ struct BenchRender: ParsableCommand {
                 }
             }
         }
+        if let sliceLog { try (sliceLines.joined(separator: "\n") + "\n").write(toFile: sliceLog, atomically: true, encoding: .utf8) }
         if json {
             print("{" + figures.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
         } else {
@@ -119,6 +138,28 @@ struct BenchRender: ParsableCommand {
             for (name, value) in figures { print("  \(name.padding(toLength: 40, withPad: " ", startingAt: 0)) \(value)") }
         }
     }
+}
+
+extension BenchRender {
+    /// The steps of the frame whose simulation share was longest: how many systems ran, each
+    /// step of 0.2 ms or more as name=ms in order, and the rest summed.
+    static func summary(_ steps: [(step: String, nanoseconds: UInt64)]) -> String {
+        let systems = steps.filter { !$0.step.hasPrefix("(") }.count
+        var parts = ["\(systems) systems"], rest: UInt64 = 0
+        for step in steps {
+            if step.nanoseconds >= 200_000 { parts.append("\(step.step)=\(format(Double(step.nanoseconds) / 1e6))") } else { rest += step.nanoseconds }
+        }
+        parts.append("rest=\(format(Double(rest) / 1e6))")
+        return parts.joined(separator: " ")
+    }
+}
+
+/// CPU time used by the calling thread so far, in seconds: unlike wall time, not stretched while
+/// the thread waits for a core.
+func threadCPUSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }
 
 /// CPU time used by the whole process so far (every thread), in seconds.

@@ -21,7 +21,7 @@ struct BenchSim: ParsableCommand {
     @Flag(help: "Time the reference city at every size and fit the cost per tick to a + b·N.") var scaling = false
     @Option(help: "With --scaling: runs of each size (min, median and max are printed).") var runs = 3
     @Flag(help: "Print one JSON object instead of a table.") var json = false
-    @Flag(help: "Also print each system's share of the time.") var systems = false
+    @Flag(help: "Also print each system's share of the time, and its longest single run in CPU time with the hour it ran in.") var systems = false
     @Flag(help: .hidden) var floor = false
 
     func validate() throws {
@@ -43,8 +43,21 @@ struct BenchSim: ParsableCommand {
         city.profiling = systems
         var ticks: [Double] = []
         ticks.reserveCapacity(hours)
+        // Each system's longest single run in the thread's CPU time (a busy machine stretches
+        // wall time): a tick's systems are what the window slices between frames, so the longest
+        // run is the least share of a frame a system can take.
+        var longest: [String: (nanoseconds: UInt64, date: SimDate)] = [:], before: [String: UInt64] = [:]
         let total = time {
-            for _ in 0..<hours { ticks.append(time { city.step() }) }
+            for _ in 0..<hours {
+                let date = city.view.clock.date
+                ticks.append(time { city.step() })
+                guard systems else { continue }
+                for (name, nanoseconds) in city.systemCPUNanoseconds {
+                    let run = nanoseconds - (before[name] ?? 0)
+                    if run > (longest[name]?.nanoseconds ?? 0) { longest[name] = (run, date) }
+                    before[name] = nanoseconds
+                }
+            }
         }
         ticks.sort()
         let view = city.view
@@ -78,7 +91,10 @@ struct BenchSim: ParsableCommand {
             for (phase, names) in city.systemOrder {
                 for name in names {
                     let ms = Double(city.systemNanoseconds[name] ?? 0) / 1e6 / Double(hours)
-                    print("  \(phase)/\(name): \(format(ms)) ms/tick")
+                    let worst = longest[name].map { run in
+                        ", longest \(format(Double(run.nanoseconds) / 1e6)) ms CPU (the hour from \(run.date))"
+                    } ?? ""
+                    print("  \(phase)/\(name): \(format(ms)) ms/tick\(worst)")
                 }
             }
         }

@@ -1,6 +1,7 @@
 // ECSTests — the runtime's guarantees: handles, storage moves, queries, commands, events,
 // change detection, schedule order and determinism.
 import ECS
+import Foundation
 import Testing
 
 struct Position: Component, Equatable { var x: Double, y: Double }
@@ -347,6 +348,83 @@ struct ScheduleTests {
         #expect(try schedule.runSlice(world, budget: .zero) == false)
         try schedule.finishTick(world)
         #expect(log == ["keys", "weather", "demand", "ledger"] && !schedule.isMidTick)
+    }
+
+    /// A system that says its run will be long (a year's work on one tick) is judged by its last
+    /// long run, not by its recent short ones: a slice that has no room for that run stops before
+    /// it. With room (a generous budget) the tick still runs whole; `finishTick` runs through it.
+    @Test func aSystemWhoseRunIsLongIsJudgedByItsLastLongRun() throws {
+        let world = World()
+        let schedule = Schedule(phases: ["simulate", "account"])
+        schedule.sliceMemory = 1  // the recent runs remember only the last one
+        var log: [String] = []
+        var yearEnd = false
+        schedule.add("demand", phase: "simulate") { _ in log.append("demand") }
+        schedule.add("settle", phase: "account", runsLong: { _ in yearEnd }) { _ in
+            if yearEnd { usleep(20_000) }
+            log.append("settle")
+        }
+        schedule.add("rules", phase: "account") { _ in log.append("rules") }
+        // A first year's end with a generous budget: the whole tick at once (the long run is learnt).
+        yearEnd = true
+        #expect(try schedule.runSlice(world, budget: .seconds(10)))
+        #expect(log == ["demand", "settle", "rules"])
+        // An ordinary tick: settle is quick, and its last run (all the recent runs remember) says so.
+        log.removeAll()
+        yearEnd = false
+        #expect(try schedule.runSlice(world, budget: .seconds(10)))
+        #expect(log == ["demand", "settle", "rules"])
+        // The next year's end in a 10 ms slice: its last long run (20 ms) does not fit after
+        // demand, so the slice stops before it; the next slice starts with it.
+        log.removeAll()
+        yearEnd = true
+        #expect(try schedule.runSlice(world, budget: .milliseconds(10)) == false)
+        #expect(log == ["demand"] && schedule.isMidTick)
+        _ = try schedule.runSlice(world, budget: .milliseconds(10))
+        #expect(log.prefix(2) == ["demand", "settle"])
+        try schedule.finishTick(world)
+        #expect(log == ["demand", "settle", "rules"] && !schedule.isMidTick)
+    }
+
+    /// A slice that need not run a system (a frame's later slices) runs none when none fits, and
+    /// then neither begins a tick nor moves the one under way.
+    @Test func aSliceThatNeedNotRunOneMayRunNone() throws {
+        let world = World()
+        let schedule = Schedule(phases: ["simulate"])
+        var log: [String] = []
+        schedule.add("weather", phase: "simulate") { _ in log.append("weather") }
+        schedule.add("demand", phase: "simulate") { _ in log.append("demand") }
+        #expect(try schedule.runSlice(world, budget: .zero, runsAtLeastOne: false) == false)
+        #expect(log.isEmpty && !schedule.isMidTick)
+        #expect(try schedule.runSlice(world, budget: .zero) == false)
+        #expect(log == ["weather"] && schedule.isMidTick)
+        #expect(try schedule.runSlice(world, budget: .zero, runsAtLeastOne: false) == false)
+        #expect(log == ["weather"] && schedule.isMidTick)
+        #expect(try schedule.runSlice(world, budget: .zero))
+        #expect(log == ["weather", "demand"] && !schedule.isMidTick)
+    }
+
+    /// A slice judges a system by its longest recent run, not its last: a system that was long
+    /// once (20 ms, a day's work at midnight) and short since is still not started late in a
+    /// 10 ms slice. (Its last run alone would have let it start.)
+    @Test func aSliceRemembersASystemsLongestRecentRun() throws {
+        let world = World()
+        let schedule = Schedule(phases: ["simulate"])
+        var log: [String] = []
+        var runs = 0
+        schedule.add("weather", phase: "simulate") { _ in log.append("weather") }
+        schedule.add("daily", phase: "simulate") { _ in
+            runs += 1
+            if runs == 1 { usleep(20_000) }
+            log.append("daily")
+        }
+        #expect(try schedule.runSlice(world, budget: .seconds(10)))   // daily takes 20 ms
+        #expect(try schedule.runSlice(world, budget: .seconds(10)))   // daily is quick
+        log.removeAll()
+        #expect(try schedule.runSlice(world, budget: .milliseconds(10)) == false)
+        #expect(log == ["weather"])
+        try schedule.finishTick(world)
+        #expect(log == ["weather", "daily"])
     }
 
     @Test func cyclesAndUnknownNamesAreErrors() {
