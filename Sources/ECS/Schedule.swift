@@ -216,11 +216,31 @@ public final class Schedule {
         precondition(sliceCursor == nil, "a sliced tick is under way: finish it (finishTick) first")
         let plan = try resolve()
         prepareAccess(world)
+        prepareSliceMemory()
+        // Whole ticks are timed into the slices' memory too, so that slices after whole ticks
+        // (a level run on headless, then shown in the window; a bench's warm-up) know each
+        // system's long hours, such as a day's work at midnight.
+        let clock = ContinuousClock()
         for phaseSystems in plan {
-            runSystems(phaseSystems, world)
+            for index in phaseSystems {
+                let saysLong = systems[index].runsLong?(world) == true
+                let start = clock.now
+                runSystem(index, world)
+                let took = Schedule.nanoseconds(start.duration(to: clock.now))
+                rememberSlice(index, took)
+                if saysLong { longRunNanoseconds[index] = took }
+            }
             world.applyCommands()
         }
         world.updateEvents()
+    }
+
+    private func prepareSliceMemory() {
+        if sliceNanoseconds.count != systems.count {
+            sliceNanoseconds = Array(repeating: Array(repeating: 0, count: max(1, sliceMemory)), count: systems.count)
+            sliceRingNext = Array(repeating: 0, count: systems.count)
+        }
+        if longRunNanoseconds.count != systems.count { longRunNanoseconds = Array(repeating: 0, count: systems.count) }
     }
 
     /// Where a sliced tick stands (the next system to run), nil between ticks.
@@ -277,11 +297,7 @@ public final class Schedule {
     private func runSlice(_ world: World, budgetNanoseconds: Int64?, runsAtLeastOne: Bool) throws(ScheduleError) -> Bool {
         let plan = try resolve()
         prepareAccess(world)
-        if sliceNanoseconds.count != systems.count {
-            sliceNanoseconds = Array(repeating: Array(repeating: 0, count: max(1, sliceMemory)), count: systems.count)
-            sliceRingNext = Array(repeating: 0, count: systems.count)
-        }
-        if longRunNanoseconds.count != systems.count { longRunNanoseconds = Array(repeating: 0, count: systems.count) }
+        prepareSliceMemory()
         let clock = ContinuousClock(), start = clock.now
         var (phase, position) = sliceCursor ?? (0, 0)
         var ranOne = !runsAtLeastOne
@@ -298,7 +314,7 @@ public final class Schedule {
                     }
                 }
                 let systemStart = clock.now
-                runSystems([index], world)
+                runSystem(index, world)
                 let took = Schedule.nanoseconds(systemStart.duration(to: clock.now))
                 rememberSlice(index, took)
                 if saysLong { longRunNanoseconds[index] = took }
@@ -353,28 +369,30 @@ public final class Schedule {
     }
 
     private func runSystems(_ indices: [Int], _ world: World) {
-            for index in indices {
-                let system = systems[index]
-                let previous = lastRun[system.name] ?? 0
-                let tick = world.beginSystem(lastRun: previous)
-                world.activeAccess = ActiveAccess(system: system.name, readable: accessSets[index].reads,
-                                                  writable: accessSets[index].writes,
-                                                  readableResources: resourceAccessSets[index].reads,
-                                                  writableResources: resourceAccessSets[index].writes, schedule: self)
-                if profiling {
-                    let start = ContinuousClock.now, cpuStart = Schedule.threadCPUNanoseconds()
-                    system.run(SystemContext(world: world, name: system.name, lastRun: previous, schedule: self))
-                    let elapsed = ContinuousClock.now - start
-                    systemNanoseconds[system.name, default: 0] += UInt64(elapsed.components.seconds) * 1_000_000_000
-                        + UInt64(elapsed.components.attoseconds / 1_000_000_000)
-                    systemCPUNanoseconds[system.name, default: 0] += Schedule.threadCPUNanoseconds() &- cpuStart
-                } else {
-                    system.run(SystemContext(world: world, name: system.name, lastRun: previous, schedule: self))
-                }
-                world.activeAccess = nil
-                world.endSystem()
-                lastRun[system.name] = tick
-            }
+        for index in indices { runSystem(index, world) }
+    }
+
+    private func runSystem(_ index: Int, _ world: World) {
+        let system = systems[index]
+        let previous = lastRun[system.name] ?? 0
+        let tick = world.beginSystem(lastRun: previous)
+        world.activeAccess = ActiveAccess(system: system.name, readable: accessSets[index].reads,
+                                          writable: accessSets[index].writes,
+                                          readableResources: resourceAccessSets[index].reads,
+                                          writableResources: resourceAccessSets[index].writes, schedule: self)
+        if profiling {
+            let start = ContinuousClock.now, cpuStart = Schedule.threadCPUNanoseconds()
+            system.run(SystemContext(world: world, name: system.name, lastRun: previous, schedule: self))
+            let elapsed = ContinuousClock.now - start
+            systemNanoseconds[system.name, default: 0] += UInt64(elapsed.components.seconds) * 1_000_000_000
+                + UInt64(elapsed.components.attoseconds / 1_000_000_000)
+            systemCPUNanoseconds[system.name, default: 0] += Schedule.threadCPUNanoseconds() &- cpuStart
+        } else {
+            system.run(SystemContext(world: world, name: system.name, lastRun: previous, schedule: self))
+        }
+        world.activeAccess = nil
+        world.endSystem()
+        lastRun[system.name] = tick
     }
 
     /// Records a query term the running system did not declare. The query still runs, so that

@@ -386,6 +386,28 @@ struct ScheduleTests {
         #expect(log == ["demand", "settle", "rules"] && !schedule.isMidTick)
     }
 
+    /// Whole ticks (`run`) are remembered as slices' runs are: after a whole tick whose system
+    /// took 20 ms (a day's work at midnight), a 10 ms slice stops before that system instead of
+    /// starting it late. (Unremembered, its estimate would be nothing, and the slice would run it.)
+    @Test func aSliceRemembersTheRunsOfWholeTicks() throws {
+        let world = World()
+        let schedule = Schedule(phases: ["simulate"])
+        var log: [String] = []
+        var runs = 0
+        schedule.add("weather", phase: "simulate") { _ in log.append("weather") }
+        schedule.add("daily", phase: "simulate") { _ in
+            runs += 1
+            if runs == 1 { usleep(20_000) }
+            log.append("daily")
+        }
+        try schedule.run(world)  // daily takes 20 ms, in a whole tick
+        log.removeAll()
+        #expect(try schedule.runSlice(world, budget: .milliseconds(10)) == false)
+        #expect(log == ["weather"] && schedule.isMidTick)
+        try schedule.finishTick(world)
+        #expect(log == ["weather", "daily"] && !schedule.isMidTick)
+    }
+
     /// A slice that need not run a system (a frame's later slices) runs none when none fits, and
     /// then neither begins a tick nor moves the one under way.
     @Test func aSliceThatNeedNotRunOneMayRunNone() throws {
