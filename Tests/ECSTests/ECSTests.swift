@@ -386,26 +386,36 @@ struct ScheduleTests {
         #expect(log == ["demand", "settle", "rules"] && !schedule.isMidTick)
     }
 
+    /// What a test's systems ran, in order (a class, so that the systems' closures share it).
+    final class RunLog { var names: [String] = [] }
+
+    /// A schedule of "weather" and "daily", whose first run takes 20 ms (a day's work at
+    /// midnight) and whose later runs are quick.
+    private func weatherAndASlowFirstDaily() -> (Schedule, RunLog) {
+        let schedule = Schedule(phases: ["simulate"])
+        let log = RunLog()
+        var runs = 0
+        schedule.add("weather", phase: "simulate") { _ in log.names.append("weather") }
+        schedule.add("daily", phase: "simulate") { _ in
+            runs += 1
+            if runs == 1 { usleep(20_000) }
+            log.names.append("daily")
+        }
+        return (schedule, log)
+    }
+
     /// Whole ticks (`run`) are remembered as slices' runs are: after a whole tick whose system
     /// took 20 ms (a day's work at midnight), a 10 ms slice stops before that system instead of
     /// starting it late. (Unremembered, its estimate would be nothing, and the slice would run it.)
     @Test func aSliceRemembersTheRunsOfWholeTicks() throws {
         let world = World()
-        let schedule = Schedule(phases: ["simulate"])
-        var log: [String] = []
-        var runs = 0
-        schedule.add("weather", phase: "simulate") { _ in log.append("weather") }
-        schedule.add("daily", phase: "simulate") { _ in
-            runs += 1
-            if runs == 1 { usleep(20_000) }
-            log.append("daily")
-        }
+        let (schedule, log) = weatherAndASlowFirstDaily()
         try schedule.run(world)  // daily takes 20 ms, in a whole tick
-        log.removeAll()
+        log.names.removeAll()
         #expect(try schedule.runSlice(world, budget: .milliseconds(10)) == false)
-        #expect(log == ["weather"] && schedule.isMidTick)
+        #expect(log.names == ["weather"] && schedule.isMidTick)
         try schedule.finishTick(world)
-        #expect(log == ["weather", "daily"] && !schedule.isMidTick)
+        #expect(log.names == ["weather", "daily"] && !schedule.isMidTick)
     }
 
     /// A slice that need not run a system (a frame's later slices) runs none when none fits, and
@@ -431,22 +441,14 @@ struct ScheduleTests {
     /// 10 ms slice. (Its last run alone would have let it start.)
     @Test func aSliceRemembersASystemsLongestRecentRun() throws {
         let world = World()
-        let schedule = Schedule(phases: ["simulate"])
-        var log: [String] = []
-        var runs = 0
-        schedule.add("weather", phase: "simulate") { _ in log.append("weather") }
-        schedule.add("daily", phase: "simulate") { _ in
-            runs += 1
-            if runs == 1 { usleep(20_000) }
-            log.append("daily")
-        }
+        let (schedule, log) = weatherAndASlowFirstDaily()
         #expect(try schedule.runSlice(world, budget: .seconds(10)))   // daily takes 20 ms
         #expect(try schedule.runSlice(world, budget: .seconds(10)))   // daily is quick
-        log.removeAll()
+        log.names.removeAll()
         #expect(try schedule.runSlice(world, budget: .milliseconds(10)) == false)
-        #expect(log == ["weather"])
+        #expect(log.names == ["weather"])
         try schedule.finishTick(world)
-        #expect(log == ["weather", "daily"])
+        #expect(log.names == ["weather", "daily"])
     }
 
     @Test func cyclesAndUnknownNamesAreErrors() {
