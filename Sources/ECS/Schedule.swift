@@ -218,7 +218,7 @@ public final class Schedule {
         prepareAccess(world)
         prepareSliceMemory()
         // Whole ticks are timed into the slices' memory too, so that slices after whole ticks
-        // (a level run on headless, then shown in the window; a bench's warm-up) know each
+        // (a level run headless, then shown in the window; a bench's warm-up) know each
         // system's long hours, such as a day's work at midnight.
         let clock = ContinuousClock()
         for phaseSystems in plan {
