@@ -112,12 +112,6 @@ public struct TransportState: Sendable, SavedResource {
         districtCongestion = Array(repeating: 1, count: districtsWide * tall)
     }
 
-    /// Adds `vehicles` to every tile of the L-shaped route: along the home row, then along the
-    /// work column.
-    mutating func addRoute(fromX hx: Int, y hy: Int, toX wx: Int, y wy: Int, vehicles: Float) {
-        withTripBooks { routes, _ in routes.add(fromX: hx, y: hy, toX: wx, y: wy, vehicles: vehicles) }
-    }
-
     /// Runs `body` with today's traffic and the year's trips by mode taken out of the state and
     /// walked through pointers, so that a system's loop pays no uniqueness check per trip. The
     /// body must not touch this state meanwhile (what it reads of it, it reads before).
@@ -876,6 +870,7 @@ extension Transport {
             swap(&memoStampArray, &flows.memo.stamp)
             // Trips out of town leave by the nearest edge of the map: the road to it is the city's
             // (scope 1), the rest of the trip is beyond its boundary (scope 3).
+            transport.withTripBooks { routes, _ in
             world.query(Read<Building>.self, Read<TilePosition>.self, Write<OutOfTownTripsLine>.self, Write<OutOfTownTripsBeyondLine>.self)
                 .forEach(slice: clock.hour, of: 24) { building, position, insideLine, beyondLine in
                 guard building.kind == .residential, building.residents > 0, outOfTown.meanKm > 0 else { return }
@@ -891,10 +886,10 @@ extension Transport {
                                     sector: .transport, scope: .direct, clock: clock, tally: &tally)
                     let vehicles = Float(trips / outOfTown.vehicleOccupancy)
                     switch edgeTiles {
-                    case west: transport.addRoute(fromX: x, y: y, toX: 0, y: y, vehicles: vehicles)
-                    case east: transport.addRoute(fromX: x, y: y, toX: map.width - 1, y: y, vehicles: vehicles)
-                    case north: transport.addRoute(fromX: x, y: y, toX: x, y: 0, vehicles: vehicles)
-                    default: transport.addRoute(fromX: x, y: y, toX: x, y: map.height - 1, vehicles: vehicles)
+                    case west: routes.add(fromX: x, y: y, toX: 0, y: y, vehicles: vehicles)
+                    case east: routes.add(fromX: x, y: y, toX: map.width - 1, y: y, vehicles: vehicles)
+                    case north: routes.add(fromX: x, y: y, toX: x, y: 0, vehicles: vehicles)
+                    default: routes.add(fromX: x, y: y, toX: x, y: map.height - 1, vehicles: vehicles)
                     }
                 }
                 if beyond > 0 {
@@ -903,6 +898,7 @@ extension Transport {
                 }
                 flows.outOfTownPkmInside += inside
                 flows.outOfTownPkmBeyond += beyond
+            }
             }
         }
         }
