@@ -43,8 +43,24 @@ public struct Building: Component, Sendable {
     public func has(_ upgrade: UpgradeKind) -> Bool { upgrades & upgrade.bit != 0 }
 
     /// Residents (homes) or jobs (everything else) at full occupancy.
-    public func capacity(_ spec: BuildingSpec) -> Int32 {
-        Int32(((kind == .residential ? spec.occupants : spec.jobs) * density).rounded())
+    public func capacity(_ capacities: BuildingCapacities) -> Int32 {
+        Int32((capacities.seats[Int(kind.rawValue)] * density).rounded())
+    }
+}
+
+/// What each kind of building holds at density 1, by `BuildingKind.rawValue`: taken from the
+/// catalog once before a walk over every building, which would otherwise copy a `BuildingSpec`
+/// (its profile array and factor names retained and released) per building.
+public struct BuildingCapacities: Sendable {
+    /// Residents of a home, jobs of any other building.
+    public let seats: [Double]
+    public let schoolPlaces: [Double]
+    public let hospitalBeds: [Double]
+
+    public init(_ catalog: Catalog) {
+        seats = catalog.buildings.enumerated().map { $0.offset == Int(BuildingKind.residential.rawValue) ? $0.element.occupants : $0.element.jobs }
+        schoolPlaces = catalog.buildings.map(\.students)
+        hospitalBeds = catalog.buildings.map(\.beds)
     }
 }
 

@@ -62,8 +62,9 @@ public final class City {
         for upgrade in level.upgrades { _ = apply(.upgrade(upgrade.upgrade, x: upgrade.x, y: upgrade.y), free: true) }
         refreshNetworks()
         var homes = 0
+        let capacities = BuildingCapacities(catalog)
         world.query(Read<Building>.self).forEach { b in
-            if b.kind == .residential { homes += Int(b.capacity(catalog.buildings[0])) }
+            if b.kind == .residential { homes += Int(b.capacity(capacities)) }
         }
         Population.moveIn(world: world, count: Int(Double(homes) * level.info.initialOccupancy), catalog: catalog, day: 0)
         world.applyCommands()

@@ -64,15 +64,16 @@ struct Census: Sendable, Equatable, Codable {
     var schoolPlaces = 0.0
     var hospitalBeds = 0.0
 
-    mutating func count(_ building: Building, spec: BuildingSpec) {
+    mutating func count(_ building: Building, _ capacities: BuildingCapacities) {
         if building.kind == .residential {
             population += Int(building.residents)
             return
         }
-        jobs += Int(building.capacity(spec))
+        let k = Int(building.kind.rawValue)
+        jobs += Int(building.capacity(capacities))
         employed += Int(building.workers)
-        schoolPlaces += spec.students * building.density
-        hospitalBeds += spec.beds * building.density
+        schoolPlaces += capacities.schoolPlaces[k] * building.density
+        hospitalBeds += capacities.hospitalBeds[k] * building.density
     }
 }
 
@@ -122,7 +123,7 @@ public enum Economy: SimulationPlugin {
                    readsResources: [Catalog.self, Clock.self, TileMap.self, TransportState.self, PowerGrid.self, Policies.self,
                                     Weather.self, LevelInfo.self, AdoptionState.self],
                    writesResources: [CityStats.self, AirQualityField.self, Budget.self, BudgetBook.self, Ledger.self],
-                   after: ["economy.budget"], run: daily)
+                   after: ["economy.budget"], runsLong: { Economy.isDailyRun($0.resource(Clock.self)!) }, run: daily)
     }
 
     static func budget(_ ctx: SystemContext) {
@@ -146,9 +147,10 @@ public enum Economy: SimulationPlugin {
         let clock = world.resource(Clock.self)!
         var census = world.resource(CityStats.self)!.censusInProgress
         if clock.hour == 0 { census = Census() }
+        let capacities = BuildingCapacities(catalog)
         world.query(Read<Building>.self).forEach(slice: clock.hour, of: 24) { building in
             let k = Int(building.kind.rawValue)
-            census.count(building, spec: specs[k])
+            census.count(building, capacities)
             let tax = 24 * taxPerHour[k] * (building.kind == .residential ? Double(building.residents)
                                                                            : Double(building.workers) * building.servedFraction)
             let upkeep = 24 * maintenancePerHour[k] * building.density
@@ -222,7 +224,8 @@ public enum Economy: SimulationPlugin {
         let catalog = world.resource(Catalog.self)!
         var census = Census()
         var greenTiles = 0
-        world.query(Read<Building>.self).forEach { census.count($0, spec: catalog.building($0.kind)) }
+        let capacities = BuildingCapacities(catalog)
+        world.query(Read<Building>.self).forEach { census.count($0, capacities) }
         world.query(Read<GreenZone>.self).forEach { _ in greenTiles += 1 }
         world.withResource(CityStats.self) { stats in
             stats.census = census
@@ -230,10 +233,13 @@ public enum Economy: SimulationPlugin {
         }
     }
 
+    /// The day's work runs at midnight, from the second day on (the first tick opens the level).
+    static func isDailyRun(_ clock: Clock) -> Bool { clock.isNewDay && clock.tick > 0 }
+
     static func daily(_ ctx: SystemContext) {
         let world = ctx.world
         let clock = world.resource(Clock.self)!
-        guard clock.isNewDay, clock.tick > 0 else { return }
+        guard isDailyRun(clock) else { return }
         let catalog = world.resource(Catalog.self)!
         let map = world.resource(TileMap.self)!
         let weather = world.resource(Weather.self)!
@@ -279,34 +285,61 @@ public enum Economy: SimulationPlugin {
         let background = spec.nationalPM25 * spec.backgroundShare
         let wind = max(1, weather.windSpeed)
         world.withResource(AirQualityField.self) { air in
-            var field = [Float](repeating: 0, count: map.tileCount)
             // Box model: µg/m3 = (g/day → µg/s) / (wind × mixing height × width).
             let toConcentration = 1e6 / 86_400 / (wind * spec.mixingHeight * spec.dispersionWidth)
-            for i in 0..<map.tileCount {
-                let traffic = Double(transport.tileFlowsYesterday[i]) * 0.1 * carGrams   // vehicle-km on a 100 m tile
-                field[i] = Float((Double(air.emissionsToday[i]) + traffic) * toConcentration)
-                air.emissionsToday[i] = 0
-            }
-            // Spread over the neighbourhood: a separable 3 × 3 box (rows, then columns), scaled
-            // so that a plume stays near its source.
+            let width = map.width, height = map.height
+            var field = [Float](repeating: 0, count: map.tileCount)
             var rows = field
-            for y in 0..<map.height {
-                for x in 0..<map.width {
-                    var sum = field[map.index(x, y)]
-                    if x > 0 { sum += field[map.index(x - 1, y)] }
-                    if x + 1 < map.width { sum += field[map.index(x + 1, y)] }
-                    rows[map.index(x, y)] = sum / 3
+            precondition(air.emissionsToday.count == field.count && air.concentration.count == field.count
+                         && transport.tileFlowsYesterday.count == field.count)  // the save's validation holds them to the map
+            // Through buffer pointers: the three passes below run once a day over every tile of
+            // the map, inside the slice of a frame.
+            field.withUnsafeMutableBufferPointer { field in
+                rows.withUnsafeMutableBufferPointer { rows in
+                    air.emissionsToday.withUnsafeMutableBufferPointer { emissions in
+                        transport.tileFlowsYesterday.withUnsafeBufferPointer { flows in
+                            for i in 0..<field.count {
+                                let traffic = Double(flows[i]) * 0.1 * carGrams   // vehicle-km on a 100 m tile
+                                field[i] = Float((Double(emissions[i]) + traffic) * toConcentration)
+                                emissions[i] = 0
+                            }
+                        }
+                    }
+                    // Spread over the neighbourhood: a separable 3 × 3 box (rows, then columns),
+                    // scaled so that a plume stays near its source. A tile's own value comes
+                    // first in each sum, then its left (upper) and its right (lower) neighbour;
+                    // the map's edges, which lack one, are summed apart, so that the inner loops
+                    // have no branch and the compiler can run them several tiles at a time.
+                    for y in 0..<height {
+                        let row = y * width
+                        if width == 1 { rows[row] = field[row] / 3; continue }
+                        rows[row] = (field[row] + field[row + 1]) / 3
+                        let here = field.baseAddress! + row, out = rows.baseAddress! + row
+                        for x in 1..<(width - 1) { out[x] = (here[x] + here[x - 1] + here[x + 1]) / 3 }
+                        rows[row + width - 1] = (field[row + width - 1] + field[row + width - 2]) / 3
+                    }
+                    for y in 0..<height {
+                        let row = y * width
+                        let here = rows.baseAddress! + row, out = field.baseAddress! + row
+                        switch (y > 0, y + 1 < height) {
+                        case (true, true):
+                            let up = here - width, down = here + width
+                            for x in 0..<width { out[x] = (here[x] + up[x] + down[x]) / 3 }
+                        case (true, false):
+                            let up = here - width
+                            for x in 0..<width { out[x] = (here[x] + up[x]) / 3 }
+                        case (false, true):
+                            let down = here + width
+                            for x in 0..<width { out[x] = (here[x] + down[x]) / 3 }
+                        case (false, false):
+                            for x in 0..<width { out[x] = here[x] / 3 }
+                        }
+                    }
+                }
+                air.concentration.withUnsafeMutableBufferPointer { concentration in
+                    for i in 0..<field.count { concentration[i] = Float(background) + field[i] * 9 }
                 }
             }
-            for y in 0..<map.height {
-                for x in 0..<map.width {
-                    var sum = rows[map.index(x, y)]
-                    if y > 0 { sum += rows[map.index(x, y - 1)] }
-                    if y + 1 < map.height { sum += rows[map.index(x, y + 1)] }
-                    field[map.index(x, y)] = sum / 3
-                }
-            }
-            for i in 0..<map.tileCount { air.concentration[i] = Float(background) + field[i] * 9 }
         }
     }
 

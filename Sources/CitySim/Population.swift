@@ -19,9 +19,10 @@ public enum Population {
     static func vacancies(world: World, catalog: Catalog) -> [Vacancy] {
         var result: [Vacancy] = []
         let width = world.resource(TileMap.self)!.width
+        let capacities = BuildingCapacities(catalog)
         world.query(Entity.self, Read<Building>.self, Read<TilePosition>.self).forEach { entity, building, position in
             guard building.kind != .residential else { return }
-            let free = building.capacity(catalog.buildings[Int(building.kind.rawValue)]) - building.workers
+            let free = building.capacity(capacities) - building.workers
             if free > 0 {
                 result.append(Vacancy(entity: entity, tile: position.y * Int32(width) + position.x, x: position.x, y: position.y, free: free))
             }
@@ -39,9 +40,10 @@ public enum Population {
         let width = map.width
         let districtsWide = world.resource(TransportState.self)!.districtsWide
         var homes: [(entity: Entity, tile: Int32, free: Int32, island: Int32)] = []
+        let capacities = BuildingCapacities(catalog)
         world.query(Entity.self, Read<Building>.self, Read<TilePosition>.self).forEach { entity, building, position in
             guard building.kind == .residential else { return }
-            let free = building.capacity(catalog.buildings[0]) - building.residents
+            let free = building.capacity(capacities) - building.residents
             if free > 0 { homes.append((entity, position.y * Int32(width) + position.x, free, building.island)) }
         }
         guard !homes.isEmpty else { return }
