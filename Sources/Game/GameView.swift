@@ -1,6 +1,7 @@
 // GameView.swift — the window and what is drawn in it each frame, and the interactive loop.
 //
-// A frame: rebuild the static batch if the city changed (new structure, new day, new overlay)
+// A frame: rebuild the static batch if the city changed (new structure, a new day that grew a
+// tree or moved a marker, an overlay shown, which a new day recolours)
 // and upload it once, chunk by chunk; draw the chunks the camera sees as ranges of that buffer
 // (moving the camera uploads nothing); rebuild the dynamic batch (smoke, blades, vehicles); then
 // the HUD (one canvas flush). `GameLoop.run` polls input, advances the simulation within a
@@ -43,19 +44,31 @@ public final class GameView {
         let view = session.view
         let time = animationTime ?? now
         let day = view.clock.dayIndex
-        // A new day refreshes trees and overlay colours, at most once a second of real time: at
-        // top speed days fly by, and rebuilding the scene each frame would starve input.
-        let newDay = day != session.lastStaticDay && time - lastRebuild >= 1
-        if session.staticDirty || newDay || view.map.revision != lastRevision {
+        // A new day refreshes trees, markers and overlay colours, at most once a second of real
+        // time: at top speed days fly by, and rebuilding the scene each frame would starve input.
+        // Without an overlay, only a day that changed what the scene shows rebuilds it (its
+        // `dailySignature`): most days grow no tree by a step drawn, and a rebuild of the reference
+        // city takes about 20 ms, a frame's hitch every game day.
+        var newDay = day != session.lastStaticDay && time - lastRebuild >= 1
+        let changed = session.staticDirty || view.map.revision != lastRevision
+        if newDay && !changed && session.overlay == .none && SceneBuilder.dailySignature(view: view) == lastSignature {
+            newDay = false
+            session.lastStaticDay = day
+        }
+        lastStaticRebuildSeconds = 0
+        if changed || newDay {
+            let rebuildStart = now
             lastRebuild = time
             let field = OverlayField.compute(session.overlay, view: view)
             session.overlayField = field
             chunks = ChunkedInstances(SceneBuilder.staticInstances(view: view, overlay: field, lowDetail: session.settings.quality == .low),
                                       width: view.map.width, height: view.map.height)
             staticBatch.instances = chunks.ordered
+            lastSignature = SceneBuilder.dailySignature(view: view)
             session.staticDirty = false
             session.lastStaticDay = day
             lastRevision = view.map.revision
+            lastStaticRebuildSeconds = now - rebuildStart
         }
         // Only the chunks the camera can see are drawn (the frame's ground footprint, plus a margin).
         let size = renderer.framebufferSize
@@ -97,9 +110,14 @@ public final class GameView {
     public var drawsHUD = true
     var lastRevision = -1
     var lastRebuild = -Double.infinity
+    /// The scene's `dailySignature` when it was last rebuilt.
+    var lastSignature = 0
     var chunks = ChunkedInstances([], width: 1, height: 1)
 
     public var drawCalls: Int { renderer.drawCallsThisFrame }
+    /// Seconds the last frame spent rebuilding the static scene (0 when it did not; `bench render`
+    /// names it in the longest input stall).
+    public private(set) var lastStaticRebuildSeconds = 0.0
     /// Static instances drawn in the last frame (the chunks in view).
     public var dynamicInstanceCount: Int { dynamicBatch.instances.count }
     public var staticInstanceCount: Int { staticBatch.ranges?.reduce(0) { $0 + $1.count } ?? staticBatch.instances.count }

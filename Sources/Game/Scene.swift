@@ -119,8 +119,7 @@ public enum SceneBuilder {
             case .forest, .park:
                 // Trees grow with age: four trees per tile (one clump in big cities), height
                 // rising to maturity.
-                let spec = view.catalog.zone(zone.kind)
-                let growth = Float(min(1, zone.ageHours / Sinks.hoursPerYear / max(1, spec.maturityAge)))
+                let growth = Float(treeGrowthStage(zone, catalog: view.catalog)) / Float(treeGrowthSteps)
                 let height = 0.15 + 0.75 * growth * (zone.kind == .forest ? 1 : 0.7)
                 if detailed == false {
                     out.append(Instance(position: Vec3(Float(p.x) + 0.5, 0.05, Float(p.y) + 0.5),
@@ -204,6 +203,32 @@ public enum SceneBuilder {
     }
 
     public enum Marker: Sendable, Equatable { case noRoad, noPower }
+
+    /// The steps in which trees are drawn growing to maturity: a day's growth (a few ten-thousandths
+    /// of the way) is too small to see, and the scene is rebuilt only when a tree passes a step.
+    static let treeGrowthSteps = 32
+
+    /// How many of `treeGrowthSteps` a forest's or park's trees have grown.
+    static func treeGrowthStage(_ zone: GreenZone, catalog: Catalog) -> Int {
+        let maturityYears = max(1, catalog.zone(zone.kind).maturityAge)
+        return Int(min(1, zone.ageHours / Sinks.hoursPerYear / maturityYears) * Double(treeGrowthSteps))
+    }
+
+    /// What a new day can change in the static scene without a new structure, an overlay or a
+    /// setting: the trees' growth steps and the markers. Equal signatures within a process, the
+    /// same scene (without an overlay), so a day that changed neither is not rebuilt.
+    public static func dailySignature(view: CityView) -> Int {
+        var hasher = Hasher()
+        view.forEachZone { _, zone, _ in
+            if zone.kind == .forest || zone.kind == .park { hasher.combine(treeGrowthStage(zone, catalog: view.catalog)) }
+        }
+        for marker in markers(view: view) {
+            hasher.combine(marker.x)
+            hasher.combine(marker.y)
+            hasher.combine(marker.marker == .noRoad)
+        }
+        return hasher.finalize()
+    }
 
     /// Structures that need a marker: no road within reach (so no grid either), or a building
     /// whose electricity demand was not fully served in the last hour.

@@ -224,10 +224,7 @@ public final class GameSession {
             noticeRefusals(now: start)
             tickCarry -= 1
             ticks += 1
-            if view.clock.dayIndex != dayBefore {
-                staticDirty = true
-                objectiveTrend.record(view)
-            }
+            if view.clock.dayIndex != dayBefore { objectiveTrend.record(view) }
             autosaveIfNewYear(now: start)
             YearlyCard.watch(self)
         }

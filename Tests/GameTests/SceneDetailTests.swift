@@ -4,6 +4,7 @@
 // and moving things culled to the view (vehicles and blades dropped over far chunks).
 @testable import Game
 import CitySim
+import ECS
 import Render
 import Testing
 
@@ -63,6 +64,28 @@ struct SceneDetailTests {
         // 16 street rows and 16 columns, each cut where the metro's rail crosses it, and the two
         // rail lines (one cut by the other's stations' colour, the same): at most 2 boxes a line.
         #expect(runs.count <= 2 * (16 + 16 + 2), "\(runs.count) ground boxes")
+    }
+
+    /// A day's growth is too small to draw: it leaves the scene and its daily signature as they
+    /// were, so the window does not rebuild the scene for it. Growing past a step changes both.
+    @Test func aDayOfGrowthRebuildsNothingAndAStepOfGrowthDoes() throws {
+        let level = try #require(LevelFile.load(path: repositoryRoot + "/Levels/sandbox.toml", catalog: catalog).level)
+        let city = City(level: level, catalog: catalog)
+        var forest: Entity?
+        city.view.forEachZone { entity, zone, _ in if zone.kind == .forest && forest == nil { forest = entity } }
+        let tree = try #require(forest, "the sandbox has a forest")
+        let maturityHours = catalog.zone(.forest).maturityAge * Sinks.hoursPerYear
+        let stepHours = maturityHours / Double(SceneBuilder.treeGrowthSteps)
+        func scene(ageHours: Double) throws -> (signature: Int, instances: [Instance]) {
+            try city.world.modify(GreenZone.self, of: tree) { $0.ageHours = ageHours }
+            return (SceneBuilder.dailySignature(view: city.view), SceneBuilder.staticInstances(view: city.view, overlay: nil))
+        }
+        let early = try scene(ageHours: 3.2 * stepHours)
+        let dayLater = try scene(ageHours: 3.2 * stepHours + 24)
+        let stepLater = try scene(ageHours: 4.2 * stepHours)
+        #expect(early.signature == dayLater.signature && early.instances == dayLater.instances)
+        #expect(early.signature != stepLater.signature)
+        #expect(early.instances != stepLater.instances, "the forest's trees are drawn taller")
     }
 
     @Test func aLoneBuildingIsNotMerged() {
