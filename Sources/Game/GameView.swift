@@ -39,7 +39,7 @@ public final class GameView {
     /// Animation time, seconds since the view opened.
     public var now: Double { Date().timeIntervalSince(start) }
 
-    /// Draws one frame of the session (into the offscreen frame; `present()` shows it).
+    /// Draws one frame of the session (`present()` shows it).
     public func render(_ session: GameSession, animationTime: Double? = nil) throws {
         let view = session.view
         let time = animationTime ?? now

@@ -1,6 +1,6 @@
-// Renderer: owns the frame. Every frame is drawn into an offscreen framebuffer object (RGBA8 colour,
-// 24-bit depth) sized to the window's drawable, so `readPixels()` works the same for hidden and
-// visible windows; `present()` blits it to the window and swaps. Lighting (`sunDirection`,
+// Renderer: owns the frame. A shown window's frame is drawn into its back buffer and `present()`
+// swaps; a hidden window's into an offscreen framebuffer object (RGBA8 colour, 24-bit depth)
+// sized to the window's drawable. `readPixels()` reads either, before the swap. Lighting (`sunDirection`,
 // `sunColor`, `ambient`) and `clearColor` are plain properties; every glDraw* is counted.
 
 import CGL
@@ -98,6 +98,11 @@ public final class Renderer {
     public var renderScale: Float = 1
     /// The scene's own framebuffer while `renderScale` < 1.
     private var sceneBuffer: Framebuffer?
+    /// Where the frame is drawn: a shown window's own back buffer (0), or the offscreen
+    /// `framebuffer` of a hidden one. Drawn into the back buffer, a frame is shown by the swap
+    /// alone; copying a full offscreen frame into it first cost software GL about a third of
+    /// the sandbox's frame (docs/performance.md).
+    private var frameTarget: GLuint = 0
     /// The scene of this frame is in `sceneBuffer` and not yet stretched over the frame.
     private var scenePending = false
 
@@ -107,6 +112,7 @@ public final class Renderer {
         window.makeCurrent()
         let size = window.drawableSize
         framebuffer = try Framebuffer(width: size.width, height: size.height)
+        frameTarget = window.isHidden ? framebuffer.fbo : 0
         litProgram = try ShaderProgram(window: window, vertex: Renderer.litVertex,
                                        fragment: Renderer.litFragment, label: "lit-instanced")
         glBindFramebuffer(E(GL_FRAMEBUFFER), 0)
@@ -128,6 +134,7 @@ public final class Renderer {
         drawCallsLastFrame = drawCallsThisFrame
         drawCallsThisFrame = 0
         frameIndex += 1
+        frameTarget = window.isHidden ? framebuffer.fbo : 0
         let scale = min(1, max(0.25, renderScale.isFinite ? renderScale : 1))
         if scale < 1 {
             let width = max(1, Int((Float(framebuffer.width) * scale).rounded())), height = max(1, Int((Float(framebuffer.height) * scale).rounded()))
@@ -142,7 +149,7 @@ public final class Renderer {
         } else {
             sceneBuffer = nil
             scenePending = false
-            glBindFramebuffer(E(GL_FRAMEBUFFER), framebuffer.fbo)
+            glBindFramebuffer(E(GL_FRAMEBUFFER), frameTarget)
             glViewport(0, 0, GLsizei(framebuffer.width), GLsizei(framebuffer.height))
         }
         glDisable(E(GL_SCISSOR_TEST))
@@ -198,43 +205,47 @@ public final class Renderer {
         guard scenePending, let scene = sceneBuffer else { return }
         scenePending = false
         glBindFramebuffer(E(GL_READ_FRAMEBUFFER), scene.fbo)
-        glBindFramebuffer(E(GL_DRAW_FRAMEBUFFER), framebuffer.fbo)
+        glBindFramebuffer(E(GL_DRAW_FRAMEBUFFER), frameTarget)
         glBlitFramebuffer(0, 0, GLint(scene.width), GLint(scene.height), 0, 0, GLint(framebuffer.width), GLint(framebuffer.height),
                           GLbitfield(GL_COLOR_BUFFER_BIT), E(GL_LINEAR))
-        glBindFramebuffer(E(GL_FRAMEBUFFER), framebuffer.fbo)
+        glBindFramebuffer(E(GL_FRAMEBUFFER), frameTarget)
         glViewport(0, 0, GLsizei(framebuffer.width), GLsizei(framebuffer.height))
     }
 
     /// Called by everything in Render that issues a glDraw* call.
     func countDrawCall() { drawCallsThisFrame += 1 }
 
-    /// Shows the frame: blits the offscreen image to the window's back buffer and swaps.
-    /// Hidden windows skip both (their image is read with `readPixels()`).
+    /// Shows the frame: a shown window's frame is in its back buffer, and the swap shows it.
+    /// Hidden windows do not swap (their image is read with `readPixels()`). A frame begun while
+    /// the window was hidden is copied to the back buffer first.
     public func present() {
         finishScene()
         guard !window.isHidden else { return }
-        let w = GLint(framebuffer.width), h = GLint(framebuffer.height)
-        glBindFramebuffer(E(GL_READ_FRAMEBUFFER), framebuffer.fbo)
-        glBindFramebuffer(E(GL_DRAW_FRAMEBUFFER), 0)
-        glBlitFramebuffer(0, 0, w, h, 0, 0, w, h, GLbitfield(GL_COLOR_BUFFER_BIT), E(GL_NEAREST))
-        glBindFramebuffer(E(GL_FRAMEBUFFER), framebuffer.fbo)
+        if frameTarget != 0 {
+            let w = GLint(framebuffer.width), h = GLint(framebuffer.height)
+            glBindFramebuffer(E(GL_READ_FRAMEBUFFER), frameTarget)
+            glBindFramebuffer(E(GL_DRAW_FRAMEBUFFER), 0)
+            glBlitFramebuffer(0, 0, w, h, 0, 0, w, h, GLbitfield(GL_COLOR_BUFFER_BIT), E(GL_NEAREST))
+            glBindFramebuffer(E(GL_FRAMEBUFFER), frameTarget)
+        }
         window.swapBuffers()
     }
 
     // MARK: - Read-back
 
-    /// The current frame as RGBA8 with rows top-down (flipped from GL's bottom-up order).
+    /// The current frame as RGBA8 with rows top-down (flipped from GL's bottom-up order); in a
+    /// shown window, read before `present()`, which leaves the back buffer undefined.
     public func readPixels() -> Image {
         finishScene()
         let w = framebuffer.width, h = framebuffer.height
         var raw = [UInt8](repeating: 0, count: w * h * 4)
-        glBindFramebuffer(E(GL_READ_FRAMEBUFFER), framebuffer.fbo)
-        glReadBuffer(E(GL_COLOR_ATTACHMENT0))
+        glBindFramebuffer(E(GL_READ_FRAMEBUFFER), frameTarget)
+        glReadBuffer(E(frameTarget == 0 ? GL_BACK : GL_COLOR_ATTACHMENT0))
         glPixelStorei(E(GL_PACK_ALIGNMENT), 1)
         raw.withUnsafeMutableBytes {
             glReadPixels(0, 0, GLsizei(w), GLsizei(h), E(GL_RGBA), E(GL_UNSIGNED_BYTE), $0.baseAddress)
         }
-        glBindFramebuffer(E(GL_FRAMEBUFFER), framebuffer.fbo)
+        glBindFramebuffer(E(GL_FRAMEBUFFER), frameTarget)
         let row = w * 4
         var flipped = [UInt8](repeating: 0, count: raw.count)
         raw.withUnsafeBufferPointer { src in

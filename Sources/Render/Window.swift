@@ -1,7 +1,8 @@
 // Window: an SDL2 window with an OpenGL 3.3 core context (depth 24, double buffered), resizable
 // and HiDPI-aware. Configured by `Window.Options` (title, size, hidden, vsync, highDPI). A hidden
-// window is for offscreen work: the Renderer always draws into its own framebuffer object, so
-// screenshots never depend on the window being visible. Without DISPLAY/WAYLAND_DISPLAY it throws
+// window is for offscreen work: the Renderer draws a hidden window's frames into its own
+// framebuffer object (a shown window's into its back buffer), so screenshots are read back the
+// same way whether the window is visible or not. Without DISPLAY/WAYLAND_DISPLAY it throws
 // `.noDisplay`, unless `allowOffscreenDriver` picks SDL's EGL "offscreen" driver (screenshots only).
 
 import CGL

@@ -4,7 +4,9 @@
 // the camera orbiting, the game at speed 1 driven as the window drives it (`GameSession.advance`
 // with a 30 fps frame, so a tick falls in about one frame in three). Each frame is timed from
 // before the simulation's share to the GPU's end (glFinish): the simulation's tick IS inside the
-// timed frame, and is also reported apart (sim_ms_max, frames_with_tick, render_ms_*).
+// timed frame, and is also reported apart (sim_ms_max, frames_with_tick, render_ms_*). With
+// --shown the window is shown and each frame is presented (copied to the window and swapped)
+// inside the timed frame, as a player's is.
 // Figures per level and size: fps_p50, frame_ms_p50/p99/max, render_ms_p50/p99 (the frame less
 // its simulation), sim_ms_max, frames_with_tick, draw_calls, static_instances; plus
 // input_stall_ms_max: the longest gap between two input polls at top simulation speed (reference,
@@ -28,6 +30,7 @@ struct BenchRender: ParsableCommand {
     @Flag(help: "Keep the game paused: frames without the simulation, the same work each run (for instruction counts under callgrind; no input-stall run).") var paused = false
     @Option(help: "Write each timed frame's simulation share to this file, one line a frame (level, frame, wall ms, the thread's CPU ms, then each step as name=ms): to find what makes the longest shares.") var sliceLog: String?
     @Option(help: "Draw the scene at this fraction of the frame's resolution (0.25 to 1; default 1).") var renderScale: Float?
+    @Flag(help: "Show the window and present each frame inside the timed frame, as the game does (the frame's copy to the window and the buffer swap); by default the window is hidden and frames end at the GPU's end.") var shown = false
 
     func parsedSizes() throws -> [(Int, Int)] {
         try sizes.split(separator: ",").map { text in
@@ -52,9 +55,10 @@ struct BenchRender: ParsableCommand {
         figures.append(("sim_in_timed_frame", paused ? "false" : "true"))
         figures.append(("render_scale", renderScale.map { format(Double($0)) } ?? "1"))
         figures.append(("hud", noHud ? "false" : "true"))
+        figures.append(("presented", shown ? "true" : "false"))
         var sliceLines: [String] = []
         for (index, (width, height)) in try parsedSizes().enumerated() {
-            let view = openWindowOrExplain(Window.Options(width: width, height: height, hidden: true, highDPI: false))
+            let view = openWindowOrExplain(Window.Options(width: width, height: height, hidden: !shown, highDPI: false))
             view.drawsHUD = !noHud
             view.renderScaleOverride = renderScale
             if index == 0 { figures.insert(("gl_renderer", "\"\(view.window.glRenderer)\""), at: 3) }
@@ -77,6 +81,7 @@ struct BenchRender: ParsableCommand {
                     let share = session.city.sliceLog ?? []
                     session.city.sliceLog = nil
                     try view.render(session, animationTime: Double(frame) / 30)
+                    if shown { view.present() }
                     waitForGPU()
                     let end = DispatchTime.now().uptimeNanoseconds, cpuEnd = processCPUSeconds()
                     session.renderSeconds = Double(end - simulated) / 1e9
@@ -126,6 +131,7 @@ struct BenchRender: ParsableCommand {
                         let ticks = session.advance(frameSeconds: 1.0 / 30, clock: { view.now })
                         let simulated = view.now
                         try view.render(session)
+                        if shown { view.present() }
                         waitForGPU()
                         session.renderSeconds = view.now - drawStart
                         parts = "sim=\(format((simulated - drawStart) * 1000)) ticks=\(ticks) draw=\(format((view.now - simulated) * 1000))"
