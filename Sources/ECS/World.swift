@@ -156,7 +156,7 @@ public final class World {
     }
 
     /// Reserves a handle now and spawns it later (used by command buffers during iteration).
-    func reserveEntity() -> Entity { entities.allocate() }
+    @usableFromInline func reserveEntity() -> Entity { entities.allocate() }
 
     /// Destroys an entity and its components. A stale or unknown handle is refused.
     @inlinable

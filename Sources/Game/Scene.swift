@@ -211,7 +211,7 @@ public enum SceneBuilder {
     /// How many of `treeGrowthSteps` a forest's or park's trees have grown.
     static func treeGrowthStage(_ zone: GreenZone, catalog: Catalog) -> Int {
         let maturityYears = max(1, catalog.zone(zone.kind).maturityAge)
-        return Int(min(1, zone.ageHours / Sinks.hoursPerYear / maturityYears) * Double(treeGrowthSteps))
+        return Int(max(0, min(1, zone.ageHours / Sinks.hoursPerYear / maturityYears)) * Double(treeGrowthSteps))
     }
 
     /// What a new day can change in the static scene without a new structure, an overlay or a

@@ -5,8 +5,8 @@
 // with a 30 fps frame, so a tick falls in about one frame in three). Each frame is timed from
 // before the simulation's share to the GPU's end (glFinish): the simulation's tick IS inside the
 // timed frame, and is also reported apart (sim_ms_max, frames_with_tick, render_ms_*). With
-// --shown the window is shown and each frame is presented (copied to the window and swapped)
-// inside the timed frame, as a player's is.
+// --shown the window is shown and each frame is presented (its buffers swapped) inside the
+// timed frame, as a player's is.
 // Figures per level and size: fps_p50, frame_ms_p50/p99/max, render_ms_p50/p99 (the frame less
 // its simulation), sim_ms_max, frames_with_tick, draw_calls, static_instances; plus
 // input_stall_ms_max: the longest gap between two input polls at top simulation speed (reference,
@@ -30,7 +30,7 @@ struct BenchRender: ParsableCommand {
     @Flag(help: "Keep the game paused: frames without the simulation, the same work each run (for instruction counts under callgrind; no input-stall run).") var paused = false
     @Option(help: "Write each timed frame's simulation share to this file, one line a frame (level, frame, wall ms, the thread's CPU ms, then each step as name=ms): to find what makes the longest shares.") var sliceLog: String?
     @Option(help: "Draw the scene at this fraction of the frame's resolution (0.25 to 1; default 1).") var renderScale: Float?
-    @Flag(help: "Show the window and present each frame inside the timed frame, as the game does (the frame's copy to the window and the buffer swap); by default the window is hidden and frames end at the GPU's end.") var shown = false
+    @Flag(help: "Show the window and present each frame inside the timed frame, as the game does (the buffer swap); by default the window is hidden and frames end at the GPU's end.") var shown = false
 
     func parsedSizes() throws -> [(Int, Int)] {
         try sizes.split(separator: ",").map { text in
