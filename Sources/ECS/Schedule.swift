@@ -138,7 +138,8 @@ public final class Schedule {
     /// thread waits for a core on a busy machine.
     public private(set) var systemCPUNanoseconds: [String: UInt64] = [:]
 
-    static func threadCPUNanoseconds() -> UInt64 {
+    /// CPU time the calling thread has used so far (benches time a frame's share with it too).
+    public static func threadCPUNanoseconds() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
@@ -220,15 +221,9 @@ public final class Schedule {
         // Whole ticks are timed into the slices' memory too, so that slices after whole ticks
         // (a level run headless, then shown in the window; a bench's warm-up) know each
         // system's long hours, such as a day's work at midnight.
-        let clock = ContinuousClock()
         for phaseSystems in plan {
             for index in phaseSystems {
-                let saysLong = systems[index].runsLong?(world) == true
-                let start = clock.now
-                runSystem(index, world)
-                let took = Schedule.nanoseconds(start.duration(to: clock.now))
-                rememberSlice(index, took)
-                if saysLong { longRunNanoseconds[index] = took }
+                runRemembered(index, world, saysLong: systems[index].runsLong?(world) == true)
             }
             world.applyCommands()
         }
@@ -276,9 +271,17 @@ public final class Schedule {
         return expected + expected / 4
     }
 
-    private func rememberSlice(_ index: Int, _ nanoseconds: UInt64) {
-        sliceNanoseconds[index][sliceRingNext[index]] = nanoseconds
+    /// Runs one system and remembers how long it took (in its ring, and as its last long run
+    /// when it said this one would be long). Returns the wall time.
+    @discardableResult
+    private func runRemembered(_ index: Int, _ world: World, saysLong: Bool) -> UInt64 {
+        let start = ContinuousClock.now
+        runSystem(index, world)
+        let took = Schedule.nanoseconds(start.duration(to: ContinuousClock.now))
+        sliceNanoseconds[index][sliceRingNext[index]] = took
         sliceRingNext[index] = (sliceRingNext[index] + 1) % sliceNanoseconds[index].count
+        if saysLong { longRunNanoseconds[index] = took }
+        return took
     }
 
     /// A tick begun by `runSlice` and not yet finished.
@@ -317,11 +320,7 @@ public final class Schedule {
                         return false
                     }
                 }
-                let systemStart = clock.now
-                runSystem(index, world)
-                let took = Schedule.nanoseconds(systemStart.duration(to: clock.now))
-                rememberSlice(index, took)
-                if saysLong { longRunNanoseconds[index] = took }
+                let took = runRemembered(index, world, saysLong: saysLong)
                 sliceLog?.append((systems[index].name, took))
                 ranOne = true
                 position += 1
@@ -387,9 +386,7 @@ public final class Schedule {
         if profiling {
             let start = ContinuousClock.now, cpuStart = Schedule.threadCPUNanoseconds()
             system.run(SystemContext(world: world, name: system.name, lastRun: previous, schedule: self))
-            let elapsed = ContinuousClock.now - start
-            systemNanoseconds[system.name, default: 0] += UInt64(elapsed.components.seconds) * 1_000_000_000
-                + UInt64(elapsed.components.attoseconds / 1_000_000_000)
+            systemNanoseconds[system.name, default: 0] += Schedule.nanoseconds(ContinuousClock.now - start)
             systemCPUNanoseconds[system.name, default: 0] += Schedule.threadCPUNanoseconds() &- cpuStart
         } else {
             system.run(SystemContext(world: world, name: system.name, lastRun: previous, schedule: self))

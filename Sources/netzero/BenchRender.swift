@@ -15,6 +15,7 @@
 // busy machine inflates less than wall time. The machine (cores, CPU, GL renderer, LP_NUM_THREADS, load) is printed with them.
 import ArgumentParser
 import CitySim
+import ECS
 import Foundation
 import Game
 import Render
@@ -168,11 +169,7 @@ extension BenchRender {
 
 /// CPU time used by the calling thread so far, in seconds: unlike wall time, not stretched while
 /// the thread waits for a core.
-func threadCPUSeconds() -> Double {
-    var spec = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
-    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-}
+func threadCPUSeconds() -> Double { Double(Schedule.threadCPUNanoseconds()) / 1e9 }
 
 /// CPU time used by the whole process so far (every thread), in seconds.
 func processCPUSeconds() -> Double {
