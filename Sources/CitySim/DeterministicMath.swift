@@ -12,8 +12,30 @@ public enum DeterministicMath {
     // ln 2 split so that k · ln2High is exact for |k| < 2^11 (Cody and Waite's reduction).
     private static let ln2High = 6.93147180369123816490e-01
     private static let ln2Low = 1.90821492927058770002e-10
-    private static let ln2 = 0.693147180559945309417232121458
-    private static let inverseLn2 = 1.44269504088896338700e+00
+
+    // ln 2 / 64 split so that k · ln2Over64High is exact for |k| < 2^17 (every k exp meets).
+    private static let ln2Over64High = 0x1.62e42fefa0000p-7
+    private static let ln2Over64Low = 0x1.cf79abc9e3b3ap-46
+    private static let sixtyFourOverLn2 = 0x1.71547652b82fep+6
+    /// 2^(j/64) for j = 0…63, each the double nearest the true value.
+    private static let twoToTheJOver64: [Double] = [
+        0x1.0000000000000p+0, 0x1.02c9a3e778061p+0, 0x1.059b0d3158574p+0, 0x1.0874518759bc8p+0,
+        0x1.0b5586cf9890fp+0, 0x1.0e3ec32d3d1a2p+0, 0x1.11301d0125b51p+0, 0x1.1429aaea92de0p+0,
+        0x1.172b83c7d517bp+0, 0x1.1a35beb6fcb75p+0, 0x1.1d4873168b9aap+0, 0x1.2063b88628cd6p+0,
+        0x1.2387a6e756238p+0, 0x1.26b4565e27cddp+0, 0x1.29e9df51fdee1p+0, 0x1.2d285a6e4030bp+0,
+        0x1.306fe0a31b715p+0, 0x1.33c08b26416ffp+0, 0x1.371a7373aa9cbp+0, 0x1.3a7db34e59ff7p+0,
+        0x1.3dea64c123422p+0, 0x1.4160a21f72e2ap+0, 0x1.44e086061892dp+0, 0x1.486a2b5c13cd0p+0,
+        0x1.4bfdad5362a27p+0, 0x1.4f9b2769d2ca7p+0, 0x1.5342b569d4f82p+0, 0x1.56f4736b527dap+0,
+        0x1.5ab07dd485429p+0, 0x1.5e76f15ad2148p+0, 0x1.6247eb03a5585p+0, 0x1.6623882552225p+0,
+        0x1.6a09e667f3bcdp+0, 0x1.6dfb23c651a2fp+0, 0x1.71f75e8ec5f74p+0, 0x1.75feb564267c9p+0,
+        0x1.7a11473eb0187p+0, 0x1.7e2f336cf4e62p+0, 0x1.82589994cce13p+0, 0x1.868d99b4492edp+0,
+        0x1.8ace5422aa0dbp+0, 0x1.8f1ae99157736p+0, 0x1.93737b0cdc5e5p+0, 0x1.97d829fde4e50p+0,
+        0x1.9c49182a3f090p+0, 0x1.a0c667b5de565p+0, 0x1.a5503b23e255dp+0, 0x1.a9e6b5579fdbfp+0,
+        0x1.ae89f995ad3adp+0, 0x1.b33a2b84f15fbp+0, 0x1.b7f76f2fb5e47p+0, 0x1.bcc1e904bc1d2p+0,
+        0x1.c199bdd85529cp+0, 0x1.c67f12e57d14bp+0, 0x1.cb720dcef9069p+0, 0x1.d072d4a07897cp+0,
+        0x1.d5818dcfba487p+0, 0x1.da9e603db3285p+0, 0x1.dfc97337b9b5fp+0, 0x1.e502ee78b3ff6p+0,
+        0x1.ea4afa2a490dap+0, 0x1.efa1bee615a27p+0, 0x1.f50765b6e4540p+0, 0x1.fa7c1819e90d8p+0,
+    ]
 
     /// e^x.
     public static func exp(_ x: Double) -> Double {
@@ -21,23 +43,22 @@ public enum DeterministicMath {
         if x > 709.782712893383973096 { return .infinity }
         if x < -745.133219101941108420 { return 0 }
         if x == 0 { return 1 }
-        // x = k·ln 2 + r with |r| ≤ ln 2 / 2.
-        // Rounded to the nearest integer (ties to even) by adding and taking away 1.5 × 2^52,
+        // x = (64m + j) · ln 2 / 64 + r with |r| ≤ ln 2 / 128, so e^x = 2^m · 2^(j/64) · e^r.
+        // k is rounded to the nearest integer (ties to even) by adding and taking away 1.5 × 2^52,
         // which the hardware's rounding does in two basic operations, with no call to libm.
-        let k = (x * inverseLn2 + 0x1.8p52) - 0x1.8p52
-        let r = (x - k * ln2High) - k * ln2Low
-        // Taylor series of e^r to r^13/13! (the remainder is below 6e-18 relative for
-        // |r| ≤ 0.347), with the coefficients 1/n! written out, evaluated by Estrin's scheme: pairs
-        // of terms, then pairs of pairs, so that the multiplications do not wait on one another
-        // as in Horner's rule (the logit draws call exp thousands of times a tick).
-        let r2 = r * r, r4 = r2 * r2, r8 = r4 * r4
-        let q0 = 1 + r, q1 = 0.5 + 0.16666666666666666 * r
-        let q2 = 0.041666666666666664 + 0.008333333333333333 * r, q3 = 0.001388888888888889 + 0.0001984126984126984 * r
-        let q4 = 2.48015873015873e-05 + 2.7557319223985893e-06 * r, q5 = 2.755731922398589e-07 + 2.505210838544172e-08 * r
-        let q6 = 2.08767569878681e-09 + 1.6059043836821613e-10 * r
-        let s0 = q0 + q1 * r2, s1 = q2 + q3 * r2, s2 = q4 + q5 * r2
-        let sum = (s0 + s1 * r4) + (s2 + q6 * r4) * r8
-        return scaleByPowerOfTwo(sum, Int(k))
+        // The table leaves so small an r that six terms of e^r's series suffice, where a
+        // reduction by ln 2 alone needed thirteen (the logit draws call exp thousands of times a tick).
+        let k = (x * sixtyFourOverLn2 + 0x1.8p52) - 0x1.8p52
+        let r = (x - k * ln2Over64High) - k * ln2Over64Low
+        let n = Int(k)
+        // e^r − 1 to r^6/6! (the remainder is below 3e-20 relative for |r| ≤ 0.0055), by Estrin's
+        // scheme: pairs of terms, so that the multiplications do not wait on one another.
+        let r2 = r * r, r4 = r2 * r2
+        let low = r + r2 * (0.5 + 0.16666666666666666 * r)
+        let high = (0.041666666666666664 + 0.008333333333333333 * r) + 0.001388888888888889 * r2
+        let expR = low + r4 * high
+        let t = twoToTheJOver64[n & 63]
+        return scaleByPowerOfTwo(t + t * expR, n >> 6)
     }
 
     /// The natural logarithm.

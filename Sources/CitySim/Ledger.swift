@@ -48,12 +48,12 @@ extension FactorID {
 }
 
 /// One line of an entity's account: one factor applied to one quantity.
+// The eight-byte fields come first and the small ones last, so that a line packs into 60 bytes
+// (a `LedgerLine` into 72, where declaration order with its padding took 80): the booking
+// systems stream these columns every hour.
 public struct Flow: Sendable, Equatable {
-    public var factor: FactorID = .none
     /// The factor value last used (the catalog value, or the hour's grid factor).
     public var factorValue = 0.0
-    public var sector: Sector = .power
-    public var scope: Scope = .direct
     /// The tick and year the tick and year sums below belong to.
     public var tick: Int64 = -1
     public var year = Int.min
@@ -62,6 +62,26 @@ public struct Flow: Sendable, Equatable {
     public var tickTonnes = 0.0
     public var yearQuantity = 0.0
     public var yearTonnes = 0.0
+    public var factor: FactorID = .none
+    public var sector: Sector = .power
+    public var scope: Scope = .direct
+
+    public init() {}
+
+    public init(factor: FactorID, factorValue: Double, sector: Sector, scope: Scope, tick: Int64, year: Int,
+                tickQuantity: Double, tickTonnes: Double, yearQuantity: Double, yearTonnes: Double) {
+        self.factor = factor
+        self.factorValue = factorValue
+        self.sector = sector
+        self.scope = scope
+        self.tick = tick
+        self.year = year
+        self.tickQuantity = tickQuantity
+        self.tickTonnes = tickTonnes
+        self.yearQuantity = yearQuantity
+        self.yearTonnes = yearTonnes
+    }
+
     public var isUsed: Bool { factor != .none }
 }
 
@@ -97,9 +117,9 @@ public enum OutOfTownTripsBeyond: LineKind { public static var line: AccountLine
 
 /// One line of an entity's carbon books.
 public struct LedgerLine<Kind: LineKind>: Component, Sendable {
-    public var flow = Flow()
     /// Since the entity was built.
     public var lifetimeTonnes = 0.0
+    public var flow = Flow()
     public init() {}
 
     /// Books `tonnes` produced by `quantity` × `factorValue` of `factor`.
@@ -350,12 +370,42 @@ public struct DayClosed: Sendable {
     public let day: LedgerPeriod
 }
 
+/// The last `Ledger.hoursKept` hours as a ring: once it holds a week, each new hour overwrites
+/// the oldest, where taking the first of an array moved the other 167 every tick (a sixteenth
+/// of a forecast's work).
+struct RecentHours: Sendable, CustomReflectable {
+    private var ring: [LedgerPeriod]
+    private var start = 0
+
+    init(_ oldestFirst: [LedgerPeriod]) { ring = oldestFirst }
+
+    var oldestFirst: [LedgerPeriod] { start == 0 ? ring : Array(ring[start...] + ring[..<start]) }
+
+    mutating func keep(_ hour: LedgerPeriod) {
+        if ring.count < Ledger.hoursKept {
+            ring.append(hour)
+        } else {
+            ring[start] = hour
+            start = (start + 1) % Ledger.hoursKept
+        }
+    }
+
+    /// The hours oldest first: where the ring starts depends on when the city was last loaded,
+    /// which is no part of its state.
+    var customMirror: Mirror { Mirror(self, unlabeledChildren: oldestFirst, displayStyle: .collection) }
+}
+
 public struct Ledger: Sendable, SavedResource {
     public static let hoursKept = 24 * 7
 
     /// This tick (cleared at the start of each tick).
     public internal(set) var tick = LedgerTally()
-    public internal(set) var hourly: [LedgerPeriod] = []   // ring of the last 7 days, oldest first
+    /// The last 7 days' hours, oldest first.
+    public internal(set) var hourly: [LedgerPeriod] {
+        get { recentHours.oldestFirst }
+        set { recentHours = RecentHours(newValue) }
+    }
+    private var recentHours = RecentHours([])
     public internal(set) var today: LedgerPeriod
     public internal(set) var thisYear: LedgerPeriod
     public internal(set) var years: [LedgerPeriod] = []    // completed years
@@ -378,6 +428,10 @@ public struct Ledger: Sendable, SavedResource {
 
     mutating func absorb(_ tally: LedgerTally) {
         tick.add(tally)
+    }
+
+    mutating func keepHour(_ hour: LedgerPeriod) {
+        recentHours.keep(hour)
     }
 
     public var cityNetThisYear: Double { thisYear.net }
@@ -467,8 +521,7 @@ public enum LedgerBooks: SimulationPlugin {
             hour.blackoutHours = power.unserved > 1e-6 * max(1, power.delivered + power.unserved) ? 1 : 0
             hour.generationKWh = ledger.hourGeneration
             ledger.hourFlows.write(to: &hour)
-            if ledger.hourly.count == Ledger.hoursKept { ledger.hourly.removeFirst() }
-            ledger.hourly.append(hour)
+            ledger.keepHour(hour)
             for period in [\Ledger.today, \Ledger.thisYear] {
                 ledger[keyPath: period].tally.add(hour.tally)
                 ledger[keyPath: period].electricityKWh += hour.electricityKWh

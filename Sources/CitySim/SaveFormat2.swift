@@ -754,8 +754,51 @@ extension CarbonRegistry: Format2Readable {
 
 /// Field layouts of the components that changed since format 2, as the format-2 game laid them
 /// out (format-2 snapshots kept none): their columns are converted by field name like any other.
-private let format2Strides: [String: Int] = ["CitySim.PowerPlant": 56, "CitySim.Citizen": 72]
-private let format2Layouts: [String: [ComponentLayout.Field]] = [
+private let format2Strides: [String: Int] = ["CitySim.PowerPlant": 56, "CitySim.Citizen": 72, "CitySim.Building": 80]
+    .merging(format2LineNames.map { ($0, 80) }, uniquingKeysWith: { $1 })
+private let format2Layouts: [String: [ComponentLayout.Field]] = format2BaseLayouts
+    .merging(format2LineNames.map { ($0, format2LineLayout) }, uniquingKeysWith: { $1 })
+
+/// Every kind of ledger line had one layout: its `Flow` in declaration order, then the lifetime total.
+private let format2LineLayout: [ComponentLayout.Field] = [
+    .init(path: "flow.factor.raw", typeName: "Swift.UInt16", offset: 0, size: 2),
+    .init(path: "flow.factorValue", typeName: "Swift.Double", offset: 8, size: 8),
+    .init(path: "flow.sector", typeName: "CitySim.Sector", offset: 16, size: 1),
+    .init(path: "flow.scope", typeName: "CitySim.Scope", offset: 17, size: 1),
+    .init(path: "flow.tick", typeName: "Swift.Int64", offset: 24, size: 8),
+    .init(path: "flow.year", typeName: "Swift.Int", offset: 32, size: 8),
+    .init(path: "flow.tickQuantity", typeName: "Swift.Double", offset: 40, size: 8),
+    .init(path: "flow.tickTonnes", typeName: "Swift.Double", offset: 48, size: 8),
+    .init(path: "flow.yearQuantity", typeName: "Swift.Double", offset: 56, size: 8),
+    .init(path: "flow.yearTonnes", typeName: "Swift.Double", offset: 64, size: 8),
+    .init(path: "lifetimeTonnes", typeName: "Swift.Double", offset: 72, size: 8),
+]
+
+private let format2LineNames: [String] = {
+    struct Names: LedgerLineVisitor {
+        var names: [String] = []
+        mutating func visit<K: LineKind>(_ type: LedgerLine<K>.Type) { names.append(String(reflecting: type)) }
+    }
+    var names = Names()
+    LedgerLineKinds.visitAll(&names)
+    return names.names
+}()
+
+private let format2BaseLayouts: [String: [ComponentLayout.Field]] = [
+    "CitySim.Building": [
+        .init(path: "kind", typeName: "CitySim.BuildingKind", offset: 0, size: 1),
+        .init(path: "density", typeName: "Swift.Double", offset: 8, size: 8),
+        .init(path: "upgrades", typeName: "Swift.UInt8", offset: 16, size: 1),
+        .init(path: "island", typeName: "Swift.Int32", offset: 20, size: 4),
+        .init(path: "residents", typeName: "Swift.Int32", offset: 24, size: 4),
+        .init(path: "workers", typeName: "Swift.Int32", offset: 28, size: 4),
+        .init(path: "demandKWh", typeName: "Swift.Double", offset: 32, size: 8),
+        .init(path: "servedFraction", typeName: "Swift.Double", offset: 40, size: 8),
+        .init(path: "rooftopKWh", typeName: "Swift.Double", offset: 48, size: 8),
+        .init(path: "output", typeName: "Swift.Double", offset: 56, size: 8),
+        .init(path: "hasRailSiding", typeName: "Swift.Bool", offset: 64, size: 1),
+        .init(path: "abatement", typeName: "Swift.Double", offset: 72, size: 8),
+    ],
     "CitySim.PowerPlant": [
         .init(path: "kind", typeName: "CitySim.PlantKind", offset: 0, size: 1),
         .init(path: "island", typeName: "Swift.Int32", offset: 4, size: 4),

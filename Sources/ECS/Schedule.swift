@@ -71,8 +71,10 @@ struct ActiveAccess {
     let system: String
     let readable: ComponentSet
     let writable: ComponentSet
-    let readableResources: Set<ObjectIdentifier>
-    let writableResources: Set<ObjectIdentifier>
+    /// A system declares a handful of resources: a scan of a short array is quicker than
+    /// hashing into a set at every access.
+    let readableResources: [ObjectIdentifier]
+    let writableResources: [ObjectIdentifier]
     let schedule: Schedule
 }
 
@@ -109,7 +111,8 @@ public final class Schedule {
 
     public let phases: [String]
     private var systems: [System] = []
-    private var lastRun: [String: UInt32] = [:]
+    /// The change tick of each system's last run, by its index in `systems`.
+    private var lastRun: [UInt32] = []
     struct EventPositionKey: Hashable {
         let system: String
         let event: ObjectIdentifier
@@ -128,7 +131,7 @@ public final class Schedule {
     }
     private var resolved: [[Int]]?
     private var accessSets: [(reads: ComponentSet, writes: ComponentSet)] = []
-    private var resourceAccessSets: [(reads: Set<ObjectIdentifier>, writes: Set<ObjectIdentifier>)] = []
+    private var resourceAccessSets: [(reads: [ObjectIdentifier], writes: [ObjectIdentifier])] = []
     public private(set) var accessViolations: [String] = []
     /// When set, each system's wall time is added to `systemNanoseconds` (for benchmarks only;
     /// timings never feed back into the world).
@@ -160,6 +163,7 @@ public final class Schedule {
                     after: [String] = [], before: [String] = [], runsLong: ((World) -> Bool)? = nil,
                     run: @escaping (SystemContext) -> Void) {
         systems.append(System(name: name, phase: phase, access: access, after: after, before: before, runsLong: runsLong, run: run))
+        lastRun.append(0)
         resolved = nil
     }
 
@@ -367,7 +371,7 @@ public final class Schedule {
              ComponentSet(system.access.writes.map { world.componentID(ofExistential: $0) }))
         }
         resourceAccessSets = systems.map { system in
-            (Set(system.access.resourceReads.map { ObjectIdentifier($0) }), Set(system.access.resourceWrites.map { ObjectIdentifier($0) }))
+            (system.access.resourceReads.map { ObjectIdentifier($0) }, system.access.resourceWrites.map { ObjectIdentifier($0) })
         }
     }
 
@@ -377,7 +381,7 @@ public final class Schedule {
 
     private func runSystem(_ index: Int, _ world: World) {
         let system = systems[index]
-        let previous = lastRun[system.name] ?? 0
+        let previous = lastRun[index]
         let tick = world.beginSystem(lastRun: previous)
         world.activeAccess = ActiveAccess(system: system.name, readable: accessSets[index].reads,
                                           writable: accessSets[index].writes,
@@ -393,7 +397,7 @@ public final class Schedule {
         }
         world.activeAccess = nil
         world.endSystem()
-        lastRun[system.name] = tick
+        lastRun[index] = tick
     }
 
     /// Records a query term the running system did not declare. The query still runs, so that
@@ -423,6 +427,7 @@ extension World {
     }
 
     /// Checks a resource access against the running system's declaration.
+    @usableFromInline
     func checkResourceAccess(_ type: Any.Type, write: Bool) {
         guard let access = activeAccess else { return }
         let id = ObjectIdentifier(type)

@@ -14,10 +14,10 @@ public final class World {
     @usableFromInline var entities = EntityTable()
     @usableFromInline var archetypes: [Archetype] = []
     @usableFromInline var componentInfos: [ComponentInfo] = []
-    @usableFromInline var componentIDs: [ObjectIdentifier: ComponentID] = [:]
+    @usableFromInline var componentIDs = TypeTable<ComponentID>()
     @usableFromInline var archetypeByBundle: [ObjectIdentifier: Int] = [:]
     @usableFromInline var queryCache: [QueryKey: QueryMatch] = [:]
-    var resources: [ObjectIdentifier: AnyObject] = [:]
+    @usableFromInline var resources = TypeTable<AnyObject>()
     var eventQueues: [ObjectIdentifier: AnyEventQueue] = [:]
     /// Event queues in registration order, so that swapping them is deterministic.
     var eventQueueOrder: [AnyEventQueue] = []
@@ -54,7 +54,7 @@ public final class World {
         precondition(!(type is AnyClass), "\(type) is a class; components must be structs")
         let id = ComponentID(raw: componentInfos.count)
         componentInfos.append(.make(type, id: id))
-        componentIDs[ObjectIdentifier(type)] = id
+        componentIDs.set(id, for: ObjectIdentifier(type))
         return id
     }
 
@@ -304,33 +304,41 @@ public final class World {
 
     // MARK: [SECTION] Resources
 
+    @usableFromInline
     final class ResourceBox<T> {
-        var value: T
+        @usableFromInline var value: T
         init(_ value: T) { self.value = value }
     }
 
     /// Stores a singleton, replacing any earlier value of the same type. Inside a system this
     /// counts as a write of that resource.
     public func insertResource<T>(_ value: T) {
-        if activeAccess != nil { checkResourceAccess(T.self, write: true) }
-        resources[ObjectIdentifier(T.self)] = ResourceBox(value)
+        checkResourceAccess(T.self, write: true)
+        resources.set(ResourceBox(value), for: ObjectIdentifier(T.self))
     }
 
+    // The accessors below are inlinable so that each caller's resource type is known where it
+    // runs: unspecialised, every access looked up `ResourceBox<T>`'s metadata at run time and
+    // cast to it dynamically (about a tenth of a forecast's instructions).
+
     /// A copy of a resource; inside a system, the system must declare it read or written.
+    @inlinable
     public func resource<T>(_ type: T.Type) -> T? {
-        if activeAccess != nil { checkResourceAccess(T.self, write: false) }
-        return (resources[ObjectIdentifier(T.self)] as? ResourceBox<T>)?.value
+        checkResourceAccess(T.self, write: false)
+        guard let box = resources[ObjectIdentifier(T.self)] else { return nil }
+        // Stored under T's identifier by `insertResource`, so it is a ResourceBox<T>.
+        return unsafeDowncast(box, to: ResourceBox<T>.self).value
     }
 
     /// Changes a resource in place; traps if it was never inserted, which is a programming error.
-    @discardableResult
+    @inlinable @discardableResult
     public func withResource<T, R>(_ type: T.Type, _ body: (inout T) throws -> R) rethrows -> R {
         try body(&box(T.self).value)
     }
 
     /// Changes two resources in place at once (in place of taking one out and putting it back,
     /// which loses it when the second is missing).
-    @discardableResult
+    @inlinable @discardableResult
     public func resourceScope<A, B, R>(_ a: A.Type, _ b: B.Type, _ body: (inout A, inout B) throws -> R) rethrows -> R {
         precondition(A.self != B.self, "resourceScope needs two different resource types")
         let boxA = box(A.self), boxB = box(B.self)
@@ -338,7 +346,7 @@ public final class World {
     }
 
     /// Changes three resources in place at once.
-    @discardableResult
+    @inlinable @discardableResult
     public func resourceScope<A, B, C, R>(_ a: A.Type, _ b: B.Type, _ c: C.Type,
                                           _ body: (inout A, inout B, inout C) throws -> R) rethrows -> R {
         precondition(A.self != B.self && B.self != C.self && A.self != C.self, "resourceScope needs three different resource types")
@@ -346,18 +354,19 @@ public final class World {
         return try body(&boxA.value, &boxB.value, &boxC.value)
     }
 
-    private func box<T>(_ type: T.Type) -> ResourceBox<T> {
-        if activeAccess != nil { checkResourceAccess(T.self, write: true) }
-        guard let box = resources[ObjectIdentifier(T.self)] as? ResourceBox<T> else {
+    @inlinable
+    func box<T>(_ type: T.Type) -> ResourceBox<T> {
+        checkResourceAccess(T.self, write: true)
+        guard let box = resources[ObjectIdentifier(T.self)] else {
             preconditionFailure("resource \(T.self) was never inserted")
         }
-        return box
+        return unsafeDowncast(box, to: ResourceBox<T>.self)
     }
 
     @discardableResult
     public func removeResource<T>(_ type: T.Type) -> T? {
-        if activeAccess != nil { checkResourceAccess(T.self, write: true) }
-        return (resources.removeValue(forKey: ObjectIdentifier(T.self)) as? ResourceBox<T>)?.value
+        checkResourceAccess(T.self, write: true)
+        return resources.remove(ObjectIdentifier(T.self)).map { unsafeDowncast($0, to: ResourceBox<T>.self).value }
     }
 
     // MARK: [SECTION] Determinism hash

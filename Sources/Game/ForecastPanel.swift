@@ -153,7 +153,7 @@ enum ForecastPanel {
                        stale: Bool) -> String {
         let s = session.strings
         if stale { return s["forecast.stale"] }
-        if let failure = state.failure { return failure }
+        if let failure = state.failure { return s.fill("forecast.failed", ["reason": failure]) }
         if let result = state.result, let first = result.years.first, let last = result.years.last {
             var text = s.fill("forecast.done", ["first": String(first.year), "last": String(last.year)])
             if result.peakYear == nil { text += " · " + s.fill("forecast.no_peak", ["year": String(job.toYear)]) }

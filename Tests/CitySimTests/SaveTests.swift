@@ -537,9 +537,10 @@ struct SaveTests {
         #expect(ComponentLayout.paddingOffsets(of: SavePadded.self) == Array(1..<8))
         #expect(ComponentLayout.dataMask(of: SavePadded.self) == [true] + Array(repeating: false, count: 7) + Array(repeating: true, count: 8))
         #expect(ComponentLayout.paddingOffsets(of: SaveMarker.self) == [0])
-        // The game's components: Building's kind is one byte before a Double, for example.
+        // The game's components: Building's three one-byte fields come after its Doubles and
+        // counts, and leave one byte of padding at the end, for example.
         let building = ComponentLayout.dataMask(of: Building.self)
-        #expect(building.count == MemoryLayout<Building>.stride && building[0] && !building[1] && building[8])
+        #expect(building.count == MemoryLayout<Building>.stride && building[0] && building[62] && !building[63])
         let line = ComponentLayout.dataMask(of: PrimaryLine.self)
         #expect(line.filter { $0 }.count == 2 + 8 + 1 + 1 + 8 + 8 + 4 * 8 + 8, "Flow's fields and the lifetime total")
     }

@@ -494,6 +494,61 @@ struct ScheduleTests {
         try schedule.run(world)
         #expect(schedule.accessViolations == ["system 'sneaky' writes ECSTests.Health without declaring it"])
     }
+
+    @Test func undeclaredResourceAccessIsRecordedAndDeclaredAccessIsNot() throws {
+        let world = World()
+        world.insertResource(Counter(value: 1))
+        world.insertResource(Tag<Int, Int>(value: 2))
+        let schedule = Schedule(phases: ["a"])
+        schedule.add("reader", phase: "a", access: SystemAccess(resourceReads: [Counter.self])) { ctx in
+            _ = ctx.world.resource(Counter.self)
+            ctx.world.withResource(Counter.self) { $0.value += 1 }
+        }
+        schedule.add("writer", phase: "a", access: SystemAccess(resourceReads: [Counter.self], resourceWrites: [Tag<Int, Int>.self])) { ctx in
+            _ = ctx.world.resource(Counter.self)
+            ctx.world.withResource(Tag<Int, Int>.self) { $0.value += 1 }
+            _ = ctx.world.resource(Tag<Int, Int>.self)
+        }
+        try schedule.run(world)
+        #expect(schedule.accessViolations == ["system 'reader' writes resource ECSTests.Counter without declaring it"])
+        #expect(world.resource(Counter.self)?.value == 2 && world.resource(Tag<Int, Int>.self)?.value == 3)
+    }
+}
+
+struct Counter { var value: Int }
+/// A distinct resource type for each pair of type arguments.
+struct Tag<A, B> { var value: Int }
+
+@Suite("Resources")
+struct ResourceTests {
+    private static let arguments: [Any.Type] = [Int.self, Int8.self, Int16.self, Int32.self, UInt.self, UInt8.self, Double.self, String.self]
+
+    /// Inserts, finds, replaces and removes 64 resources of distinct types: enough to make the
+    /// world's table of resources grow twice, and to probe past collisions.
+    @Test func manyResourcesKeepTheirOwnValuesThroughGrowthAndRemoval() {
+        let world = World()
+        func each(_ body: (Int, any Any.Type, any Any.Type) -> Void) {
+            for (i, a) in Self.arguments.enumerated() {
+                for (j, b) in Self.arguments.enumerated() { body(i * Self.arguments.count + j, a, b) }
+            }
+        }
+        func insert<A, B>(_: A.Type, _: B.Type, _ value: Int) { world.insertResource(Tag<A, B>(value: value)) }
+        func value<A, B>(_: A.Type, _: B.Type) -> Int? { world.resource(Tag<A, B>.self)?.value }
+        func remove<A, B>(_: A.Type, _: B.Type) -> Int? { world.removeResource(Tag<A, B>.self)?.value }
+        each { n, a, b in insert(a, b, n) }
+        var found: [Int?] = []
+        each { _, a, b in found.append(value(a, b)) }
+        #expect(found == (0..<64).map { $0 })
+        each { n, a, b in if n % 3 == 0 { insert(a, b, n + 1000) } }
+        each { n, a, b in if n % 5 == 0 { #expect(remove(a, b) == (n % 3 == 0 ? n + 1000 : n)) } }
+        found = []
+        each { _, a, b in found.append(value(a, b)) }
+        #expect(found == (0..<64).map { $0 % 5 == 0 ? nil : $0 % 3 == 0 ? $0 + 1000 : $0 })
+        #expect(world.resource(Counter.self) == nil && world.removeResource(Counter.self) == nil)
+        each { n, a, b in if n % 5 == 0 { insert(a, b, -n) } }
+        #expect(value(Int.self, Int.self) == 0 && value(Int8.self, Int.self) == 8 && value(Int8.self, Int8.self) == 1009
+                && value(Int8.self, Int16.self) == -10 && value(Int8.self, Int32.self) == 11)
+    }
 }
 
 @Suite("Determinism")
