@@ -129,7 +129,7 @@ public enum Grid: SimulationPlugin {
                    readsResources: [Catalog.self, Clock.self, Weather.self, MarketConditions.self, Policies.self],
                    writesResources: [PowerGrid.self, Ledger.self],
                    after: ["buildings.demand", "transport.trips"], run: dispatch)
-        sim.system("grid.attribute", Phase.simulate, writes: [Building.self, Citizen.self, ElectricityLine.self, TripElectricityLine.self],
+        sim.system("grid.attribute", Phase.simulate, writes: [Building.self, ElectricityLine.self, TripElectricityLine.self],
                    readsResources: [Catalog.self, Clock.self, PowerGrid.self], writesResources: [Ledger.self, TripFlowState.self],
                    after: ["grid.dispatch"], run: attribute)
     }

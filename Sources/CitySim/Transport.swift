@@ -45,11 +45,9 @@
 import ECS
 import Foundation
 
-// The eight-byte field first and the one-byte fields last: 72 bytes a citizen, where the fields
-// in their natural order with padding took 80 (the commute streams this column every hour).
+// The one-byte fields last: 60 bytes a citizen, where the fields in their natural order with
+// padding took 80 (the commute streams this column every hour).
 public struct Citizen: Component, Sendable {
-    /// Electricity drawn for today's trips, booked in the hour of the trip.
-    public var pendingKWh = 0.0
     public var home: Entity
     public var work: Entity = .none
     public var homeTile: Int32
@@ -203,6 +201,9 @@ public struct TripFlowState: Sendable {
     public internal(set) var outOfTownPkmBeyond = 0.0
     /// The grid kWh of this tick's flows, booked by grid.attribute in the same tick.
     var pendingFlowKWh: [(block: Entity, island: Int32, kWh: Double)] = []
+    /// The grid kWh of this tick's commutes by electric modes, in the order the commuters went:
+    /// grid.attribute books them at the hour's factor, visiting only these commuters.
+    var pendingCommuteKWh: [(citizen: Entity, island: Int32, kWh: Double)] = []
     /// Distance from each tile to the nearest school, and the map revision it was built for.
     var schoolDistance: [UInt8] = []
     var schoolDistanceRevision = -1
@@ -238,7 +239,7 @@ public enum Transport: SimulationPlugin {
                 return "its districts are off the map"
             }
             if !(0..<islands).contains(Int(citizen.island)) { return "its power island \(citizen.island) does not exist" }
-            if !citizen.access.km.isFinite || citizen.access.km < 0 || !citizen.pendingKWh.isFinite { return "its trip figures are not finite" }
+            if !citizen.access.km.isFinite || citizen.access.km < 0 { return "its trip figures are not finite" }
             return nil
         }
         sim.system("transport.trips", Phase.simulate, writes: [Citizen.self, PrimaryLine.self],
@@ -306,6 +307,9 @@ public enum Transport: SimulationPlugin {
         var tally = LedgerTally()
         var points = CarbonAccounts.beginTrips(world: world, catalog: catalog)  // green points (CarbonAccounts.swift)
         var stranded = 0.0
+        var pendingCommutes: [(citizen: Entity, island: Int32, kWh: Double)] = []
+        world.withResource(TripFlowState.self) { swap(&pendingCommutes, &$0.pendingCommuteKWh) }
+        pendingCommutes.removeAll(keepingCapacity: true)
         // Per mode: in-vehicle minutes per km and money (as minutes) per km, computed once.
         let modeCount = TravelMode.allCases.count
         var minutesPerKm = [Double](repeating: 0, count: modeCount)
@@ -378,7 +382,6 @@ public enum Transport: SimulationPlugin {
                     // No mode reaches the job: no trip, no emissions, no points (not a walk).
                     citizen.value.stranded = true
                     citizen.value.commuteMinutes = 0
-                    citizen.value.pendingKWh = 0
                     stranded += 2
                     return
                 }
@@ -409,7 +412,7 @@ public enum Transport: SimulationPlugin {
                                   sector: .transport, scope: .direct, clock: clock, tally: &tally)
                 }
                 let kWh = pkm * gridKWhPerPkm[m]
-                citizen.value.pendingKWh = kWh
+                if kWh > 0 { pendingCommutes.append((entity, c.island, kWh)) }
                 islandDemand[Int(c.island)] += kWh
                 if chosen.usesRoad {
                     // Two one-way vehicle trips per day; a bus passenger is 1/occupancy of a bus.
@@ -428,7 +431,10 @@ public enum Transport: SimulationPlugin {
         }
         world.withResource(Ledger.self) { $0.absorb(tally) }
         CarbonAccounts.endTrips(points, world: world)
-        if stranded > 0 { world.withResource(TripFlowState.self) { $0.tripsWithoutMode += stranded } }
+        world.withResource(TripFlowState.self) { flows in
+            flows.tripsWithoutMode += stranded
+            swap(&pendingCommutes, &flows.pendingCommuteKWh)
+        }
     }
 
     /// Gives every home block the ledger lines of its residents' school and other trips, where a
@@ -466,17 +472,23 @@ public enum Transport: SimulationPlugin {
 
     /// Books citizens' electricity for today's trips (called by grid.attribute after dispatch).
     static func attributeElectricity(world: World, grid: PowerGrid, clock: Clock, tally: inout LedgerTally) {
-        world.query(Write<Citizen>.self, Write<ElectricityLine>.self).forEach(slice: clock.hour, of: 24) { citizen, account in
-            guard citizen.value.pendingKWh > 0 else { return }
-            let island = Int(citizen.value.island)
+        var commutes: [(citizen: Entity, island: Int32, kWh: Double)] = []
+        world.withResource(TripFlowState.self) { swap(&commutes, &$0.pendingCommuteKWh) }
+        for commute in commutes {
+            let island = Int(commute.island)
             let demand = grid.demandKWh[island]
-            let kWh = citizen.value.pendingKWh * (demand > 0 ? grid.deliveredKWh[island] / demand : 0)
-            citizen.value.pendingKWh = 0
+            let kWh = commute.kWh * (demand > 0 ? grid.deliveredKWh[island] / demand : 0)
             let factor = grid.factor[island]
-            guard kWh > 0, factor > 0 else { return }
-            account.book(.gridHour, value: factor, quantity: kWh, tonnes: kWh * factor / 1e6,
-                         sector: .transport, scope: .electricity, clock: clock, tally: &tally)
+            guard kWh > 0, factor > 0 else { continue }
+            let tonnes = kWh * factor / 1e6
+            let booked = try? world.modify(ElectricityLine.self, of: commute.citizen) { account in
+                account.book(.gridHour, value: factor, quantity: kWh, tonnes: tonnes, sector: .transport, scope: .electricity,
+                             tick: clock.tick, year: clock.year)
+            }
+            if booked != nil { tally.add(tonnes, sector: .transport, scope: .electricity) }
         }
+        commutes.removeAll(keepingCapacity: true)
+        world.withResource(TripFlowState.self) { swap(&commutes, &$0.pendingCommuteKWh) }
         // The home blocks' flows of this tick.
         var pending: [(block: Entity, island: Int32, kWh: Double)] = []
         world.withResource(TripFlowState.self) { swap(&pending, &$0.pendingFlowKWh) }

@@ -270,7 +270,7 @@ public final class World {
     }
 
     /// Changes a component in place and marks it changed. Returns nil if the entity lacks it.
-    @discardableResult
+    @inlinable @discardableResult
     public func modify<T: Component, R>(_ type: T.Type, of entity: Entity,
                                         _ body: (inout T) -> R) throws(ECSError) -> R? {
         let record = try storedRecord(entity)
