@@ -47,10 +47,10 @@ extension FactorID {
     public static let gridHour = FactorID(raw: .max - 1)
 }
 
-/// One line of an entity's account: one factor applied to one quantity.
 // The eight-byte fields come first and the small ones last, so that a line packs into 60 bytes
 // (a `LedgerLine` into 72, where declaration order with its padding took 80): the booking
 // systems stream these columns every hour.
+/// One line of an entity's account: one factor applied to one quantity.
 public struct Flow: Sendable, Equatable {
     /// The factor value last used (the catalog value, or the hour's grid factor).
     public var factorValue = 0.0

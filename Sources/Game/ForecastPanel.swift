@@ -149,11 +149,16 @@ enum ForecastPanel {
         }
     }
 
+    /// A forecast that could not finish, in the player's language around the error's own words.
+    static func failureStatus(_ failure: String, strings: Strings) -> String {
+        strings.fill("forecast.failed", ["reason": failure])
+    }
+
     static func status(_ session: GameSession, job: ForecastJob, state: (years: [ForecastYear], result: ForecastResult?, failure: String?),
                        stale: Bool) -> String {
         let s = session.strings
         if stale { return s["forecast.stale"] }
-        if let failure = state.failure { return s.fill("forecast.failed", ["reason": failure]) }
+        if let failure = state.failure { return failureStatus(failure, strings: s) }
         if let result = state.result, let first = result.years.first, let last = result.years.last {
             var text = s.fill("forecast.done", ["first": String(first.year), "last": String(last.year)])
             if result.peakYear == nil { text += " · " + s.fill("forecast.no_peak", ["year": String(job.toYear)]) }

@@ -8,6 +8,14 @@ import Render
 import Testing
 
 @Suite struct ForecastPanelTests {
+    @Test func aForecastThatFailsSaysSoInThePlayersLanguage() {
+        let reason = "the save's checksum does not match"
+        let chinese = ForecastPanel.failureStatus(reason, strings: Strings(language: .zh))
+        let english = ForecastPanel.failureStatus(reason, strings: Strings(language: .en))
+        #expect(chinese.hasPrefix("预测未能完成") && chinese.hasSuffix(reason), "\(chinese)")
+        #expect(english.hasPrefix("The forecast could not finish") && english.hasSuffix(reason), "\(english)")
+    }
+
     @Test func fStartsTheForecastAndACommandMakesItStale() throws {
         let level = try #require(LevelFile.load(path: repositoryRoot + "/Levels/sandbox.toml", catalog: catalog).level)
         let session = GameSession(city: City(level: level, catalog: catalog), level: level, language: .en,
