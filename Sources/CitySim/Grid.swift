@@ -432,8 +432,8 @@ public enum Grid: SimulationPlugin {
                                  sector: building.value.kind.sector, scope: .electricity, clock: clock, tally: &tally)
                 }
             }
+            Transport.attributeElectricity(world: world, grid: grid, served: served, clock: clock, tally: &tally)
         }
-        Transport.attributeElectricity(world: world, grid: grid, clock: clock, tally: &tally)
         world.withResource(Ledger.self) { $0.absorb(tally) }
     }
 }

@@ -190,6 +190,9 @@ struct RouteLoad {
 /// demand. Never saved (a resource of its own, so that the saved `TransportState` is the same
 /// after a save and a load): every field is either a count for checks and reports or a pure
 /// function of the saved state.
+/// Grid kWh drawn for trips this tick, to be booked on `entity`'s line at the hour's factor.
+typealias PendingTripKWh = (entity: Entity, island: Int32, kWh: Double)
+
 public struct TripFlowState: Sendable {
     /// Trips that no mode could serve (commuters with no way to work; flows too long for every
     /// available mode).
@@ -200,10 +203,10 @@ public struct TripFlowState: Sendable {
     public internal(set) var outOfTownPkmInside = 0.0
     public internal(set) var outOfTownPkmBeyond = 0.0
     /// The grid kWh of this tick's flows, booked by grid.attribute in the same tick.
-    var pendingFlowKWh: [(block: Entity, island: Int32, kWh: Double)] = []
+    var pendingFlowKWh: [PendingTripKWh] = []
     /// The grid kWh of this tick's commutes by electric modes, in the order the commuters went:
     /// grid.attribute books them at the hour's factor, visiting only these commuters.
-    var pendingCommuteKWh: [(citizen: Entity, island: Int32, kWh: Double)] = []
+    var pendingCommuteKWh: [PendingTripKWh] = []
     /// Distance from each tile to the nearest school, and the map revision it was built for.
     var schoolDistance: [UInt8] = []
     var schoolDistanceRevision = -1
@@ -307,7 +310,7 @@ public enum Transport: SimulationPlugin {
         var tally = LedgerTally()
         var points = CarbonAccounts.beginTrips(world: world, catalog: catalog)  // green points (CarbonAccounts.swift)
         var stranded = 0.0
-        var pendingCommutes: [(citizen: Entity, island: Int32, kWh: Double)] = []
+        var pendingCommutes: [PendingTripKWh] = []
         world.withResource(TripFlowState.self) { swap(&pendingCommutes, &$0.pendingCommuteKWh) }
         pendingCommutes.removeAll(keepingCapacity: true)
         // Per mode: in-vehicle minutes per km and money (as minutes) per km, computed once.
@@ -470,44 +473,30 @@ public enum Transport: SimulationPlugin {
         }
     }
 
-    /// Books citizens' electricity for today's trips (called by grid.attribute after dispatch).
-    static func attributeElectricity(world: World, grid: PowerGrid, clock: Clock, tally: inout LedgerTally) {
-        var commutes: [(citizen: Entity, island: Int32, kWh: Double)] = []
-        world.withResource(TripFlowState.self) { swap(&commutes, &$0.pendingCommuteKWh) }
-        for commute in commutes {
-            let island = Int(commute.island)
-            let demand = grid.demandKWh[island]
-            let kWh = commute.kWh * (demand > 0 ? grid.deliveredKWh[island] / demand : 0)
-            let factor = grid.factor[island]
-            guard kWh > 0, factor > 0 else { continue }
-            let tonnes = kWh * factor / 1e6
-            let booked = try? world.modify(ElectricityLine.self, of: commute.citizen) { account in
-                account.book(.gridHour, value: factor, quantity: kWh, tonnes: tonnes, sector: .transport, scope: .electricity,
-                             tick: clock.tick, year: clock.year)
+    /// Books the grid electricity of this tick's electric commutes, then of the home blocks' flows
+    /// (called by grid.attribute after dispatch, with each island's served share).
+    static func attributeElectricity(world: World, grid: PowerGrid, served: UnsafeBufferPointer<Double>, clock: Clock,
+                                     tally: inout LedgerTally) {
+        func book<K: LineKind>(_ pending: WritableKeyPath<TripFlowState, [PendingTripKWh]>, on line: LedgerLine<K>.Type) {
+            var trips: [PendingTripKWh] = []
+            world.withResource(TripFlowState.self) { swap(&trips, &$0[keyPath: pending]) }
+            for trip in trips {
+                let island = Int(trip.island)
+                let kWh = trip.kWh * served[island]
+                let factor = grid.factor[island]
+                guard kWh > 0, factor > 0 else { continue }
+                let tonnes = kWh * factor / 1e6
+                let booked = try? world.modify(line, of: trip.entity) { account in
+                    account.book(.gridHour, value: factor, quantity: kWh, tonnes: tonnes, sector: .transport, scope: .electricity,
+                                 tick: clock.tick, year: clock.year)
+                }
+                if booked != nil { tally.add(tonnes, sector: .transport, scope: .electricity) }
             }
-            if booked != nil { tally.add(tonnes, sector: .transport, scope: .electricity) }
+            trips.removeAll(keepingCapacity: true)
+            world.withResource(TripFlowState.self) { swap(&trips, &$0[keyPath: pending]) }
         }
-        commutes.removeAll(keepingCapacity: true)
-        world.withResource(TripFlowState.self) { swap(&commutes, &$0.pendingCommuteKWh) }
-        // The home blocks' flows of this tick.
-        var pending: [(block: Entity, island: Int32, kWh: Double)] = []
-        world.withResource(TripFlowState.self) { swap(&pending, &$0.pendingFlowKWh) }
-        for flow in pending {
-            let island = Int(flow.island)
-            let demand = grid.demandKWh[island]
-            let kWh = flow.kWh * (demand > 0 ? grid.deliveredKWh[island] / demand : 0)
-            let factor = grid.factor[island]
-            guard kWh > 0, factor > 0 else { continue }
-            var booked = false
-            try? world.modify(TripElectricityLine.self, of: flow.block) { line in
-                line.book(.gridHour, value: factor, quantity: kWh, tonnes: kWh * factor / 1e6,
-                          sector: .transport, scope: .electricity, tick: clock.tick, year: clock.year)
-                booked = true
-            }
-            if booked { tally.add(kWh * factor / 1e6, sector: .transport, scope: .electricity) }
-        }
-        pending.removeAll(keepingCapacity: true)
-        world.withResource(TripFlowState.self) { swap(&pending, &$0.pendingFlowKWh) }
+        book(\.pendingCommuteKWh, on: ElectricityLine.self)
+        book(\.pendingFlowKWh, on: TripElectricityLine.self)
     }
 
     static func freight(_ ctx: SystemContext) {
