@@ -90,7 +90,7 @@ public enum Adoption: SimulationPlugin {
         sim.resource("policies", Policies.self) { $0.level.policies }
         sim.resource("adoption", AdoptionState.self) { AdoptionState(catalog: $0.catalog) }
         sim.system("policy.fuel_tax", Phase.simulate, reads: [Building.self, PrimaryLine.self, ProcessLine.self],
-                   readsResources: [Catalog.self, Clock.self, Policies.self], writesResources: [AdoptionState.self, Budget.self, BudgetBook.self],
+                   readsResources: [Catalog.self, Clock.self, Policies.self, BuildingLoadBook.self], writesResources: [AdoptionState.self, Budget.self, BudgetBook.self],
                    after: ["grid.attribute", "transport.freight"], run: { collectFuelTax($0.world) })
         sim.system("policy.adoption", Phase.simulate, reads: [PowerPlant.self, StorageUnit.self, TilePosition.self],
                    writes: [Building.self, Citizen.self],
@@ -265,7 +265,7 @@ public enum Adoption: SimulationPlugin {
         // Firms under cap and trade pay the tax through the market, on their verified emissions.
         if let market = world.resource(CarbonMarket.self), market.current != nil {
             for firm in market.firms where firm.active {
-                var fuel = (try? world.get(PrimaryLine.self, of: firm.entity)).map { thisTick($0.flow) } ?? 0
+                var fuel = world.bookedLine(PrimaryLine.self, of: firm.entity).map { thisTick($0.flow) } ?? 0
                 if firm.kind == .power {
                     fuel += (try? world.get(ProcessLine.self, of: firm.entity)).map { thisTick($0.flow) } ?? 0  // capture
                     plants -= fuel

@@ -11,20 +11,16 @@
 //      blackout cuts output);
 //   4. rooftop PV output, offered to the grid as renewable supply.
 // Electricity emissions are booked later, by "grid.attribute", at the hour's grid factor.
+// Steps 1, 2 and 4 are computed per kind and power island from the buildings' shares, not per
+// building (BuildingLoads.swift); a building's own lines are settled from them.
 import ECS
 
-// The eight-byte fields first and the small ones last: 64 bytes a building, where the fields in
-// their natural order with padding took 80 (three systems stream this column every hour).
+// The eight-byte fields first and the small ones last: 40 bytes a building. What it draws and
+// makes in an hour is not kept here: no system writes this column hourly, so a change to it is a
+// change to the building (BuildingLoads.swift).
 public struct Building: Component, Sendable {
     /// 0…1: share of the catalog's full-size building (its floor area, people and demand).
     public var density: Double
-    /// Electricity demanded this hour, kWh (heat pumps included).
-    public var demandKWh = 0.0
-    /// Share of demand served in the last dispatched hour (1 = no blackout).
-    public var servedFraction = 1.0
-    public var rooftopKWh = 0.0
-    /// Share of full output this hour (density × staffing × power served).
-    public var output = 0.0
     /// Share of a covered factory's process emissions, or a covered data centre's electricity,
     /// cut by the carbon market's abatement steps (Market.swift).
     public var abatement = 0.0
@@ -73,24 +69,15 @@ public enum Buildings: SimulationPlugin {
                 && (0..<world.resource(PowerGrid.self)!.islandCount).contains(Int(building.island))
                 ? nil : "density \(building.density), \(building.residents) residents, \(building.workers) workers, island \(building.island)"
         }
-        sim.system("buildings.demand", Phase.simulate, writes: [Building.self, PrimaryLine.self, ProcessLine.self],
+        sim.component(BuildingLoad.self, default: BuildingLoad()) { load, _, world in
+            (0..<world.resource(PowerGrid.self)!.islandCount).contains(Int(load.island)) ? nil : "its power island \(load.island) does not exist"
+        }
+        sim.resource("building_loads", BuildingLoadBook.self) { _ in BuildingLoadBook() }
+        sim.system("buildings.demand", Phase.simulate, reads: [Building.self],
+                   writes: [BuildingLoad.self, ElectricityLine.self, PrimaryLine.self, ProcessLine.self],
                    readsResources: [Catalog.self, Clock.self, Weather.self, Policies.self, CityStats.self],
-                   writesResources: [Ledger.self, PowerGrid.self],
+                   writesResources: [Ledger.self, PowerGrid.self, BuildingLoadBook.self],
                    after: ["weather"], run: demand)
-    }
-
-    /// This hour's demand per unit of density, for one building kind (computed once per tick).
-    struct HourlyRates {
-        var electricity = 0.0      // kWh, at full occupancy
-        var cooling = 0.0          // kWh
-        var heat = 0.0             // kWh
-        var process = 0.0          // tCO2e at full output
-        var processID = FactorID.none
-        var dataCentreKWh = 0.0    // IT load × PUE
-        var upgradedDataCentreKWh = 0.0
-        var capacity = 0.0         // residents or jobs at density 1
-        var sector = Sector.buildings
-        var rush = 1.0             // factories' output in a fossil-rush year (Adoption.swift)
     }
 
     static func demand(_ ctx: SystemContext) {
@@ -102,83 +89,70 @@ public enum Buildings: SimulationPlugin {
         let seasonal = catalog.economy.seasonalMultiplier[clock.month - 1]
         let heatingDegrees = max(0, 18 - weather.temperature)
         let coolingDegrees = max(0, weather.temperature - 24)
-        let heating = catalog.heating
-        let hvacFactor = 1 - catalog.smartHVACSaving
-        let insulationFactor = 1 - catalog.insulationHeatReduction
         let rooftopKWh = catalog.rooftopPVKW * weather.solarFactor
-        var rates = [HourlyRates](repeating: HourlyRates(), count: BuildingKind.allCases.count)
-        for kind in BuildingKind.allCases {
-            let spec = catalog.building(kind)
-            rates[Int(kind.rawValue)] = HourlyRates(
-                electricity: spec.electricityBase * spec.hourlyProfile[hour] * seasonal,
-                cooling: spec.coolingPerDegree * coolingDegrees, heat: spec.heatPerDegree * heatingDegrees,
-                process: spec.processEmissions, processID: spec.processEmissionsID,
-                dataCentreKWh: spec.itLoadKW * spec.pue, upgradedDataCentreKWh: spec.itLoadKW * catalog.upgradedPUE,
-                capacity: kind == .residential ? spec.occupants : spec.jobs, sector: kind.sector)
-        }
         // The green paradox: before an announced carbon tax, factories produce and burn more.
         let rush = Adoption.fossilRushFactor(world: world, year: clock.year)
-        if rush != 1 {
-            rates[Int(BuildingKind.industrial.rawValue)].electricity *= rush
-            rates[Int(BuildingKind.industrial.rawValue)].rush = rush
+        let kinds = BuildingKind.allCases.count
+        var rates = [KindRates](repeating: KindRates(), count: kinds)
+        for kind in BuildingKind.allCases {
+            let spec = catalog.building(kind)
+            rates[Int(kind.rawValue)] = KindRates(
+                electricity: spec.electricityBase * spec.hourlyProfile[hour] * seasonal * (kind == .industrial ? rush : 1),
+                cooling: spec.coolingPerDegree * coolingDegrees, heat: spec.heatPerDegree * heatingDegrees)
         }
+        let islands = world.resource(PowerGrid.self)!.islandCount
         var tally = LedgerTally()
-        var demandByIsland = world.resource(PowerGrid.self)!.scratchDemand
-        var rooftopByIsland = world.resource(PowerGrid.self)!.scratchRooftop
-        demandByIsland.withUnsafeMutableBufferPointer { islandDemand in
-        rooftopByIsland.withUnsafeMutableBufferPointer { islandRooftop in
-            rates.withUnsafeBufferPointer { rates in
-                world.query(Write<Building>.self, Write<PrimaryLine>.self).forEach { building, gas in
-                    let b = building.value
-                    let rate = rates[Int(b.kind.rawValue)]
-                    let capacity = max(1, rate.capacity * b.density)
-                    let occupancy = b.kind == .residential ? 0.2 + 0.8 * min(1, Double(b.residents) / capacity)
-                        : 0.3 + 0.7 * min(1, Double(b.workers) / capacity)
-                    let upgrades = b.upgrades
-                    let hvac = upgrades & UpgradeKind.smartHVAC.bit != 0 ? hvacFactor : 1
-                    var electricity: Double
-                    if b.kind == .datacenter {
-                        electricity = (upgrades & UpgradeKind.pue.bit != 0 ? rate.upgradedDataCentreKWh : rate.dataCentreKWh) * b.density
-                            * (1 - b.abatement)
-                    } else {
-                        electricity = (rate.electricity * occupancy + rate.cooling * hvac) * b.density
+        world.withResource(BuildingLoadBook.self) { book in
+            if BuildingLoads.changed(world, book: book, catalog: catalog, islands: islands) {
+                BuildingLoads.settle(world, book: &book, catalog: catalog, refresh: true)
+            }
+            book.hourRates = rates
+            // Heating gas: per kind, the heat rate × the kind's gas-heated shares.
+            let gasFactor = catalog.heating.gasFactor
+            book.gasFactorValue = gasFactor
+            for k in 0..<kinds {
+                let heat = rates[k].heat
+                book.gasLastHeat[k] = 0
+                book.gasLastTonnes[k] = 0
+                guard heat > 0 else { continue }
+                var share = 0.0
+                for island in 0..<islands { share += book.totals[k * islands + island].load.gasHeatShare }
+                let tonnesPerShare = heat * gasFactor / 1000
+                book.gasLastHeat[k] = heat
+                book.gasLastTonnes[k] = tonnesPerShare
+                book.gasHeat[k] += heat
+                book.gasTonnes[k] += tonnesPerShare
+                if share > 0 { tally.add(share * tonnesPerShare, sector: BuildingKind(rawValue: UInt8(k))!.sector, scope: .direct) }
+            }
+            book.gasLastTick = clock.tick
+            book.pendingYear = clock.year
+            world.withResource(PowerGrid.self) { grid in
+                for island in 0..<islands {
+                    var demand = 0.0, rooftops = 0.0
+                    for k in 0..<kinds {
+                        let totals = book.totals[k * islands + island]
+                        demand += totals.load.profileShare * rates[k].electricity + totals.load.coolingShare * rates[k].cooling
+                            + totals.load.heatPumpShare * rates[k].heat + totals.load.constantKWh
+                        rooftops += totals.rooftops
                     }
-                    var heat = rate.heat * b.density * hvac
-                    if upgrades & UpgradeKind.insulation.bit != 0 { heat *= insulationFactor }
-                    if heat > 0 {
-                        if upgrades & UpgradeKind.heatPump.bit != 0 {
-                            electricity += heat / heating.heatPumpCOP
-                        } else {
-                            gas.book(heating.gasFactorID, value: heating.gasFactor, quantity: heat,
-                                         tonnes: heat * heating.gasFactor / 1000, sector: rate.sector, scope: .direct,
-                                         clock: clock, tally: &tally)
-                        }
-                    }
-                    // Output follows staffing and the power actually served last hour.
-                    building.value.output = b.density * occupancy * b.servedFraction
-                    building.value.demandKWh = electricity
-                    let island = Int(b.island)
-                    islandDemand[island] += electricity
-                    let pv = upgrades & UpgradeKind.rooftopPV.bit != 0 ? rooftopKWh : 0
-                    building.value.rooftopKWh = pv
-                    islandRooftop[island] += pv
+                    grid.scratchDemand[island] += demand
+                    grid.scratchRooftop[island] += rooftops * rooftopKWh
                 }
             }
         }
-        }
-        world.withResource(PowerGrid.self) { grid in
-            grid.scratchDemand = demandByIsland
-            grid.scratchRooftop = rooftopByIsland
-        }
-        // Factories' process and farms' field emissions (only they carry a process line).
-        rates.withUnsafeBufferPointer { rates in
-            world.query(Read<Building>.self, Write<ProcessLine>.self).forEach { building, process in
-                let rate = rates[Int(building.kind.rawValue)]
-                guard rate.process > 0 else { return }
-                let factor = rate.process * (1 - building.abatement)
-                process.book(rate.processID, value: factor, quantity: building.output * rate.rush,
-                             tonnes: factor * building.output * rate.rush, sector: rate.sector, scope: .direct, clock: clock, tally: &tally)
-            }
+        // Factories' process and farms' field emissions (only they carry a process line), by
+        // output: staffing × the power served last hour.
+        let grid = world.resource(PowerGrid.self)!
+        let processFactor = BuildingKind.allCases.map { catalog.building($0).processEmissions }
+        let processID = BuildingKind.allCases.map { catalog.building($0).processEmissionsID }
+        world.query(Read<Building>.self, Read<BuildingLoad>.self, Write<ProcessLine>.self).forEach { building, load, process in
+            let k = Int(building.kind.rawValue)
+            guard processFactor[k] > 0 else { return }
+            let output = load.staffedShare * grid.servedShare(island: Int(building.island))
+            let quantity = output * (building.kind == .industrial ? rush : 1)
+            let factor = processFactor[k] * (1 - building.abatement)
+            process.book(processID[k], value: factor, quantity: quantity, tonnes: factor * quantity,
+                         sector: building.kind.sector, scope: .direct, clock: clock, tally: &tally)
         }
         world.withResource(Ledger.self) { $0.absorb(tally) }
     }

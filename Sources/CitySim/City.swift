@@ -82,6 +82,7 @@ public final class City {
         world.insertResource(catalog)
         world.insertResource(TripFlowState())  // never saved: its caches rebuild on first use (Transport.swift)
         Transport.giveHomesTripLines(world)      // saves from before every resident's trips, or before trips out of town
+        BuildingLoads.giveBuildingsLoads(world)  // saves from before buildings' loads were kept
         schedule = Simulation.makeSchedule()
     }
 
@@ -616,16 +617,17 @@ public final class City {
             building.upgrades = upgrades
             switch kind {
             case .industrial:
-                entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine(), ProcessLine(),
-                                              RoadFreightLine(), RailFreightLine())
+                entity = world.commands.spawn(building, BuildingLoad(), position, construction, ElectricityLine(), PrimaryLine(),
+                                              ProcessLine(), RoadFreightLine(), RailFreightLine())
             case .farm:
-                entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine(), ProcessLine())
+                entity = world.commands.spawn(building, BuildingLoad(), position, construction, ElectricityLine(), PrimaryLine(),
+                                              ProcessLine())
             case .residential:  // its residents' school and other trips are booked on the home block (Transport.swift)
-                entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine(),
+                entity = world.commands.spawn(building, BuildingLoad(), position, construction, ElectricityLine(), PrimaryLine(),
                                               CarTripsLine(), BusTripsLine(), TripElectricityLine(), OutOfTownTripsLine(),
                                               OutOfTownTripsBeyondLine())
             default:
-                entity = world.commands.spawn(building, position, construction, ElectricityLine(), PrimaryLine())
+                entity = world.commands.spawn(building, BuildingLoad(), position, construction, ElectricityLine(), PrimaryLine())
             }
         case .plant(let kind):
             let spec = catalog.plant(kind)

@@ -260,7 +260,7 @@ enum CommandPath: SimulationPlugin {
     static func build(_ sim: SimulationBuilder) {
         sim.resource("commands", CommandQueue.self) { _ in CommandQueue() }
         sim.system("input.commands", Phase.input, writes: sim.componentTypes,
-                   readsResources: [Catalog.self, Clock.self, LevelRules.self, LevelInfo.self, TransportState.self],
+                   readsResources: [Catalog.self, Clock.self, LevelRules.self, LevelInfo.self, TransportState.self, BuildingLoadBook.self],
                    writesResources: [CommandQueue.self, TileMap.self, Budget.self, BudgetBook.self, Ledger.self, NetworkBooks.self, Policies.self, OffsetBook.self,
                                      CarbonRegistry.self, CityStats.self],
                    run: Simulation.applyCommands)

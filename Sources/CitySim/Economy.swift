@@ -120,7 +120,7 @@ public enum Economy: SimulationPlugin {
                    after: ["grid.attribute"], run: budget)
         sim.system("economy.daily", Phase.simulate, reads: [Building.self, TilePosition.self, PowerPlant.self, GreenZone.self],
                    writes: [Citizen.self],
-                   readsResources: [Catalog.self, Clock.self, TileMap.self, TransportState.self, PowerGrid.self, Policies.self,
+                   readsResources: [Catalog.self, Clock.self, TileMap.self, TransportState.self, PowerGrid.self, Policies.self, BuildingLoadBook.self,
                                     Weather.self, LevelInfo.self, AdoptionState.self],
                    writesResources: [CityStats.self, AirQualityField.self, Budget.self, BudgetBook.self, Ledger.self],
                    after: ["economy.budget"], runsLong: { Economy.isDailyRun($0.resource(Clock.self)!) }, run: daily)
@@ -148,11 +148,12 @@ public enum Economy: SimulationPlugin {
         var census = world.resource(CityStats.self)!.censusInProgress
         if clock.hour == 0 { census = Census() }
         let capacities = BuildingCapacities(catalog)
+        let grid = world.resource(PowerGrid.self)!
         world.query(Read<Building>.self).forEach(slice: clock.hour, of: 24) { building in
             let k = Int(building.kind.rawValue)
             census.count(building, capacities)
             let tax = 24 * taxPerHour[k] * (building.kind == .residential ? Double(building.residents)
-                                                                           : Double(building.workers) * building.servedFraction)
+                                                                           : Double(building.workers) * grid.servedShare(island: Int(building.island)))
             let upkeep = 24 * maintenancePerHour[k] * building.density
             income += tax
             spending += upkeep
@@ -209,7 +210,6 @@ public enum Economy: SimulationPlugin {
         for kind in ZoneKind.allCases { world.book(.zoneUpkeep(kind), -zoneUpkeep[Int(kind.rawValue)]) }
         world.book(.captureStorage, -ccusCaptured * catalog.ccus.storageCost)
         world.book(.sponsoredUpkeep, sponsored)
-        let grid = world.resource(PowerGrid.self)!
         world.withResource(CityStats.self) { stats in
             stats.servedToday += grid.totalDelivered
             stats.demandToday += grid.demandKWh.reduce(0, +)

@@ -88,6 +88,14 @@ public struct PowerGrid: Sendable, SavedResource {
         }
     }
 
+    /// The share of an island's demand served in the last dispatched hour (1 before any dispatch
+    /// or with no demand; none on island 0, which no road reaches).
+    public func servedShare(island: Int) -> Double {
+        guard island > 0 else { return 0 }
+        guard island < islandCount, demandKWh[island] > 0 else { return 1 }
+        return deliveredKWh[island] / demandKWh[island]
+    }
+
     /// City-wide totals of the last hour.
     public var totalDelivered: Double { deliveredKWh.reduce(0, +) }
     public var totalUnserved: Double { unservedKWh.reduce(0, +) }
@@ -129,8 +137,10 @@ public enum Grid: SimulationPlugin {
                    readsResources: [Catalog.self, Clock.self, Weather.self, MarketConditions.self, Policies.self],
                    writesResources: [PowerGrid.self, Ledger.self],
                    after: ["buildings.demand", "transport.trips"], run: dispatch)
-        sim.system("grid.attribute", Phase.simulate, writes: [Building.self, ElectricityLine.self, TripElectricityLine.self],
-                   readsResources: [Catalog.self, Clock.self, PowerGrid.self], writesResources: [Ledger.self, TripFlowState.self],
+        sim.system("grid.attribute", Phase.simulate, reads: [Building.self],
+                   writes: [BuildingLoad.self, ElectricityLine.self, PrimaryLine.self, TripElectricityLine.self],
+                   readsResources: [Catalog.self, Clock.self, PowerGrid.self],
+                   writesResources: [Ledger.self, TripFlowState.self, BuildingLoadBook.self],
                    after: ["grid.dispatch"], run: attribute)
     }
 
@@ -419,19 +429,37 @@ public enum Grid: SimulationPlugin {
         let grid = world.resource(PowerGrid.self)!
         // Per island, once: the served share and the factor.
         let served = zip(grid.demandKWh, grid.deliveredKWh).map { demand, delivered in demand > 0 ? delivered / demand : 0 }
-        served.withUnsafeBufferPointer { served in
-            grid.factor.withUnsafeBufferPointer { factors in
-                world.query(Write<Building>.self, Write<ElectricityLine>.self).forEach { building, account in
-                    let island = Int(building.value.island)
-                    let share = served[island]
-                    building.value.servedFraction = share
-                    let kWh = building.value.demandKWh * share
-                    let factor = factors[island]
-                    guard kWh > 0, factor > 0 else { return }
-                    account.book(.gridHour, value: factor, quantity: kWh, tonnes: kWh * factor / 1e6,
-                                 sector: building.value.kind.sector, scope: .electricity, clock: clock, tally: &tally)
+        // The buildings' electricity, per kind and island (BuildingLoads.swift): the city's books
+        // now, each building's at its next settlement.
+        world.withResource(BuildingLoadBook.self) { book in
+            let islands = book.islands
+            guard book.sums.count == book.kinds * islands, book.totals.count == book.sums.count, book.hourRates.count == book.kinds else { return }
+            for island in 0..<min(islands, grid.islandCount) {
+                let share = served[island], factor = grid.factor[island]
+                let booked = share > 0 && factor > 0
+                if booked { book.lastFactor[island] = factor }
+                for k in 0..<book.kinds {
+                    let cell = k * islands + island
+                    guard booked else { book.lastHour[cell] = LoadTerms(); continue }
+                    let rates = book.hourRates[k]
+                    let grams = share * factor
+                    let hour = LoadTerms(profile: rates.electricity * share, cooling: rates.cooling * share, heatPump: rates.heat * share,
+                                         constant: share, profileGrams: rates.electricity * grams, coolingGrams: rates.cooling * grams,
+                                         heatPumpGrams: rates.heat * grams, constantGrams: grams)
+                    book.lastHour[cell] = hour
+                    book.sums[cell].add(hour)
+                    let tonnes = hour.tonnes(book.totals[cell].load)
+                    if tonnes > 0 { tally.add(tonnes, sector: BuildingKind(rawValue: UInt8(k))!.sector, scope: .electricity) }
                 }
             }
+            book.lastHourTick = clock.tick
+            book.pendingYear = clock.year
+            // A day's end settles every building's lines, so that no sum spans two days (or years).
+            if clock.hour == 23 {
+                BuildingLoads.settle(world, book: &book, catalog: world.resource(Catalog.self)!, refresh: false)
+            }
+        }
+        served.withUnsafeBufferPointer { served in
             Transport.attributeElectricity(world: world, grid: grid, served: served, clock: clock, tally: &tally)
         }
         world.withResource(Ledger.self) { $0.absorb(tally) }

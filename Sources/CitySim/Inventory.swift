@@ -77,11 +77,14 @@ public enum Inventory {
             cells[index][scope] = (cells[index][scope] ?? 0) + flow.yearTonnes
             itemised.add(flow.yearTonnes, sector: flow.sector, scope: flow.scope)
         }
-        world.query(Read<Building>.self, Read<PrimaryLine>.self, Read<ElectricityLine>.self, Read<ConstructionLine>.self)
-            .forEach { building, heat, electricity, construction in
+        // A building's gas and electricity as booked so far (BuildingLoads.swift).
+        let loads = world.resource(BuildingLoadBook.self) ?? BuildingLoadBook()
+        world.query(Read<Building>.self, Read<BuildingLoad>.self, Read<PrimaryLine>.self, Read<ElectricityLine>.self,
+                    Read<ConstructionLine>.self)
+            .forEach { building, load, heat, electricity, construction in
             let index = subSector(of: building.kind)
-            add(index, heat.flow)
-            add(index, electricity.flow)
+            add(index, world.withPending(heat, load: load, kind: building.kind, book: loads).flow)
+            add(index, world.withPending(electricity, load: load, kind: building.kind, book: loads).flow)
             add(11, construction.flow)
         }
         world.query(Read<Building>.self, Read<ProcessLine>.self).forEach { building, process in

@@ -184,13 +184,13 @@ public enum LedgerLineKinds {
 }
 
 extension World {
-    /// Every ledger line an entity has, in `AccountLine` order.
+    /// Every ledger line an entity has, in `AccountLine` order, as booked so far (`bookedLine`).
     public func ledgerLines(of entity: Entity) -> [(line: AccountLine, flow: Flow, lifetime: Double)] {
         struct Collect: LedgerLineVisitor {
             let world: World, entity: Entity
             var result: [(line: AccountLine, flow: Flow, lifetime: Double)] = []
             mutating func visit<K: LineKind>(_ type: LedgerLine<K>.Type) {
-                if let line = try? world.get(type, of: entity), line.flow.isUsed { result.append((K.line, line.flow, line.lifetimeTonnes)) }
+                if let line = world.bookedLine(type, of: entity), line.flow.isUsed { result.append((K.line, line.flow, line.lifetimeTonnes)) }
             }
         }
         var collect = Collect(world: self, entity: entity)
@@ -198,13 +198,21 @@ extension World {
         return collect.result
     }
 
-    /// Visits every ledger line of every entity (for checks of the ledger's invariant).
+    /// Visits every ledger line of every entity, as booked so far (for checks of the ledger's
+    /// invariant): a building's lines with the hours since their settlement (BuildingLoads.swift).
     public func forEachLedgerLine(_ body: (Entity, Flow) -> Void) {
         withoutActuallyEscaping(body) { body in
             struct Each: LedgerLineVisitor {
                 let world: World, body: (Entity, Flow) -> Void
                 mutating func visit<K: LineKind>(_ type: LedgerLine<K>.Type) {
-                    world.query(Entity.self, Read<LedgerLine<K>>.self).forEach { entity, line in body(entity, line.flow) }
+                    guard K.line == .electricity || K.line == .primary, let book = world.resource(BuildingLoadBook.self) else {
+                        world.query(Entity.self, Read<LedgerLine<K>>.self).forEach { entity, line in body(entity, line.flow) }
+                        return
+                    }
+                    world.query(Entity.self, Read<LedgerLine<K>>.self).without(BuildingLoad.self).forEach { entity, line in body(entity, line.flow) }
+                    world.query(Entity.self, Read<Building>.self, Read<BuildingLoad>.self, Read<LedgerLine<K>>.self).forEach { entity, building, load, line in
+                        body(entity, world.withPending(line, load: load, kind: building.kind, book: book).flow)
+                    }
                 }
             }
             var each = Each(world: self, body: body)

@@ -257,9 +257,11 @@ public enum Market: SimulationPlugin {
             return market
         }
         sim.system("market.year", Phase.account,
-                   reads: [Building.self, PowerPlant.self, TilePosition.self, PrimaryLine.self, ProcessLine.self, ElectricityLine.self],
+                   reads: [Building.self, BuildingLoad.self, PowerPlant.self, TilePosition.self, PrimaryLine.self, ProcessLine.self,
+                           ElectricityLine.self],
                    writes: [Building.self, PowerPlant.self],
-                   readsResources: [Catalog.self, Clock.self, Policies.self, Ledger.self, CityStats.self, TileMap.self, CertificateBook.self],
+                   readsResources: [Catalog.self, Clock.self, Policies.self, Ledger.self, CityStats.self, TileMap.self, CertificateBook.self,
+                                    BuildingLoadBook.self],
                    writesResources: [CarbonMarket.self, CarbonRegistry.self, Budget.self, BudgetBook.self, LevelRules.self, OffsetBook.self],
                    after: ["certificates.year", "offsets.year"], before: ["level.rules"],
                    runsLong: { $0.resource(Clock.self)!.isNewYear }, run: { ctx in
@@ -636,16 +638,23 @@ struct FirmEmissions {
                                         x: Int(position.x), y: Int(position.y), tonnes: tonnes, activity: yearQuantity(stack.flow)))
         }
         func name(_ kind: BuildingKind, _ position: TilePosition) -> Candidate.NameSource { .structure(.building(kind), position) }
-        world.query(Entity.self, Read<Building>.self, Read<TilePosition>.self, Read<PrimaryLine>.self, Read<ProcessLine>.self)
-            .forEach { entity, building, position, heat, process in
+        // Buildings' gas and electricity as booked so far (BuildingLoads.swift).
+        let loads = world.resource(BuildingLoadBook.self) ?? BuildingLoadBook()
+        world.query(Entity.self, Read<Building>.self, Read<BuildingLoad>.self, Read<TilePosition>.self, Read<PrimaryLine>.self,
+                    Read<ProcessLine>.self)
+            .forEach { entity, building, load, position, heat, process in
             guard building.kind == .industrial else { return }
+            let heat = world.withPending(heat, load: load, kind: building.kind, book: loads)
             candidates.append(Candidate(entity: entity, kind: .industry, nameSource: name(building.kind, position),
                                         x: Int(position.x), y: Int(position.y),
                                         tonnes: yearTonnes(heat.flow) + yearTonnes(process.flow), activity: yearQuantity(process.flow)))
         }
-        world.query(Entity.self, Read<Building>.self, Read<TilePosition>.self, Read<PrimaryLine>.self, Read<ElectricityLine>.self)
-            .forEach { entity, building, position, heat, electricity in
+        world.query(Entity.self, Read<Building>.self, Read<BuildingLoad>.self, Read<TilePosition>.self, Read<PrimaryLine>.self,
+                    Read<ElectricityLine>.self)
+            .forEach { entity, building, load, position, heat, electricity in
             guard building.kind == .datacenter else { return }
+            let heat = world.withPending(heat, load: load, kind: building.kind, book: loads)
+            let electricity = world.withPending(electricity, load: load, kind: building.kind, book: loads)
             let claimed = certificates?.claimedKWh(by: entity, year: year) ?? 0
             let kWh = yearQuantity(electricity.flow)
             let factor = certificates?.residualFactor(year: year) ?? (kWh > 0 ? yearTonnes(electricity.flow) / kWh : 0)

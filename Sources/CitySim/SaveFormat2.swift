@@ -68,6 +68,7 @@ extension SaveGame {
         world.insertResource(transport)
         world.insertResource(air)
         world.insertResource(budget)
+        world.insertResource(BuildingLoadBook())
         world.insertResource(stats)
         world.insertResource(queue)
         world.insertResource(policies)

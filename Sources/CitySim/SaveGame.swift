@@ -179,7 +179,7 @@ extension City {
 
 public enum SaveGame {
     /// The format this game writes, and the newest it reads.
-    public static let formatVersion: UInt32 = 5
+    public static let formatVersion: UInt32 = 6
     /// The oldest format this game reads (through migrations).
     public static let oldestFormat: UInt32 = 2
     public static let magic: [UInt8] = Array("NZCSAVE".utf8) + [0]
@@ -448,6 +448,12 @@ enum SaveMigrations {
                 resources.set("map", map)
             }
             if resources["network_books"] == nil { resources.set("network_books", try Archive.encode(NetworkBooks())) }
+        },
+        // Format 6 books buildings' hourly electricity and gas by load profile (BuildingLoads.swift):
+        // an older save's lines are booked to its hour, so its book starts empty, and its
+        // buildings are given their loads when the city is rebuilt (`City.init(restoring:)`).
+        5: { resources in
+            if resources["building_loads"] == nil { resources.set("building_loads", try Archive.encode(BuildingLoadBook())) }
         },
     ]
 

@@ -256,7 +256,7 @@ public enum Transport: SimulationPlugin {
                    writesResources: [TransportState.self, TripFlowState.self, Ledger.self, CitizenCarbonAccounts.self, PowerGrid.self],
                    after: ["transport.trips"], before: ["grid.dispatch"], run: flows)
         sim.system("transport.freight", Phase.simulate, reads: [Building.self], writes: [RoadFreightLine.self, RailFreightLine.self],
-                   readsResources: [Catalog.self, Clock.self, TileMap.self], writesResources: [TransportState.self, Ledger.self],
+                   readsResources: [Catalog.self, Clock.self, TileMap.self, PowerGrid.self], writesResources: [TransportState.self, Ledger.self],
                    after: ["transport.flows"], run: freight)
         sim.system("transport.congestion", Phase.simulate, readsResources: [Catalog.self, Clock.self, TileMap.self], writesResources: [TransportState.self],
                    after: ["transport.freight"], run: congestion)
@@ -506,10 +506,11 @@ public enum Transport: SimulationPlugin {
         let travel = catalog.travel
         let economy = catalog.economy
         var tally = LedgerTally()
+        let grid = world.resource(PowerGrid.self)!
         world.query(Read<Building>.self, Write<RoadFreightLine>.self, Write<RailFreightLine>.self)
             .forEach { building, roadLine, railLine in
             guard building.workers > 0 else { return }
-            let tkm = Double(building.workers) * travel.freightTkmPerJob * building.servedFraction
+            let tkm = Double(building.workers) * travel.freightTkmPerJob * grid.servedShare(island: Int(building.island))
             let railShare = building.hasRailSiding ? travel.railShareWithSiding : 0
             let road = tkm * (1 - railShare), rail = tkm * railShare
             if road > 0 {

@@ -15,6 +15,9 @@ final class Column {
     /// When each row's value was added and last written, side by side so a row move is one copy.
     @usableFromInline var ticks: UnsafeMutablePointer<ComponentTicks>
     @usableFromInline var capacity: Int
+    /// The latest change tick of any row written or added here (or moved here with its ticks):
+    /// whether anything in the column changed since a tick, without a walk over its rows.
+    @usableFromInline var lastChanged: UInt32 = 0
 
     @usableFromInline
     init(info: ComponentInfo) {

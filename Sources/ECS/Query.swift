@@ -323,8 +323,11 @@ public struct Query<Terms: QueryTerms> {
             let ticks = column.ticks
             if let rows {
                 for row in rows { ticks[row].changed = tick }
+                if !rows.isEmpty { column.lastChanged = tick }
             } else {
-                for row in range ?? 0..<archetype.count { ticks[row].changed = tick }
+                let range = range ?? 0..<archetype.count
+                for row in range { ticks[row].changed = tick }
+                if !range.isEmpty { column.lastChanged = tick }
             }
         }
     }

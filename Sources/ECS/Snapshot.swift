@@ -407,6 +407,7 @@ extension World {
                 saved.ticks.withUnsafeBufferPointer { source in
                     if rows > 0 { column.ticks.initialize(from: source.baseAddress!, count: rows) }
                 }
+                column.lastChanged = saved.ticks.reduce(0) { max($0, $1.changed) }
             }
             archetype.count = rows
         }

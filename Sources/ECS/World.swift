@@ -211,6 +211,7 @@ public final class World {
         if let column = source.column(for: id) {
             column.pointer(row: row).assumingMemoryBound(to: T.self).pointee = component
             column.ticks[row].changed = changeTick
+            column.lastChanged = changeTick
             return
         }
         let target = archetype(from: source, adding: id)
@@ -245,6 +246,7 @@ public final class World {
                     column.info.moveInitialize(destination.pointer(row: newRow), column.pointer(row: row), 1)
                 }
                 destination.ticks[newRow] = column.ticks[row]
+                destination.lastChanged = max(destination.lastChanged, column.ticks[row].changed)
             } else if column.info.id != skipped, !column.isTrivial {
                 column.info.deinitialize(column.pointer(row: row), 1)
             }
@@ -277,7 +279,18 @@ public final class World {
         guard let column = archetypes[Int(record.archetype)].column(for: componentID(T.self)) else { return nil }
         let row = Int(record.row)
         column.ticks[row].changed = changeTick
+        column.lastChanged = changeTick
         return body(&column.pointer(row: row).assumingMemoryBound(to: T.self).pointee)
+    }
+
+    /// The latest change tick of any `T` written or added (0: none yet). Compared with a tick
+    /// taken earlier, it says whether any `T` changed since, in a step per archetype; a despawn
+    /// is not a change (count the entities for that).
+    public func lastChangeTick<T: Component>(_ type: T.Type) -> UInt32 {
+        guard let id = componentIDs[ObjectIdentifier(T.self)] else { return 0 }
+        var latest: UInt32 = 0
+        for archetype in archetypes { if let column = archetype.column(for: id) { latest = max(latest, column.lastChanged) } }
+        return latest
     }
 
     /// The component types an entity has, by name, in ID order (for inspectors and tests).
@@ -398,5 +411,6 @@ struct ColumnCursor<T> {
     func initialize(row: Int, with value: T, tick: UInt32) {
         (column.data.assumingMemoryBound(to: T.self) + row).initialize(to: value)
         column.ticks[row] = ComponentTicks(added: tick, changed: tick)
+        column.lastChanged = tick
     }
 }

@@ -443,7 +443,7 @@ public enum HUD {
             title = s["tools." + building.kind.key]
             details.append(s.fill("inspector.density", ["percent": String(format: "%.0f", building.density * 100)]))
             details.append("\(s["inspector.residents"]): \(building.residents)   \(s["inspector.workers"]): \(building.workers)")
-            details.append(String(format: "%@: %.0f%%", s["inspector.served"], building.servedFraction * 100))
+            details.append(String(format: "%@: %.0f%%", s["inspector.served"], view.grid.servedShare(island: Int(building.island)) * 100))
         } else if let plant = view.plant(entity), breakdown != nil {
             title = s["tools." + plant.kind.key + "_plant"] + String(format: "  %.1f MW", plant.outputKW / 1000)
         } else if let zone = view.zone(entity), breakdown != nil {

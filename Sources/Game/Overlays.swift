@@ -130,7 +130,8 @@ public struct OverlayField {
         case .power:
             unit = "share"
             for i in values.indices { values[i] = -1 }
-            view.forEachBuilding { _, b, p in values[tile(p)] = b.servedFraction }
+            let grid = view.grid
+            view.forEachBuilding { _, b, p in values[tile(p)] = grid.servedShare(island: Int(b.island)) }
             view.forEachPlant { _, plant, p in
                 let capacity = view.catalog.plant(plant.kind).capacityKW
                 values[tile(p)] = capacity > 0 ? plant.outputKW / capacity : 0

@@ -234,8 +234,9 @@ public enum SceneBuilder {
     /// whose electricity demand was not fully served in the last hour.
     public static func markers(view: CityView) -> [(x: Int, y: Int, marker: Marker)] {
         var out: [(x: Int, y: Int, marker: Marker)] = []
+        let grid = view.grid
         view.forEachBuilding { _, building, p in
-            if building.island == 0 { out.append((Int(p.x), Int(p.y), .noRoad)) } else if building.servedFraction < 0.95 { out.append((Int(p.x), Int(p.y), .noPower)) }
+            if building.island == 0 { out.append((Int(p.x), Int(p.y), .noRoad)) } else if grid.servedShare(island: Int(building.island)) < 0.95 { out.append((Int(p.x), Int(p.y), .noPower)) }
         }
         view.forEachPlant { _, plant, p in
             if plant.island == 0 { out.append((Int(p.x), Int(p.y), .noRoad)) }

@@ -165,9 +165,11 @@ struct PolicyTests {
         let after = try #require(city.view.building(entity(at: 4, 0, in: city)))
         #expect(spec.pue > 1.4 && testCatalog.upgradedPUE <= 1.4)
         #expect(!start.has(.pue) && !before.has(.pue) && after.has(.pue))
-        #expect(close(before.demandKWh, spec.itLoadKW * spec.pue))
-        #expect(close(after.demandKWh, 0.5 * spec.itLoadKW * testCatalog.upgradedPUE))
-        #expect(after.demandKWh < 0.5 * before.demandKWh)
+        let beforeKWh = try #require(city.view.demandKWh(of: entity(at: 3, 0, in: city)))
+        let afterKWh = try #require(city.view.demandKWh(of: entity(at: 4, 0, in: city)))
+        #expect(close(beforeKWh, spec.itLoadKW * spec.pue))
+        #expect(close(afterKWh, 0.5 * spec.itLoadKW * testCatalog.upgradedPUE))
+        #expect(afterKWh < 0.5 * beforeKWh)
         let costs = city.view.commandLog.compactMap { record -> Double? in
             if case .build = record.command, case .done(let cost) = record.outcome { return cost }
             return nil
@@ -307,7 +309,7 @@ struct PolicyTests {
         #expect(process(calm) > 0)
         #expect(close(process(rush), process(calm) * factor), "\(process(rush)) t vs \(process(calm)) t × \(factor)")
         #expect(rush.view.ledger.thisYear.tally.tonnes(.industry, .direct) > calm.view.ledger.thisYear.tally.tonnes(.industry, .direct))
-        let factoryKWh = { (city: City) in city.view.building(entity(at: 2, 0, in: city))!.demandKWh }
+        let factoryKWh = { (city: City) in city.view.demandKWh(of: entity(at: 2, 0, in: city))! }
         #expect(factoryKWh(rush) > factoryKWh(calm))
         // One advisor message, in both languages, citing the sources.
         let advice = rush.view.rules!.messages.filter { $0.kind == .advisor }

@@ -107,7 +107,7 @@ struct PowerTests {
         city.run(hours: 3)
         let dc = entity(at: 15, 15, in: city)
         #expect(city.view.building(dc)?.island == 0)
-        #expect(city.view.building(dc)?.servedFraction == 0)
+        #expect(city.view.servedShare(of: dc) == 0)
         #expect(city.view.grid.unservedKWh[0] > 0)
     }
 

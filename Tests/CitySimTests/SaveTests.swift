@@ -374,18 +374,18 @@ struct SaveTests {
         #expect(loadError(Array("PK\u{3}\u{4}".utf8)) == .notASave)
 
         var newer = bytes
-        newer[8] = 6
-        #expect(loadError(newer) == .newerVersion(found: 6, supported: 5))
-        #expect(loadError(newer)?.description == "This save was made by a newer version of NetZero City (format 6; this game reads up to 5). Your current game was not changed.")
+        newer[8] = 7
+        #expect(loadError(newer) == .newerVersion(found: 7, supported: 6))
+        #expect(loadError(newer)?.description == "This save was made by a newer version of NetZero City (format 7; this game reads up to 6). Your current game was not changed.")
         // A newer file's layout is unknown: it is refused on its version alone, whatever follows.
         var newerShort = Array(newer[..<12])
         newerShort += [9, 9]
-        #expect(loadError(newerShort) == .newerVersion(found: 6, supported: 5))
+        #expect(loadError(newerShort) == .newerVersion(found: 7, supported: 6))
         // Format 1 (before ledger periods kept generation by plant kind) is refused by its version.
         var older = bytes
         older[8] = 1
-        #expect(loadError(older) == .olderVersion(found: 1, supported: 5))
-        #expect(loadError(older)?.description == "This save was made by an older version of NetZero City (format 1; this game reads formats 2–5). Your current game was not changed.")
+        #expect(loadError(older) == .olderVersion(found: 1, supported: 6))
+        #expect(loadError(older)?.description == "This save was made by an older version of NetZero City (format 1; this game reads formats 2–6). Your current game was not changed.")
         var versionZero = bytes
         versionZero[8] = 0
         #expect(isCorrupt(loadError(versionZero)))
@@ -540,9 +540,9 @@ struct SaveTests {
         // The game's components: Building's three one-byte fields come after its Doubles and
         // counts, and leave one byte of padding at the end, for example.
         let building = ComponentLayout.dataMask(of: Building.self)
-        #expect(building.count == MemoryLayout<Building>.stride && building[0] && building[62] && !building[63])
+        #expect(building.count == MemoryLayout<Building>.stride && building[0] && building[30] && !building[31])
         // The columns the hourly systems stream, packed with their small fields last.
-        #expect(MemoryLayout<Building>.stride == 64 && MemoryLayout<PrimaryLine>.stride == 72 && MemoryLayout<Citizen>.stride == 60)
+        #expect(MemoryLayout<Building>.stride == 32 && MemoryLayout<PrimaryLine>.stride == 72 && MemoryLayout<Citizen>.stride == 60)
         let line = ComponentLayout.dataMask(of: PrimaryLine.self)
         #expect(line.filter { $0 }.count == 2 + 8 + 1 + 1 + 8 + 8 + 4 * 8 + 8, "Flow's fields and the lifetime total")
     }

@@ -106,7 +106,7 @@ extension GameWindowTests {
         for home in farHomes {
             let building = try #require(session.view.building(home))
             #expect(building.island != 0 && building.island == plantIsland, "island \(building.island), the plant's \(plantIsland)")
-            #expect(building.servedFraction > 0.99, "served \(building.servedFraction)")
+            #expect(session.view.servedShare(of: home)! > 0.99, "served \(session.view.servedShare(of: home)!)")
         }
 
         // 5. The budget panel (its button): the construction line and the projection to 31 December.

@@ -1,0 +1,342 @@
+// BuildingLoads.swift — buildings' hourly electricity and heating gas, booked by load profile.
+//
+// A building's demand in an hour is a few shares of its own (density × occupancy, the smart
+// HVAC factor, insulation, a heat pump, a data centre's IT load) times its kind's rates for the
+// hour (the profile, the weather, the month), which are the same for every building of the kind.
+// The shares change only when the building does (residents or workers come or go, an upgrade,
+// abatement, a new island), so each hour costs one step per kind and power island, not one per
+// building:
+//   - `buildings.demand` gives dispatch each island's demand from the shares summed per kind and
+//     island, and books the city's heating gas from them;
+//   - `grid.attribute` books the city's grid electricity the same way, and adds the hour to
+//     running sums per kind and island (the rate × the served share, and × the grid factor);
+//   - a building's own ledger lines take those sums times its shares when they are settled: at
+//     the end of every day, and before the hour in which any building changed (its old shares
+//     for the hours before). Between settlements, `World.bookedLine` (and so `ledgerLines(of:)`
+//     and `forEachLedgerLine`) reads a line with the hours since added, without writing it.
+// The books are the per-hour booking's sums in another order: equal to within rounding.
+import ECS
+
+/// A building's shares of its kind's hourly rates, as they were at its last settlement.
+public struct BuildingLoad: Component, Sendable, Equatable, Codable {
+    /// Per kWh of the kind's hourly electricity rate: density × occupancy (0 for a data centre).
+    public var profileShare = 0.0
+    /// Per kWh of the kind's cooling rate: density × the smart-HVAC factor (0 for a data centre).
+    public var coolingShare = 0.0
+    /// Heat-pump kWh per kWh of the kind's heat rate: density × HVAC × insulation ÷ COP.
+    public var heatPumpShare = 0.0
+    /// kWh every hour: a data centre's IT load × PUE × density, less its abatement.
+    public var constantKWh = 0.0
+    /// Gas-boiler heat per kWh of the kind's heat rate (0 with a heat pump).
+    public var gasHeatShare = 0.0
+    /// density × occupancy: the share of full output when power is fully served.
+    public var staffedShare = 0.0
+    /// The power island its hours since the last settlement were summed on.
+    public var island: Int32 = 0
+    public var rooftopPV = false
+
+    public init() {}
+}
+
+/// One kind's electricity terms on one island: the hourly rates × the served share (kWh per unit
+/// of share) and the same × the grid factor (g per unit of share), for hours with a factor.
+struct LoadTerms: Sendable, Codable, Equatable {
+    var profile = 0.0, cooling = 0.0, heatPump = 0.0, constant = 0.0
+    var profileGrams = 0.0, coolingGrams = 0.0, heatPumpGrams = 0.0, constantGrams = 0.0
+
+    mutating func add(_ other: LoadTerms) {
+        profile += other.profile; cooling += other.cooling; heatPump += other.heatPump; constant += other.constant
+        profileGrams += other.profileGrams; coolingGrams += other.coolingGrams
+        heatPumpGrams += other.heatPumpGrams; constantGrams += other.constantGrams
+    }
+
+    func kWh(_ load: BuildingLoad) -> Double {
+        load.profileShare * profile + load.coolingShare * cooling + load.heatPumpShare * heatPump + load.constantKWh * constant
+    }
+    func tonnes(_ load: BuildingLoad) -> Double {
+        (load.profileShare * profileGrams + load.coolingShare * coolingGrams + load.heatPumpShare * heatPumpGrams
+            + load.constantKWh * constantGrams) / 1e6
+    }
+}
+
+/// The shares of every building of one kind on one island, summed.
+struct LoadTotals: Sendable, Codable, Equatable {
+    var load = BuildingLoad()
+    var rooftops = 0.0
+
+    mutating func add(_ building: BuildingLoad) {
+        load.profileShare += building.profileShare
+        load.coolingShare += building.coolingShare
+        load.heatPumpShare += building.heatPumpShare
+        load.constantKWh += building.constantKWh
+        load.gasHeatShare += building.gasHeatShare
+        load.staffedShare += building.staffedShare
+        if building.rooftopPV { rooftops += 1 }
+    }
+}
+
+/// The hourly rates of one building kind, per unit of share.
+struct KindRates: Sendable, Codable, Equatable {
+    var electricity = 0.0  // kWh, at full occupancy
+    var cooling = 0.0      // kWh
+    var heat = 0.0         // kWh of heat
+}
+
+/// Every building's shares summed per kind and island, and the hours summed since the buildings'
+/// lines were last settled. Saved: a loaded city settles where the running one would have.
+public struct BuildingLoadBook: Sendable, SavedResource, Equatable {
+    var islands = 1
+    /// Per kind × island (kind-major): the shares, and the electricity terms since settlement.
+    var totals: [LoadTotals] = []
+    var sums: [LoadTerms] = []
+    /// The last hour summed (its terms and tick), the year the sums belong to, and each island's
+    /// grid factor in the last hour it was booked.
+    var lastHour: [LoadTerms] = []
+    var lastHourTick: Int64 = -1
+    var pendingYear = Int.min
+    var lastFactor: [Double] = []
+    /// Per kind: heat rates summed since settlement, the same × the gas factor ÷ 1000 (t per unit
+    /// of share), and the last hour's.
+    var gasHeat: [Double] = []
+    var gasTonnes: [Double] = []
+    var gasLastHeat: [Double] = []
+    var gasLastTonnes: [Double] = []
+    var gasLastTick: Int64 = -1
+    var gasFactorValue = 0.0
+    /// This hour's rates per kind (set by `buildings.demand`, used by `grid.attribute`).
+    var hourRates: [KindRates] = []
+    /// What the shares were computed with: the buildings' count, the change tick they were read
+    /// at, and the catalog's values they depend on. Anything else is a change to settle for.
+    var buildingCount = -1
+    var checkedTick: UInt32 = 0
+    var constants: [Double] = []
+
+    public init() {}
+
+    var kinds: Int { BuildingKind.allCases.count }
+
+    /// Adds the hours summed since settlement to a building's electricity line (its flow and
+    /// lifetime tonnes).
+    func addElectricity(to flow: inout Flow, lifetime: inout Double, load: BuildingLoad, kind: BuildingKind) {
+        guard load.island >= 0, Int(load.island) < islands else { return }
+        let index = Int(kind.rawValue) * islands + Int(load.island)
+        guard index < sums.count else { return }
+        let quantity = sums[index].kWh(load), tonnes = sums[index].tonnes(load)
+        guard quantity > 0, tonnes > 0 else { return }
+        addYear(quantity: quantity, tonnes: tonnes, to: &flow, lifetime: &lifetime)
+        let lastKWh = lastHour[index].kWh(load)
+        if lastKWh > 0 {
+            flow.tick = lastHourTick
+            flow.tickQuantity = lastKWh
+            flow.tickTonnes = lastHour[index].tonnes(load)
+        }
+        // The factor of the last hour booked (some hour since settlement was, or nothing was).
+        flow.factorValue = lastFactor[Int(load.island)]
+        flow.factor = .gridHour
+        flow.sector = kind.sector
+        flow.scope = .electricity
+    }
+
+    /// Adds the hours summed since settlement to a building's heating-gas line.
+    func addGas(to flow: inout Flow, lifetime: inout Double, load: BuildingLoad, kind: BuildingKind, gasFactorID: FactorID) {
+        let k = Int(kind.rawValue)
+        guard k < gasHeat.count, load.gasHeatShare > 0, gasHeat[k] > 0 else { return }
+        addYear(quantity: load.gasHeatShare * gasHeat[k], tonnes: load.gasHeatShare * gasTonnes[k], to: &flow, lifetime: &lifetime)
+        if gasLastHeat[k] > 0 {
+            flow.tick = gasLastTick
+            flow.tickQuantity = load.gasHeatShare * gasLastHeat[k]
+            flow.tickTonnes = load.gasHeatShare * gasLastTonnes[k]
+        }
+        flow.factor = gasFactorID
+        flow.factorValue = gasFactorValue
+        flow.sector = kind.sector
+        flow.scope = .direct
+    }
+
+    private func addYear(quantity: Double, tonnes: Double, to flow: inout Flow, lifetime: inout Double) {
+        lifetime += tonnes
+        if flow.year != pendingYear {
+            flow.year = pendingYear
+            flow.yearQuantity = 0
+            flow.yearTonnes = 0
+        }
+        flow.yearQuantity += quantity
+        flow.yearTonnes += tonnes
+    }
+
+    /// Empties the sums (after every building's lines took them), for `islands` islands.
+    mutating func startSums(islands: Int) {
+        self.islands = islands
+        let cells = kinds * islands
+        sums = Array(repeating: LoadTerms(), count: cells)
+        lastHour = sums
+        lastFactor = Array(repeating: 0, count: islands)
+        gasHeat = Array(repeating: 0, count: kinds)
+        gasTonnes = gasHeat
+        gasLastHeat = gasHeat
+        gasLastTonnes = gasHeat
+    }
+
+    public func validate(in world: World) throws(SaveValidationError) {
+        let gridIslands = world.resource(PowerGrid.self)?.islandCount ?? 1
+        guard islands >= 1, islands <= max(1, gridIslands) else {
+            throw SaveValidationError("the buildings' load book counts \(islands) islands; the grid has \(gridIslands)")
+        }
+        let cells = kinds * islands
+        // An empty book (a new city, or one loaded from before the book) is filled in its first
+        // hour; a filled one has every list at its size.
+        let sumsFit = sums.isEmpty ? lastHour.isEmpty : (sums.count == cells && lastHour.count == cells && lastFactor.count == islands)
+        let gasFits = [gasTonnes.count, gasLastHeat.count, gasLastTonnes.count].allSatisfy { $0 == gasHeat.count }
+            && (gasHeat.isEmpty || gasHeat.count == kinds)
+        guard sumsFit, gasFits, totals.isEmpty || (totals.count == cells && !sums.isEmpty && !gasHeat.isEmpty),
+              hourRates.isEmpty || hourRates.count == kinds else {
+            throw SaveValidationError("the buildings' load book's lists do not match its \(islands) islands")
+        }
+    }
+}
+
+public enum BuildingLoads {
+    /// The catalog values a building's shares depend on (when they change, every building settles).
+    static func constants(_ catalog: Catalog) -> [Double] {
+        var values = [catalog.smartHVACSaving, catalog.insulationHeatReduction, catalog.heating.heatPumpCOP, catalog.upgradedPUE]
+        for kind in BuildingKind.allCases {
+            let spec = catalog.building(kind)
+            values += [kind == .residential ? spec.occupants : spec.jobs, spec.itLoadKW, spec.pue]
+        }
+        return values
+    }
+
+    /// The catalog's values a building's shares are computed from, taken once for a walk over
+    /// every building (a `BuildingSpec` copied per building would retain and release its arrays).
+    struct ShareRules {
+        let seats: [Double]
+        let dataCentreKWh: [Double]
+        let upgradedDataCentreKWh: [Double]
+        let hvacFactor: Double
+        let insulationFactor: Double
+        let heatPumpCOP: Double
+
+        init(_ catalog: Catalog) {
+            seats = BuildingCapacities(catalog).seats
+            dataCentreKWh = catalog.buildings.map { $0.itLoadKW * $0.pue }
+            upgradedDataCentreKWh = catalog.buildings.map { $0.itLoadKW * catalog.upgradedPUE }
+            hvacFactor = 1 - catalog.smartHVACSaving
+            insulationFactor = 1 - catalog.insulationHeatReduction
+            heatPumpCOP = catalog.heating.heatPumpCOP
+        }
+
+        /// A building's shares now.
+        func shares(of building: Building) -> BuildingLoad {
+            let k = Int(building.kind.rawValue)
+            let capacity = max(1, seats[k] * building.density)
+            let occupancy = building.kind == .residential ? 0.2 + 0.8 * min(1, Double(building.residents) / capacity)
+                : 0.3 + 0.7 * min(1, Double(building.workers) / capacity)
+            let hvac = building.has(.smartHVAC) ? hvacFactor : 1
+            var load = BuildingLoad()
+            load.staffedShare = building.density * occupancy
+            if building.kind == .datacenter {
+                load.constantKWh = (building.has(.pue) ? upgradedDataCentreKWh[k] : dataCentreKWh[k]) * building.density * (1 - building.abatement)
+            } else {
+                load.profileShare = building.density * occupancy
+                load.coolingShare = building.density * hvac
+            }
+            var heat = building.density * hvac
+            if building.has(.insulation) { heat *= insulationFactor }
+            if building.has(.heatPump) { load.heatPumpShare = heat / heatPumpCOP } else { load.gasHeatShare = heat }
+            load.island = building.island
+            load.rooftopPV = building.has(.rooftopPV)
+            return load
+        }
+    }
+
+    /// Whether any building changed since the shares were last read (or the catalog or the
+    /// islands did): then the hour must settle every building at its old shares first.
+    static func changed(_ world: World, book: BuildingLoadBook, catalog: Catalog, islands: Int) -> Bool {
+        book.totals.isEmpty || book.islands != islands || world.lastChangeTick(Building.self) > book.checkedTick
+            || world.query(Read<Building>.self).count != book.buildingCount || constants(catalog) != book.constants
+    }
+
+    /// Books the hours summed since the last settlement on every building's lines; with
+    /// `refresh`, then reads every building's shares again and sums them per kind and island.
+    static func settle(_ world: World, book: inout BuildingLoadBook, catalog: Catalog, refresh: Bool) {
+        let gasID = catalog.heating.gasFactorID
+        let pending = book.lastHourTick >= 0 || book.gasLastTick >= 0
+        let islands = world.resource(PowerGrid.self)?.islandCount ?? 1
+        if refresh { book.totals = Array(repeating: LoadTotals(), count: book.kinds * islands) }
+        var count = 0
+        let current = book
+        let rules = ShareRules(catalog)
+        world.query(Read<Building>.self, Write<BuildingLoad>.self, Write<ElectricityLine>.self, Write<PrimaryLine>.self)
+            .forEach { building, load, electricity, gas in
+            if pending && !current.sums.isEmpty {
+                current.addElectricity(to: &electricity.value.flow, lifetime: &electricity.value.lifetimeTonnes, load: load.value, kind: building.kind)
+                current.addGas(to: &gas.value.flow, lifetime: &gas.value.lifetimeTonnes, load: load.value, kind: building.kind, gasFactorID: gasID)
+            }
+            if refresh {
+                let now = rules.shares(of: building)
+                if now != load.value { load.value = now }
+                book.totals[Int(building.kind.rawValue) * islands + Int(now.island)].add(now)
+                count += 1
+            }
+        }
+        if refresh {
+            book.buildingCount = count
+            book.constants = constants(catalog)
+            book.checkedTick = world.changeTick
+        }
+        book.startSums(islands: refresh ? islands : book.islands)
+        book.lastHourTick = -1
+        book.gasLastTick = -1
+    }
+
+    /// Gives every building the load it lacks (saves from before loads were kept); the first
+    /// hour then reads their shares.
+    static func giveBuildingsLoads(_ world: World) {
+        var without: [Entity] = []
+        world.query(Entity.self, Read<Building>.self).without(BuildingLoad.self).forEach { entity, _ in without.append(entity) }
+        for entity in without { try? world.insert(BuildingLoad(), into: entity) }
+        if !without.isEmpty { world.withResource(BuildingLoadBook.self) { $0.totals = [] } }
+    }
+}
+
+extension World {
+    /// An entity's ledger line as booked so far: a building's electricity and gas lines with the
+    /// hours since their last settlement (BuildingLoads.swift) added. Reads; never writes.
+    public func bookedLine<K: LineKind>(_ type: LedgerLine<K>.Type, of entity: Entity) -> LedgerLine<K>? {
+        guard let line = try? get(type, of: entity) else { return nil }
+        guard K.line == .electricity || K.line == .primary, let book = resource(BuildingLoadBook.self),
+              let load = try? get(BuildingLoad.self, of: entity), let building = try? get(Building.self, of: entity) else { return line }
+        return withPending(line, load: load, kind: building.kind, book: book)
+    }
+
+    func withPending<K: LineKind>(_ line: LedgerLine<K>, load: BuildingLoad, kind: BuildingKind, book: BuildingLoadBook) -> LedgerLine<K> {
+        var line = line
+        switch K.line {
+        case .electricity:
+            book.addElectricity(to: &line.flow, lifetime: &line.lifetimeTonnes, load: load, kind: kind)
+        case .primary:
+            book.addGas(to: &line.flow, lifetime: &line.lifetimeTonnes, load: load, kind: kind,
+                        gasFactorID: resource(Catalog.self)?.heating.gasFactorID ?? .none)
+        default:
+            break
+        }
+        return line
+    }
+}
+
+extension CityView {
+    /// A building's electricity this hour, kWh (heat pumps included), before any blackout: its
+    /// shares × its kind's rates for the hour.
+    public func demandKWh(of entity: Entity) -> Double? {
+        guard let building = try? world.get(Building.self, of: entity), let load = try? world.get(BuildingLoad.self, of: entity),
+              let rates = world.resource(BuildingLoadBook.self)?.hourRates, Int(building.kind.rawValue) < rates.count else { return nil }
+        let rate = rates[Int(building.kind.rawValue)]
+        return load.profileShare * rate.electricity + load.coolingShare * rate.cooling + load.heatPumpShare * rate.heat + load.constantKWh
+    }
+
+    /// The share of a building's demand served in the last dispatched hour (its island's).
+    public func servedShare(of entity: Entity) -> Double? {
+        guard let building = try? world.get(Building.self, of: entity) else { return nil }
+        return grid.servedShare(island: Int(building.island))
+    }
+}
