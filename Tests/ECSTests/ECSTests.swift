@@ -282,6 +282,41 @@ struct DeferredTests {
         #expect(addedSeen == [[1, 2], [], [], [3]])
     }
 
+    /// A column's latest change tick follows writes, modifications, inserts and spawns, not
+    /// reads, each type its own; a restored world has the same.
+    @Test func lastChangeTickFollowsWritesNotReads() throws {
+        let world = World()
+        #expect(world.lastChangeTick(Health.self) == 0)
+        let a = world.spawn(Health(value: 1), Position(x: 0, y: 0))
+        world.spawn(Health(value: 2))
+        let schedule = Schedule(phases: ["update"])
+        var writes = false
+        schedule.add("reader", phase: "update", access: SystemAccess(reads: [Health.self])) { ctx in
+            ctx.world.query(Read<Health>.self).forEach { _ in }
+        }
+        schedule.add("writer", phase: "update", access: SystemAccess(writes: [Health.self]), after: ["reader"]) { ctx in
+            if writes { ctx.world.query(Write<Health>.self).forEach { $0.value.value += 1 } }
+        }
+        let spawned = world.lastChangeTick(Health.self)
+        #expect(spawned > 0 && world.lastChangeTick(Position.self) == spawned)
+        try schedule.run(world)
+        #expect(world.lastChangeTick(Health.self) == spawned, "reading is not a change")
+        writes = true
+        try schedule.run(world)
+        let written = world.lastChangeTick(Health.self)
+        #expect(written > spawned && world.lastChangeTick(Position.self) == spawned, "another type keeps its own tick")
+        writes = false
+        try schedule.run(world)
+        try world.modify(Position.self, of: a) { $0.x = 1 }
+        #expect(world.lastChangeTick(Position.self) > written)
+        #expect(world.lastChangeTick(Health.self) == written)
+        try world.insert(Frozen(), into: a)  // a move to another archetype is not a change to Health
+        #expect(world.lastChangeTick(Health.self) == written)
+        let restored = try World(restoring: try world.snapshot(), types: [Health.self, Position.self, Frozen.self])
+        #expect(restored.lastChangeTick(Health.self) == world.lastChangeTick(Health.self))
+        #expect(restored.lastChangeTick(Position.self) == world.lastChangeTick(Position.self))
+    }
+
     @Test func writeQueriesMarkRowsChanged() throws {
         let world = World()
         world.spawn(Health(value: 1), Frozen())
