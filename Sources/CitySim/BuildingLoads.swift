@@ -80,6 +80,11 @@ struct KindRates: Sendable, Codable, Equatable {
     var electricity = 0.0  // kWh, at full occupancy
     var cooling = 0.0      // kWh
     var heat = 0.0         // kWh of heat
+
+    /// The electricity drawn this hour by `load`'s shares (one building's, or a kind's summed).
+    func kWh(_ load: BuildingLoad) -> Double {
+        load.profileShare * electricity + load.coolingShare * cooling + load.heatPumpShare * heat + load.constantKWh
+    }
 }
 
 /// Every building's shares summed per kind and island, and the hours summed since the buildings'
@@ -330,8 +335,7 @@ extension CityView {
     public func demandKWh(of entity: Entity) -> Double? {
         guard let building = try? world.get(Building.self, of: entity), let load = try? world.get(BuildingLoad.self, of: entity),
               let rates = world.resource(BuildingLoadBook.self)?.hourRates, Int(building.kind.rawValue) < rates.count else { return nil }
-        let rate = rates[Int(building.kind.rawValue)]
-        return load.profileShare * rate.electricity + load.coolingShare * rate.cooling + load.heatPumpShare * rate.heat + load.constantKWh
+        return rates[Int(building.kind.rawValue)].kWh(load)
     }
 
     /// The share of a building's demand served in the last dispatched hour (its island's).

@@ -131,8 +131,7 @@ public enum Buildings: SimulationPlugin {
                     var demand = 0.0, rooftops = 0.0
                     for k in 0..<kinds {
                         let totals = book.totals[k * islands + island]
-                        demand += totals.load.profileShare * rates[k].electricity + totals.load.coolingShare * rates[k].cooling
-                            + totals.load.heatPumpShare * rates[k].heat + totals.load.constantKWh
+                        demand += rates[k].kWh(totals.load)
                         rooftops += totals.rooftops
                     }
                     grid.scratchDemand[island] += demand

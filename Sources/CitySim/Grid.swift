@@ -453,7 +453,6 @@ public enum Grid: SimulationPlugin {
                 }
             }
             book.lastHourTick = clock.tick
-            book.pendingYear = clock.year
             // A day's end settles every building's lines, so that no sum spans two days (or years).
             if clock.hour == 23 {
                 BuildingLoads.settle(world, book: &book, catalog: world.resource(Catalog.self)!, refresh: false)
