@@ -93,9 +93,10 @@ public enum Adoption: SimulationPlugin {
                    readsResources: [Catalog.self, Clock.self, Policies.self, BuildingLoadBook.self], writesResources: [AdoptionState.self, Budget.self, BudgetBook.self],
                    after: ["grid.attribute", "transport.freight"], run: { collectFuelTax($0.world) })
         sim.system("policy.adoption", Phase.simulate, reads: [PowerPlant.self, StorageUnit.self, TilePosition.self],
-                   writes: [Building.self, Citizen.self],
-                   readsResources: [Catalog.self, Clock.self, Policies.self, LevelInfo.self],
-                   writesResources: [AdoptionState.self, Budget.self, BudgetBook.self, LevelRules.self, TileMap.self, Ledger.self],
+                   writes: [Building.self, Citizen.self, Commute.self, PrimaryLine.self, ElectricityLine.self],
+                   readsResources: [Catalog.self, Clock.self, Policies.self, LevelInfo.self, TransportState.self, CommuteBook.self],
+                   writesResources: [AdoptionState.self, Budget.self, BudgetBook.self, LevelRules.self, TileMap.self, Ledger.self,
+                                     CommuteTotals.self, CitizenCarbonAccounts.self],
                    after: ["economy.daily"], run: { ctx in
             let world = ctx.world
             let clock = world.resource(Clock.self)!
@@ -184,13 +185,16 @@ public enum Adoption: SimulationPlugin {
             let p = rate * electric
             let payment = electric * catalog.carbon.evPricePremium
             world.withResource(AdoptionState.self) { $0.evFleetShare += p * (1 - $0.evFleetShare) }
+            var buyers: [Entity] = []
             world.query(Entity.self, Write<Citizen>.self).forEach { entity, citizen in
                 guard citizen.value.hasCar, !citizen.value.hasElectricCar, payment <= available,
                       draw(.electricCar, seed: seed, index: entity.index, year: year) < p else { return }
                 citizen.value.hasElectricCar = true
                 available -= payment
                 paid += payment
+                buyers.append(entity)
             }
+            Commutes.reconsider(world: world, buyers)  // a new car, a new choice
         }
         guard paid > 0 else { return }
         world.withResource(Budget.self) { $0.spend(paid) }

@@ -306,11 +306,16 @@ public enum BuildingLoads {
 
 extension World {
     /// An entity's ledger line as booked so far: a building's electricity and gas lines with the
-    /// hours since their last settlement (BuildingLoads.swift) added. Reads; never writes.
+    /// hours since their last settlement (BuildingLoads.swift) added, and a commuter's tailpipe
+    /// and electricity lines likewise (Commutes.swift). Reads; never writes.
     public func bookedLine<K: LineKind>(_ type: LedgerLine<K>.Type, of entity: Entity) -> LedgerLine<K>? {
         guard let line = try? get(type, of: entity) else { return nil }
-        guard K.line == .electricity || K.line == .primary, let book = resource(BuildingLoadBook.self),
-              let load = try? get(BuildingLoad.self, of: entity), let building = try? get(Building.self, of: entity) else { return line }
+        guard K.line == .electricity || K.line == .primary else { return line }
+        if let commute = try? get(Commute.self, of: entity), let book = resource(CommuteBook.self) {
+            return withCommutePending(line, commute: commute, book: book)
+        }
+        guard let book = resource(BuildingLoadBook.self), let load = try? get(BuildingLoad.self, of: entity),
+              let building = try? get(Building.self, of: entity) else { return line }
         return withPending(line, load: load, kind: building.kind, book: book)
     }
 

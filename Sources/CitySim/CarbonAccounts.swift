@@ -180,13 +180,9 @@ public struct TripPointsTally {
         points.values[Int(mode == .carElectric ? PointSource.carElectric.rawValue : mode.rawValue)] += earned
     }
 
-    /// Books one citizen's day of commuting: `pkm` passenger-km by `mode`.
-    @inline(__always)
-    mutating func record(_ mode: TravelMode, pkm: Double, citizen: Entity) {
-        guard enabled else { return }
-        let earned = pointsPerPkm[Int(mode.rawValue)] * pkm
-        guard earned > 0 else { return }
-        points.values[Int(mode == .carElectric ? PointSource.carElectric.rawValue : mode.rawValue)] += earned
+    /// Counts a commuter by `mode` among this year's participants, if that mode earns points.
+    mutating func markParticipant(_ citizen: Entity, mode: TravelMode) {
+        guard enabled, pointsPerPkm[Int(mode.rawValue)] > 0 else { return }
         let word = Int(citizen.index >> 6), bit = UInt64(1) << UInt64(citizen.index & 63)
         if word >= participantBits.count {
             participantBits.append(contentsOf: repeatElement(0, count: word + 1 - participantBits.count))

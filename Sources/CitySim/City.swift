@@ -83,6 +83,7 @@ public final class City {
         world.insertResource(TripFlowState())  // never saved: its caches rebuild on first use (Transport.swift)
         Transport.giveHomesTripLines(world)      // saves from before every resident's trips, or before trips out of town
         BuildingLoads.giveBuildingsLoads(world)  // saves from before buildings' loads were kept
+        Commutes.giveCitizensCommutes(world)     // saves from before commutes were kept; sums the totals
         schedule = Simulation.makeSchedule()
     }
 
@@ -272,7 +273,14 @@ public final class City {
         world.query(Write<StorageUnit>.self, Read<TilePosition>.self).forEach { $0.value.island = islandOf($1) }
         var homeIslands: [Entity: Int32] = [:]
         world.query(Entity.self, Read<Building>.self).forEach { e, b in if b.kind == .residential { homeIslands[e] = b.island } }
-        world.query(Write<Citizen>.self).forEach { $0.value.island = homeIslands[$0.value.home] ?? 0 }
+        var movedIsland: [Entity] = []
+        world.query(Entity.self, Write<Citizen>.self).forEach { entity, citizen in
+            let island = homeIslands[citizen.value.home] ?? 0
+            guard island != citizen.value.island else { return }
+            citizen.value.island = island
+            movedIsland.append(entity)
+        }
+        Commutes.reconsider(world: world, movedIsland)  // their commutes' electricity moves with them
     }
 
     // MARK: [SECTION] Building, demolishing, upgrading
@@ -669,6 +677,7 @@ public final class City {
             }
             for citizen in leaving { removeCitizen(world: world, citizen) }
             for citizen in laidOff {
+                Commutes.end(world: world, citizen)
                 try? world.modify(Citizen.self, of: citizen) { $0.work = .none; $0.workTile = -1 }
             }
             _ = building
@@ -681,6 +690,7 @@ public final class City {
         guard let citizen = try? world.get(Citizen.self, of: entity) else { return }
         try? world.modify(Building.self, of: citizen.home) { $0.residents -= 1 }
         if citizen.isEmployed { try? world.modify(Building.self, of: citizen.work) { $0.workers -= 1 } }
+        Commutes.end(world: world, entity)
         retire(entity, world: world)
     }
 

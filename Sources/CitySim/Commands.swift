@@ -260,12 +260,15 @@ enum CommandPath: SimulationPlugin {
     static func build(_ sim: SimulationBuilder) {
         sim.resource("commands", CommandQueue.self) { _ in CommandQueue() }
         sim.system("input.commands", Phase.input, writes: sim.componentTypes,
-                   readsResources: [Catalog.self, Clock.self, LevelRules.self, LevelInfo.self, TransportState.self, BuildingLoadBook.self],
+                   readsResources: [Catalog.self, Clock.self, LevelRules.self, LevelInfo.self, TransportState.self, BuildingLoadBook.self,
+                                    CommuteBook.self],
                    writesResources: [CommandQueue.self, TileMap.self, Budget.self, BudgetBook.self, Ledger.self, NetworkBooks.self, Policies.self, OffsetBook.self,
-                                     CarbonRegistry.self, CityStats.self],
+                                     CarbonRegistry.self, CityStats.self, CommuteTotals.self, CitizenCarbonAccounts.self],
                    run: Simulation.applyCommands)
-        sim.system("input.networks", Phase.input, reads: [TilePosition.self], writes: [Building.self, PowerPlant.self, StorageUnit.self, Citizen.self],
-                   readsResources: [Catalog.self], writesResources: [TileMap.self, PowerGrid.self, TransportState.self],
+        sim.system("input.networks", Phase.input, reads: [TilePosition.self],
+                   writes: [Building.self, PowerPlant.self, StorageUnit.self, Citizen.self, Commute.self, PrimaryLine.self, ElectricityLine.self],
+                   readsResources: [Catalog.self, Clock.self, Policies.self, LevelInfo.self],
+                   writesResources: [TileMap.self, PowerGrid.self, TransportState.self, CommuteBook.self, CommuteTotals.self, CitizenCarbonAccounts.self],
                    after: ["input.commands"]) { ctx in
             ctx.world.applyCommands()  // new structures must exist before they are linked
             City.refreshNetworks(world: ctx.world)

@@ -119,10 +119,11 @@ public enum Economy: SimulationPlugin {
                    writesResources: [Budget.self, BudgetBook.self, CityStats.self, AirQualityField.self, AdoptionState.self],
                    after: ["grid.attribute"], run: budget)
         sim.system("economy.daily", Phase.simulate, reads: [Building.self, TilePosition.self, PowerPlant.self, GreenZone.self],
-                   writes: [Citizen.self],
+                   writes: [Citizen.self, Commute.self, PrimaryLine.self, ElectricityLine.self],
                    readsResources: [Catalog.self, Clock.self, TileMap.self, TransportState.self, PowerGrid.self, Policies.self, BuildingLoadBook.self,
-                                    Weather.self, LevelInfo.self, AdoptionState.self],
-                   writesResources: [CityStats.self, AirQualityField.self, Budget.self, BudgetBook.self, Ledger.self],
+                                    Weather.self, LevelInfo.self, AdoptionState.self, CommuteBook.self],
+                   writesResources: [CityStats.self, AirQualityField.self, Budget.self, BudgetBook.self, Ledger.self, CommuteTotals.self,
+                                     CitizenCarbonAccounts.self],
                    after: ["economy.budget"], runsLong: { Economy.isDailyRun($0.resource(Clock.self)!) }, run: daily)
     }
 

@@ -139,8 +139,8 @@ public enum Grid: SimulationPlugin {
                    after: ["buildings.demand", "transport.trips"], run: dispatch)
         sim.system("grid.attribute", Phase.simulate, reads: [Building.self],
                    writes: [BuildingLoad.self, ElectricityLine.self, PrimaryLine.self, TripElectricityLine.self],
-                   readsResources: [Catalog.self, Clock.self, PowerGrid.self],
-                   writesResources: [Ledger.self, TripFlowState.self, BuildingLoadBook.self],
+                   readsResources: [Catalog.self, Clock.self, PowerGrid.self, CommuteTotals.self],
+                   writesResources: [Ledger.self, TripFlowState.self, BuildingLoadBook.self, CommuteBook.self],
                    after: ["grid.dispatch"], run: attribute)
     }
 
@@ -458,6 +458,7 @@ public enum Grid: SimulationPlugin {
                 BuildingLoads.settle(world, book: &book, catalog: world.resource(Catalog.self)!, refresh: false)
             }
         }
+        Commutes.bookElectricity(world: world, grid: grid, served: served, clock: clock, tally: &tally)
         served.withUnsafeBufferPointer { served in
             Transport.attributeElectricity(world: world, grid: grid, served: served, clock: clock, tally: &tally)
         }

@@ -123,9 +123,10 @@ public enum Inventory {
             add(9, growth.flow)
             add(9, cleared.flow)
         }
-        world.query(Read<Citizen>.self, Read<PrimaryLine>.self, Read<ElectricityLine>.self).forEach { _, tailpipe, electricity in
-            add(5, tailpipe.flow)
-            add(7, electricity.flow)
+        let commutes = world.resource(CommuteBook.self) ?? CommuteBook()
+        world.query(Read<Commute>.self, Read<PrimaryLine>.self, Read<ElectricityLine>.self).forEach { commute, tailpipe, electricity in
+            add(5, world.withCommutePending(tailpipe, commute: commute, book: commutes).flow)
+            add(7, world.withCommutePending(electricity, commute: commute, book: commutes).flow)
         }
         // Roads, bridges and tunnels: the city's network books (NetworkBooks.swift).
         world.resource(NetworkBooks.self)?.forEachFlow { _, flow in add(11, flow) }

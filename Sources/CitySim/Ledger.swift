@@ -199,7 +199,8 @@ extension World {
     }
 
     /// Visits every ledger line of every entity, as booked so far (for checks of the ledger's
-    /// invariant): a building's lines with the hours since their settlement (BuildingLoads.swift).
+    /// invariant): a building's and a commuter's lines with the hours since their settlement
+    /// (BuildingLoads.swift, Commutes.swift).
     public func forEachLedgerLine(_ body: (Entity, Flow) -> Void) {
         withoutActuallyEscaping(body) { body in
             struct Each: LedgerLineVisitor {
@@ -209,9 +210,15 @@ extension World {
                         world.query(Entity.self, Read<LedgerLine<K>>.self).forEach { entity, line in body(entity, line.flow) }
                         return
                     }
-                    world.query(Entity.self, Read<LedgerLine<K>>.self).without(BuildingLoad.self).forEach { entity, line in body(entity, line.flow) }
+                    world.query(Entity.self, Read<LedgerLine<K>>.self).without(BuildingLoad.self).without(Commute.self)
+                        .forEach { entity, line in body(entity, line.flow) }
                     world.query(Entity.self, Read<Building>.self, Read<BuildingLoad>.self, Read<LedgerLine<K>>.self).forEach { entity, building, load, line in
                         body(entity, world.withPending(line, load: load, kind: building.kind, book: book).flow)
+                    }
+                    if let commutes = world.resource(CommuteBook.self) {
+                        world.query(Entity.self, Read<Commute>.self, Read<LedgerLine<K>>.self).forEach { entity, commute, line in
+                            body(entity, world.withCommutePending(line, commute: commute, book: commutes).flow)
+                        }
                     }
                 }
             }

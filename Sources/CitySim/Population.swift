@@ -50,6 +50,7 @@ public enum Population {
         var jobs = vacancies(world: world, catalog: catalog)
         var homeIndex = Int(SeededRandom.unit(seed: seed ^ 0x4E57, UInt64(day)) * Double(homes.count))
         let evShare = world.resource(AdoptionState.self)?.evFleetShare ?? catalog.travel.evFleetShare  // rises with the EV subsidy
+        let choice = CommuteChoice(world: world, catalog: catalog, clock: world.resource(Clock.self)!)
         var moved = 0
         var serial = UInt64(day) << 32
         while moved < count {
@@ -90,7 +91,8 @@ public enum Population {
                                                   travel: catalog.travel, districtsWide: districtsWide)
             }
             try? world.modify(Building.self, of: home.entity) { $0.residents += 1 }
-            world.commands.spawn(citizen, PrimaryLine(), ElectricityLine())
+            let commute = Commutes.first(for: citizen, serial: serial, world: world, choice: choice)
+            world.commands.spawn(citizen, PrimaryLine(), ElectricityLine(), commute)
             moved += 1
         }
     }
@@ -132,5 +134,6 @@ public enum Population {
             }
             try? world.modify(Building.self, of: jobs[j].entity) { $0.workers += 1 }
         }
+        Commutes.reconsider(world: world, hires.map(\.citizen))
     }
 }

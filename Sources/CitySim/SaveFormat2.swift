@@ -69,6 +69,7 @@ extension SaveGame {
         world.insertResource(air)
         world.insertResource(budget)
         world.insertResource(BuildingLoadBook())
+        world.insertResource(CommuteBook())
         world.insertResource(stats)
         world.insertResource(queue)
         world.insertResource(policies)

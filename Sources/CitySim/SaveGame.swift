@@ -16,7 +16,7 @@
 // File layout (all integers little-endian):
 //
 //     offset 0   8 bytes   magic "NZCSAVE\0"
-//     offset 8   UInt32    format version (5; 4 and 3 are migrated, 2 is read by SaveFormat2.swift)
+//     offset 8   UInt32    format version (7; 6 to 3 are migrated, 2 is read by SaveFormat2.swift)
 //     offset 12  UInt64    body length B
 //     offset 20  B bytes   body: header, ECS snapshot, resources (see `encodeBody`)
 //     20 + B     UInt32    CRC-32 (IEEE) of bytes 0 ..< 20 + B
@@ -179,7 +179,7 @@ extension City {
 
 public enum SaveGame {
     /// The format this game writes, and the newest it reads.
-    public static let formatVersion: UInt32 = 6
+    public static let formatVersion: UInt32 = 7
     /// The oldest format this game reads (through migrations).
     public static let oldestFormat: UInt32 = 2
     public static let magic: [UInt8] = Array("NZCSAVE".utf8) + [0]
@@ -454,6 +454,16 @@ enum SaveMigrations {
         // buildings are given their loads when the city is rebuilt (`City.init(restoring:)`).
         5: { resources in
             if resources["building_loads"] == nil { resources.set("building_loads", try Archive.encode(BuildingLoadBook())) }
+        },
+        // Format 7 books commutes by habit (Commutes.swift): an older save's commute lines are
+        // booked to its hour, so its book starts empty, and every citizen is given a commute when
+        // the city is rebuilt (`City.init(restoring:)`) and reconsiders in the first hour.
+        6: { resources in
+            if resources["commutes"] == nil {
+                var book = CommuteBook()
+                book.reconsiderAll = true
+                resources.set("commutes", try Archive.encode(book))
+            }
         },
     ]
 

@@ -1,10 +1,11 @@
 // Transport.swift — every resident's trips, mode choice, road traffic and congestion, and freight.
 //
 // Residents make the catalog's trips per person per day ([trips]). Two designs share the work:
-//   * commutes, per citizen: employed citizens live in a home and work in a job building; the
-//     citizens are split into 24 slices (by storage row); each hour one slice makes its day's
-//     commute decision (a seeded logit draw) and books the day's round trip on the citizen's
-//     own ledger lines;
+//   * commutes, per citizen, by habit (Commutes.swift): employed citizens live in a home and
+//     work in a job building; each keeps the mode of its last decision (a seeded logit draw),
+//     reconsidered about once a week (168 hourly cohorts of storage rows) or when its commute
+//     changes; each hour the city books a 24th of its commuters' day, and a commuter's own
+//     ledger lines take their share when settled;
 //   * every other trip (school, shopping, leisure, personal business), as flows from each home
 //     block: each hour one 24th of the residential blocks sends its residents' trips of the day
 //     out as expected flows — trips × the logit probability of each mode, no draw — booked on
@@ -12,11 +13,12 @@
 //     the catalog's exponential length distribution, in bands of equal probability.
 // docs/simulation.md says why: the commute is where the map decides (home and job), so each
 // commuter is followed; the other trips are more than half of all trips, and as flows (linear in
-// the residents) they cost one evaluation per access class and length band a tick, and a
-// multiplication per block, instead of one per resident and trip.
+// the residents) they cost one evaluation per access class and length band each time their
+// inputs change (about once a day), and a multiplication per block, instead of one per resident
+// and trip.
 //
 // Phase simulate, "transport.trips" (after buildings.demand, before grid.dispatch):
-//   for the citizens of this hour's slice:
+//   for the commuters who reconsider this hour (Commutes.swift):
 //     1. the options: walk and bike within their maximum distance; bus if a stop is within
 //        reach of home and work on one road network; metro likewise for stations on one rail
 //        line; a car if the citizen has one (a seeded draw against the car-ownership share);
@@ -26,12 +28,12 @@
 //        policies (transit fare, car charge); a bike lane cuts cycling's;
 //     3. a multinomial logit draw, seeded by (level seed, citizen, day): the same run gives
 //        the same choices;
-//     4. emissions = passenger-km × the mode's tailpipe share × its direct factor (the bus
-//        fleet's diesel share; 1 for other modes); electric modes (and electric buses) take
-//        passenger-km × kWh/pkm from the grid this hour (booked at the hour's grid factor by
+//     4. the commute's day: emissions = passenger-km × the mode's tailpipe share × its direct
+//        factor (the bus fleet's diesel share; 1 for other modes); electric modes (and electric
+//        buses) take passenger-km × kWh/pkm from the grid (booked at each hour's grid factor by
 //        grid.attribute); a low-carbon trip also earns green points (CarbonAccounts.swift, never
-//        booked on the ledger);
-//     5. road vehicles add their vehicle trips to every road tile of an L-shaped route.
+//        booked on the ledger); road vehicles load every road tile of an L-shaped route;
+//   then a 24th of every commuter's day is booked from the running totals.
 // "transport.flows" (after transport.trips): the home blocks of this hour's slice, as above with
 //   expected shares for three car classes (none, petrol, electric) in the city's shares; a road
 //   vehicle's flow loads the L-shaped route from the block toward the map's centre, as long as
@@ -135,8 +137,17 @@ public struct TransportState: Sendable, SavedResource {
         }
     }
 
-    /// Turns today's difference arrays into per-tile flows (kept where `isRoad`) and clears them.
-    mutating func closeDay(isRoad: (Int) -> Bool) {
+    /// Turns today's difference arrays, with the commuters' road vehicles (`commuters`, of the
+    /// same size), into per-tile flows (kept where `isRoad`) and clears them.
+    mutating func closeDay(commuters: CommuteTotals?, isRoad: (Int) -> Bool) {
+        if let commuters, commuters.rowDifference.count == rowDifference.count, commuters.columnDifference.count == columnDifference.count {
+            for i in rowDifference.indices where commuters.rowDifference[i] != 0 {
+                rowDifference[i] += Float(Double(commuters.rowDifference[i]) * CommuteUnits.amount)
+            }
+            for i in columnDifference.indices where commuters.columnDifference[i] != 0 {
+                columnDifference[i] += Float(Double(commuters.columnDifference[i]) * CommuteUnits.amount)
+            }
+        }
         for i in tileFlowsYesterday.indices { tileFlowsYesterday[i] = 0 }
         for y in 0..<height {
             var running: Float = 0
@@ -204,9 +215,6 @@ public struct TripFlowState: Sendable {
     public internal(set) var outOfTownPkmBeyond = 0.0
     /// The grid kWh of this tick's flows, booked by grid.attribute in the same tick.
     var pendingFlowKWh: [PendingTripKWh] = []
-    /// The grid kWh of this tick's commutes by electric modes, in the order the commuters went:
-    /// grid.attribute books them at the hour's factor, visiting only these commuters.
-    var pendingCommuteKWh: [PendingTripKWh] = []
     /// Distance from each tile to the nearest school, and the map revision it was built for.
     var schoolDistance: [UInt8] = []
     var schoolDistanceRevision = -1
@@ -245,9 +253,27 @@ public enum Transport: SimulationPlugin {
             if !citizen.access.km.isFinite || citizen.access.km < 0 { return "its trip figures are not finite" }
             return nil
         }
-        sim.system("transport.trips", Phase.simulate, writes: [Citizen.self, PrimaryLine.self],
+        sim.component(Commute.self, default: Commute()) { commute, _, world in
+            let tiles = world.resource(TileMap.self)!.tileCount
+            let islands = world.resource(PowerGrid.self)!.islandCount
+            let book = world.resource(CommuteBook.self)!
+            if !(0..<tiles).contains(Int(commute.homeTile)) || !(0..<tiles).contains(Int(commute.workTile)) { return "its commute's tiles are off the map" }
+            if !(0..<max(islands, book.served.count)).contains(Int(commute.island)) { return "its commute's power island \(commute.island) does not exist" }
+            if commute.tailpipeHours < 0 || commute.tailpipeHours > book.tailpipeHours || commute.electricityHours < 0
+                || commute.electricityHours > book.electricityHours {
+                return "its commute is booked beyond the commuters' book"
+            }
+            if [commute.tailpipeTonnes, commute.burningPkm, commute.kWh, commute.pkm, commute.minutes, commute.vehicles].contains(where: { $0 < 0 || $0 > 1 << 50 }) {
+                return "its commute's daily figures are out of range"
+            }
+            return nil
+        }
+        sim.resource("commutes", CommuteBook.self) { _ in CommuteBook() }
+        sim.transientResource(CommuteTotals.self) { CommuteTotals(width: $0.level.width, height: $0.level.height) }  // rebuilt after a load
+        sim.system("transport.trips", Phase.simulate, writes: [Citizen.self, Commute.self, PrimaryLine.self, ElectricityLine.self],
                    readsResources: [Catalog.self, Clock.self, Weather.self, Policies.self, TileMap.self, AdoptionState.self, LevelInfo.self],
-                   writesResources: [TransportState.self, TripFlowState.self, Ledger.self, CitizenCarbonAccounts.self, PowerGrid.self],
+                   writesResources: [TransportState.self, TripFlowState.self, Ledger.self, CitizenCarbonAccounts.self, PowerGrid.self,
+                                     CommuteBook.self, CommuteTotals.self],
                    after: ["buildings.demand"], run: trips)
         sim.system("transport.flows", Phase.simulate, reads: [Building.self, TilePosition.self],
                    writes: [CarTripsLine.self, BusTripsLine.self, TripElectricityLine.self, OutOfTownTripsLine.self,
@@ -258,7 +284,8 @@ public enum Transport: SimulationPlugin {
         sim.system("transport.freight", Phase.simulate, reads: [Building.self], writes: [RoadFreightLine.self, RailFreightLine.self],
                    readsResources: [Catalog.self, Clock.self, TileMap.self, PowerGrid.self], writesResources: [TransportState.self, Ledger.self],
                    after: ["transport.flows"], run: freight)
-        sim.system("transport.congestion", Phase.simulate, readsResources: [Catalog.self, Clock.self, TileMap.self], writesResources: [TransportState.self],
+        sim.system("transport.congestion", Phase.simulate, readsResources: [Catalog.self, Clock.self, TileMap.self, CommuteTotals.self],
+                   writesResources: [TransportState.self],
                    after: ["transport.freight"], run: congestion)
     }
 
@@ -299,145 +326,17 @@ public enum Transport: SimulationPlugin {
         }
     }
 
+    /// The commuters (Commutes.swift): this hour's cohort reconsiders its mode, and the city
+    /// books a 24th of its commuters' day.
     static func trips(_ ctx: SystemContext) {
         let world = ctx.world
         let catalog = world.resource(Catalog.self)!
         let clock = world.resource(Clock.self)!
-        let seed = world.resource(LevelInfo.self)!.seed
-        let travel = catalog.travel
-        let day = UInt64(clock.dayIndex)
-        let moneyToMinutes = 60 / travel.valueOfTime
-        var tally = LedgerTally()
         var points = CarbonAccounts.beginTrips(world: world, catalog: catalog)  // green points (CarbonAccounts.swift)
-        var stranded = 0.0
-        var pendingCommutes: [PendingTripKWh] = []
-        world.withResource(TripFlowState.self) { swap(&pendingCommutes, &$0.pendingCommuteKWh) }
-        pendingCommutes.removeAll(keepingCapacity: true)
-        // Per mode: in-vehicle minutes per km and money (as minutes) per km, computed once.
-        let modeCount = TravelMode.allCases.count
-        var minutesPerKm = [Double](repeating: 0, count: modeCount)
-        var moneyMinutesPerKm = minutesPerKm
-        var maxKm = minutesPerKm
-        var tailpipeShare = minutesPerKm, gridKWhPerPkm = minutesPerKm, directFactor = minutesPerKm, occupancy = minutesPerKm
-        var directFactorID = [FactorID](repeating: .none, count: modeCount)
-        let policies = world.resource(Policies.self) ?? Policies()
-        for mode in TravelMode.allCases {
-            let spec = catalog.mode(mode)
-            directFactor[Int(mode.rawValue)] = spec.directFactor
-            directFactorID[Int(mode.rawValue)] = spec.directFactorID
-            occupancy[Int(mode.rawValue)] = spec.occupancy
-            minutesPerKm[Int(mode.rawValue)] = 60 / spec.speed
-            moneyMinutesPerKm[Int(mode.rawValue)] = costPerKm(mode, spec: spec, policies: policies, year: clock.year) * moneyToMinutes
-            maxKm[Int(mode.rawValue)] = spec.maxDistance
-            tailpipeShare[Int(mode.rawValue)] = catalog.tailpipeShare(mode)
-            gridKWhPerPkm[Int(mode.rawValue)] = catalog.gridKWhPerPkm(mode)
-        }
-        world.withResource(PowerGrid.self) { grid in
-        world.withResource(TransportState.self) { transport in
-        let width = transport.width
-        let districtCongestion = transport.districtCongestion
-        var commuteMinutesTotal = transport.commuteMinutesTotal, commuteCount = transport.commuteCount
-        // The island demand, today's traffic and the year's trip counts are walked through
-        // pointers: no uniqueness check per citizen. The same additions in the same order.
-        var islandDemandArray: [Double] = []
-        swap(&islandDemandArray, &grid.scratchDemand)
-        islandDemandArray.withUnsafeMutableBufferPointer { islandDemand in
-        transport.withTripBooks { routes, tripsByMode in
-        // Scratch per mode on the stack, reused for every citizen (no allocation per citizen).
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: modeCount * 3) { scratch in
-        let costs = scratch.baseAddress!, minutes = costs + modeCount, weights = costs + 2 * modeCount
-            world.query(Entity.self, Write<Citizen>.self, Write<PrimaryLine>.self)
-                .forEach(slice: clock.hour, of: 24) { entity, citizen, tailpipe in
-                guard citizen.value.isEmployed else {
-                    citizen.value.commuteMinutes = 0
-                    citizen.value.stranded = false
-                    return
-                }
-                let c = citizen.value
-                let a = c.access
-                let km = Double(a.km)
-                @inline(__always) func consider(_ mode: TravelMode, _ time: Double, bonus: Double = 0) {
-                    let m = Int(mode.rawValue)
-                    guard km <= maxKm[m] else { return }
-                    minutes[m] = time
-                    costs[m] = (time + moneyMinutesPerKm[m] * km) * (1 - bonus)
-                }
-                for i in 0..<modeCount { costs[i] = .infinity; minutes[i] = .infinity }
-                let laneBonus = a.bikeLane ? travel.bikeLaneBonus : 0
-                consider(.walk, km * minutesPerKm[0])
-                consider(.bike, km * minutesPerKm[1], bonus: laneBonus)
-                consider(.ebike, km * minutesPerKm[2], bonus: laneBonus)
-                let congestion = Double(districtCongestion[Int(a.homeDistrict)] + districtCongestion[Int(a.workDistrict)]) / 2
-                if a.busAccessMinutes.isFinite {
-                    consider(.bus, Double(a.busAccessMinutes) + travel.waitTime + km * minutesPerKm[3] * congestion)
-                }
-                if a.metroAccessMinutes.isFinite {
-                    consider(.metro, Double(a.metroAccessMinutes) + travel.waitTime + km * minutesPerKm[4])
-                }
-                if c.hasCar && a.roadConnected {
-                    let car: TravelMode = c.hasElectricCar ? .carElectric : .carPetrol
-                    consider(car, km * minutesPerKm[Int(car.rawValue)] * congestion + 2)  // + parking
-                }
-                // Logit draw, seeded by (level, citizen, day).
-                var best = Double.infinity
-                for i in 0..<modeCount where costs[i] < best { best = costs[i] }
-                guard best.isFinite else {
-                    // No mode reaches the job: no trip, no emissions, no points (not a walk).
-                    citizen.value.stranded = true
-                    citizen.value.commuteMinutes = 0
-                    stranded += 2
-                    return
-                }
-                citizen.value.stranded = false
-                var total = 0.0
-                for i in 0..<modeCount {
-                    weights[i] = costs[i].isFinite ? DeterministicMath.exp(-travel.logitScale * (costs[i] - best)) : 0
-                    total += weights[i]
-                }
-                var draw = SeededRandom.unit(seed: seed, UInt64(entity.index), day) * total
-                var chosen = TravelMode.walk
-                for i in 0..<modeCount where weights[i] > 0 {
-                    chosen = TravelMode(rawValue: UInt8(i))!
-                    draw -= weights[i]
-                    if draw < 0 { break }
-                }
-                let m = Int(chosen.rawValue)
-                citizen.value.mode = chosen
-                citizen.value.commuteMinutes = Float(minutes[m])
-                tripsByMode[m] += 2
-                commuteMinutesTotal += minutes[m]
-                commuteCount += 1
-                let pkm = 2 * km
-                points.record(chosen, pkm: pkm, citizen: entity)  // never on the ledger: see CarbonAccounts.swift
-                let burning = pkm * tailpipeShare[m]  // passenger-km on fuel (a bus trip: the diesel share)
-                if directFactor[m] > 0 && burning > 0 {
-                    tailpipe.book(directFactorID[m], value: directFactor[m], quantity: burning, tonnes: burning * directFactor[m] / 1e6,
-                                  sector: .transport, scope: .direct, clock: clock, tally: &tally)
-                }
-                let kWh = pkm * gridKWhPerPkm[m]
-                if kWh > 0 { pendingCommutes.append((entity, c.island, kWh)) }
-                islandDemand[Int(c.island)] += kWh
-                if chosen.usesRoad {
-                    // Two one-way vehicle trips per day; a bus passenger is 1/occupancy of a bus.
-                    let home = Int(c.homeTile), work = Int(c.workTile)
-                    routes.add(fromX: home % width, y: home / width, toX: work % width, y: work / width,
-                               vehicles: Float(2 / occupancy[m]))
-                }
-            }
-        }
-        }
-        }
-        swap(&islandDemandArray, &grid.scratchDemand)
-        transport.commuteMinutesTotal = commuteMinutesTotal
-        transport.commuteCount = commuteCount
-        }
-        }
-        world.withResource(Ledger.self) { $0.absorb(tally) }
+        let choice = CommuteChoice(world: world, catalog: catalog, clock: clock)
+        Commutes.prepare(world: world, catalog: catalog, clock: clock, choice: choice, points: &points)
+        Commutes.reconsiderAndBook(world: world, clock: clock, choice: choice, points: &points)
         CarbonAccounts.endTrips(points, world: world)
-        world.withResource(TripFlowState.self) { flows in
-            flows.tripsWithoutMode += stranded
-            swap(&pendingCommutes, &flows.pendingCommuteKWh)
-        }
     }
 
     /// Gives every home block the ledger lines of its residents' school and other trips, where a
@@ -461,7 +360,8 @@ public enum Transport: SimulationPlugin {
         }
     }
 
-    /// Recomputes every citizen's commute access (after the networks change).
+    /// Recomputes every citizen's commute access (after the networks change); every commuter
+    /// then reconsiders in the next hour (Commutes.swift).
     static func refreshAccess(world: World) {
         let map = world.resource(TileMap.self)!
         let travel = world.resource(Catalog.self)!.travel
@@ -471,10 +371,11 @@ public enum Transport: SimulationPlugin {
             citizen.value.access = access(homeTile: Int(citizen.value.homeTile), workTile: Int(citizen.value.workTile),
                                           map: map, travel: travel, districtsWide: districtsWide)
         }
+        world.withResource(CommuteBook.self) { $0.reconsiderAll = true }
     }
 
-    /// Books the grid electricity of this tick's electric commutes, then of the home blocks' flows
-    /// (called by grid.attribute after dispatch, with each island's served share).
+    /// Books the grid electricity of this tick's home blocks' flows (called by grid.attribute
+    /// after dispatch, with each island's served share).
     static func attributeElectricity(world: World, grid: PowerGrid, served: UnsafeBufferPointer<Double>, clock: Clock,
                                      tally: inout LedgerTally) {
         func book<K: LineKind>(_ pending: WritableKeyPath<TripFlowState, [PendingTripKWh]>, on line: LedgerLine<K>.Type) {
@@ -495,7 +396,6 @@ public enum Transport: SimulationPlugin {
             trips.removeAll(keepingCapacity: true)
             world.withResource(TripFlowState.self) { swap(&trips, &$0[keyPath: pending]) }
         }
-        book(\.pendingCommuteKWh, on: ElectricityLine.self)
         book(\.pendingFlowKWh, on: TripElectricityLine.self)
     }
 
@@ -536,7 +436,7 @@ public enum Transport: SimulationPlugin {
         let capacity = economy.roadCapacity * catalog.travel.lanesPerRoad
         let peak = catalog.travel.peakHourShare
         world.withResource(TransportState.self) { transport in
-            transport.closeDay { map.structure[$0].isRoad }
+            transport.closeDay(commuters: world.resource(CommuteTotals.self)) { map.structure[$0].isRoad }
             var sums = [Double](repeating: 0, count: transport.districtCongestion.count)
             var counts = sums
             for i in 0..<map.tileCount where map.structure[i].isRoad {
@@ -553,8 +453,8 @@ public enum Transport: SimulationPlugin {
 
 // MARK: - Flows from the home blocks (school and other trips)
 
-/// Mode weights of this tick's flows, by (access class, trip length), computed once per tick
-/// for the keys in use: exp(−scale × (cost − the cheapest mode's cost)) for the five modes
+/// Mode weights of the flows, by (access class, trip length), computed for the keys in use once
+/// per generation of their inputs: exp(−scale × (cost − the cheapest mode's cost)) for the five modes
 /// without a car, and the petrol and electric car's weights apart, so that each car class's
 /// probabilities are w / (Σ non-car + its car's w).
 struct FlowMemo: Sendable {
@@ -570,8 +470,8 @@ struct FlowMemo: Sendable {
     /// `schoolTiles` for none near). Flows are linear in the residents, so a block's are its
     /// residents × its two entries. Each entry holds, at these offsets, passenger-km and trips
     /// by mode, the trips no mode serves, and road vehicles on the route to the near school
-    /// and on each length band's route. Slots are given on first use; an entry is refilled
-    /// once a tick (`entryStamp`).
+    /// and on each length band's route. Slots are given on first use; an entry is refilled on
+    /// its first use after the memo's inputs change (`entryStamp`).
     static let pkm = 0, trips = 7, unserved = 14, nearSchoolRoute = 15, bandRoutes = 16
     static let otherTripsKey = schoolTiles + 1
     static let entryKeys = schoolTiles + 2
@@ -579,6 +479,19 @@ struct FlowMemo: Sendable {
     var entries: [Double] = []
     var entryStamp: [Int64] = []
     var entryStride = 0
+    /// Every number the weights and entries are made from (prices, speeds, congestion, trips per
+    /// resident, car classes' shares); `generation` counts their changes and stamps the memo.
+    /// They change once a day at most, unless the player changes a price: so each access class
+    /// and length is worked out about once a day, not once an hour.
+    var inputs: [Double] = []
+    var generation: Int64 = 0
+
+    /// Starts a new generation when `inputs` differ from the last ones.
+    mutating func use(inputs: [Double]) {
+        guard inputs != self.inputs else { return }
+        self.inputs = inputs
+        generation += 1
+    }
 
     /// A school `tiles` away, in km (0.1 km a tile, 200 m at least).
     static func schoolKm(_ tiles: Int) -> Double { max(0.2, Double(tiles) * 0.1) }
@@ -593,6 +506,7 @@ struct FlowMemo: Sendable {
         entrySlot = Array(repeating: -1, count: FlowAccess.classes * FlowMemo.entryKeys)
         entries = []
         entryStamp = []
+        generation += 1
     }
 }
 
@@ -685,7 +599,11 @@ extension Transport {
             var congestion = 0.0
             for value in transport.districtCongestion { congestion += Double(value) }
             congestion /= Double(max(1, transport.districtCongestion.count))
-            let tick = clock.tick
+            var inputs = [congestion, otherTrips, schoolTrips, travel.bikeLaneBonus, travel.walkAccessSpeed, travel.waitTime,
+                          travel.logitScale] + classShare + bands
+            for m in 0..<modeCount { inputs += [minutesPerKm[m], moneyMinutesPerKm[m], maxKm[m], occupancy[m]] }
+            flows.memo.use(inputs: inputs)
+            let generation = flows.memo.generation
             // The memo's weights, today's traffic and the year's trip counts are walked through
             // pointers (taken out of their resources for the loop): no retain, copy or
             // uniqueness check per flow.
@@ -695,12 +613,13 @@ extension Transport {
             memoWeightsArray.withUnsafeMutableBufferPointer { memoWeights in
             memoStampArray.withUnsafeMutableBufferPointer { memoStamp in
             transport.withTripBooks { routes, tripsByMode in
-            /// The memo's weights for an access class and a length key (computed on first use this tick).
+            /// The memo's weights for an access class and a length key (computed on first use in this
+            /// generation of the memo's inputs).
             func weights(_ access: FlowAccess, lengthKey: Int, km: Double) -> Int {
                 let slot = access.key * flows.memo.lengthKeys + lengthKey
                 let base = slot * modeCount
-                if memoStamp[slot] == tick { return base }
-                memoStamp[slot] = tick
+                if memoStamp[slot] == generation { return base }
+                memoStamp[slot] = generation
                 var costs = (Double.infinity, Double.infinity, Double.infinity, Double.infinity, Double.infinity,
                              Double.infinity, Double.infinity)
                 withUnsafeMutableBytes(of: &costs) { raw in
@@ -750,8 +669,8 @@ extension Transport {
                     flows.memo.entries.append(contentsOf: repeatElement(0, count: stride))
                 }
                 let offset = slot * stride
-                guard flows.memo.entryStamp[slot] != tick else { return offset }
-                flows.memo.entryStamp[slot] = tick
+                guard flows.memo.entryStamp[slot] != generation else { return offset }
+                flows.memo.entryStamp[slot] = generation
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: stride) { values in
                     values.initialize(repeating: 0)
                     /// Sends `count` trips per resident of `km` each, by the memo's shares for the
@@ -1032,9 +951,12 @@ extension CityView {
                 }
             }
         }
-        world.query(Read<Citizen>.self, Read<PrimaryLine>.self, Read<ElectricityLine>.self).forEach { _, tailpipe, grid in
-            if tailpipe.flow.year == year { direct += tailpipe.flow.yearTonnes }
-            if grid.flow.year == year { electricity += grid.flow.yearTonnes }
+        let commutes = world.resource(CommuteBook.self) ?? CommuteBook()
+        world.query(Read<Commute>.self, Read<PrimaryLine>.self, Read<ElectricityLine>.self).forEach { commute, tailpipe, grid in
+            let tailpipe = world.withCommutePending(tailpipe, commute: commute, book: commutes).flow
+            let grid = world.withCommutePending(grid, commute: commute, book: commutes).flow
+            if tailpipe.year == year { direct += tailpipe.yearTonnes }
+            if grid.year == year { electricity += grid.yearTonnes }
         }
         add(CarTripsLine.self)
         add(BusTripsLine.self)
