@@ -377,6 +377,14 @@ public enum Commutes {
         let ratesChanged = totals.rates != choice.rates
         guard newYear || ratesChanged || book.reconsiderAll else { return }
         let islands = world.resource(PowerGrid.self)?.islandCount ?? 1
+        if book.year == Int.min && !book.reconsiderAll && !ratesChanged {
+            // A new city's first hour: nothing is owed yet, so only the year's participants are counted.
+            world.query(Entity.self, Read<Commute>.self).forEach { entity, commute in
+                if commute.active { points.markParticipant(entity, mode: commute.mode) }
+            }
+            world.withResource(CommuteBook.self) { $0.start(year: clock.year, islands: islands) }
+            return
+        }
         world.withResource(CommuteTotals.self) { totals in
         world.withResource(CommuteBook.self) { book in
             let reconsider = book.reconsiderAll

@@ -269,7 +269,11 @@ public enum Transport: SimulationPlugin {
             return nil
         }
         sim.resource("commutes", CommuteBook.self) { _ in CommuteBook() }
-        sim.transientResource(CommuteTotals.self) { CommuteTotals(width: $0.level.width, height: $0.level.height) }  // rebuilt after a load
+        sim.transientResource(CommuteTotals.self) { setup in  // rebuilt after a load
+            var totals = CommuteTotals(width: setup.level.width, height: setup.level.height)
+            totals.rates = CommuteRates(catalog: setup.catalog)
+            return totals
+        }
         sim.system("transport.trips", Phase.simulate, writes: [Citizen.self, Commute.self, PrimaryLine.self, ElectricityLine.self],
                    readsResources: [Catalog.self, Clock.self, Weather.self, Policies.self, TileMap.self, AdoptionState.self, LevelInfo.self],
                    writesResources: [TransportState.self, TripFlowState.self, Ledger.self, CitizenCarbonAccounts.self, PowerGrid.self,
@@ -366,12 +370,14 @@ public enum Transport: SimulationPlugin {
         let map = world.resource(TileMap.self)!
         let travel = world.resource(Catalog.self)!.travel
         let districtsWide = world.resource(TransportState.self)!.districtsWide
+        var commuters = 0
         world.query(Write<Citizen>.self).forEach { citizen in
             guard citizen.value.isEmployed else { return }
             citizen.value.access = access(homeTile: Int(citizen.value.homeTile), workTile: Int(citizen.value.workTile),
                                           map: map, travel: travel, districtsWide: districtsWide)
+            commuters += 1
         }
-        world.withResource(CommuteBook.self) { $0.reconsiderAll = true }
+        if commuters > 0 { world.withResource(CommuteBook.self) { $0.reconsiderAll = true } }
     }
 
     /// Books the grid electricity of this tick's home blocks' flows (called by grid.attribute
