@@ -160,13 +160,7 @@ public struct BuildingLoadBook: Sendable, SavedResource, Equatable {
 
     private func addYear(quantity: Double, tonnes: Double, to flow: inout Flow, lifetime: inout Double) {
         lifetime += tonnes
-        if flow.year != pendingYear {
-            flow.year = pendingYear
-            flow.yearQuantity = 0
-            flow.yearTonnes = 0
-        }
-        flow.yearQuantity += quantity
-        flow.yearTonnes += tonnes
+        flow.addToYear(pendingYear, quantity: quantity, tonnes: tonnes)
     }
 
     /// Empties the sums (after every building's lines took them), for `islands` islands.

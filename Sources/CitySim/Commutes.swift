@@ -166,13 +166,7 @@ public struct CommuteBook: Sendable, SavedResource, Equatable {
 
     private func addYear(quantity: Double, tonnes: Double, to flow: inout Flow, lifetime: inout Double) {
         lifetime += tonnes
-        if flow.year != year {
-            flow.year = year
-            flow.yearQuantity = 0
-            flow.yearTonnes = 0
-        }
-        flow.yearQuantity += quantity
-        flow.yearTonnes += tonnes
+        flow.addToYear(year, quantity: quantity, tonnes: tonnes)
     }
 
     /// Books what a commute's lines have yet to take, and marks them settled.
@@ -238,16 +232,10 @@ struct CommuteTotals: Sendable {
         commuters += sign
         guard commute.vehicles > 0 else { return }
         let home = Int(commute.homeTile), work = Int(commute.workTile)
-        let (hx, hy, wx, wy) = (home % width, home / width, work % width, work / width)
         let vehicles = sign * commute.vehicles
-        let row = hy * (width + 1)
-        rowDifference[row + min(hx, wx)] += vehicles
-        rowDifference[row + max(hx, wx) + 1] -= vehicles
-        guard wy != hy else { return }
-        let column = wx * (height + 1)
-        let (low, high) = wy > hy ? (hy + 1, wy) : (wy, hy - 1)
-        columnDifference[column + low] += vehicles
-        columnDifference[column + high + 1] -= vehicles
+        RouteLoad.cells(fromX: home % width, y: home / width, toX: work % width, y: work / width, width: width, height: height) { alongRow, index, adds in
+            if alongRow { rowDifference[index] += adds ? vehicles : -vehicles } else { columnDifference[index] += adds ? vehicles : -vehicles }
+        }
     }
 }
 
@@ -361,9 +349,7 @@ public enum Commutes {
             totals.add(new, sign: 1)
             commute = new
         }
-        citizen.mode = new.mode
-        citizen.commuteMinutes = Float(Double(new.minutes) * CommuteUnits.amount)
-        citizen.stranded = new.stranded
+        citizen.show(commute)
         if new.active { points.markParticipant(entity, mode: new.mode) }
     }
 
@@ -401,9 +387,7 @@ public enum Commutes {
                     new.tailpipeHours = commute.value.tailpipeHours
                     new.electricityHours = commute.value.electricityHours
                     commute.value = new
-                    citizen.value.mode = new.mode
-                    citizen.value.commuteMinutes = Float(Double(new.minutes) * CommuteUnits.amount)
-                    citizen.value.stranded = new.stranded
+                    citizen.value.show(new)
                 } else if ratesChanged && commute.value.active {
                     var new = choice.rates.commute(mode: commute.value.mode, km: Double(citizen.value.access.km), minutes: 0,
                                                    citizen: citizen.value)
@@ -534,10 +518,11 @@ public enum Commutes {
         CarbonAccounts.endTrips(points, world: world)
     }
 
-    /// A newcomer's first commute (it is spawned with it): counted from now.
-    static func first(for citizen: Citizen, serial: UInt64, world: World, choice: CommuteChoice) -> Commute {
+    /// A newcomer's first commute (it is spawned with it, as `entity`): today's draw, as if it
+    /// had reconsidered; counted from now.
+    static func first(for citizen: Citizen, entity: Entity, world: World, choice: CommuteChoice) -> Commute {
         let book = world.resource(CommuteBook.self)!
-        var commute = choice.commute(for: citizen, draw: SeededRandom.unit(seed: choice.seed ^ 0xC0_33_07E, serial))
+        var commute = choice.commute(for: citizen, draw: choice.draw(for: entity))
         commute.tailpipeHours = book.tailpipeHours
         commute.electricityHours = book.electricityHours
         world.withResource(CommuteTotals.self) { $0.add(commute, sign: 1) }
@@ -561,6 +546,15 @@ public enum Commutes {
         for entity in without { try? world.insert(Commute(), into: entity) }
         if !without.isEmpty { world.withResource(CommuteBook.self) { $0.reconsiderAll = true } }
         world.insertResource(makeTotals(world: world))
+    }
+}
+
+extension Citizen {
+    /// Shows a commute on the citizen: its mode, its one-way minutes, and whether it is stranded.
+    mutating func show(_ commute: Commute) {
+        mode = commute.mode
+        commuteMinutes = Float(Double(commute.minutes) * CommuteUnits.amount)
+        stranded = commute.stranded
     }
 }
 

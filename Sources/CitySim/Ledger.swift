@@ -68,6 +68,18 @@ public struct Flow: Sendable, Equatable {
 
     public init() {}
 
+    /// Adds to `year`'s sums, starting them when the flow held another year's (a settlement of
+    /// hours booked in bulk: BuildingLoads.swift, Commutes.swift).
+    mutating func addToYear(_ year: Int, quantity: Double, tonnes: Double) {
+        if self.year != year {
+            self.year = year
+            yearQuantity = 0
+            yearTonnes = 0
+        }
+        yearQuantity += quantity
+        yearTonnes += tonnes
+    }
+
     public init(factor: FactorID, factorValue: Double, sector: Sector, scope: Scope, tick: Int64, year: Int,
                 tickQuantity: Double, tickTonnes: Double, yearQuantity: Double, yearTonnes: Double) {
         self.factor = factor

@@ -91,8 +91,10 @@ public enum Population {
                                                   travel: catalog.travel, districtsWide: districtsWide)
             }
             try? world.modify(Building.self, of: home.entity) { $0.residents += 1 }
-            let commute = Commutes.first(for: citizen, serial: serial, world: world, choice: choice)
-            world.commands.spawn(citizen, PrimaryLine(), ElectricityLine(), commute)
+            let entity = world.commands.reserve()
+            let commute = Commutes.first(for: citizen, entity: entity, world: world, choice: choice)
+            citizen.show(commute)
+            world.commands.spawn(reserved: entity, citizen, PrimaryLine(), ElectricityLine(), commute)
             moved += 1
         }
     }

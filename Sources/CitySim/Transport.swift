@@ -186,14 +186,24 @@ struct RouteLoad {
     /// work column.
     @inline(__always)
     func add(fromX hx: Int, y hy: Int, toX wx: Int, y wy: Int, vehicles: Float) {
+        RouteLoad.cells(fromX: hx, y: hy, toX: wx, y: wy, width: width, height: height) { alongRow, index, adds in
+            if alongRow { rowDifference[index] += adds ? vehicles : -vehicles } else { columnDifference[index] += adds ? vehicles : -vehicles }
+        }
+    }
+
+    /// The difference-array cells of an L-shaped route (`alongRow`: the row array, else the
+    /// column array), each where the load starts (`adds`) or ends.
+    @inline(__always)
+    static func cells(fromX hx: Int, y hy: Int, toX wx: Int, y wy: Int, width: Int, height: Int,
+                      _ mark: (_ alongRow: Bool, _ index: Int, _ adds: Bool) -> Void) {
         let row = hy * (width + 1)
-        rowDifference[row + min(hx, wx)] += vehicles
-        rowDifference[row + max(hx, wx) + 1] -= vehicles
+        mark(true, row + min(hx, wx), true)
+        mark(true, row + max(hx, wx) + 1, false)
         guard wy != hy else { return }
         let column = wx * (height + 1)
         let (low, high) = wy > hy ? (hy + 1, wy) : (wy, hy - 1)
-        columnDifference[column + low] += vehicles
-        columnDifference[column + high + 1] -= vehicles
+        mark(false, column + low, true)
+        mark(false, column + high + 1, false)
     }
 }
 

@@ -30,6 +30,19 @@ public final class Commands {
         return entity
     }
 
+    /// An entity id to spawn with `spawn(reserved:_:)`, for components whose values depend on it.
+    public func reserve() -> Entity {
+        guard let world else { preconditionFailure("command buffer outlived its world") }
+        return world.reserveEntity()
+    }
+
+    /// Spawns `entity`, reserved with `reserve()`, with these components.
+    @inlinable
+    public func spawn<each C: Component>(reserved entity: Entity, _ component: repeat each C) {
+        let values = (repeat each component)
+        pending.append { world in world.place(entity, repeat each values) }
+    }
+
     public func despawn(_ entity: Entity) {
         pending.append { world in try world.despawn(entity) }
     }

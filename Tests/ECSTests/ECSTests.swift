@@ -200,6 +200,19 @@ struct DeferredTests {
         #expect(try world.get(Health.self, of: e) == Health(value: 3))
     }
 
+    /// A reserved entity's components can depend on its id: it is spawned under that id, and
+    /// the next spawn gets another.
+    @Test func aReservedEntityIsSpawnedUnderItsId() throws {
+        let world = World()
+        let reserved = world.commands.reserve()
+        world.commands.spawn(reserved: reserved, Health(value: Int(reserved.index) + 7))
+        let next = world.commands.spawn(Health(value: 1))
+        world.applyCommands()
+        #expect(next != reserved)
+        #expect(try world.get(Health.self, of: reserved) == Health(value: Int(reserved.index) + 7))
+        #expect(world.query(Read<Health>.self).count == 2)
+    }
+
     @Test func eventsLiveOneTickBoundary() throws {
         let world = World()
         let schedule = Schedule(phases: ["update"])
