@@ -10,21 +10,21 @@
 // docs/simulation.md says why: people keep their commute mode out of habit, and following each
 // commuter every day cost more than the rest of the simulation together.
 //
-// The totals are sums of integers (each commute's daily figures rounded to fixed units), so
-// that they are the same whatever order commuters came and went in, and a load rebuilds them
-// exactly from the citizens' commutes.
+// The totals are sums of integers (each commute's daily figures rounded to fixed units, in 32
+// bits each, so that a commute takes 48 bytes), so that they are the same whatever order
+// commuters came and went in, and a load rebuilds them exactly from the citizens' commutes.
 import ECS
 
 /// What a citizen's commute adds to the city's day, and how much of it its lines hold.
 public struct Commute: Component, Sendable, Equatable, Codable {
     /// Per day, in `CommuteUnits`: tailpipe tonnes, passenger-km burning fuel, grid kWh,
     /// passenger-km, one-way minutes, and road vehicle trips (a bus passenger is a bus's share).
-    var tailpipeTonnes: Int64 = 0
-    var burningPkm: Int64 = 0
-    var kWh: Int64 = 0
-    var pkm: Int64 = 0
-    var minutes: Int64 = 0
-    var vehicles: Int64 = 0
+    var tailpipeTonnes: Int32 = 0
+    var burningPkm: Int32 = 0
+    var kWh: Int32 = 0
+    var pkm: Int32 = 0
+    var minutes: Int32 = 0
+    var vehicles: Int32 = 0
     var homeTile: Int32 = 0
     var workTile: Int32 = 0
     var island: Int32 = 0
@@ -42,13 +42,13 @@ public struct Commute: Component, Sendable, Equatable, Codable {
 
 /// The fixed units of `Commute`'s daily figures.
 enum CommuteUnits {
-    static let tonnes = 1e-12
-    static let amount = 1e-9
+    static let tonnes = 1e-9
+    static let amount = 1e-6
 
     @inline(__always)
-    static func fixed(_ value: Double, _ unit: Double) -> Int64 {
+    static func fixed(_ value: Double, _ unit: Double) -> Int32 {
         guard value.isFinite, value > 0 else { return 0 }
-        return Int64(min(value / unit, 1e17).rounded())
+        return Int32(min((value / unit).rounded(), Double(Int32.max)))
     }
 }
 
@@ -222,17 +222,17 @@ struct CommuteTotals: Sendable {
         if commute.stranded { stranded += sign }
         guard commute.active else { return }
         let m = Int(commute.mode.rawValue)
-        tailpipeTonnes += sign * commute.tailpipeTonnes
+        tailpipeTonnes += sign * Int64(commute.tailpipeTonnes)
         let island = Int(commute.island)
         if island >= kWhByIsland.count { kWhByIsland.append(contentsOf: repeatElement(0, count: island + 1 - kWhByIsland.count)) }
-        kWhByIsland[island] += sign * commute.kWh
+        kWhByIsland[island] += sign * Int64(commute.kWh)
         commutersByMode[m] += sign
-        pkmByMode[m] += sign * commute.pkm
-        minutes += sign * commute.minutes
+        pkmByMode[m] += sign * Int64(commute.pkm)
+        minutes += sign * Int64(commute.minutes)
         commuters += sign
         guard commute.vehicles > 0 else { return }
         let home = Int(commute.homeTile), work = Int(commute.workTile)
-        let vehicles = sign * commute.vehicles
+        let vehicles = sign * Int64(commute.vehicles)
         RouteLoad.cells(fromX: home % width, y: home / width, toX: work % width, y: work / width, width: width, height: height) { alongRow, index, adds in
             if alongRow { rowDifference[index] += adds ? vehicles : -vehicles } else { columnDifference[index] += adds ? vehicles : -vehicles }
         }

@@ -273,7 +273,7 @@ public enum Transport: SimulationPlugin {
                 || commute.electricityHours > book.electricityHours {
                 return "its commute is booked beyond the commuters' book"
             }
-            if [commute.tailpipeTonnes, commute.burningPkm, commute.kWh, commute.pkm, commute.minutes, commute.vehicles].contains(where: { $0 < 0 || $0 > 1 << 50 }) {
+            if [commute.tailpipeTonnes, commute.burningPkm, commute.kWh, commute.pkm, commute.minutes, commute.vehicles].contains(where: { $0 < 0 }) {
                 return "its commute's daily figures are out of range"
             }
             return nil

@@ -126,12 +126,14 @@ struct CarbonAccountsTests {
         }
         #expect(commuters > 100 && cyclingOrBus > 0, "the town commutes, some by bike or bus")
         let accounts = city.view.carbonAccounts
+        // A commute's passenger-km are kept to the millimetre (Commutes.swift's fixed units).
         for source in PointSource.allCases {
-            #expect(close(accounts.earned[source], expected[source]), "\(source.key): \(accounts.earned[source]) vs \(expected[source])")
+            #expect(close(accounts.earned[source], expected[source], tolerance: 1e-7),
+                    "\(source.key): \(accounts.earned[source]) vs \(expected[source])")
         }
         #expect(accounts.earned[.bike] + accounts.earned[.bus] > 0)
         #expect(accounts.earned[.household] == 0, "no home has an upgrade")
-        #expect(close(accounts.pool, expected.total))
+        #expect(close(accounts.pool, expected.total, tolerance: 1e-7))
         #expect(accounts.participants == green)
         #expect(accounts.forests.isEmpty && accounts.treesPlanted == 0)
     }

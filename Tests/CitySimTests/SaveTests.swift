@@ -542,7 +542,8 @@ struct SaveTests {
         let building = ComponentLayout.dataMask(of: Building.self)
         #expect(building.count == MemoryLayout<Building>.stride && building[0] && building[30] && !building[31])
         // The columns the hourly systems stream, packed with their small fields last.
-        #expect(MemoryLayout<Building>.stride == 32 && MemoryLayout<PrimaryLine>.stride == 72 && MemoryLayout<Citizen>.stride == 60)
+        #expect(MemoryLayout<Building>.stride == 32 && MemoryLayout<PrimaryLine>.stride == 72 && MemoryLayout<Citizen>.stride == 60
+                && MemoryLayout<Commute>.stride == 48)
         let line = ComponentLayout.dataMask(of: PrimaryLine.self)
         #expect(line.filter { $0 }.count == 2 + 8 + 1 + 1 + 8 + 8 + 4 * 8 + 8, "Flow's fields and the lifetime total")
     }
