@@ -327,7 +327,7 @@ struct CommuteChoice {
 }
 
 public enum Commutes {
-    /// Every commuter reconsiders once a week: one cohort of storage rows an hour.
+    /// Every commuter reconsiders about once a week: one cohort of storage rows an hour.
     static let cohorts = 7 * 24
 
     static func cohort(_ clock: Clock) -> Int { Int(clock.dayIndex % 7) * 24 + clock.hour }
