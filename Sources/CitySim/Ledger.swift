@@ -227,10 +227,9 @@ extension World {
                     world.query(Entity.self, Read<Building>.self, Read<BuildingLoad>.self, Read<LedgerLine<K>>.self).forEach { entity, building, load, line in
                         body(entity, world.withPending(line, load: load, kind: building.kind, book: book).flow)
                     }
-                    if let commutes = world.resource(CommuteBook.self) {
-                        world.query(Entity.self, Read<Commute>.self, Read<LedgerLine<K>>.self).forEach { entity, commute, line in
-                            body(entity, world.withCommutePending(line, commute: commute, book: commutes).flow)
-                        }
+                    let commutes = world.resource(CommuteBook.self) ?? CommuteBook()
+                    world.query(Entity.self, Read<Commute>.self, Read<LedgerLine<K>>.self).forEach { entity, commute, line in
+                        body(entity, world.withCommutePending(line, commute: commute, book: commutes).flow)
                     }
                 }
             }
