@@ -1,14 +1,14 @@
 // Commutes.swift — employed citizens' commutes, booked by habit.
 //
 // A commuter keeps the mode it chose (the logit draw of Transport.swift) until it reconsiders:
-// once a week, in one of 168 hourly cohorts, or at once when its commute changes (a job found or
-// lost, a new home, an electric car, new networks, another power island). While its choice stands
-// its day is the same, so the city books all its commuters each hour from running totals (a 24th
-// of their day), and a commuter's own lines take their share only when settled: when its choice
-// is reconsidered, when it leaves or loses its job, when the catalog's per-mode figures change,
-// and in the first hour of a new year. `World.bookedLine` reads the lines as booked so far.
-// docs/simulation.md says why: people keep their commute mode out of habit, and following each
-// commuter every day cost more than the rest of the simulation together.
+// about once a week, in one of 168 hourly cohorts, or at once when its commute changes (a job
+// found or lost, a new home, an electric car, new networks, another power island). While its
+// choice stands its day is the same, so the city books all its commuters each hour from running
+// totals (a 24th of their day), and a commuter's own lines take their share only when settled:
+// when it reconsiders to another day, when it leaves or loses its job, when the catalog's
+// per-mode figures change, and in the first hour of a new year. `World.bookedLine` reads the
+// lines as booked so far. docs/simulation.md says why: people keep their commute mode out of
+// habit, and following each commuter every day cost about half the simulation's tick.
 //
 // The totals are sums of integers (each commute's daily figures rounded to fixed units, in 32
 // bits each, so that a commute takes 48 bytes), so that they are the same whatever order
@@ -519,13 +519,11 @@ public enum Commutes {
     }
 
     /// A newcomer's first commute (it is spawned with it, as `entity`): today's draw, as if it
-    /// had reconsidered; counted from now.
-    static func first(for citizen: Citizen, entity: Entity, world: World, choice: CommuteChoice) -> Commute {
-        let book = world.resource(CommuteBook.self)!
+    /// had reconsidered, owing nothing before `book`'s hours. The caller adds it to the totals.
+    static func first(for citizen: Citizen, entity: Entity, book: CommuteBook, choice: CommuteChoice) -> Commute {
         var commute = choice.commute(for: citizen, draw: choice.draw(for: entity))
         commute.tailpipeHours = book.tailpipeHours
         commute.electricityHours = book.electricityHours
-        world.withResource(CommuteTotals.self) { $0.add(commute, sign: 1) }
         return commute
     }
 

@@ -51,6 +51,9 @@ public enum Population {
         var homeIndex = Int(SeededRandom.unit(seed: seed ^ 0x4E57, UInt64(day)) * Double(homes.count))
         let evShare = world.resource(AdoptionState.self)?.evFleetShare ?? catalog.travel.evFleetShare  // rises with the EV subsidy
         let choice = CommuteChoice(world: world, catalog: catalog, clock: world.resource(Clock.self)!)
+        let commuteBook = world.resource(CommuteBook.self)!
+        var commutes: [Commute] = []
+        commutes.reserveCapacity(count)
         var moved = 0
         var serial = UInt64(day) << 32
         while moved < count {
@@ -92,11 +95,13 @@ public enum Population {
             }
             try? world.modify(Building.self, of: home.entity) { $0.residents += 1 }
             let entity = world.commands.reserve()
-            let commute = Commutes.first(for: citizen, entity: entity, world: world, choice: choice)
+            let commute = Commutes.first(for: citizen, entity: entity, book: commuteBook, choice: choice)
             citizen.show(commute)
             world.commands.spawn(reserved: entity, citizen, PrimaryLine(), ElectricityLine(), commute)
+            commutes.append(commute)
             moved += 1
         }
+        world.withResource(CommuteTotals.self) { totals in for commute in commutes { totals.add(commute, sign: 1) } }
     }
 
     /// Moves `count` citizens out, last in the citizen list first.

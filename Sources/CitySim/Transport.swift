@@ -394,25 +394,22 @@ public enum Transport: SimulationPlugin {
     /// after dispatch, with each island's served share).
     static func attributeElectricity(world: World, grid: PowerGrid, served: UnsafeBufferPointer<Double>, clock: Clock,
                                      tally: inout LedgerTally) {
-        func book<K: LineKind>(_ pending: WritableKeyPath<TripFlowState, [PendingTripKWh]>, on line: LedgerLine<K>.Type) {
-            var trips: [PendingTripKWh] = []
-            world.withResource(TripFlowState.self) { swap(&trips, &$0[keyPath: pending]) }
-            for trip in trips {
-                let island = Int(trip.island)
-                let kWh = trip.kWh * served[island]
-                let factor = grid.factor[island]
-                guard kWh > 0, factor > 0 else { continue }
-                let tonnes = kWh * factor / 1e6
-                let booked = try? world.modify(line, of: trip.entity) { account in
-                    account.book(.gridHour, value: factor, quantity: kWh, tonnes: tonnes, sector: .transport, scope: .electricity,
-                                 tick: clock.tick, year: clock.year)
-                }
-                if booked != nil { tally.add(tonnes, sector: .transport, scope: .electricity) }
+        var trips: [PendingTripKWh] = []
+        world.withResource(TripFlowState.self) { swap(&trips, &$0.pendingFlowKWh) }
+        for trip in trips {
+            let island = Int(trip.island)
+            let kWh = trip.kWh * served[island]
+            let factor = grid.factor[island]
+            guard kWh > 0, factor > 0 else { continue }
+            let tonnes = kWh * factor / 1e6
+            let booked = try? world.modify(TripElectricityLine.self, of: trip.entity) { account in
+                account.book(.gridHour, value: factor, quantity: kWh, tonnes: tonnes, sector: .transport, scope: .electricity,
+                             tick: clock.tick, year: clock.year)
             }
-            trips.removeAll(keepingCapacity: true)
-            world.withResource(TripFlowState.self) { swap(&trips, &$0[keyPath: pending]) }
+            if booked != nil { tally.add(tonnes, sector: .transport, scope: .electricity) }
         }
-        book(\.pendingFlowKWh, on: TripElectricityLine.self)
+        trips.removeAll(keepingCapacity: true)
+        world.withResource(TripFlowState.self) { swap(&trips, &$0.pendingFlowKWh) }
     }
 
     static func freight(_ ctx: SystemContext) {
