@@ -10,11 +10,16 @@
 //     island, and books the city's heating gas from them;
 //   - `grid.attribute` books the city's grid electricity the same way, and adds the hour to
 //     running sums per kind and island (the rate × the served share, and × the grid factor);
-//   - a building's own ledger lines take those sums times its shares when they are settled: at
-//     the end of every day, and before the hour in which any building changed (its old shares
-//     for the hours before). Between settlements, `World.bookedLine` (and so `ledgerLines(of:)`
-//     and `forEachLedgerLine`) reads a line with the hours since added, without writing it.
-// The books are the per-hour booking's sums in another order: equal to within rounding.
+//   - a building's own ledger lines take those sums times its shares when they are settled, in
+//     the year's last hour (and when every building's shares are read again: a new year, a
+//     building built or demolished, new islands, new catalog values);
+//   - a building that changes (residents or workers, an upgrade, abatement) between
+//     settlements is visited alone, through the ECS's change ticks: its lines take the hours
+//     summed so far at its old shares less the same at its new ones, so that its settlement
+//     then leaves each hour at the shares it had (`BuildingLoadBook.addChange`).
+// Between settlements, `World.bookedLine` (and so `ledgerLines(of:)` and `forEachLedgerLine`)
+// reads a line with the hours since added, without writing it. The books are the per-hour
+// booking's sums in another order: equal to within rounding.
 import ECS
 
 /// A building's shares of its kind's hourly rates, as they were at its last settlement.
@@ -64,14 +69,15 @@ struct LoadTotals: Sendable, Codable, Equatable {
     var load = BuildingLoad()
     var rooftops = 0.0
 
-    mutating func add(_ building: BuildingLoad) {
-        load.profileShare += building.profileShare
-        load.coolingShare += building.coolingShare
-        load.heatPumpShare += building.heatPumpShare
-        load.constantKWh += building.constantKWh
-        load.gasHeatShare += building.gasHeatShare
-        load.staffedShare += building.staffedShare
-        if building.rooftopPV { rooftops += 1 }
+    /// Adds a building's shares (`sign` 1), or takes them out (−1).
+    mutating func add(_ building: BuildingLoad, sign: Double = 1) {
+        load.profileShare += sign * building.profileShare
+        load.coolingShare += sign * building.coolingShare
+        load.heatPumpShare += sign * building.heatPumpShare
+        load.constantKWh += sign * building.constantKWh
+        load.gasHeatShare += sign * building.gasHeatShare
+        load.staffedShare += sign * building.staffedShare
+        if building.rooftopPV { rooftops += sign }
     }
 }
 
@@ -156,6 +162,50 @@ public struct BuildingLoadBook: Sendable, SavedResource, Equatable {
         flow.factorValue = gasFactorValue
         flow.sector = kind.sector
         flow.scope = .direct
+    }
+
+    /// For a building whose shares change from `old` to `new` between settlements: adds the hours
+    /// summed since settlement at `old` less the same at `new` to its lines. Its next settlement
+    /// adds every summed hour at `new`, so it then holds its old shares' hours before the change
+    /// and its new shares' after, as if it had been settled at the change.
+    func addChange(from old: BuildingLoad, to new: BuildingLoad, kind: BuildingKind, electricity: inout ElectricityLine,
+                   gas: inout PrimaryLine, gasFactorID: FactorID) {
+        let k = Int(kind.rawValue)
+        let oldCell = k * islands + Int(old.island), newCell = k * islands + Int(new.island)
+        if (0..<sums.count).contains(oldCell), (0..<sums.count).contains(newCell) {
+            let oldKWh = sums[oldCell].kWh(old), oldTonnes = sums[oldCell].tonnes(old)
+            let quantity = oldKWh - sums[newCell].kWh(new), tonnes = oldTonnes - sums[newCell].tonnes(new)
+            if quantity != 0 || tonnes != 0 {
+                addYear(quantity: quantity, tonnes: tonnes, to: &electricity.flow, lifetime: &electricity.lifetimeTonnes)
+            }
+            if oldKWh > 0 && oldTonnes > 0 {
+                let lastKWh = lastHour[oldCell].kWh(old)
+                if lastKWh > 0 {
+                    electricity.flow.tick = lastHourTick
+                    electricity.flow.tickQuantity = lastKWh
+                    electricity.flow.tickTonnes = lastHour[oldCell].tonnes(old)
+                }
+                electricity.flow.factorValue = lastFactor[Int(old.island)]
+                electricity.flow.factor = .gridHour
+                electricity.flow.sector = kind.sector
+                electricity.flow.scope = .electricity
+            }
+        }
+        let gasShare = old.gasHeatShare - new.gasHeatShare
+        if k < gasHeat.count, gasShare != 0, gasHeat[k] > 0 {
+            addYear(quantity: gasShare * gasHeat[k], tonnes: gasShare * gasTonnes[k], to: &gas.flow, lifetime: &gas.lifetimeTonnes)
+            if old.gasHeatShare > 0 {
+                if gasLastHeat[k] > 0 {
+                    gas.flow.tick = gasLastTick
+                    gas.flow.tickQuantity = old.gasHeatShare * gasLastHeat[k]
+                    gas.flow.tickTonnes = old.gasHeatShare * gasLastTonnes[k]
+                }
+                gas.flow.factor = gasFactorID
+                gas.flow.factorValue = gasFactorValue
+                gas.flow.sector = kind.sector
+                gas.flow.scope = .direct
+            }
+        }
     }
 
     private func addYear(quantity: Double, tonnes: Double, to flow: inout Flow, lifetime: inout Double) {
@@ -248,11 +298,38 @@ public enum BuildingLoads {
         }
     }
 
-    /// Whether any building changed since the shares were last read (or the catalog or the
-    /// islands did): then the hour must settle every building at its old shares first.
-    static func changed(_ world: World, book: BuildingLoadBook, catalog: Catalog, islands: Int) -> Bool {
-        book.totals.isEmpty || book.islands != islands || world.lastChangeTick(Building.self) > book.checkedTick
+    /// Whether every building's shares must be read again, each building settled at its old
+    /// shares first: a new year (the totals are summed afresh, exactly), a building gone or
+    /// added, new islands, or a change to the catalog's values.
+    static func mustRereadAll(_ world: World, book: BuildingLoadBook, catalog: Catalog, islands: Int, year: Int) -> Bool {
+        book.totals.isEmpty || book.pendingYear != year || book.islands != islands
             || world.query(Read<Building>.self).count != book.buildingCount || constants(catalog) != book.constants
+    }
+
+    /// Reads again the shares of the buildings written since they were last read (residents or
+    /// workers, an upgrade, abatement), and moves each changed one's shares in the totals. Each
+    /// changed building's lines take the hours summed so far at its old shares less the same at
+    /// its new ones (`BuildingLoadBook.addChange`). Only rows written since are visited.
+    static func rereadChanged(_ world: World, book: inout BuildingLoadBook, catalog: Catalog) {
+        let gasID = catalog.heating.gasFactorID
+        let rules = ShareRules(catalog)
+        let islands = book.islands
+        let current = book
+        var totals = book.totals
+        world.query(Read<Building>.self, Write<BuildingLoad>.self, Write<ElectricityLine>.self, Write<PrimaryLine>.self)
+            .changed(Building.self, since: current.checkedTick)
+            .forEach { building, load, electricity, gas in
+            let now = rules.shares(of: building)
+            let old = load.value
+            guard now != old else { return }
+            current.addChange(from: old, to: now, kind: building.kind, electricity: &electricity.value, gas: &gas.value, gasFactorID: gasID)
+            let k = Int(building.kind.rawValue)
+            totals[k * islands + Int(old.island)].add(old, sign: -1)
+            totals[k * islands + Int(now.island)].add(now)
+            load.value = now
+        }
+        book.totals = totals
+        book.checkedTick = world.changeTick
     }
 
     /// Books the hours summed since the last settlement on every building's lines; with

@@ -103,8 +103,10 @@ public enum Buildings: SimulationPlugin {
         let islands = world.resource(PowerGrid.self)!.islandCount
         var tally = LedgerTally()
         world.withResource(BuildingLoadBook.self) { book in
-            if BuildingLoads.changed(world, book: book, catalog: catalog, islands: islands) {
+            if BuildingLoads.mustRereadAll(world, book: book, catalog: catalog, islands: islands, year: clock.year) {
                 BuildingLoads.settle(world, book: &book, catalog: catalog, refresh: true)
+            } else if world.lastChangeTick(Building.self) > book.checkedTick {
+                BuildingLoads.rereadChanged(world, book: &book, catalog: catalog)
             }
             book.hourRates = rates
             // Heating gas: per kind, the heat rate × the kind's gas-heated shares.

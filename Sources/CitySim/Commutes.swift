@@ -410,6 +410,16 @@ public enum Commutes {
         }
     }
 
+    /// Settles every commuter's lines into the book's year, reconsidering nothing (the forecast
+    /// scales a closed year's lines, which must then hold all its hours).
+    static func settleAll(world: World) {
+        guard let book = world.resource(CommuteBook.self), book.year != Int.min else { return }
+        let rates = world.resource(CommuteTotals.self)?.rates ?? CommuteRates(catalog: world.resource(Catalog.self)!)
+        world.query(Write<Commute>.self, Write<PrimaryLine>.self, Write<ElectricityLine>.self).forEach { commute, tailpipe, electricity in
+            book.settle(&commute.value, tailpipe: &tailpipe.value, electricity: &electricity.value, rates: rates)
+        }
+    }
+
     /// This hour's cohort reconsiders; then the city books a 24th of its commuters' day.
     static func reconsiderAndBook(world: World, clock: Clock, choice: CommuteChoice, points: inout TripPointsTally) {
         let book = world.resource(CommuteBook.self)!

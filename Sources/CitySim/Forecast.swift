@@ -430,6 +430,9 @@ struct Forecast {
         let world = city.world
         let closedYear = clock.year - 1
         let factor = hoursThisYear.simulated > 0 ? hoursThisYear.represented / hoursThisYear.simulated : 1
+        // The buildings' lines were settled in the year's last hour; the commuters' would be in
+        // the next year's first, after this scaling.
+        Commutes.settleAll(world: world)
         Forecast.scaleYearLines(world, year: closedYear, by: factor, base: linesAtStart)
         linesAtStart = [:]
         hoursThisYear = (0, 0)
@@ -485,21 +488,15 @@ extension Forecast {
         return (book.year, BudgetLine.all.reduce(0) { $0 + ($1.isRecurring ? book.thisYear[$1.index] : 0) })
     }
 
-    /// Every entity ledger line's year values now.
+    /// Every entity ledger line's year values now, as booked so far (with the hours a building or
+    /// a commuter has yet to settle).
     static func yearLines(_ world: World) -> [LineKey: LineYear] {
-        struct Collect: LedgerLineVisitor {
-            let world: World
-            var lines: [LineKey: LineYear] = [:]
-            mutating func visit<K: LineKind>(_ type: LedgerLine<K>.Type) {
-                world.query(Entity.self, Read<LedgerLine<K>>.self).forEach { entity, line in
-                    guard line.flow.isUsed else { return }
-                    lines[LineKey(line: K.line, entity: entity)] = (line.flow.year, line.flow.yearQuantity, line.flow.yearTonnes, line.lifetimeTonnes)
-                }
-            }
+        var lines: [LineKey: LineYear] = [:]
+        world.forEachBookedLine { entity, line, flow, lifetime in
+            guard flow.isUsed else { return }
+            lines[LineKey(line: line, entity: entity)] = (flow.year, flow.yearQuantity, flow.yearTonnes, lifetime)
         }
-        var collect = Collect(world: world)
-        LedgerLineKinds.visitAll(&collect)
-        return collect.lines
+        return lines
     }
 
     /// Scales each entity line's year (and lifetime) values booked in `year` by `factor`, less

@@ -453,8 +453,9 @@ public enum Grid: SimulationPlugin {
                 }
             }
             book.lastHourTick = clock.tick
-            // A day's end settles every building's lines, so that no sum spans two days (or years).
-            if clock.hour == 23 {
+            // The year's last hour settles every building's lines, so that no sum spans two years
+            // (and the year's lines are whole when 1 January's yearly systems read them).
+            if clock.hour == 23 && clock.dayOfYear == clock.daysInYear - 1 {
                 BuildingLoads.settle(world, book: &book, catalog: world.resource(Catalog.self)!, refresh: false)
             }
         }

@@ -214,22 +214,31 @@ extension World {
     /// invariant): a building's and a commuter's lines with the hours since their settlement
     /// (BuildingLoads.swift, Commutes.swift).
     public func forEachLedgerLine(_ body: (Entity, Flow) -> Void) {
+        forEachBookedLine { entity, _, flow, _ in body(entity, flow) }
+    }
+
+    /// Like `forEachLedgerLine`, with each line's kind and lifetime tonnes.
+    func forEachBookedLine(_ body: (Entity, AccountLine, Flow, Double) -> Void) {
         withoutActuallyEscaping(body) { body in
             struct Each: LedgerLineVisitor {
-                let world: World, body: (Entity, Flow) -> Void
+                let world: World, body: (Entity, AccountLine, Flow, Double) -> Void
                 mutating func visit<K: LineKind>(_ type: LedgerLine<K>.Type) {
                     guard K.line == .electricity || K.line == .primary, let book = world.resource(BuildingLoadBook.self) else {
-                        world.query(Entity.self, Read<LedgerLine<K>>.self).forEach { entity, line in body(entity, line.flow) }
+                        world.query(Entity.self, Read<LedgerLine<K>>.self).forEach { entity, line in
+                            body(entity, K.line, line.flow, line.lifetimeTonnes)
+                        }
                         return
                     }
                     world.query(Entity.self, Read<LedgerLine<K>>.self).without(BuildingLoad.self).without(Commute.self)
-                        .forEach { entity, line in body(entity, line.flow) }
+                        .forEach { entity, line in body(entity, K.line, line.flow, line.lifetimeTonnes) }
                     world.query(Entity.self, Read<Building>.self, Read<BuildingLoad>.self, Read<LedgerLine<K>>.self).forEach { entity, building, load, line in
-                        body(entity, world.withPending(line, load: load, kind: building.kind, book: book).flow)
+                        let booked = world.withPending(line, load: load, kind: building.kind, book: book)
+                        body(entity, K.line, booked.flow, booked.lifetimeTonnes)
                     }
                     let commutes = world.resource(CommuteBook.self) ?? CommuteBook()
                     world.query(Entity.self, Read<Commute>.self, Read<LedgerLine<K>>.self).forEach { entity, commute, line in
-                        body(entity, world.withCommutePending(line, commute: commute, book: commutes).flow)
+                        let booked = world.withCommutePending(line, commute: commute, book: commutes)
+                        body(entity, K.line, booked.flow, booked.lifetimeTonnes)
                     }
                 }
             }

@@ -138,34 +138,43 @@ public struct TransportState: Sendable, SavedResource {
     }
 
     /// Turns today's difference arrays, with the commuters' road vehicles (`commuters`, of the
-    /// same size), into per-tile flows (kept where `isRoad`) and clears them.
+    /// same size), into per-tile flows (kept where `isRoad`) and clears them. One pass over the
+    /// map, row by row: the columns' running sums are kept for the whole row (the column array
+    /// is read across, 257 cache lines at a time), and each tile adds in the order it always did.
     mutating func closeDay(commuters: CommuteTotals?, isRoad: (Int) -> Bool) {
-        if let commuters, commuters.rowDifference.count == rowDifference.count, commuters.columnDifference.count == columnDifference.count {
-            for i in rowDifference.indices where commuters.rowDifference[i] != 0 {
-                rowDifference[i] += Float(Double(commuters.rowDifference[i]) * CommuteUnits.amount)
+        let (width, height) = (self.width, self.height)
+        rowDifference.withUnsafeMutableBufferPointer { rows in
+        columnDifference.withUnsafeMutableBufferPointer { columns in
+        tileFlowsYesterday.withUnsafeMutableBufferPointer { tiles in
+            if let commuters, commuters.rowDifference.count == rows.count, commuters.columnDifference.count == columns.count {
+                commuters.rowDifference.withUnsafeBufferPointer { commuterRows in
+                    for i in 0..<rows.count where commuterRows[i] != 0 {
+                        rows[i] += Float(Double(commuterRows[i]) * CommuteUnits.amount)
+                    }
+                }
+                commuters.columnDifference.withUnsafeBufferPointer { commuterColumns in
+                    for i in 0..<columns.count where commuterColumns[i] != 0 {
+                        columns[i] += Float(Double(commuterColumns[i]) * CommuteUnits.amount)
+                    }
+                }
             }
-            for i in columnDifference.indices where commuters.columnDifference[i] != 0 {
-                columnDifference[i] += Float(Double(commuters.columnDifference[i]) * CommuteUnits.amount)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { columnRunning in
+                columnRunning.initialize(repeating: 0)
+                for y in 0..<height {
+                    var rowRunning: Float = 0
+                    for x in 0..<width {
+                        rowRunning += rows[y * (width + 1) + x]
+                        columnRunning[x] += columns[x * (height + 1) + y]
+                        let tile = y * width + x
+                        tiles[tile] = isRoad(tile) ? (0 + rowRunning) + columnRunning[x] : 0
+                    }
+                }
             }
+            rows.update(repeating: 0)
+            columns.update(repeating: 0)
         }
-        for i in tileFlowsYesterday.indices { tileFlowsYesterday[i] = 0 }
-        for y in 0..<height {
-            var running: Float = 0
-            for x in 0..<width {
-                running += rowDifference[y * (width + 1) + x]
-                tileFlowsYesterday[y * width + x] += running
-            }
         }
-        for x in 0..<width {
-            var running: Float = 0
-            for y in 0..<height {
-                running += columnDifference[x * (height + 1) + y]
-                tileFlowsYesterday[y * width + x] += running
-            }
         }
-        for i in tileFlowsYesterday.indices where !isRoad(i) { tileFlowsYesterday[i] = 0 }
-        for i in rowDifference.indices { rowDifference[i] = 0 }
-        for i in columnDifference.indices { columnDifference[i] = 0 }
     }
 
     func congestion(atTile tile: Int, width: Int) -> Double {

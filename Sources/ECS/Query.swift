@@ -314,6 +314,25 @@ public struct Query<Terms: QueryTerms> {
         return true
     }
 
+    /// An archetype's tick filter, its columns looked up once rather than per row; nil when no
+    /// row can pass: a filtered column last written at or before `since` (a row's added tick
+    /// is never later than its changed tick, and `lastChanged` bounds them all).
+    @inlinable
+    func tickFilter(_ archetype: Archetype) -> TickFilter? {
+        var filter = TickFilter(since: since)
+        for id in changedFilter {
+            let column = archetype.column(for: id)!
+            if column.lastChanged <= since { return nil }
+            filter.changed.append(column.ticks)
+        }
+        for id in addedFilter {
+            let column = archetype.column(for: id)!
+            if column.lastChanged <= since { return nil }
+            filter.added.append(column.ticks)
+        }
+        return filter
+    }
+
     /// Stamps the written terms' change ticks for `rows`, or for the row range `range`.
     @usableFromInline
     func stampWrites(_ archetype: Archetype, rows: [Int]?, range: Range<Int>? = nil) {
@@ -345,8 +364,9 @@ public struct Query<Terms: QueryTerms> {
             if range.isEmpty { continue }
             let bases = Terms.bases { storage(archetype, term: $0) }
             if hasTickFilter {
+                guard let filter = tickFilter(archetype) else { continue }
                 var passed: [Int] = []
-                for row in range where rowPasses(archetype, row) {
+                for row in range where filter.passes(row) {
                     body(Terms.items(bases, row))
                     passed.append(row)
                 }
@@ -367,8 +387,9 @@ public struct Query<Terms: QueryTerms> {
             if rows == 0 { continue }
             let bases = Terms.bases { storage(archetype, term: $0) }
             if hasTickFilter {
+                guard let filter = tickFilter(archetype) else { continue }
                 var passed: [Int] = []
-                for row in 0..<rows where rowPasses(archetype, row) {
+                for row in 0..<rows where filter.passes(row) {
                     body(Terms.items(bases, row))
                     passed.append(row)
                 }
@@ -404,5 +425,22 @@ public struct Query<Terms: QueryTerms> {
             }
         }
         return result
+    }
+}
+
+/// The change and added ticks a tick-filtered query compares, for one archetype.
+@usableFromInline
+struct TickFilter {
+    @usableFromInline let since: UInt32
+    @usableFromInline var changed: [UnsafeMutablePointer<ComponentTicks>] = []
+    @usableFromInline var added: [UnsafeMutablePointer<ComponentTicks>] = []
+
+    @inlinable init(since: UInt32) { self.since = since }
+
+    @inlinable
+    func passes(_ row: Int) -> Bool {
+        for ticks in changed where ticks[row].changed <= since { return false }
+        for ticks in added where ticks[row].added <= since { return false }
+        return true
     }
 }
