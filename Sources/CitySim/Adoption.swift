@@ -89,7 +89,7 @@ public enum Adoption: SimulationPlugin {
     public static func build(_ sim: SimulationBuilder) {
         sim.resource("policies", Policies.self) { $0.level.policies }
         sim.resource("adoption", AdoptionState.self) { AdoptionState(catalog: $0.catalog) }
-        sim.system("policy.fuel_tax", Phase.simulate, reads: [Building.self, PrimaryLine.self, ProcessLine.self],
+        sim.system("policy.fuel_tax", Phase.simulate, reads: [Building.self, PrimaryLine.self, ProcessLine.self, BuildingLoad.self],
                    readsResources: [Catalog.self, Clock.self, Policies.self, BuildingLoadBook.self], writesResources: [AdoptionState.self, Budget.self, BudgetBook.self],
                    after: ["grid.attribute", "transport.freight"], run: { collectFuelTax($0.world) })
         sim.system("policy.adoption", Phase.simulate, reads: [PowerPlant.self, StorageUnit.self, TilePosition.self],
@@ -265,7 +265,7 @@ public enum Adoption: SimulationPlugin {
             + booked.tonnes(.transport, .direct) + booked.tonnes(.agricultureWaste, .direct)
         @inline(__always) func thisTick(_ flow: Flow) -> Double { flow.tick == tick ? flow.tickTonnes : 0 }
         // Not fuel: factories' process and farms' field emissions.
-        world.query(Read<Building>.self, Read<ProcessLine>.self).forEach { _, line in all -= thisTick(line.flow) }
+        all -= world.resource(BuildingLoadBook.self)?.processTonnes(inTick: tick) ?? 0
         // Firms under cap and trade pay the tax through the market, on their verified emissions.
         if let market = world.resource(CarbonMarket.self), market.current != nil {
             for firm in market.firms where firm.active {

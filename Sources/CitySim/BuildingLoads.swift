@@ -36,11 +36,26 @@ public struct BuildingLoad: Component, Sendable, Equatable, Codable {
     public var gasHeatShare = 0.0
     /// density × occupancy: the share of full output when power is fully served.
     public var staffedShare = 0.0
+    /// A building with a process line (a factory's process, a farm's field emissions): its
+    /// output per unit of its island's served share (density × occupancy), and the tonnes per
+    /// unit of output (the kind's factor, less the market's abatement).
+    public var processOutput = 0.0
+    public var processFactor = 0.0
+    /// A factory's freight at full service, tonne-km an hour: by road and by rail.
+    public var roadTkm = 0.0
+    public var railTkm = 0.0
     /// The power island its hours since the last settlement were summed on.
     public var island: Int32 = 0
     public var rooftopPV = false
 
     public init() {}
+}
+
+/// One kind's output on one island since settlement: the served shares summed (freight moves
+/// with the power served), and the same × the kind's fossil-rush factor (process output).
+struct OutputTerms: Sendable, Codable, Equatable {
+    var served = 0.0
+    var output = 0.0
 }
 
 /// One kind's electricity terms on one island: the hourly rates × the served share (kWh per unit
@@ -68,6 +83,8 @@ struct LoadTerms: Sendable, Codable, Equatable {
 struct LoadTotals: Sendable, Codable, Equatable {
     var load = BuildingLoad()
     var rooftops = 0.0
+    /// Process tonnes per unit of the kind's output term (each building's output × factor).
+    var processTonnes = 0.0
 
     /// Adds a building's shares (`sign` 1), or takes them out (−1).
     mutating func add(_ building: BuildingLoad, sign: Double = 1) {
@@ -77,6 +94,10 @@ struct LoadTotals: Sendable, Codable, Equatable {
         load.constantKWh += sign * building.constantKWh
         load.gasHeatShare += sign * building.gasHeatShare
         load.staffedShare += sign * building.staffedShare
+        load.processOutput += sign * building.processOutput
+        processTonnes += sign * building.processOutput * building.processFactor
+        load.roadTkm += sign * building.roadTkm
+        load.railTkm += sign * building.railTkm
         if building.rooftopPV { rooftops += sign }
     }
 }
@@ -114,6 +135,15 @@ public struct BuildingLoadBook: Sendable, SavedResource, Equatable {
     var gasLastTonnes: [Double] = []
     var gasLastTick: Int64 = -1
     var gasFactorValue = 0.0
+    /// Per kind × island: output terms since settlement (process and freight), the last hour's,
+    /// and its tick; the freight factors (g CO2e per tonne-km) the terms are booked at; and the
+    /// buildings' process tonnes in the last hour (the fuel tax leaves them out).
+    var outputSums: [OutputTerms] = []
+    var outputLastHour: [OutputTerms] = []
+    var outputLastTick: Int64 = -1
+    var freightRoadFactor = 0.0
+    var freightRailFactor = 0.0
+    var processTonnesLastHour = 0.0
     /// This hour's rates per kind (set by `buildings.demand`, used by `grid.attribute`).
     var hourRates: [KindRates] = []
     /// What the shares were computed with: the buildings' count, the change tick they were read
@@ -208,6 +238,60 @@ public struct BuildingLoadBook: Sendable, SavedResource, Equatable {
         }
     }
 
+    /// Adds the output summed since settlement to a building's process line: `sign` 1 at its
+    /// settlement, or −1 for its new shares when they change (see `addChange`).
+    func addProcess(to line: inout ProcessLine, load: BuildingLoad, kind: BuildingKind, factorID: FactorID, sign: Double = 1) {
+        let cell = Int(kind.rawValue) * islands + Int(load.island)
+        guard load.processOutput > 0, load.island >= 0, cell < outputSums.count else { return }
+        let quantity = load.processOutput * outputSums[cell].output
+        guard quantity > 0 else { return }
+        let last = load.processOutput * outputLastHour[cell].output
+        addOutput(quantity, tonnes: quantity * load.processFactor, last: (last, last * load.processFactor), sign: sign,
+                  factor: factorID, value: load.processFactor, sector: kind.sector, to: &line.flow, lifetime: &line.lifetimeTonnes)
+    }
+
+    /// Adds the served shares summed since settlement to a factory's freight lines (`sign` as
+    /// for `addProcess`).
+    func addFreight(road: inout RoadFreightLine, rail: inout RailFreightLine, load: BuildingLoad, kind: BuildingKind,
+                    roadID: FactorID, railID: FactorID, sign: Double = 1) {
+        let cell = Int(kind.rawValue) * islands + Int(load.island)
+        guard load.roadTkm > 0 || load.railTkm > 0, load.island >= 0, cell < outputSums.count, outputSums[cell].served > 0 else { return }
+        let served = outputSums[cell].served, last = outputLastHour[cell].served
+        if load.roadTkm > 0 {
+            addOutput(load.roadTkm * served, tonnes: load.roadTkm * served * freightRoadFactor / 1e6,
+                      last: (load.roadTkm * last, load.roadTkm * last * freightRoadFactor / 1e6), sign: sign,
+                      factor: roadID, value: freightRoadFactor, sector: .transport, to: &road.flow, lifetime: &road.lifetimeTonnes)
+        }
+        if load.railTkm > 0 {
+            addOutput(load.railTkm * served, tonnes: load.railTkm * served * freightRailFactor / 1e6,
+                      last: (load.railTkm * last, load.railTkm * last * freightRailFactor / 1e6), sign: sign,
+                      factor: railID, value: freightRailFactor, sector: .transport, to: &rail.flow, lifetime: &rail.lifetimeTonnes)
+        }
+    }
+
+    /// Books an output line's share of the sums: with its last hour as the line's tick and its
+    /// factor, sector and scope when `sign` is 1; the sums alone, taken out, when it is −1.
+    private func addOutput(_ quantity: Double, tonnes: Double, last: (quantity: Double, tonnes: Double), sign: Double,
+                           factor: FactorID, value: Double, sector: Sector, to flow: inout Flow, lifetime: inout Double) {
+        addYear(quantity: sign * quantity, tonnes: sign * tonnes, to: &flow, lifetime: &lifetime)
+        guard sign > 0 else { return }
+        if last.quantity > 0 {
+            flow.tick = outputLastTick
+            flow.tickQuantity = last.quantity
+            flow.tickTonnes = last.tonnes
+        }
+        flow.factor = factor
+        flow.factorValue = value
+        flow.sector = sector
+        flow.scope = .direct
+    }
+
+    /// The kinds of line a building's settlement books (the others are booked as they happen).
+    static let settledLines: Set<AccountLine> = [.electricity, .primary, .process, .freightRoad, .freightRail]
+
+    /// The buildings' process tonnes booked in `tick` (0 if that was not the last hour booked).
+    func processTonnes(inTick tick: Int64) -> Double { outputLastTick == tick ? processTonnesLastHour : 0 }
+
     private func addYear(quantity: Double, tonnes: Double, to flow: inout Flow, lifetime: inout Double) {
         lifetime += tonnes
         flow.addToYear(pendingYear, quantity: quantity, tonnes: tonnes)
@@ -224,6 +308,8 @@ public struct BuildingLoadBook: Sendable, SavedResource, Equatable {
         gasTonnes = gasHeat
         gasLastHeat = gasHeat
         gasLastTonnes = gasHeat
+        outputSums = Array(repeating: OutputTerms(), count: cells)
+        outputLastHour = outputSums
     }
 
     public func validate(in world: World) throws(SaveValidationError) {
@@ -237,7 +323,8 @@ public struct BuildingLoadBook: Sendable, SavedResource, Equatable {
         let sumsFit = sums.isEmpty ? lastHour.isEmpty : (sums.count == cells && lastHour.count == cells && lastFactor.count == islands)
         let gasFits = [gasTonnes.count, gasLastHeat.count, gasLastTonnes.count].allSatisfy { $0 == gasHeat.count }
             && (gasHeat.isEmpty || gasHeat.count == kinds)
-        guard sumsFit, gasFits, totals.isEmpty || (totals.count == cells && !sums.isEmpty && !gasHeat.isEmpty),
+        let outputFits = outputSums.count == outputLastHour.count && (outputSums.isEmpty || outputSums.count == cells)
+        guard sumsFit, gasFits, outputFits, totals.isEmpty || (totals.count == cells && !sums.isEmpty && !gasHeat.isEmpty),
               hourRates.isEmpty || hourRates.count == kinds else {
             throw SaveValidationError("the buildings' load book's lists do not match its \(islands) islands")
         }
@@ -247,10 +334,12 @@ public struct BuildingLoadBook: Sendable, SavedResource, Equatable {
 public enum BuildingLoads {
     /// The catalog values a building's shares depend on (when they change, every building settles).
     static func constants(_ catalog: Catalog) -> [Double] {
-        var values = [catalog.smartHVACSaving, catalog.insulationHeatReduction, catalog.heating.heatPumpCOP, catalog.upgradedPUE]
+        var values = [catalog.smartHVACSaving, catalog.insulationHeatReduction, catalog.heating.heatPumpCOP, catalog.upgradedPUE,
+                      catalog.travel.freightTkmPerJob, catalog.travel.railShareWithSiding, catalog.economy.freightRoadFactor,
+                      catalog.economy.freightRailFactor]
         for kind in BuildingKind.allCases {
             let spec = catalog.building(kind)
-            values += [kind == .residential ? spec.occupants : spec.jobs, spec.itLoadKW, spec.pue]
+            values += [kind == .residential ? spec.occupants : spec.jobs, spec.itLoadKW, spec.pue, spec.processEmissions]
         }
         return values
     }
@@ -264,6 +353,9 @@ public enum BuildingLoads {
         let hvacFactor: Double
         let insulationFactor: Double
         let heatPumpCOP: Double
+        let processFactor: [Double]
+        let freightTkmPerJob: Double
+        let railShareWithSiding: Double
 
         init(_ catalog: Catalog) {
             seats = BuildingCapacities(catalog).seats
@@ -272,6 +364,9 @@ public enum BuildingLoads {
             hvacFactor = 1 - catalog.smartHVACSaving
             insulationFactor = 1 - catalog.insulationHeatReduction
             heatPumpCOP = catalog.heating.heatPumpCOP
+            processFactor = catalog.buildings.map(\.processEmissions)
+            freightTkmPerJob = catalog.travel.freightTkmPerJob
+            railShareWithSiding = catalog.travel.railShareWithSiding
         }
 
         /// A building's shares now.
@@ -292,6 +387,17 @@ public enum BuildingLoads {
             var heat = building.density * hvac
             if building.has(.insulation) { heat *= insulationFactor }
             if building.has(.heatPump) { load.heatPumpShare = heat / heatPumpCOP } else { load.gasHeatShare = heat }
+            // The kinds spawned with a process line (City.spawnStructure), and with freight lines.
+            if (building.kind == .industrial || building.kind == .farm) && processFactor[k] > 0 {
+                load.processOutput = load.staffedShare
+                load.processFactor = processFactor[k] * (1 - building.abatement)
+            }
+            if building.kind == .industrial && building.workers > 0 {
+                let tkm = Double(building.workers) * freightTkmPerJob
+                let rail = building.hasRailSiding ? railShareWithSiding : 0
+                load.roadTkm = tkm * (1 - rail)
+                load.railTkm = tkm * rail
+            }
             load.island = building.island
             load.rooftopPV = building.has(.rooftopPV)
             return load
@@ -306,6 +412,19 @@ public enum BuildingLoads {
             || world.query(Read<Building>.self).count != book.buildingCount || constants(catalog) != book.constants
     }
 
+    /// The factor names output lines are booked under, by kind (process) and mode (freight).
+    struct OutputFactorIDs {
+        let process: [FactorID]
+        let road: FactorID
+        let rail: FactorID
+
+        init(_ catalog: Catalog) {
+            process = catalog.buildings.map(\.processEmissionsID)
+            road = catalog.economy.freightRoadFactorID
+            rail = catalog.economy.freightRailFactorID
+        }
+    }
+
     /// Reads again the shares of the buildings written since they were last read (residents or
     /// workers, an upgrade, abatement), and moves each changed one's shares in the totals. Each
     /// changed building's lines take the hours summed so far at its old shares less the same at
@@ -313,9 +432,28 @@ public enum BuildingLoads {
     static func rereadChanged(_ world: World, book: inout BuildingLoadBook, catalog: Catalog) {
         let gasID = catalog.heating.gasFactorID
         let rules = ShareRules(catalog)
+        let ids = OutputFactorIDs(catalog)
         let islands = book.islands
         let current = book
         var totals = book.totals
+        // Output lines first, while the loads still hold the old shares.
+        world.query(Read<Building>.self, Read<BuildingLoad>.self, Write<ProcessLine>.self)
+            .changed(Building.self, since: current.checkedTick)
+            .forEach { building, old, process in
+            let now = rules.shares(of: building)
+            guard now != old else { return }
+            let id = ids.process[Int(building.kind.rawValue)]
+            current.addProcess(to: &process.value, load: old, kind: building.kind, factorID: id)
+            current.addProcess(to: &process.value, load: now, kind: building.kind, factorID: id, sign: -1)
+        }
+        world.query(Read<Building>.self, Read<BuildingLoad>.self, Write<RoadFreightLine>.self, Write<RailFreightLine>.self)
+            .changed(Building.self, since: current.checkedTick)
+            .forEach { building, old, road, rail in
+            let now = rules.shares(of: building)
+            guard now != old else { return }
+            current.addFreight(road: &road.value, rail: &rail.value, load: old, kind: building.kind, roadID: ids.road, railID: ids.rail)
+            current.addFreight(road: &road.value, rail: &rail.value, load: now, kind: building.kind, roadID: ids.road, railID: ids.rail, sign: -1)
+        }
         world.query(Read<Building>.self, Write<BuildingLoad>.self, Write<ElectricityLine>.self, Write<PrimaryLine>.self)
             .changed(Building.self, since: current.checkedTick)
             .forEach { building, load, electricity, gas in
@@ -336,12 +474,23 @@ public enum BuildingLoads {
     /// `refresh`, then reads every building's shares again and sums them per kind and island.
     static func settle(_ world: World, book: inout BuildingLoadBook, catalog: Catalog, refresh: Bool) {
         let gasID = catalog.heating.gasFactorID
-        let pending = book.lastHourTick >= 0 || book.gasLastTick >= 0
+        let pending = book.lastHourTick >= 0 || book.gasLastTick >= 0 || book.outputLastTick >= 0
         let islands = world.resource(PowerGrid.self)?.islandCount ?? 1
         if refresh { book.totals = Array(repeating: LoadTotals(), count: book.kinds * islands) }
         var count = 0
         let current = book
         let rules = ShareRules(catalog)
+        if pending && !current.outputSums.isEmpty {
+            // Output lines first, at the shares the sums were made with.
+            let ids = OutputFactorIDs(catalog)
+            world.query(Read<Building>.self, Read<BuildingLoad>.self, Write<ProcessLine>.self).forEach { building, load, process in
+                current.addProcess(to: &process.value, load: load, kind: building.kind, factorID: ids.process[Int(building.kind.rawValue)])
+            }
+            world.query(Read<Building>.self, Read<BuildingLoad>.self, Write<RoadFreightLine>.self, Write<RailFreightLine>.self)
+                .forEach { building, load, road, rail in
+                current.addFreight(road: &road.value, rail: &rail.value, load: load, kind: building.kind, roadID: ids.road, railID: ids.rail)
+            }
+        }
         world.query(Read<Building>.self, Write<BuildingLoad>.self, Write<ElectricityLine>.self, Write<PrimaryLine>.self)
             .forEach { building, load, electricity, gas in
             if pending && !current.sums.isEmpty {
@@ -359,10 +508,13 @@ public enum BuildingLoads {
             book.buildingCount = count
             book.constants = constants(catalog)
             book.checkedTick = world.changeTick
+            book.freightRoadFactor = catalog.economy.freightRoadFactor
+            book.freightRailFactor = catalog.economy.freightRailFactor
         }
         book.startSums(islands: refresh ? islands : book.islands)
         book.lastHourTick = -1
         book.gasLastTick = -1
+        book.outputLastTick = -1
     }
 
     /// Gives every building the load it lacks (saves from before loads were kept); the first
@@ -381,7 +533,7 @@ extension World {
     /// and electricity lines likewise (Commutes.swift). Reads; never writes.
     public func bookedLine<K: LineKind>(_ type: LedgerLine<K>.Type, of entity: Entity) -> LedgerLine<K>? {
         guard let line = try? get(type, of: entity) else { return nil }
-        guard K.line == .electricity || K.line == .primary else { return line }
+        guard BuildingLoadBook.settledLines.contains(K.line) else { return line }
         if let commute = try? get(Commute.self, of: entity), let book = resource(CommuteBook.self) {
             return withCommutePending(line, commute: commute, book: book)
         }
@@ -398,6 +550,16 @@ extension World {
         case .primary:
             book.addGas(to: &line.flow, lifetime: &line.lifetimeTonnes, load: load, kind: kind,
                         gasFactorID: resource(Catalog.self)?.heating.gasFactorID ?? .none)
+        case .process:
+            guard var process = line as? ProcessLine, let catalog = resource(Catalog.self) else { break }
+            book.addProcess(to: &process, load: load, kind: kind, factorID: catalog.building(kind).processEmissionsID)
+            return process as! LedgerLine<K>
+        case .freightRoad, .freightRail:
+            guard let catalog = resource(Catalog.self) else { break }
+            var road = line as? RoadFreightLine ?? RoadFreightLine(), rail = line as? RailFreightLine ?? RailFreightLine()
+            book.addFreight(road: &road, rail: &rail, load: load, kind: kind, roadID: catalog.economy.freightRoadFactorID,
+                            railID: catalog.economy.freightRailFactorID)
+            return (K.line == .freightRoad ? road as Any : rail as Any) as! LedgerLine<K>
         default:
             break
         }

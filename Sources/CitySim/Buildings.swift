@@ -74,7 +74,8 @@ public enum Buildings: SimulationPlugin {
         }
         sim.resource("building_loads", BuildingLoadBook.self) { _ in BuildingLoadBook() }
         sim.system("buildings.demand", Phase.simulate, reads: [Building.self],
-                   writes: [BuildingLoad.self, ElectricityLine.self, PrimaryLine.self, ProcessLine.self],
+                   writes: [BuildingLoad.self, ElectricityLine.self, PrimaryLine.self, ProcessLine.self, RoadFreightLine.self,
+                            RailFreightLine.self],
                    readsResources: [Catalog.self, Clock.self, Weather.self, Policies.self, CityStats.self],
                    writesResources: [Ledger.self, PowerGrid.self, BuildingLoadBook.self],
                    after: ["weather"], run: demand)
@@ -140,20 +141,25 @@ public enum Buildings: SimulationPlugin {
                     grid.scratchRooftop[island] += rooftops * rooftopKWh
                 }
             }
-        }
-        // Factories' process and farms' field emissions (only they carry a process line), by
-        // output: staffing × the power served last hour.
-        let grid = world.resource(PowerGrid.self)!
-        let processFactor = BuildingKind.allCases.map { catalog.building($0).processEmissions }
-        let processID = BuildingKind.allCases.map { catalog.building($0).processEmissionsID }
-        world.query(Read<Building>.self, Read<BuildingLoad>.self, Write<ProcessLine>.self).forEach { building, load, process in
-            let k = Int(building.kind.rawValue)
-            guard processFactor[k] > 0 else { return }
-            let output = load.staffedShare * grid.servedShare(island: Int(building.island))
-            let quantity = output * (building.kind == .industrial ? rush : 1)
-            let factor = processFactor[k] * (1 - building.abatement)
-            process.book(processID[k], value: factor, quantity: quantity, tonnes: factor * quantity,
-                         sector: building.kind.sector, scope: .direct, clock: clock, tally: &tally)
+            // Factories' process and farms' field emissions, by output: staffing × the power served
+            // last hour (× the fossil rush for factories), per kind and island.
+            let grid = world.resource(PowerGrid.self)!
+            var processTonnes = 0.0
+            for k in 0..<kinds {
+                let kindRush = k == Int(BuildingKind.industrial.rawValue) ? rush : 1
+                for island in 0..<islands {
+                    let cell = k * islands + island
+                    guard cell < book.outputSums.count else { continue }
+                    let output = grid.servedShare(island: island) * kindRush
+                    book.outputSums[cell].output += output
+                    book.outputLastHour[cell].output = output
+                    let tonnes = book.totals[cell].processTonnes * output
+                    if tonnes != 0 { tally.add(tonnes, sector: BuildingKind(rawValue: UInt8(k))!.sector, scope: .direct) }
+                    processTonnes += tonnes
+                }
+            }
+            book.processTonnesLastHour = processTonnes
+            book.outputLastTick = clock.tick
         }
         world.withResource(Ledger.self) { $0.absorb(tally) }
     }

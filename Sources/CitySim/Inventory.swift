@@ -87,12 +87,13 @@ public enum Inventory {
             add(index, world.withPending(electricity, load: load, kind: building.kind, book: loads).flow)
             add(11, construction.flow)
         }
-        world.query(Read<Building>.self, Read<ProcessLine>.self).forEach { building, process in
-            add(building.kind == .farm ? 10 : 8, process.flow)
+        world.query(Read<Building>.self, Read<BuildingLoad>.self, Read<ProcessLine>.self).forEach { building, load, process in
+            add(building.kind == .farm ? 10 : 8, world.withPending(process, load: load, kind: building.kind, book: loads).flow)
         }
-        world.query(Read<Building>.self, Read<RoadFreightLine>.self, Read<RailFreightLine>.self).forEach { _, road, rail in
-            add(5, road.flow)
-            add(6, rail.flow)
+        world.query(Read<Building>.self, Read<BuildingLoad>.self, Read<RoadFreightLine>.self, Read<RailFreightLine>.self)
+            .forEach { building, load, road, rail in
+            add(5, world.withPending(road, load: load, kind: building.kind, book: loads).flow)
+            add(6, world.withPending(rail, load: load, kind: building.kind, book: loads).flow)
         }
         world.query(Read<Building>.self, Read<CarTripsLine>.self, Read<BusTripsLine>.self, Read<TripElectricityLine>.self)
             .forEach { _, car, bus, electricity in

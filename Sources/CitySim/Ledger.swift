@@ -223,7 +223,7 @@ extension World {
             struct Each: LedgerLineVisitor {
                 let world: World, body: (Entity, AccountLine, Flow, Double) -> Void
                 mutating func visit<K: LineKind>(_ type: LedgerLine<K>.Type) {
-                    guard K.line == .electricity || K.line == .primary, let book = world.resource(BuildingLoadBook.self) else {
+                    guard BuildingLoadBook.settledLines.contains(K.line), let book = world.resource(BuildingLoadBook.self) else {
                         world.query(Entity.self, Read<LedgerLine<K>>.self).forEach { entity, line in
                             body(entity, K.line, line.flow, line.lifetimeTonnes)
                         }

@@ -645,6 +645,7 @@ struct FirmEmissions {
             .forEach { entity, building, load, position, heat, process in
             guard building.kind == .industrial else { return }
             let heat = world.withPending(heat, load: load, kind: building.kind, book: loads)
+            let process = world.withPending(process, load: load, kind: building.kind, book: loads)
             candidates.append(Candidate(entity: entity, kind: .industry, nameSource: name(building.kind, position),
                                         x: Int(position.x), y: Int(position.y),
                                         tonnes: yearTonnes(heat.flow) + yearTonnes(process.flow), activity: yearQuantity(process.flow)))

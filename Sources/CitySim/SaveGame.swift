@@ -16,7 +16,7 @@
 // File layout (all integers little-endian):
 //
 //     offset 0   8 bytes   magic "NZCSAVE\0"
-//     offset 8   UInt32    format version (7; 6 to 3 are migrated, 2 is read by SaveFormat2.swift)
+//     offset 8   UInt32    format version (8; 7 to 3 are migrated, 2 is read by SaveFormat2.swift)
 //     offset 12  UInt64    body length B
 //     offset 20  B bytes   body: header, ECS snapshot, resources (see `encodeBody`)
 //     20 + B     UInt32    CRC-32 (IEEE) of bytes 0 ..< 20 + B
@@ -179,7 +179,7 @@ extension City {
 
 public enum SaveGame {
     /// The format this game writes, and the newest it reads.
-    public static let formatVersion: UInt32 = 7
+    public static let formatVersion: UInt32 = 8
     /// The oldest format this game reads (through migrations).
     public static let oldestFormat: UInt32 = 2
     public static let magic: [UInt8] = Array("NZCSAVE".utf8) + [0]
@@ -464,6 +464,21 @@ enum SaveMigrations {
                 book.reconsiderAll = true
                 resources.set("commutes", try Archive.encode(book))
             }
+        },
+        // Format 8 books factories' process and freight and farms' field emissions by load
+        // profile too (BuildingLoads.swift). An older save's output lines are booked to its hour,
+        // so the load book gains empty output sums; its totals are emptied, so that the first
+        // hour settles every building at its saved shares and reads them all again (its
+        // buildings' loads gain the output shares, at zero until then, when the snapshot's
+        // columns are converted).
+        7: { resources in
+            guard var book = resources["building_loads"], case .object(let fields) = book else {
+                throw SnapshotError.invalid("the resources hold no buildings' load book")
+            }
+            guard case .object(let fresh) = try Archive.encode(BuildingLoadBook()) else { return }
+            for field in fresh where !fields.contains(where: { $0.key == field.key }) { book.set(field.key, field.value) }
+            book.set("totals", fresh.first { $0.key == "totals" }!.value)
+            resources.set("building_loads", book)
         },
     ]
 

@@ -304,8 +304,8 @@ public enum Transport: SimulationPlugin {
                    readsResources: [Catalog.self, Clock.self, TileMap.self, CityStats.self, Policies.self, AdoptionState.self],
                    writesResources: [TransportState.self, TripFlowState.self, Ledger.self, CitizenCarbonAccounts.self, PowerGrid.self],
                    after: ["transport.trips"], before: ["grid.dispatch"], run: flows)
-        sim.system("transport.freight", Phase.simulate, reads: [Building.self], writes: [RoadFreightLine.self, RailFreightLine.self],
-                   readsResources: [Catalog.self, Clock.self, TileMap.self, PowerGrid.self], writesResources: [TransportState.self, Ledger.self],
+        sim.system("transport.freight", Phase.simulate,
+                   readsResources: [Clock.self, PowerGrid.self], writesResources: [BuildingLoadBook.self, Ledger.self],
                    after: ["transport.flows"], run: freight)
         sim.system("transport.congestion", Phase.simulate, readsResources: [Catalog.self, Clock.self, TileMap.self, CommuteTotals.self],
                    writesResources: [TransportState.self],
@@ -421,28 +421,33 @@ public enum Transport: SimulationPlugin {
         world.withResource(TripFlowState.self) { swap(&trips, &$0.pendingFlowKWh) }
     }
 
+    /// Factories' freight this hour, per kind and island: the tonne-km of every factory at full
+    /// service × the share of power served last hour (a blackout cuts output), by rail where a
+    /// factory has a siding. Each factory's lines take their share when settled (BuildingLoads.swift).
     static func freight(_ ctx: SystemContext) {
         let world = ctx.world
-        let catalog = world.resource(Catalog.self)!
         let clock = world.resource(Clock.self)!
-        let travel = catalog.travel
-        let economy = catalog.economy
         var tally = LedgerTally()
         let grid = world.resource(PowerGrid.self)!
-        world.query(Read<Building>.self, Write<RoadFreightLine>.self, Write<RailFreightLine>.self)
-            .forEach { building, roadLine, railLine in
-            guard building.workers > 0 else { return }
-            let tkm = Double(building.workers) * travel.freightTkmPerJob * grid.servedShare(island: Int(building.island))
-            let railShare = building.hasRailSiding ? travel.railShareWithSiding : 0
-            let road = tkm * (1 - railShare), rail = tkm * railShare
-            if road > 0 {
-                roadLine.book(economy.freightRoadFactorID, value: economy.freightRoadFactor, quantity: road,
-                             tonnes: road * economy.freightRoadFactor / 1e6, sector: .transport, scope: .direct, clock: clock, tally: &tally)
+        world.withResource(BuildingLoadBook.self) { book in
+            let islands = book.islands
+            guard book.outputSums.count == book.kinds * islands, book.totals.count == book.outputSums.count else { return }
+            for k in 0..<book.kinds {
+                for island in 0..<islands {
+                    let cell = k * islands + island
+                    let totals = book.totals[cell].load
+                    guard totals.roadTkm > 0 || totals.railTkm > 0 else {
+                        book.outputLastHour[cell].served = 0
+                        continue
+                    }
+                    let served = grid.servedShare(island: island)
+                    book.outputSums[cell].served += served
+                    book.outputLastHour[cell].served = served
+                    let tonnes = served * (totals.roadTkm * book.freightRoadFactor + totals.railTkm * book.freightRailFactor) / 1e6
+                    if tonnes > 0 { tally.add(tonnes, sector: .transport, scope: .direct) }
+                }
             }
-            if rail > 0 {
-                railLine.book(economy.freightRailFactorID, value: economy.freightRailFactor, quantity: rail,
-                             tonnes: rail * economy.freightRailFactor / 1e6, sector: .transport, scope: .direct, clock: clock, tally: &tally)
-            }
+            book.outputLastTick = clock.tick
         }
         world.withResource(Ledger.self) { $0.absorb(tally) }
     }

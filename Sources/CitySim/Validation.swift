@@ -150,8 +150,9 @@ public enum Validation {
         }
         city.world.query(Read<GreenZone>.self).forEach { zone in m.greenHectares += catalog.zone(zone.kind).areaHa }
         m.greenHectares += Double(ForestLand.standingTiles(city.view.map)) * catalog.forestLand.areaHa
-        city.world.query(Read<RoadFreightLine>.self).forEach { if $0.flow.year == closed { m.freightTonnes += $0.flow.yearTonnes } }
-        city.world.query(Read<RailFreightLine>.self).forEach { if $0.flow.year == closed { m.freightTonnes += $0.flow.yearTonnes } }
+        city.world.forEachBookedLine { _, line, flow, _ in
+            if (line == .freightRoad || line == .freightRail) && flow.year == closed { m.freightTonnes += flow.yearTonnes }
+        }
         return m
     }
 
