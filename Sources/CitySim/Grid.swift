@@ -138,7 +138,8 @@ public enum Grid: SimulationPlugin {
                    writesResources: [PowerGrid.self, Ledger.self],
                    after: ["buildings.demand", "transport.trips"], run: dispatch)
         sim.system("grid.attribute", Phase.simulate, reads: [Building.self],
-                   writes: [BuildingLoad.self, ElectricityLine.self, PrimaryLine.self, TripElectricityLine.self],
+                   writes: [BuildingLoad.self, ElectricityLine.self, PrimaryLine.self, ProcessLine.self, RoadFreightLine.self,
+                            RailFreightLine.self, TripElectricityLine.self],
                    readsResources: [Catalog.self, Clock.self, PowerGrid.self, CommuteTotals.self],
                    writesResources: [Ledger.self, TripFlowState.self, BuildingLoadBook.self, CommuteBook.self],
                    after: ["grid.dispatch"], run: attribute)

@@ -138,35 +138,42 @@ public struct TransportState: Sendable, SavedResource {
     }
 
     /// Turns today's difference arrays, with the commuters' road vehicles (`commuters`, of the
-    /// same size), into per-tile flows (kept where `isRoad`) and clears them. One pass over the
-    /// map, row by row: the columns' running sums are kept for the whole row (the column array
-    /// is read across, 257 cache lines at a time), and each tile adds in the order it always did.
+    /// same size), into per-tile flows (kept where `isRoad`) and clears them. Each tile adds its
+    /// row's running sum, then its column's, as it always did.
     mutating func closeDay(commuters: CommuteTotals?, isRoad: (Int) -> Bool) {
         let (width, height) = (self.width, self.height)
         rowDifference.withUnsafeMutableBufferPointer { rows in
         columnDifference.withUnsafeMutableBufferPointer { columns in
         tileFlowsYesterday.withUnsafeMutableBufferPointer { tiles in
             if let commuters, commuters.rowDifference.count == rows.count, commuters.columnDifference.count == columns.count {
+                // Without a branch per cell: adding 0 leaves a cell as it was (no cell is −0, as
+                // every sum starts at +0 and adds vehicles ≠ 0).
                 commuters.rowDifference.withUnsafeBufferPointer { commuterRows in
-                    for i in 0..<rows.count where commuterRows[i] != 0 {
-                        rows[i] += Float(Double(commuterRows[i]) * CommuteUnits.amount)
-                    }
+                    for i in 0..<rows.count { rows[i] += Float(Double(commuterRows[i]) * CommuteUnits.amount) }
                 }
                 commuters.columnDifference.withUnsafeBufferPointer { commuterColumns in
-                    for i in 0..<columns.count where commuterColumns[i] != 0 {
-                        columns[i] += Float(Double(commuterColumns[i]) * CommuteUnits.amount)
-                    }
+                    for i in 0..<columns.count { columns[i] += Float(Double(commuterColumns[i]) * CommuteUnits.amount) }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { columnRunning in
-                columnRunning.initialize(repeating: 0)
-                for y in 0..<height {
-                    var rowRunning: Float = 0
-                    for x in 0..<width {
-                        rowRunning += rows[y * (width + 1) + x]
-                        columnRunning[x] += columns[x * (height + 1) + y]
-                        let tile = y * width + x
-                        tiles[tile] = isRoad(tile) ? (0 + rowRunning) + columnRunning[x] : 0
+            for y in 0..<height {
+                var running: Float = 0
+                for x in 0..<width {
+                    running += rows[y * (width + 1) + x]
+                    tiles[y * width + x] = 0 + running
+                }
+            }
+            // The columns in bands of 16 (a cache line of tiles in each row), each read down its
+            // length: 16 sequential streams rather than one read per cache line.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { running in
+                running.initialize(repeating: 0)
+                for band in stride(from: 0, to: width, by: 16) {
+                    let end = min(band + 16, width)
+                    for y in 0..<height {
+                        for x in band..<end {
+                            running[x] += columns[x * (height + 1) + y]
+                            let tile = y * width + x
+                            tiles[tile] = isRoad(tile) ? tiles[tile] + running[x] : 0
+                        }
                     }
                 }
             }
@@ -294,7 +301,7 @@ public enum Transport: SimulationPlugin {
             return totals
         }
         sim.system("transport.trips", Phase.simulate, writes: [Citizen.self, Commute.self, PrimaryLine.self, ElectricityLine.self],
-                   readsResources: [Catalog.self, Clock.self, Weather.self, Policies.self, TileMap.self, AdoptionState.self, LevelInfo.self],
+                   readsResources: [Catalog.self, Clock.self, Policies.self, TileMap.self, AdoptionState.self, LevelInfo.self],
                    writesResources: [TransportState.self, TripFlowState.self, Ledger.self, CitizenCarbonAccounts.self, PowerGrid.self,
                                      CommuteBook.self, CommuteTotals.self],
                    after: ["buildings.demand"], run: trips)
@@ -634,11 +641,14 @@ extension Transport {
             // The memo's weights, today's traffic and the year's trip counts are walked through
             // pointers (taken out of their resources for the loop): no retain, copy or
             // uniqueness check per flow.
-            var memoWeightsArray: [Double] = [], memoStampArray: [Int64] = []
+            var memoWeightsArray: [Double] = [], memoStampArray: [Int64] = [], accessKeysArray: [UInt16] = []
             swap(&memoWeightsArray, &flows.memo.weights)
             swap(&memoStampArray, &flows.memo.stamp)
+            swap(&accessKeysArray, &flows.accessKeys)
+            let schoolDistance = flows.schoolDistance
             memoWeightsArray.withUnsafeMutableBufferPointer { memoWeights in
             memoStampArray.withUnsafeMutableBufferPointer { memoStamp in
+            accessKeysArray.withUnsafeMutableBufferPointer { accessKeys in
             transport.withTripBooks { routes, tripsByMode in
             /// The memo's weights for an access class and a length key (computed on first use in this
             /// generation of the memo's inputs).
@@ -755,13 +765,13 @@ extension Transport {
                 let residents = Double(building.residents)
                 let tile = Int(position.y) * width + Int(position.x)
 
-                var accessKey = flows.accessKeys[tile]
+                var accessKey = accessKeys[tile]
                 if accessKey == .max {
                     accessKey = UInt16(FlowAccess(tile: tile, map: map).key)
-                    flows.accessKeys[tile] = accessKey
+                    accessKeys[tile] = accessKey
                 }
                 let access = FlowAccess(key: Int(accessKey))
-                let school = flows.schoolDistance.isEmpty ? FlowMemo.schoolTiles : min(Int(flows.schoolDistance[tile]), FlowMemo.schoolTiles)
+                let school = schoolDistance.isEmpty ? FlowMemo.schoolTiles : min(Int(schoolDistance[tile]), FlowMemo.schoolTiles)
                 let other = entry(access, key: FlowMemo.otherTripsKey), near = entry(access, key: school)
                 let e = flows.memo.entries
                 var pkm = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
@@ -816,8 +826,10 @@ extension Transport {
             }
             }
             }
+            }
             swap(&memoWeightsArray, &flows.memo.weights)
             swap(&memoStampArray, &flows.memo.stamp)
+            swap(&accessKeysArray, &flows.accessKeys)
             // Trips out of town leave by the nearest edge of the map: the road to it is the city's
             // (scope 1), the rest of the trip is beyond its boundary (scope 3).
             transport.withTripBooks { routes, _ in

@@ -105,7 +105,7 @@ struct BudgetBookTests {
         #expect(after.amount(.tax(.residential), in: after.thisYear) > 0)
         #expect(close(after.thisYear.reduce(0, +), loaded.view.budget.balance - balance))
         let bytes = try loaded.saveData()
-        #expect(bytes[8] == UInt8(SaveGame.formatVersion) && SaveGame.formatVersion == 7)
+        #expect(bytes[8] == UInt8(SaveGame.formatVersion) && SaveGame.formatVersion == 8)
         let again = try SaveGame.decode(bytes, catalog: testCatalog).city
         #expect(again.view.budgetBook == loaded.view.budgetBook)
         #expect(again.world.contentHash() == loaded.world.contentHash())

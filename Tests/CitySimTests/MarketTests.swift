@@ -140,7 +140,7 @@ final class MarketTests: XCTestCase {
         XCTAssertTrue(market.firms.contains { $0.kind == .industry })
         // Abatement reaches the ledger: a covered factory books its process at the abated factor.
         let factory = try XCTUnwrap(market.firms.first { $0.kind == .industry && $0.abatement > 0 }, "no factory abated at \(market.price)")
-        let line = try XCTUnwrap(try city.world.get(ProcessLine.self, of: factory.entity))
+        let line = try XCTUnwrap(city.world.bookedLine(ProcessLine.self, of: factory.entity))
         let catalogFactor = testCatalog.building(.industrial).processEmissions
         XCTAssertEqual(line.flow.factorValue, catalogFactor * (1 - factory.abatement), accuracy: 1e-12)
         // Allowances are conserved: every unit issued is somewhere.

@@ -374,18 +374,18 @@ struct SaveTests {
         #expect(loadError(Array("PK\u{3}\u{4}".utf8)) == .notASave)
 
         var newer = bytes
-        newer[8] = 8
-        #expect(loadError(newer) == .newerVersion(found: 8, supported: 7))
-        #expect(loadError(newer)?.description == "This save was made by a newer version of NetZero City (format 8; this game reads up to 7). Your current game was not changed.")
+        newer[8] = 9
+        #expect(loadError(newer) == .newerVersion(found: 9, supported: 8))
+        #expect(loadError(newer)?.description == "This save was made by a newer version of NetZero City (format 9; this game reads up to 8). Your current game was not changed.")
         // A newer file's layout is unknown: it is refused on its version alone, whatever follows.
         var newerShort = Array(newer[..<12])
         newerShort += [9, 9]
-        #expect(loadError(newerShort) == .newerVersion(found: 8, supported: 7))
+        #expect(loadError(newerShort) == .newerVersion(found: 9, supported: 8))
         // Format 1 (before ledger periods kept generation by plant kind) is refused by its version.
         var older = bytes
         older[8] = 1
-        #expect(loadError(older) == .olderVersion(found: 1, supported: 7))
-        #expect(loadError(older)?.description == "This save was made by an older version of NetZero City (format 1; this game reads formats 2–7). Your current game was not changed.")
+        #expect(loadError(older) == .olderVersion(found: 1, supported: 8))
+        #expect(loadError(older)?.description == "This save was made by an older version of NetZero City (format 1; this game reads formats 2–8). Your current game was not changed.")
         var versionZero = bytes
         versionZero[8] = 0
         #expect(isCorrupt(loadError(versionZero)))
