@@ -12,8 +12,8 @@
 //     running sums per kind and island (the rate × the served share, and × the grid factor);
 //   - a building's own ledger lines take those sums times its shares when they are settled, in
 //     the year's last hour (and when every building's shares are read again: a new year, a
-//     building built or demolished, new islands, new catalog values);
-//   - a building that changes (residents or workers, an upgrade, abatement) between
+//     building demolished, new islands, new catalog values);
+//   - a building that changes (residents or workers, an upgrade, abatement) or is built between
 //     settlements is visited alone, through the ECS's change ticks: its lines take the hours
 //     summed so far at its old shares less the same at its new ones, so that its settlement
 //     then leaves each hour at the shares it had (`BuildingLoadBook.addChange`).
@@ -405,34 +405,46 @@ public enum BuildingLoads {
     }
 
     /// Whether every building's shares must be read again, each building settled at its old
-    /// shares first: a new year (the totals are summed afresh, exactly), a building gone or
-    /// added, new islands, or a change to the catalog's values.
+    /// shares first: a new year (the totals are summed afresh, exactly), a building demolished
+    /// (its shares cannot be taken out of the totals alone: it is gone), new islands, or a change
+    /// to the catalog's values. A new building is read with the changed ones.
     static func mustRereadAll(_ world: World, book: BuildingLoadBook, catalog: Catalog, islands: Int, year: Int) -> Bool {
-        book.totals.isEmpty || book.pendingYear != year || book.islands != islands
-            || world.query(Read<Building>.self).count != book.buildingCount || constants(catalog) != book.constants
+        if book.totals.isEmpty || book.pendingYear != year || book.islands != islands || constants(catalog) != book.constants {
+            return true
+        }
+        let count = world.query(Read<Building>.self).count
+        guard count != book.buildingCount || world.lastChangeTick(Building.self) > book.checkedTick else { return false }
+        // Fewer buildings than those read last time plus those added since: one was demolished.
+        let added = world.query(Read<Building>.self).added(Building.self, since: book.checkedTick).count
+        return count - added != book.buildingCount
     }
 
-    /// The factor names output lines are booked under, by kind (process) and mode (freight).
-    struct OutputFactorIDs {
+    /// The factor names a building's settled lines are booked under (heating gas, process by
+    /// kind, freight by mode), taken from the catalog once for a walk over many buildings.
+    struct LineFactorIDs {
+        let gas: FactorID
         let process: [FactorID]
         let road: FactorID
         let rail: FactorID
 
-        init(_ catalog: Catalog) {
-            process = catalog.buildings.map(\.processEmissionsID)
-            road = catalog.economy.freightRoadFactorID
-            rail = catalog.economy.freightRailFactorID
+        init(_ catalog: Catalog?) {
+            gas = catalog?.heating.gasFactorID ?? .none
+            process = catalog?.buildings.map(\.processEmissionsID) ?? []
+            road = catalog?.economy.freightRoadFactorID ?? .none
+            rail = catalog?.economy.freightRailFactorID ?? .none
         }
+
+        func process(_ kind: BuildingKind) -> FactorID { Int(kind.rawValue) < process.count ? process[Int(kind.rawValue)] : .none }
     }
 
-    /// Reads again the shares of the buildings written since they were last read (residents or
-    /// workers, an upgrade, abatement), and moves each changed one's shares in the totals. Each
-    /// changed building's lines take the hours summed so far at its old shares less the same at
-    /// its new ones (`BuildingLoadBook.addChange`). Only rows written since are visited.
+    /// Reads again the shares of the buildings written or built since they were last read
+    /// (residents or workers, an upgrade, abatement, a rail siding; a new building's old shares
+    /// are none), and moves each changed one's shares in the totals. Each changed building's
+    /// lines take the hours summed so far at its old shares less the same at its new ones
+    /// (`BuildingLoadBook.addChange`). Only rows written since are visited.
     static func rereadChanged(_ world: World, book: inout BuildingLoadBook, catalog: Catalog) {
-        let gasID = catalog.heating.gasFactorID
         let rules = ShareRules(catalog)
-        let ids = OutputFactorIDs(catalog)
+        let ids = LineFactorIDs(catalog)
         let islands = book.islands
         let current = book
         var totals = book.totals
@@ -442,7 +454,7 @@ public enum BuildingLoads {
             .forEach { building, old, process in
             let now = rules.shares(of: building)
             guard now != old else { return }
-            let id = ids.process[Int(building.kind.rawValue)]
+            let id = ids.process(building.kind)
             current.addProcess(to: &process.value, load: old, kind: building.kind, factorID: id)
             current.addProcess(to: &process.value, load: now, kind: building.kind, factorID: id, sign: -1)
         }
@@ -460,20 +472,21 @@ public enum BuildingLoads {
             let now = rules.shares(of: building)
             let old = load.value
             guard now != old else { return }
-            current.addChange(from: old, to: now, kind: building.kind, electricity: &electricity.value, gas: &gas.value, gasFactorID: gasID)
+            current.addChange(from: old, to: now, kind: building.kind, electricity: &electricity.value, gas: &gas.value, gasFactorID: ids.gas)
             let k = Int(building.kind.rawValue)
             totals[k * islands + Int(old.island)].add(old, sign: -1)
             totals[k * islands + Int(now.island)].add(now)
             load.value = now
         }
         book.totals = totals
+        book.buildingCount = world.query(Read<Building>.self).count
         book.checkedTick = world.changeTick
     }
 
     /// Books the hours summed since the last settlement on every building's lines; with
     /// `refresh`, then reads every building's shares again and sums them per kind and island.
     static func settle(_ world: World, book: inout BuildingLoadBook, catalog: Catalog, refresh: Bool) {
-        let gasID = catalog.heating.gasFactorID
+        let ids = LineFactorIDs(catalog)
         let pending = book.lastHourTick >= 0 || book.gasLastTick >= 0 || book.outputLastTick >= 0
         let islands = world.resource(PowerGrid.self)?.islandCount ?? 1
         if refresh { book.totals = Array(repeating: LoadTotals(), count: book.kinds * islands) }
@@ -482,9 +495,8 @@ public enum BuildingLoads {
         let rules = ShareRules(catalog)
         if pending && !current.outputSums.isEmpty {
             // Output lines first, at the shares the sums were made with.
-            let ids = OutputFactorIDs(catalog)
             world.query(Read<Building>.self, Read<BuildingLoad>.self, Write<ProcessLine>.self).forEach { building, load, process in
-                current.addProcess(to: &process.value, load: load, kind: building.kind, factorID: ids.process[Int(building.kind.rawValue)])
+                current.addProcess(to: &process.value, load: load, kind: building.kind, factorID: ids.process(building.kind))
             }
             world.query(Read<Building>.self, Read<BuildingLoad>.self, Write<RoadFreightLine>.self, Write<RailFreightLine>.self)
                 .forEach { building, load, road, rail in
@@ -495,7 +507,7 @@ public enum BuildingLoads {
             .forEach { building, load, electricity, gas in
             if pending && !current.sums.isEmpty {
                 current.addElectricity(to: &electricity.value.flow, lifetime: &electricity.value.lifetimeTonnes, load: load.value, kind: building.kind)
-                current.addGas(to: &gas.value.flow, lifetime: &gas.value.lifetimeTonnes, load: load.value, kind: building.kind, gasFactorID: gasID)
+                current.addGas(to: &gas.value.flow, lifetime: &gas.value.lifetimeTonnes, load: load.value, kind: building.kind, gasFactorID: ids.gas)
             }
             if refresh {
                 let now = rules.shares(of: building)
@@ -539,26 +551,24 @@ extension World {
         }
         guard let book = resource(BuildingLoadBook.self), let load = try? get(BuildingLoad.self, of: entity),
               let building = try? get(Building.self, of: entity) else { return line }
-        return withPending(line, load: load, kind: building.kind, book: book)
+        return withPending(line, load: load, kind: building.kind, book: book, factors: BuildingLoads.LineFactorIDs(resource(Catalog.self)))
     }
 
-    func withPending<K: LineKind>(_ line: LedgerLine<K>, load: BuildingLoad, kind: BuildingKind, book: BuildingLoadBook) -> LedgerLine<K> {
+    func withPending<K: LineKind>(_ line: LedgerLine<K>, load: BuildingLoad, kind: BuildingKind, book: BuildingLoadBook,
+                                  factors: BuildingLoads.LineFactorIDs) -> LedgerLine<K> {
         var line = line
         switch K.line {
         case .electricity:
             book.addElectricity(to: &line.flow, lifetime: &line.lifetimeTonnes, load: load, kind: kind)
         case .primary:
-            book.addGas(to: &line.flow, lifetime: &line.lifetimeTonnes, load: load, kind: kind,
-                        gasFactorID: resource(Catalog.self)?.heating.gasFactorID ?? .none)
+            book.addGas(to: &line.flow, lifetime: &line.lifetimeTonnes, load: load, kind: kind, gasFactorID: factors.gas)
         case .process:
-            guard var process = line as? ProcessLine, let catalog = resource(Catalog.self) else { break }
-            book.addProcess(to: &process, load: load, kind: kind, factorID: catalog.building(kind).processEmissionsID)
+            guard var process = line as? ProcessLine else { break }
+            book.addProcess(to: &process, load: load, kind: kind, factorID: factors.process(kind))
             return process as! LedgerLine<K>
         case .freightRoad, .freightRail:
-            guard let catalog = resource(Catalog.self) else { break }
             var road = line as? RoadFreightLine ?? RoadFreightLine(), rail = line as? RailFreightLine ?? RailFreightLine()
-            book.addFreight(road: &road, rail: &rail, load: load, kind: kind, roadID: catalog.economy.freightRoadFactorID,
-                            railID: catalog.economy.freightRailFactorID)
+            book.addFreight(road: &road, rail: &rail, load: load, kind: kind, roadID: factors.road, railID: factors.rail)
             return (K.line == .freightRoad ? road as Any : rail as Any) as! LedgerLine<K>
         default:
             break

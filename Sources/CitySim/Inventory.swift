@@ -79,21 +79,22 @@ public enum Inventory {
         }
         // A building's gas and electricity as booked so far (BuildingLoads.swift).
         let loads = world.resource(BuildingLoadBook.self) ?? BuildingLoadBook()
+        let factors = BuildingLoads.LineFactorIDs(world.resource(Catalog.self))
         world.query(Read<Building>.self, Read<BuildingLoad>.self, Read<PrimaryLine>.self, Read<ElectricityLine>.self,
                     Read<ConstructionLine>.self)
             .forEach { building, load, heat, electricity, construction in
             let index = subSector(of: building.kind)
-            add(index, world.withPending(heat, load: load, kind: building.kind, book: loads).flow)
-            add(index, world.withPending(electricity, load: load, kind: building.kind, book: loads).flow)
+            add(index, world.withPending(heat, load: load, kind: building.kind, book: loads, factors: factors).flow)
+            add(index, world.withPending(electricity, load: load, kind: building.kind, book: loads, factors: factors).flow)
             add(11, construction.flow)
         }
         world.query(Read<Building>.self, Read<BuildingLoad>.self, Read<ProcessLine>.self).forEach { building, load, process in
-            add(building.kind == .farm ? 10 : 8, world.withPending(process, load: load, kind: building.kind, book: loads).flow)
+            add(building.kind == .farm ? 10 : 8, world.withPending(process, load: load, kind: building.kind, book: loads, factors: factors).flow)
         }
         world.query(Read<Building>.self, Read<BuildingLoad>.self, Read<RoadFreightLine>.self, Read<RailFreightLine>.self)
             .forEach { building, load, road, rail in
-            add(5, world.withPending(road, load: load, kind: building.kind, book: loads).flow)
-            add(6, world.withPending(rail, load: load, kind: building.kind, book: loads).flow)
+            add(5, world.withPending(road, load: load, kind: building.kind, book: loads, factors: factors).flow)
+            add(6, world.withPending(rail, load: load, kind: building.kind, book: loads, factors: factors).flow)
         }
         world.query(Read<Building>.self, Read<CarTripsLine>.self, Read<BusTripsLine>.self, Read<TripElectricityLine>.self)
             .forEach { _, car, bus, electricity in

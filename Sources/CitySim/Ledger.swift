@@ -231,8 +231,9 @@ extension World {
                     }
                     world.query(Entity.self, Read<LedgerLine<K>>.self).without(BuildingLoad.self).without(Commute.self)
                         .forEach { entity, line in body(entity, K.line, line.flow, line.lifetimeTonnes) }
+                    let factors = BuildingLoads.LineFactorIDs(world.resource(Catalog.self))
                     world.query(Entity.self, Read<Building>.self, Read<BuildingLoad>.self, Read<LedgerLine<K>>.self).forEach { entity, building, load, line in
-                        let booked = world.withPending(line, load: load, kind: building.kind, book: book)
+                        let booked = world.withPending(line, load: load, kind: building.kind, book: book, factors: factors)
                         body(entity, K.line, booked.flow, booked.lifetimeTonnes)
                     }
                     let commutes = world.resource(CommuteBook.self) ?? CommuteBook()

@@ -640,12 +640,13 @@ struct FirmEmissions {
         func name(_ kind: BuildingKind, _ position: TilePosition) -> Candidate.NameSource { .structure(.building(kind), position) }
         // Buildings' gas and electricity as booked so far (BuildingLoads.swift).
         let loads = world.resource(BuildingLoadBook.self) ?? BuildingLoadBook()
+        let factors = BuildingLoads.LineFactorIDs(world.resource(Catalog.self))
         world.query(Entity.self, Read<Building>.self, Read<BuildingLoad>.self, Read<TilePosition>.self, Read<PrimaryLine>.self,
                     Read<ProcessLine>.self)
             .forEach { entity, building, load, position, heat, process in
             guard building.kind == .industrial else { return }
-            let heat = world.withPending(heat, load: load, kind: building.kind, book: loads)
-            let process = world.withPending(process, load: load, kind: building.kind, book: loads)
+            let heat = world.withPending(heat, load: load, kind: building.kind, book: loads, factors: factors)
+            let process = world.withPending(process, load: load, kind: building.kind, book: loads, factors: factors)
             candidates.append(Candidate(entity: entity, kind: .industry, nameSource: name(building.kind, position),
                                         x: Int(position.x), y: Int(position.y),
                                         tonnes: yearTonnes(heat.flow) + yearTonnes(process.flow), activity: yearQuantity(process.flow)))
@@ -654,8 +655,8 @@ struct FirmEmissions {
                     Read<ElectricityLine>.self)
             .forEach { entity, building, load, position, heat, electricity in
             guard building.kind == .datacenter else { return }
-            let heat = world.withPending(heat, load: load, kind: building.kind, book: loads)
-            let electricity = world.withPending(electricity, load: load, kind: building.kind, book: loads)
+            let heat = world.withPending(heat, load: load, kind: building.kind, book: loads, factors: factors)
+            let electricity = world.withPending(electricity, load: load, kind: building.kind, book: loads, factors: factors)
             let claimed = certificates?.claimedKWh(by: entity, year: year) ?? 0
             let kWh = yearQuantity(electricity.flow)
             let factor = certificates?.residualFactor(year: year) ?? (kWh > 0 ? yearTonnes(electricity.flow) / kWh : 0)

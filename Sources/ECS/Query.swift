@@ -307,13 +307,6 @@ public struct Query<Terms: QueryTerms> {
     @inlinable
     var hasTickFilter: Bool { !changedFilter.isEmpty || !addedFilter.isEmpty }
 
-    @inlinable
-    func rowPasses(_ archetype: Archetype, _ row: Int) -> Bool {
-        for id in changedFilter where archetype.column(for: id)!.ticks[row].changed <= since { return false }
-        for id in addedFilter where archetype.column(for: id)!.ticks[row].added <= since { return false }
-        return true
-    }
-
     /// An archetype's tick filter, its columns looked up once rather than per row; nil when no
     /// row can pass: a filtered column last written at or before `since` (a row's added tick
     /// is never later than its changed tick, and `lastChanged` bounds them all).
@@ -408,7 +401,8 @@ public struct Query<Terms: QueryTerms> {
         var total = 0
         for archetype in matchingArchetypes {
             if hasTickFilter {
-                for row in 0..<archetype.count where rowPasses(archetype, row) { total += 1 }
+                guard let filter = tickFilter(archetype) else { continue }
+                for row in 0..<archetype.count where filter.passes(row) { total += 1 }
             } else {
                 total += archetype.count
             }
@@ -420,7 +414,9 @@ public struct Query<Terms: QueryTerms> {
     public var entities: [Entity] {
         var result: [Entity] = []
         for archetype in matchingArchetypes {
-            for row in 0..<archetype.count where !hasTickFilter || rowPasses(archetype, row) {
+            let filter = hasTickFilter ? tickFilter(archetype) : nil
+            if hasTickFilter && filter == nil { continue }
+            for row in 0..<archetype.count where filter?.passes(row) ?? true {
                 result.append(archetype.entities[row])
             }
         }

@@ -295,6 +295,37 @@ struct DeferredTests {
         #expect(addedSeen == [[1, 2], [], [], [3]])
     }
 
+    /// A query filtered by change or addition since a tick visits, counts and lists the same
+    /// rows, in every archetype: an archetype whose column was not written since is passed over
+    /// whole, and a row moved to another archetype keeps its ticks.
+    @Test func changeFiltersAgreeAcrossArchetypes() throws {
+        let world = World()
+        let still = (0..<4).map { world.spawn(Health(value: $0)) }
+        let moving = (0..<4).map { world.spawn(Health(value: 10 + $0), Position(x: 0, y: 0)) }
+        let since = world.changeTick
+        // A system run moves the world's tick on, so that later writes are newer than `since`.
+        let schedule = Schedule(phases: ["update"])
+        schedule.add("tick", phase: "update", access: SystemAccess()) { _ in }
+        func seen(added: Bool) -> (values: [Int], count: Int, entities: Int) {
+            let all = world.query(Read<Health>.self)
+            let query = added ? all.added(Health.self, since: since) : all.changed(Health.self, since: since)
+            var values: [Int] = []
+            query.forEach { values.append($0.value) }
+            return (values.sorted(), query.count, query.entities.count)
+        }
+        try schedule.run(world)
+        let none = seen(added: false)
+        #expect(none.values.isEmpty && none.count == 0 && none.entities == 0)
+        try world.modify(Health.self, of: moving[1]) { $0.value = 21 }
+        try world.insert(Velocity(x: 1, y: 1), into: moving[2])  // moves to a third archetype, unchanged
+        world.spawn(Health(value: 30))
+        let changed = seen(added: false)
+        #expect(changed.values == [21, 30] && changed.count == 2 && changed.entities == 2)
+        let added = seen(added: true)
+        #expect(added.values == [30] && added.count == 1 && added.entities == 1)
+        #expect(world.query(Read<Health>.self).changed(Health.self, since: 0).count == still.count + moving.count + 1)
+    }
+
     /// A column's latest change tick follows writes, modifications, inserts and spawns, not
     /// reads, each type its own; a restored world has the same.
     @Test func lastChangeTickFollowsWritesNotReads() throws {
