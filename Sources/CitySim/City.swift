@@ -58,6 +58,11 @@ public final class City {
             _ = place(placement.structure, x: placement.x, y: placement.y, free: true)
         }
         world.applyCommands()  // the structures must exist before they are upgraded
+        // Stored in map order (a level lists its structures in any order): the walks over them
+        // (the home blocks' flows and routes, newcomers filling homes) then read the map's
+        // arrays in order rather than at random.
+        let width = level.width
+        world.sortRows(by: TilePosition.self) { Int($0.y) * width + Int($0.x) }
         Sinks.establishStartingZones(world: world, ageYears: level.info.greenAgeYears)
         for upgrade in level.upgrades { _ = apply(.upgrade(upgrade.upgrade, x: upgrade.x, y: upgrade.y), free: true) }
         refreshNetworks()

@@ -62,6 +62,17 @@ final class Column {
         capacity = newCapacity
     }
 
+    /// Moves a row's value out to `slot` (uninitialised, one value), leaving the row uninitialised.
+    func moveOut(row: Int, to slot: UnsafeMutableRawPointer) {
+        if isTrivial { slot.copyMemory(from: pointer(row: row), byteCount: stride) } else { info.moveInitialize(slot, pointer(row: row), 1) }
+    }
+
+    /// Moves a value from `slot` onto the (uninitialised) row, with its ticks.
+    func moveIn(row: Int, from slot: UnsafeMutableRawPointer, ticks rowTicks: ComponentTicks) {
+        if isTrivial { pointer(row: row).copyMemory(from: slot, byteCount: stride) } else { info.moveInitialize(pointer(row: row), slot, 1) }
+        ticks[row] = rowTicks
+    }
+
     /// Moves row `from` onto the (uninitialised) row `to` of the same column.
     @inlinable
     func moveRow(from: Int, to: Int) {
@@ -154,6 +165,36 @@ final class Archetype {
         entities[row] = entity
         count = row + 1
         return row
+    }
+
+    /// Reorders the rows in place: row i takes the entity and values row `order[i]` held (a
+    /// permutation of 0..<count), one cycle of the permutation at a time, through one spare
+    /// value per column (no second copy of the columns). The caller updates the records.
+    func permute(_ order: [Int]) {
+        let spare = columns.map { UnsafeMutableRawPointer.allocate(byteCount: $0.stride, alignment: $0.info.alignment) }
+        defer { for slot in spare { slot.deallocate() } }
+        var spareTicks = [ComponentTicks](repeating: ComponentTicks(added: 0, changed: 0), count: columns.count)
+        var placed = [Bool](repeating: false, count: order.count)
+        for start in 0..<order.count where !placed[start] && order[start] != start {
+            for (c, column) in columns.enumerated() {
+                spareTicks[c] = column.ticks[start]
+                column.moveOut(row: start, to: spare[c])
+            }
+            let startEntity = entities[start]
+            var row = start
+            while true {
+                placed[row] = true
+                let from = order[row]
+                if from == start {
+                    for (c, column) in columns.enumerated() { column.moveIn(row: row, from: spare[c], ticks: spareTicks[c]) }
+                    entities[row] = startEntity
+                    break
+                }
+                for column in columns { column.moveRow(from: from, to: row) }
+                entities[row] = entities[from]
+                row = from
+            }
+        }
     }
 
     /// Removes `row` by moving the last row into it. Values at `row` must already be

@@ -200,6 +200,23 @@ public final class World {
         }
     }
 
+    /// Orders the rows of every archetype holding `T` by `key` (ties keep their order), as
+    /// EnTT's `sort` orders a pool: queries then visit those entities in that order. Entities,
+    /// values and change ticks are unchanged; only where they are stored. A city sorts its
+    /// structures by tile, so that a walk over them reads the map's arrays in order, not at
+    /// random. Not while a query iterates.
+    public func sortRows<T: Component>(by type: T.Type, _ key: (T) -> Int) {
+        let id = componentID(type)
+        for archetype in archetypes {
+            guard let column = archetype.column(for: id), archetype.count > 1 else { continue }
+            let keys = (0..<archetype.count).map { key(column.pointer(row: $0).assumingMemoryBound(to: T.self).pointee) }
+            let order = (0..<archetype.count).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+            guard order != Array(0..<archetype.count) else { continue }
+            archetype.permute(order)
+            for row in 0..<archetype.count { entities.records[Int(archetype.entities[row].index)].row = Int32(row) }
+        }
+    }
+
     // MARK: [SECTION] Adding, removing and reading components
 
     /// Adds `component` to the entity, moving it to a new archetype, or replaces the value it had.

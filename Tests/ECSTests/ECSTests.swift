@@ -295,6 +295,36 @@ struct DeferredTests {
         #expect(addedSeen == [[1, 2], [], [], [3]])
     }
 
+    /// Sorting the rows by a key changes only the order queries visit them in: every entity
+    /// keeps its values and ticks, and later lookups, writes and despawns find the right rows.
+    @Test func sortedRowsKeepTheirEntitiesValuesAndTicks() throws {
+        let world = World()
+        var random = SplitMix64(seed: 7)
+        var spawned: [(Entity, Int)] = []
+        for i in 0..<200 {
+            let value = Int(random.next() % 1000)
+            let entity = i % 3 == 0 ? world.spawn(Health(value: value), Position(x: Double(i), y: 0)) : world.spawn(Health(value: value))
+            spawned.append((entity, value))
+        }
+        let since = world.changeTick
+        let schedule = Schedule(phases: ["update"])
+        schedule.add("tick", phase: "update", access: SystemAccess()) { _ in }
+        try schedule.run(world)
+        try world.modify(Health.self, of: spawned[5].0) { $0.value = spawned[5].1 }  // written, same value
+        world.sortRows(by: Health.self) { $0.value }
+        var seen: [Int] = []
+        world.query(Read<Health>.self).without(Position.self).forEach { seen.append($0.value) }
+        #expect(seen == seen.sorted() && seen.count == 200 - 67)
+        for (entity, value) in spawned { #expect(try world.get(Health.self, of: entity)?.value == value) }
+        #expect(world.query(Entity.self, Read<Health>.self).changed(Health.self, since: since).entities == [spawned[5].0])
+        try world.despawn(spawned[10].0)
+        try world.modify(Health.self, of: spawned[11].0) { $0.value = -1 }
+        #expect(try world.get(Health.self, of: spawned[11].0)?.value == -1)
+        for (entity, value) in spawned where entity != spawned[10].0 && entity != spawned[11].0 {
+            #expect(try world.get(Health.self, of: entity)?.value == value)
+        }
+    }
+
     /// A query filtered by change or addition since a tick visits, counts and lists the same
     /// rows, in every archetype: an archetype whose column was not written since is passed over
     /// whole, and a row moved to another archetype keeps its ticks.
