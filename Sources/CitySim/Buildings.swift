@@ -70,7 +70,10 @@ public enum Buildings: SimulationPlugin {
                 ? nil : "density \(building.density), \(building.residents) residents, \(building.workers) workers, island \(building.island)"
         }
         sim.component(BuildingLoad.self, default: BuildingLoad()) { load, _, world in
-            (0..<world.resource(PowerGrid.self)!.islandCount).contains(Int(load.island)) ? nil : "its power island \(load.island) does not exist"
+            if !(0..<world.resource(PowerGrid.self)!.islandCount).contains(Int(load.island)) { return "its power island \(load.island) does not exist" }
+            let shares = [load.profileShare, load.coolingShare, load.heatPumpShare, load.constantKWh, load.gasHeatShare, load.staffedShare,
+                          load.processOutput, load.processFactor, load.roadTkm, load.railTkm]
+            return shares.contains { $0 < 0 } ? "its load shares are negative" : nil
         }
         sim.resource("building_loads", BuildingLoadBook.self) { _ in BuildingLoadBook() }
         sim.system("buildings.demand", Phase.simulate, reads: [Building.self],

@@ -106,11 +106,7 @@ struct CommuteTests {
     /// migration: every citizen is given a commute, reconsiders in the first hour, and the city
     /// plays on with its books equal to the sum over its entities; it saves in today's format.
     @Test func aFormat6SaveLoadsAndItsCommutersBookOn() throws {
-        let path = repositoryRoot + "/Tests/CitySimTests/Saves/format6/lesson06-year1.nzsave"
-        #expect(try SaveGame.readHeader(from: path).formatVersion == 6)
-        let loaded = try SaveGame.load(from: path, catalog: testCatalog).city
-        #expect(abs(loaded.view.budget.balance - 34_728_194.441) < 0.0005, "\(loaded.view.budget.balance)")
-        #expect(loaded.view.commandLog.count == 52)
+        let loaded = try loadOlderSave("format6/lesson06-year1.nzsave", format: 6, budget: 34_728_194.441, within: 0.0005, commands: 52)
         var withoutCommute = 0
         loaded.world.query(Read<Citizen>.self).without(Commute.self).forEach { _ in withoutCommute += 1 }
         #expect(withoutCommute == 0)

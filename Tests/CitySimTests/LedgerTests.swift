@@ -24,6 +24,17 @@ func tallyClose(_ a: LedgerTally, _ b: LedgerTally) -> Bool {
 
 /// A city loaded from an older save plays on with its books equal to the sum over its entities
 /// (and those retired this year), and saves in today's format to the same city.
+/// Loads a save fixture of an older format (`Saves/…`), checking its format, its budget and its
+/// command log as its README gives them.
+func loadOlderSave(_ path: String, format: UInt32, budget: Double, within tolerance: Double, commands: Int) throws -> City {
+    let path = repositoryRoot + "/Tests/CitySimTests/Saves/" + path
+    #expect(try SaveGame.readHeader(from: path).formatVersion == format)
+    let loaded = try SaveGame.load(from: path, catalog: testCatalog).city
+    #expect(abs(loaded.view.budget.balance - budget) < tolerance, "\(loaded.view.budget.balance)")
+    #expect(loaded.view.commandLog.count == commands)
+    return loaded
+}
+
 func expectBooksBalanceAndTodaysFormat(_ city: City) throws {
     let clock = city.view.clock
     var year = entitySums(city, tick: clock.tick - 1, year: clock.year).year
