@@ -202,9 +202,9 @@ public final class World {
 
     /// Orders the rows of every archetype holding `T` by `key` (ties keep their order), as
     /// EnTT's `sort` orders a pool: queries then visit those entities in that order. Entities,
-    /// values and change ticks are unchanged; only where they are stored. A city sorts its
-    /// structures by tile, so that a walk over them reads the map's arrays in order, not at
-    /// random. Not while a query iterates.
+    /// values and change ticks are unchanged; only where they are stored. Entities on a grid,
+    /// sorted by cell, make a walk over them read per-cell arrays in order, not at random. Not
+    /// while a query iterates.
     public func sortRows<T: Component>(by type: T.Type, _ key: (T) -> Int) {
         let id = componentID(type)
         for archetype in archetypes {
