@@ -1,6 +1,6 @@
-// BuildingLoadTests — buildings' electricity booked by load profile (BuildingLoads.swift) holds
-// what booking every building every hour would, between settlements and after them, through
-// changes mid-day; a save from before loads into it and books on.
+// BuildingLoadTests — buildings' electricity, gas, process and freight booked by load profile
+// (BuildingLoads.swift) hold what booking every building every hour would, between settlements
+// and after them, through changes mid-day; saves from before load into it and book on.
 import CitySim
 import ECS
 import Testing
@@ -9,8 +9,8 @@ import Testing
 struct BuildingLoadTests {
     /// Every hour, each building's electricity is computed again from what the view shows (its
     /// demand this hour, its island's served share and grid factor) and summed. Each building's
-    /// line must hold the same tonnes, read mid-day (the hours since settlement added) and after
-    /// a day's end (settled), through heat pumps installed mid-day and a home demolished.
+    /// line must hold the same tonnes, read at any hour (the hours since settlement added),
+    /// through heat pumps installed mid-day and a home demolished.
     @Test(arguments: [UInt64(21), 22, 25, 27])
     func loadProfileBooksEqualHourlyBooking(seed: UInt64) throws {
         let city = randomCity(seed: seed)
