@@ -6,7 +6,7 @@
 // choice stands its day is the same, so the city books all its commuters each hour from running
 // totals (a 24th of their day), and a commuter's own lines take their share only when settled:
 // when it reconsiders to another day, when it leaves or loses its job, when the catalog's
-// per-mode figures change, and in the first hour of a new year. `World.bookedLine` reads the
+// per-mode figures change, and in the year's last hour. `World.bookedLine` reads the
 // lines as booked so far. docs/simulation.md says why: people keep their commute mode out of
 // habit, and following each commuter every day cost about half the simulation's tick.
 //
@@ -353,7 +353,8 @@ public enum Commutes {
         if new.active { points.markParticipant(entity, mode: new.mode) }
     }
 
-    /// The first hour of a year settles every commuter into the year that ended; a change of the
+    /// The first hour of a year starts the commuters' new year (their lines were settled in the
+    /// year's last hour; whatever a city run without that hour still owes is settled here); a change of the
     /// catalog's per-mode figures settles them at the old figures and remakes their days; new
     /// networks (or a save from before habits) make every commuter reconsider.
     static func prepare(world: World, catalog: Catalog, clock: Clock, choice: CommuteChoice, points: inout TripPointsTally) {
@@ -410,8 +411,9 @@ public enum Commutes {
         }
     }
 
-    /// Settles every commuter's lines into the book's year, reconsidering nothing (the forecast
-    /// scales a closed year's lines, which must then hold all its hours).
+    /// Settles every commuter's lines into the book's year, reconsidering nothing: in the year's
+    /// last hour, so that 1 January's yearly systems (certificates, the market, the forecast's
+    /// scaling) read the year's lines whole.
     static func settleAll(world: World) {
         guard let book = world.resource(CommuteBook.self), book.year != Int.min else { return }
         let rates = world.resource(CommuteTotals.self)?.rates ?? CommuteRates(catalog: world.resource(Catalog.self)!)

@@ -430,9 +430,8 @@ struct Forecast {
         let world = city.world
         let closedYear = clock.year - 1
         let factor = hoursThisYear.simulated > 0 ? hoursThisYear.represented / hoursThisYear.simulated : 1
-        // The buildings' lines were settled in the year's last hour; the commuters' would be in
-        // the next year's first, after this scaling.
-        Commutes.settleAll(world: world)
+        // The buildings' and commuters' lines were settled in the year's last hour (always
+        // simulated: `chooseDays` keeps a year's last day).
         Forecast.scaleYearLines(world, year: closedYear, by: factor, base: linesAtStart)
         linesAtStart = [:]
         hoursThisYear = (0, 0)

@@ -138,8 +138,8 @@ public enum Grid: SimulationPlugin {
                    writesResources: [PowerGrid.self, Ledger.self],
                    after: ["buildings.demand", "transport.trips"], run: dispatch)
         sim.system("grid.attribute", Phase.simulate, reads: [Building.self],
-                   writes: [BuildingLoad.self, ElectricityLine.self, PrimaryLine.self, ProcessLine.self, RoadFreightLine.self,
-                            RailFreightLine.self, TripElectricityLine.self],
+                   writes: [BuildingLoad.self, Commute.self, ElectricityLine.self, PrimaryLine.self, ProcessLine.self,
+                            RoadFreightLine.self, RailFreightLine.self, TripElectricityLine.self],
                    readsResources: [Catalog.self, Clock.self, PowerGrid.self, CommuteTotals.self],
                    writesResources: [Ledger.self, TripFlowState.self, BuildingLoadBook.self, CommuteBook.self],
                    after: ["grid.dispatch"], run: attribute)
@@ -461,6 +461,7 @@ public enum Grid: SimulationPlugin {
             }
         }
         Commutes.bookElectricity(world: world, grid: grid, served: served, clock: clock, tally: &tally)
+        if clock.hour == 23 && clock.dayOfYear == clock.daysInYear - 1 { Commutes.settleAll(world: world) }
         served.withUnsafeBufferPointer { served in
             Transport.attributeElectricity(world: world, grid: grid, served: served, clock: clock, tally: &tally)
         }

@@ -132,6 +132,34 @@ struct CommuteTests {
 
     /// A forged commute (a daily figure out of range, or hours beyond the book) is refused with a
     /// message when the save loads.
+    /// The year's last hour settles every commuter, so that 1 January's yearly systems (the
+    /// certificates' count of the city's electricity, the market, the forecast's scaling) read
+    /// whole years from the lines themselves: at the year's turn no line owes an hour, where
+    /// many did on the year's last evening.
+    @Test func theYearsLastHourSettlesEveryCommuter() throws {
+        let city = randomCity(seed: 23)
+        city.run(hours: 48)
+        // To the year's last evening (the commuters' book counts the hours it booked, not the clock's).
+        let year = city.view.clock.year
+        city.world.withResource(Clock.self) { $0.set(tick: Int64((Clock.isLeap(year) ? 366 : 365) * 24 - 6)) }
+        city.run(hours: 2)
+        func owing() -> (commuters: Int, owing: Int) {
+            var commuters = 0, owing = 0
+            city.world.query(Entity.self, Read<Commute>.self).forEach { entity, commute in
+                guard commute.active else { return }
+                commuters += 1
+                let electricity = try? city.world.get(ElectricityLine.self, of: entity), tailpipe = try? city.world.get(PrimaryLine.self, of: entity)
+                if electricity?.flow != city.world.bookedLine(ElectricityLine.self, of: entity)?.flow
+                    || tailpipe?.flow != city.world.bookedLine(PrimaryLine.self, of: entity)?.flow { owing += 1 }
+            }
+            return (commuters, owing)
+        }
+        let before = owing()
+        #expect(before.commuters > 50 && before.owing > 10, "\(before.owing) of \(before.commuters) commuters owe hours")
+        while city.view.clock.year == year { city.step() }
+        #expect(owing().owing == 0, "no commuter owes an hour at the year's turn")
+    }
+
     @Test func aForgedCommuteIsRefused() throws {
         let city = randomCity(seed: 24)
         city.run(hours: 3)
