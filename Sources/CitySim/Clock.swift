@@ -61,6 +61,7 @@ public struct Clock: Equatable, Sendable, SavedResource {
     public var season: Season { .of(month: date.month) }
     public var isNewDay: Bool { date.hour == 0 }
     public var isNewYear: Bool { date.hour == 0 && dayOfYear == 0 }
+    public var isLastHourOfYear: Bool { date.hour == 23 && dayOfYear == daysInYear - 1 }
     public var daysInYear: Int { Clock.isLeap(date.year) ? 366 : 365 }
 
     public mutating func advance() { set(tick: tick + 1) }

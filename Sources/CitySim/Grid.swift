@@ -456,12 +456,12 @@ public enum Grid: SimulationPlugin {
             book.lastHourTick = clock.tick
             // The year's last hour settles every building's lines, so that no sum spans two years
             // (and the year's lines are whole when 1 January's yearly systems read them).
-            if clock.hour == 23 && clock.dayOfYear == clock.daysInYear - 1 {
+            if clock.isLastHourOfYear {
                 BuildingLoads.settle(world, book: &book, catalog: world.resource(Catalog.self)!, refresh: false)
             }
         }
         Commutes.bookElectricity(world: world, grid: grid, served: served, clock: clock, tally: &tally)
-        if clock.hour == 23 && clock.dayOfYear == clock.daysInYear - 1 { Commutes.settleAll(world: world) }
+        if clock.isLastHourOfYear { Commutes.settleAll(world: world) }
         served.withUnsafeBufferPointer { served in
             Transport.attributeElectricity(world: world, grid: grid, served: served, clock: clock, tally: &tally)
         }
